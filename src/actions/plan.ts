@@ -1,0 +1,113 @@
+// Merges the actions of every matched rule into the fewest GitLab calls: one PUT for all edits, one POST per comment.
+import { noteablePath } from '../gitlab/index.js';
+import { renderTemplate, type Rule } from '../rules/index.js';
+import type { RuleEvent, Subject } from '../webhook/event.js';
+import type { ApiCall } from './api-call.js';
+
+export interface PlanInput {
+  event: RuleEvent;
+  /** Matched rules, in rule order: where two disagree (add vs remove, close vs reopen), the later one wins. */
+  rules: readonly Rule[];
+  /** Ids of the usernames named by `assign` and `request_review`; names missing here are reported, not sent. */
+  userIds: ReadonlyMap<string, number>;
+  authorUsername?: string | undefined;
+}
+
+export interface Plan {
+  calls: ApiCall[];
+  /** Things rules asked for that cannot be done, in words (unknown users, reviewers on an issue). */
+  warnings: string[];
+}
+
+/**
+ * Plans the API calls for one event. Label changes use `add_labels`/`remove_labels`, which GitLab
+ * applies atomically without reading the labels first, and labels the payload shows are already
+ * there (or already gone) are left out, so an event that changes nothing costs no call at all.
+ */
+export function planActions({ event, rules, userIds, authorUsername }: PlanInput): Plan {
+  const subject = event.subject;
+  const warnings: string[] = [];
+  if (!subject || rules.length === 0) return { calls: [], warnings };
+  const path = noteablePath(event.project.id, subject.type, subject.iid);
+
+  const labels = new Map<string, boolean>();
+  let stateEvent: 'close' | 'reopen' | undefined;
+  const assignees = new Set(subject.assignee_ids);
+  const reviewers = new Set(subject.reviewer_ids);
+  const editors = new Set<string>();
+  const notes: ApiCall[] = [];
+
+  for (const rule of rules) {
+    const then = rule.then;
+    for (const label of then.add_labels ?? []) labels.set(label, true);
+    for (const label of then.remove_labels ?? []) labels.set(label, false);
+    if (then.close) stateEvent = 'close';
+    if (then.reopen) stateEvent = 'reopen';
+    planPeople(rule, subject, { assignees, reviewers }, userIds, warnings);
+    const { comment: _comment, ...edits } = then;
+    if (Object.keys(edits).length > 0) editors.add(rule.name);
+    if (rule.comment) {
+      const body = renderTemplate(rule.comment, { event, authorUsername });
+      notes.push({ method: 'POST', path: `${path}/notes`, body: rule.comment.internal ? { body, internal: true } : { body }, rules: [rule.name] });
+    }
+  }
+
+  const update = buildUpdate(subject, labels, stateEvent, assignees, reviewers);
+  const calls = update ? [{ method: 'PUT' as const, path, body: update, rules: [...editors] }, ...notes] : notes;
+  return { calls, warnings };
+}
+
+/** Adds the users a rule assigns or asks for review to the sets that will be sent. */
+function planPeople(
+  rule: Rule,
+  subject: Subject,
+  into: { assignees: Set<number>; reviewers: Set<number> },
+  userIds: ReadonlyMap<string, number>,
+  warnings: string[],
+): void {
+  const { assign, request_review } = rule.then;
+  if (!assign && !request_review) return;
+  if (!subject.complete) {
+    // Both lists are replaced whole by GitLab: without the current ones, sending them would drop people.
+    warnings.push(`rule "${rule.name}": the current assignees and reviewers are unknown, so nobody was added`);
+    return;
+  }
+  if (assign) addUsers(assign, into.assignees, userIds, `rule "${rule.name}": assign`, warnings);
+  if (request_review && subject.type === 'issue') warnings.push(`rule "${rule.name}": request_review: issues have no reviewers`);
+  else if (request_review) addUsers(request_review, into.reviewers, userIds, `rule "${rule.name}": request_review`, warnings);
+}
+
+function addUsers(usernames: readonly string[], into: Set<number>, userIds: ReadonlyMap<string, number>, where: string, warnings: string[]) {
+  for (const username of usernames) {
+    const id = userIds.get(username.toLowerCase());
+    if (id === undefined) warnings.push(`${where}: no GitLab user "${username}"`);
+    else into.add(id);
+  }
+}
+
+function buildUpdate(
+  subject: Subject,
+  labels: Map<string, boolean>,
+  stateEvent: 'close' | 'reopen' | undefined,
+  assignees: Set<number>,
+  reviewers: Set<number>,
+): Record<string, unknown> | undefined {
+  // Without the object's labels (pipeline payloads) every change is sent; GitLab ignores no-ops.
+  const current = new Set(subject.complete ? subject.labels : []);
+  const add = [...labels].filter(([label, wanted]) => wanted && (!subject.complete || !current.has(label))).map(([label]) => label);
+  const remove = [...labels].filter(([label, wanted]) => !wanted && (!subject.complete || current.has(label))).map(([label]) => label);
+
+  const update: Record<string, unknown> = {};
+  if (add.length > 0) update['add_labels'] = add.join(',');
+  if (remove.length > 0) update['remove_labels'] = remove.join(',');
+  if (stateEvent === 'close' && subject.state === 'opened') update['state_event'] = 'close';
+  if (stateEvent === 'reopen' && subject.state === 'closed') update['state_event'] = 'reopen';
+  // `assignee_ids` and `reviewer_ids` replace the whole list, so they carry the current ones too.
+  if (!sameIds(assignees, subject.assignee_ids)) update['assignee_ids'] = [...assignees];
+  if (!sameIds(reviewers, subject.reviewer_ids)) update['reviewer_ids'] = [...reviewers];
+  return Object.keys(update).length > 0 ? update : undefined;
+}
+
+function sameIds(ids: Set<number>, current: readonly number[]): boolean {
+  return ids.size === new Set(current).size && current.every((id) => ids.has(id));
+}

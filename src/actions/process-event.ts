@@ -1,0 +1,113 @@
+// Carries one event through matching, fact reading, planning and the GitLab calls (or their dry-run log).
+import { GitLabApiError } from '../errors.js';
+import type { Diff, GitLabClient, UserDirectory } from '../gitlab/index.js';
+import type { Logger } from '../log.js';
+import { matchRules, type Fact, type Facts, type Rule, type RuleSet } from '../rules/index.js';
+import type { RuleEvent } from '../webhook/event.js';
+import type { ApiCall } from './api-call.js';
+import { loadFact, type DiffCache, type FactSources } from './facts.js';
+import { planActions } from './plan.js';
+
+export interface ProcessDeps {
+  rules: RuleSet;
+  gitlab: GitLabClient;
+  users: UserDirectory;
+  diffCache: DiffCache;
+  log: Logger;
+  /** Plan and log the writes instead of sending them. */
+  dryRun: boolean;
+  /** Changed files given up front instead of read from GitLab (`rulebot simulate --diffs`). */
+  diffs?: Diff[] | undefined;
+  /** When set, GitLab is not asked at all (simulating without a token); this says why. */
+  offline?: string | undefined;
+}
+
+export interface EventOutcome {
+  matched: string[];
+  calls: ApiCall[];
+  warnings: string[];
+  /** Rules whose outcome could not be decided because a fact could not be read. */
+  undecided: { rule: string; reason: string }[];
+}
+
+/** At most this many rounds of fact reading: subject, then author or diffs. */
+const MAX_FACT_ROUNDS = 3;
+
+/**
+ * Processes one event. Calls carry the event's `X-Gitlab-Event-UUID` (through `gitlab`), so GitLab's
+ * own loop detection covers the hooks they trigger.
+ */
+export async function processEvent(input: RuleEvent, deps: ProcessDeps): Promise<EventOutcome> {
+  const state: { event: RuleEvent; facts: Facts } = { event: input, facts: {} };
+  const undecided: EventOutcome['undecided'] = [];
+  const factWarnings: string[] = [];
+  const sources: FactSources = { gitlab: deps.gitlab, users: deps.users, diffCache: deps.diffCache, diffs: deps.diffs, offline: deps.offline };
+
+  const first = matchRules(deps.rules, state.event, state.facts);
+  const matched: Rule[] = [...first.matched];
+  let pending = first.pending;
+  let missing = first.missing;
+  for (let round = 0; pending.length > 0 && round < MAX_FACT_ROUNDS; round++) {
+    const failed = new Map<Fact, string>();
+    for (const fact of missing) {
+      const problem = await readFact(fact, state, sources);
+      if (problem) failed.set(fact, problem);
+    }
+    if (failed.size > 0) {
+      const reason = [...failed].map(([fact, why]) => `could not read ${fact}: ${why}`).join('; ');
+      for (const rule of pending) undecided.push({ rule: rule.name, reason });
+      break;
+    }
+    const next = matchRules(deps.rules, state.event, state.facts, pending);
+    matched.push(...next.matched);
+    pending = next.pending;
+    missing = next.missing;
+  }
+  matched.sort((a, b) => a.order - b.order);
+
+  // Facts the actions themselves need: the author for templates, the full object before replacing assignees.
+  const actionFacts = new Set<Fact>(matched.flatMap((rule) => rule.actionFacts));
+  if (!state.event.subject?.complete && matched.some((rule) => rule.then.assign || rule.then.request_review)) actionFacts.add('subject');
+  for (const fact of ['subject', 'author'] as const) {
+    if (!actionFacts.has(fact) || (fact === 'author' && state.facts.authorUsername !== undefined)) continue;
+    const problem = await readFact(fact, state, sources);
+    if (problem) factWarnings.push(`could not read ${fact} for the actions: ${problem}`);
+  }
+
+  const userIds = deps.offline ? new Map<string, number>() : await resolveUsers(matched, deps);
+  const plan = planActions({ event: state.event, rules: matched, userIds, authorUsername: state.facts.authorUsername });
+  const warnings = [...factWarnings, ...plan.warnings];
+  const outcome = { matched: matched.map((rule) => rule.name), calls: plan.calls, warnings, undecided };
+  for (const warning of warnings) deps.log.warn(warning);
+  for (const { rule, reason } of undecided) deps.log.warn('rule not evaluated', { rule, reason });
+
+  for (const call of plan.calls) {
+    if (deps.dryRun) {
+      deps.log.info('dry run: would call GitLab', { method: call.method, path: call.path, body: call.body, rules: call.rules });
+      continue;
+    }
+    await deps.gitlab.request(call.method, call.path, { body: call.body });
+  }
+  return outcome;
+}
+
+/** Reads one fact into `state`; returns why it could not be read, or throws when a retry may help. */
+async function readFact(fact: Fact, state: { event: RuleEvent; facts: Facts }, sources: FactSources): Promise<string | undefined> {
+  try {
+    Object.assign(state, await loadFact(fact, state.event, state.facts, sources));
+    return undefined;
+  } catch (error) {
+    if (error instanceof GitLabApiError && error.retryable) throw error;
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+async function resolveUsers(rules: readonly Rule[], deps: ProcessDeps): Promise<Map<string, number>> {
+  const names = new Set(rules.flatMap((rule) => [...(rule.then.assign ?? []), ...(rule.then.request_review ?? [])]));
+  const ids = new Map<string, number>();
+  for (const name of names) {
+    const user = await deps.users.findByUsername(deps.gitlab, name);
+    if (user) ids.set(name.toLowerCase(), user.id);
+  }
+  return ids;
+}

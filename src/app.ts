@@ -1,0 +1,33 @@
+// The HTTP application: routes, and the one place where errors become answers.
+import { Hono } from 'hono';
+import { RulebotError } from './errors.js';
+import type { Logger } from './log.js';
+import { createWebhookHandler, type WebhookDeps } from './webhook/handler.js';
+
+export interface AppDeps extends WebhookDeps {
+  log: Logger;
+}
+
+/**
+ * Builds the Hono app, shared by every runtime.
+ *
+ * @example
+ * const app = createApp({ secret, maxBodyBytes, store, enqueue: (job) => queue.push(job), botUserId: () => bot.id, log });
+ */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.post('/webhooks/gitlab', createWebhookHandler(deps));
+
+  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}`, code: 'not_found' }, 404));
+  app.onError((error, c) => {
+    if (error instanceof RulebotError) {
+      deps.log.warn('request refused', { code: error.code, status: error.status, error: error.message });
+      return c.json({ error: error.message, code: error.code }, error.status as 400);
+    }
+    deps.log.error('request failed', { error });
+    return c.json({ error: 'internal error; see the rulebot log', code: 'internal_error' }, 500);
+  });
+  return app;
+}

@@ -1,0 +1,90 @@
+// The process configuration: one typed object built from environment-style variables and injected everywhere.
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const flag = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
+  .transform((value) => value === '1' || value === 'true' || value === 'yes');
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+/** Environment variables rulebot reads, with their defaults. Unknown variables are ignored. */
+export const EnvSchema = z.object({
+  GITLAB_URL: z.url({ protocol: /^https?$/ }).default('https://gitlab.com'),
+  GITLAB_TOKEN: z.string().min(1).optional(),
+  GITLAB_TOKEN_TYPE: z.enum(['private', 'oauth', 'job']).default('private'),
+  GITLAB_WEBHOOK_SECRET: z.string().min(1).optional(),
+  RULES_DIR: z.string().min(1).default('rules'),
+  PORT: port.default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DRY_RUN: flag.default(false),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  QUEUE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+});
+
+export type TokenType = 'private' | 'oauth' | 'job';
+
+export interface Config {
+  /** Instance base URL without trailing slash, e.g. `https://gitlab.com`. */
+  gitlabUrl: string;
+  gitlabToken: string | undefined;
+  tokenType: TokenType;
+  webhookSecret: string | undefined;
+  rulesDir: string;
+  port: number;
+  host: string;
+  /** True when DRY_RUN is set or no token is given: API writes are logged, not sent. */
+  dryRun: boolean;
+  /** Why dry-run is on, for the startup message. */
+  dryRunReason: 'DRY_RUN is set' | 'GITLAB_TOKEN is not set' | undefined;
+  logLevel: LogLevel;
+  queueConcurrency: number;
+  /** GitLab sends at most 25 MB; anything larger is refused with 413. */
+  maxBodyBytes: number;
+}
+
+export const MAX_WEBHOOK_BODY_BYTES = 25 * 1024 * 1024;
+
+/**
+ * Builds the configuration from environment-style variables (`process.env` on Node, bindings on
+ * Workers). Empty strings count as unset. Throws a ConfigError naming every bad variable.
+ */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([key, value]) => key in EnvSchema.shape && value !== undefined && value !== ''),
+  );
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? 'environment');
+      return `${name}: ${issue.message} (got ${JSON.stringify(present[name] ?? null)})`;
+    });
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (e.GITLAB_TOKEN && !e.GITLAB_WEBHOOK_SECRET) {
+    throw new ConfigError(
+      'GITLAB_WEBHOOK_SECRET is required when GITLAB_TOKEN is set, so that only GitLab can trigger actions. ' +
+        'Choose a long random string (for example `openssl rand -hex 32`), set it as GITLAB_WEBHOOK_SECRET, ' +
+        'and enter the same value as "Secret token" in the project\'s Settings > Webhooks.',
+    );
+  }
+  const dryRunReason = e.DRY_RUN ? 'DRY_RUN is set' : e.GITLAB_TOKEN ? undefined : 'GITLAB_TOKEN is not set';
+  return {
+    gitlabUrl: e.GITLAB_URL.replace(/\/+$/, ''),
+    gitlabToken: e.GITLAB_TOKEN,
+    tokenType: e.GITLAB_TOKEN_TYPE,
+    webhookSecret: e.GITLAB_WEBHOOK_SECRET,
+    rulesDir: e.RULES_DIR,
+    port: e.PORT,
+    host: e.HOST,
+    dryRun: dryRunReason !== undefined,
+    dryRunReason,
+    logLevel: e.LOG_LEVEL,
+    queueConcurrency: e.QUEUE_CONCURRENCY,
+    maxBodyBytes: MAX_WEBHOOK_BODY_BYTES,
+  };
+}

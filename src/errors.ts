@@ -1,0 +1,97 @@
+// The closed set of errors rulebot raises, each with a stable code; mapped to answers and log lines in one place.
+
+/** Base of every error rulebot raises on purpose. `code` is stable and machine-readable. */
+export abstract class RulebotError extends Error {
+  abstract readonly code: string;
+  /** HTTP status when the error is answered to a webhook sender. */
+  readonly status: number = 500;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The webhook's secret token is missing or wrong. */
+export class WebhookAuthError extends RulebotError {
+  override readonly status = 401;
+  constructor(
+    readonly code: 'missing_token' | 'invalid_token',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type PayloadErrorCode =
+  | 'invalid_json'
+  | 'not_an_object'
+  | 'invalid_payload'
+  | 'payload_too_large'
+  | 'unsupported_media_type';
+
+const PAYLOAD_STATUS: Record<PayloadErrorCode, number> = {
+  invalid_json: 400,
+  not_an_object: 400,
+  invalid_payload: 400,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+};
+
+/** The webhook body cannot be accepted as a GitLab event. */
+export class PayloadError extends RulebotError {
+  override readonly status: number;
+  constructor(
+    readonly code: PayloadErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.status = PAYLOAD_STATUS[code];
+  }
+}
+
+/** A rule file is invalid. `issues` holds one line per problem, each naming file, rule and field. */
+export class RuleConfigError extends RulebotError {
+  readonly code = 'invalid_rules';
+  constructor(readonly issues: readonly string[]) {
+    super(issues.join('\n'));
+  }
+}
+
+/** The process configuration (environment) is invalid. */
+export class ConfigError extends RulebotError {
+  readonly code = 'invalid_config';
+}
+
+/** GitLab answered with an error status, or could not be reached. */
+export class GitLabApiError extends RulebotError {
+  readonly code: string;
+  override readonly status: number;
+  readonly method: string;
+  readonly path: string;
+  /** Whether the same request may succeed later (5xx, 429, network errors). */
+  readonly retryable: boolean;
+  /** Delay GitLab asked for before a retry, in milliseconds. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(options: {
+    /** HTTP status GitLab answered, or 0 when no answer arrived (network error, timeout). */
+    status: number;
+    method: string;
+    path: string;
+    message: string;
+    retryable: boolean;
+    /** Delay GitLab asked for (Retry-After / RateLimit-Reset), in milliseconds. */
+    retryAfterMs?: number;
+    cause?: unknown;
+  }) {
+    super(`${options.method} ${options.path}: ${options.message}`, { cause: options.cause });
+    this.status = options.status;
+    this.code = options.status === 0 ? 'gitlab_unreachable' : `gitlab_${options.status}`;
+    this.method = options.method;
+    this.path = options.path;
+    this.retryable = options.retryable;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}

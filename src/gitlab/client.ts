@@ -1,0 +1,233 @@
+// The GitLab REST v4 client: authentication by token type, typed errors, retries with back-off, pagination.
+import type { z } from 'zod';
+import type { TokenType } from '../config.js';
+import { GitLabApiError } from '../errors.js';
+import { describeErrorBody } from './error-body.js';
+import { parsePagination } from './pagination.js';
+import { backoffDelay, requestedDelay, type BackoffOptions } from './retry-delay.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type Query = Record<string, string | number | boolean | undefined>;
+
+export interface GitLabClientOptions {
+  /** Instance URL, e.g. `https://gitlab.com`; `/api/v4` is appended. */
+  baseUrl: string;
+  /** Without a token, requests are sent unauthenticated (public projects only). */
+  token?: string | undefined;
+  /** `private` → `PRIVATE-TOKEN` (default), `oauth` → `Authorization: Bearer`, `job` → `JOB-TOKEN`. */
+  tokenType?: TokenType;
+  /** Injected `fetch` (undici's pooled one on Node, the platform's on Workers). */
+  fetch?: typeof fetch;
+  /** Retries after the first attempt for retryable failures (default 4). */
+  retries?: number;
+  backoff?: Partial<BackoffOptions>;
+  /** Per-attempt timeout in ms (default 30 000). */
+  timeoutMs?: number;
+  /** Longest wait GitLab may ask for that is still honoured before giving up (default 60 000 ms). */
+  maxRequestedDelayMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  now?: () => number;
+  /** Called once per HTTP attempt, for metrics and logs. */
+  onAttempt?: (attempt: { method: HttpMethod; path: string; status: number; attempt: number }) => void;
+}
+
+export interface RequestOptions<T> {
+  query?: Query;
+  body?: unknown;
+  /** Validates the JSON answer; without it the answer is returned as `unknown`. */
+  schema?: z.ZodType<T>;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Page number to ask for next, or undefined on the last page. */
+  nextPage: number | undefined;
+  nextUrl: string | undefined;
+}
+
+const DEFAULT_BACKOFF: BackoffOptions = { baseDelayMs: 500, maxDelayMs: 30_000 };
+
+/** Connection errors that prove the request never reached GitLab, so even a POST may be sent again. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/**
+ * A GitLab REST API v4 client written against `fetch` only, so it runs on Node and Workers.
+ *
+ * @example
+ * const gitlab = new GitLabClient({ baseUrl: 'https://gitlab.com', token, fetch });
+ * const me = await gitlab.request('GET', '/user', { schema: UserSchema });
+ */
+export class GitLabClient {
+  readonly apiUrl: string;
+  private readonly options: GitLabClientOptions;
+  private readonly headers: Record<string, string>;
+  private readonly backoff: BackoffOptions;
+
+  constructor(options: GitLabClientOptions, extraHeaders: Record<string, string> = {}) {
+    this.options = options;
+    this.apiUrl = `${options.baseUrl.replace(/\/+$/, '')}/api/v4`;
+    this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+    this.headers = { accept: 'application/json', ...authHeader(options.token, options.tokenType ?? 'private'), ...extraHeaders };
+  }
+
+  /** True when requests carry a token. */
+  get authenticated(): boolean {
+    return this.options.token !== undefined;
+  }
+
+  /**
+   * A client whose every request carries `X-Gitlab-Event-UUID`, so GitLab refuses to fire the same
+   * hook again within the chain the event started (its own loop breaker, see GITLAB's web_hook_service).
+   */
+  forEvent(eventUuid: string | undefined): GitLabClient {
+    if (!eventUuid) return this;
+    return new GitLabClient(this.options, { ...this.headers, 'x-gitlab-event-uuid': eventUuid });
+  }
+
+  /** Sends one request (retrying what may be retried) and returns the validated JSON answer. */
+  async request<T = unknown>(method: HttpMethod, path: string, options: RequestOptions<T> = {}): Promise<T> {
+    const { body } = await this.send(method, this.url(path, options.query), path, options.body);
+    return this.validate(method, path, body, options.schema);
+  }
+
+  /** Fetches one page of a list endpoint. */
+  async requestPage<T>(path: string, options: RequestOptions<T[]> & { url?: string } = {}): Promise<Page<T>> {
+    const url = options.url ?? this.url(path, options.query);
+    const { body, headers } = await this.send('GET', url, path, undefined);
+    const items = this.validate('GET', path, body, options.schema);
+    if (!Array.isArray(items)) {
+      throw new GitLabApiError({ status: 200, method: 'GET', path, message: 'expected a JSON array', retryable: false });
+    }
+    return { items, ...parsePagination(headers) };
+  }
+
+  /**
+   * Iterates every item of a paginated list, one page in memory at a time, following `Link: rel="next"`
+   * or `x-next-page` (GitLab omits the totals above 10 000 items, so the totals are never relied on).
+   */
+  async *paginate<T>(path: string, options: RequestOptions<T[]> & { perPage?: number } = {}): AsyncGenerator<T> {
+    const query = { per_page: options.perPage ?? 100, ...options.query };
+    let page = await this.requestPage<T>(path, { ...options, query });
+    for (;;) {
+      yield* page.items;
+      // A next link pointing anywhere but this instance's API is not followed: the token would go with it.
+      const nextUrl = page.nextUrl?.startsWith(`${this.apiUrl}/`) ? page.nextUrl : undefined;
+      if (nextUrl === undefined && page.nextPage === undefined) return;
+      const url = nextUrl ?? this.url(path, { ...query, page: page.nextPage });
+      page = await this.requestPage<T>(path, { ...options, url });
+    }
+  }
+
+  private url(path: string, query: Query | undefined): string {
+    const url = new URL(this.apiUrl + path);
+    for (const [key, value] of Object.entries(query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    return url.toString();
+  }
+
+  private validate<T>(method: string, path: string, body: unknown, schema: z.ZodType<T> | undefined): T {
+    if (!schema) return body as T;
+    const parsed = schema.safeParse(body);
+    if (parsed.success) return parsed.data;
+    const first = parsed.error.issues[0];
+    const where = first && first.path.length > 0 ? `${first.path.join('.')}: ` : '';
+    throw new GitLabApiError({
+      status: 200,
+      method,
+      path,
+      message: `unexpected answer from GitLab: ${where}${first?.message ?? 'invalid'}`,
+      retryable: false,
+    });
+  }
+
+  private async send(method: HttpMethod, url: string, path: string, body: unknown): Promise<{ body: unknown; headers: Headers }> {
+    const retries = this.options.retries ?? 4;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.attempt(method, url, path, body, attempt);
+      } catch (error) {
+        if (!(error instanceof GitLabApiError) || !error.retryable || attempt >= retries) throw error;
+        if (method === 'POST' && !safeToResend(error)) throw error;
+        const asked = error.retryAfterMs;
+        if (asked !== undefined && asked > (this.options.maxRequestedDelayMs ?? 60_000)) throw error;
+        await this.sleep(asked ?? backoffDelay(attempt, this.backoff, this.options.random));
+      }
+    }
+  }
+
+  private async attempt(method: HttpMethod, url: string, path: string, body: unknown, attempt: number) {
+    const doFetch = this.options.fetch ?? fetch;
+    const headers: Record<string, string> = { ...this.headers };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await doFetch(url, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+      });
+    } catch (cause) {
+      this.options.onAttempt?.({ method, path, status: 0, attempt });
+      throw networkError(method, path, cause);
+    }
+    this.options.onAttempt?.({ method, path, status: response.status, attempt });
+    const text = await response.text();
+    if (!response.ok) {
+      const retryable = response.status === 429 || response.status >= 500;
+      throw new GitLabApiError({
+        status: response.status,
+        method,
+        path,
+        message: describeErrorBody(response.status, response.statusText, text),
+        retryable,
+        retryAfterMs: retryable ? requestedDelay(response.headers, this.now()) : undefined,
+      });
+    }
+    return { body: text === '' ? undefined : parseJson(text, method, path), headers: response.headers };
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return (this.options.sleep ?? ((delay) => new Promise((resolve) => setTimeout(resolve, delay))))(ms);
+  }
+}
+
+function authHeader(token: string | undefined, type: TokenType): Record<string, string> {
+  if (!token) return {};
+  if (type === 'oauth') return { authorization: `Bearer ${token}` };
+  if (type === 'job') return { 'job-token': token };
+  return { 'private-token': token };
+}
+
+/** A POST that GitLab rejected with 429 or that never left this machine can be sent again without doubling its effect. */
+function safeToResend(error: GitLabApiError): boolean {
+  if (error.status === 429) return true;
+  const code = (error.cause as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  return error.status === 0 && typeof code === 'string' && NOT_SENT_CODES.has(code);
+}
+
+function networkError(method: string, path: string, cause: unknown): GitLabApiError {
+  const timedOut = cause instanceof DOMException && cause.name === 'TimeoutError';
+  const detail = timedOut ? 'timed out waiting for GitLab' : `could not reach GitLab (${describeCause(cause)})`;
+  return new GitLabApiError({ status: 0, method, path, message: detail, retryable: true, cause });
+}
+
+function describeCause(cause: unknown): string {
+  const inner = (cause as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
+  if (inner && typeof inner.code === 'string') return inner.code;
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+function parseJson(text: string, method: string, path: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new GitLabApiError({ status: 200, method, path, message: 'GitLab answered with invalid JSON', retryable: false, cause });
+  }
+}

@@ -1,0 +1,60 @@
+// Structured JSON-lines logging with levels and redaction of secrets; runtime-neutral (writes through a sink).
+import type { LogLevel } from './config.js';
+
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+  /** A logger that adds `fields` to every line. */
+  child(fields: LogFields): Logger;
+}
+
+export interface LoggerOptions {
+  level?: LogLevel;
+  /** Receives each finished line (no trailing newline). Default: `console.log`. */
+  write?: (line: string) => void;
+  /** Values that must never appear in a log line (tokens, secrets); replaced by `[redacted]`. */
+  secrets?: readonly (string | undefined)[];
+  now?: () => Date;
+}
+
+/** Creates a logger writing one JSON object per line: `{"level","time","msg",...fields}`. */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const threshold = RANK[options.level ?? 'info'];
+  const write = options.write ?? ((line: string) => console.log(line));
+  const secrets = (options.secrets ?? []).filter((s): s is string => typeof s === 'string' && s.length >= 4);
+  const now = options.now ?? (() => new Date());
+
+  const make = (bound: LogFields): Logger => {
+    const emit = (level: LogLevel, msg: string, fields?: LogFields) => {
+      if (RANK[level] < threshold) return;
+      let line = JSON.stringify({ level, time: now().toISOString(), msg, ...bound, ...fields }, errorReplacer);
+      for (const secret of secrets) line = line.replaceAll(secret, '[redacted]');
+      write(line);
+    };
+    return {
+      debug: (msg, fields) => emit('debug', msg, fields),
+      info: (msg, fields) => emit('info', msg, fields),
+      warn: (msg, fields) => emit('warn', msg, fields),
+      error: (msg, fields) => emit('error', msg, fields),
+      child: (fields) => make({ ...bound, ...fields }),
+    };
+  };
+  return make({});
+}
+
+/** A logger that drops everything (for tests and tools that report on their own). */
+export const silentLogger: Logger = createLogger({ level: 'error', write: () => {} });
+
+function errorReplacer(_key: string, value: unknown): unknown {
+  if (value instanceof Error) {
+    const withCode = value as Error & { code?: unknown };
+    return { name: value.name, message: value.message, ...(withCode.code !== undefined && { code: withCode.code }) };
+  }
+  return value;
+}

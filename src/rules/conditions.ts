@@ -1,0 +1,173 @@
+// Compiles a condition object into one evaluator; three-valued so that unknown facts are read only when they decide.
+import type { Subject } from '../webhook/event.js';
+import type { Evaluator, MatchContext, Tri } from './context.js';
+import { anyLabelMatcher, globMatcher, labelMatcher, type Matcher } from './patterns.js';
+import type { Condition } from './schema.js';
+
+type Compiler<K extends keyof Condition> = (value: NonNullable<Condition[K]>) => Evaluator;
+
+const COMPILERS: { [K in keyof Condition]-?: Compiler<K> } = {
+  labels: ({ all, any, none }) => {
+    const allOf = (all ?? []).map(labelMatcher);
+    const anyOf = any && anyLabelMatcher(any);
+    const noneOf = none && anyLabelMatcher(none);
+    return withSubject(true, (subject) => {
+      const labels = subject.labels;
+      if (!allOf.every((match) => labels.some(match))) return false;
+      if (anyOf && !labels.some(anyOf)) return false;
+      return !(noneOf && labels.some(noneOf));
+    });
+  },
+  label_added: (patterns) => {
+    const match = anyLabelMatcher(patterns);
+    return ({ event }) => event.labels_changed?.added.some(match) ?? false;
+  },
+  label_removed: (patterns) => {
+    const match = anyLabelMatcher(patterns);
+    return ({ event }) => event.labels_changed?.removed.some(match) ?? false;
+  },
+  title: (spec) => {
+    const test = textTest(spec);
+    return withSubject(false, (subject) => test(subject.title));
+  },
+  description: (spec) => {
+    const test = textTest(spec);
+    return withSubject(true, (subject) => test(subject.description));
+  },
+  author: (spec) => {
+    const test = userTest(spec);
+    return (ctx) => {
+      const subject = ctx.event.subject;
+      if (!subject) return false;
+      const username = authorUsername(ctx, subject);
+      return username === undefined ? undefined : test(username);
+    };
+  },
+  user: (spec) => {
+    const test = userTest(spec);
+    return ({ event }) => test(event.user.username);
+  },
+  source_branch: (globs) => branchTest(globMatcher(globs), (s) => s.source_branch),
+  target_branch: (globs) => branchTest(globMatcher(globs), (s) => s.target_branch),
+  draft: (expected) => withSubject(true, (subject) => (subject.draft ?? false) === expected),
+  state: (states) => withSubject(false, (subject) => states.includes(subject.state as never)),
+  files: ({ any, all, none }) => {
+    const anyOf = any && globMatcher(any);
+    const allOf = all && globMatcher(all);
+    const noneOf = none && globMatcher(none);
+    return withDiffs(({ paths }) => {
+      if (anyOf && !paths.some(anyOf)) return false;
+      // "Every changed path matches" needs at least one changed path, or an empty merge request would match.
+      if (allOf && (paths.length === 0 || !paths.every(allOf))) return false;
+      return !(noneOf && paths.some(noneOf));
+    });
+  },
+  changed_lines: ({ greater_than, less_than }) =>
+    withDiffs(({ changedLines }) =>
+      (greater_than === undefined || changedLines > greater_than) && (less_than === undefined || changedLines < less_than),
+    ),
+  any: (conditions) => {
+    const parts = conditions.map(compileCondition);
+    return (ctx) => {
+      let result: Tri = false;
+      for (const part of parts) {
+        const value = part(ctx);
+        if (value === true) return true;
+        if (value === undefined) result = undefined;
+      }
+      return result;
+    };
+  },
+  all: (conditions) => allOf(conditions.map(compileCondition)),
+  not: (condition) => {
+    const inner = compileCondition(condition);
+    return (ctx) => {
+      const value = inner(ctx);
+      return value === undefined ? undefined : !value;
+    };
+  },
+};
+
+/** Compiles a condition object: all of its keys must hold. Cheap keys are checked before ones that may need API calls. */
+export function compileCondition(condition: Condition): Evaluator {
+  const costly = new Set<string>(['files', 'changed_lines', 'author', 'any', 'all', 'not']);
+  const keys = (Object.keys(condition) as (keyof Condition)[]).filter((key) => condition[key] !== undefined);
+  keys.sort((a, b) => Number(costly.has(a)) - Number(costly.has(b)));
+  const parts = keys.map((key) => (COMPILERS[key] as Compiler<typeof key>)(condition[key] as never));
+  return parts.length === 1 ? parts[0]! : allOf(parts);
+}
+
+function allOf(parts: Evaluator[]): Evaluator {
+  return (ctx) => {
+    let result: Tri = true;
+    for (const part of parts) {
+      const value = part(ctx);
+      if (value === false) return false;
+      if (value === undefined) result = undefined;
+    }
+    return result;
+  };
+}
+
+/** Runs `test` on the event's subject; false without one; unknown while a needed part of it was not read. */
+function withSubject(needsDetails: boolean, test: (subject: Subject) => boolean): Evaluator {
+  return (ctx) => {
+    const subject = ctx.event.subject;
+    if (!subject) return false;
+    if (needsDetails && !subject.complete) {
+      ctx.missing.add('subject');
+      return undefined;
+    }
+    return test(subject);
+  };
+}
+
+function withDiffs(test: (diffs: NonNullable<MatchContext['facts']['diffs']>) => boolean): Evaluator {
+  return (ctx) => {
+    if (ctx.event.subject?.type !== 'merge_request') return false;
+    const diffs = ctx.facts.diffs;
+    if (!diffs) {
+      ctx.missing.add('diffs');
+      return undefined;
+    }
+    return test(diffs);
+  };
+}
+
+function branchTest(match: Matcher, pick: (subject: Subject) => string | undefined): Evaluator {
+  return withSubject(false, (subject) => {
+    const branch = pick(subject);
+    return branch !== undefined && match(branch);
+  });
+}
+
+function authorUsername(ctx: MatchContext, subject: Subject): string | undefined {
+  if (!subject.complete) {
+    ctx.missing.add('subject');
+    return undefined;
+  }
+  // Most events are caused by the author (opening, pushing): then the payload already names them.
+  if (subject.author_id === ctx.event.user.id) return ctx.event.user.username;
+  if (ctx.facts.authorUsername !== undefined) return ctx.facts.authorUsername;
+  ctx.missing.add('author');
+  return undefined;
+}
+
+function textTest(spec: { matches: string; ignore_case?: boolean | undefined } | { contains: string; ignore_case?: boolean | undefined }) {
+  if ('matches' in spec) {
+    const regex = new RegExp(spec.matches, spec.ignore_case ? 'iu' : 'u');
+    return (text: string) => regex.test(text);
+  }
+  if (spec.ignore_case) {
+    const needle = spec.contains.toLowerCase();
+    return (text: string) => text.toLowerCase().includes(needle);
+  }
+  return (text: string) => text.includes(spec.contains);
+}
+
+/** GitLab usernames are case-insensitive. */
+function userTest(spec: { in: string[] } | { not_in: string[] }) {
+  const names = new Set(('in' in spec ? spec.in : spec.not_in).map((name) => name.toLowerCase()));
+  const wanted = 'in' in spec;
+  return (username: string) => names.has(username.toLowerCase()) === wanted;
+}

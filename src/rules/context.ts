@@ -1,0 +1,30 @@
+// What conditions are evaluated against: the event, plus facts that cost an API call and are read only when needed.
+import type { RuleEvent } from '../webhook/event.js';
+
+/** Facts not in the webhook payload. Each costs GitLab calls, so each is read only when a rule's outcome depends on it. */
+export type Fact = 'diffs' | 'author' | 'subject';
+
+export interface DiffSummary {
+  /** Every path the merge request touches (new paths, plus old paths of renamed and deleted files). */
+  paths: string[];
+  /** Added plus removed lines over all diffs. */
+  changedLines: number;
+}
+
+export interface Facts {
+  diffs?: DiffSummary;
+  /** Username of the merge request's or issue's author. */
+  authorUsername?: string;
+}
+
+export interface MatchContext {
+  event: RuleEvent;
+  facts: Facts;
+  /** Facts that some condition needed but were not there; filled by evaluation. */
+  missing: Set<Fact>;
+}
+
+/** Three-valued result: `undefined` means "unknown until a missing fact is read". */
+export type Tri = boolean | undefined;
+
+export type Evaluator = (ctx: MatchContext) => Tri;

@@ -1,0 +1,73 @@
+// Words for rule-file problems: "file:line: rule "name": field: expected …, got …".
+import type { z } from 'zod';
+import { ActionsSchema, ConditionSchema, RuleFileSchema, RuleSchema } from './schema.js';
+
+type Path = readonly PropertyKey[];
+
+/** Describes a YAML value the way a person would: `a number (5)`, `"text"`, `a list`, `nothing`. */
+export function describeValue(value: unknown): string {
+  if (value === undefined || value === null) return 'nothing';
+  if (typeof value === 'string') return value === '' ? 'an empty string' : `"${value.length > 60 ? `${value.slice(0, 57)}...` : value}"`;
+  if (typeof value === 'number') return `a number (${value})`;
+  if (typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return 'a list';
+  return 'a mapping';
+}
+
+/** The value found at `path` in the raw parsed YAML. */
+export function valueAt(root: unknown, path: Path): unknown {
+  let value = root;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/** `rule "docs": then.add_labels[1]` for a path into a rule file. */
+export function describeLocation(root: unknown, path: Path): string {
+  if (path[0] !== 'rules' || typeof path[1] !== 'number') return formatPath(path) || '(top level)';
+  const name = valueAt(root, ['rules', path[1], 'name']);
+  const rule = typeof name === 'string' && name !== '' ? `rule "${name}"` : `rules[${path[1]}]`;
+  const rest = formatPath(path.slice(2));
+  return rest ? `${rule}: ${rest}` : rule;
+}
+
+function formatPath(path: Path): string {
+  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
+}
+
+/** One sentence for a zod issue: what was expected and what was found. */
+export function describeIssue(issue: z.core.$ZodIssue, root: unknown): string {
+  const found = valueAt(root, issue.path as Path);
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const known = knownKeys(issue.path as Path);
+      const keys = issue.keys.map((key) => `"${key}"`).join(', ');
+      return `unknown key ${keys}${known ? ` (expected one of: ${known.join(', ')})` : ''}`;
+    }
+    case 'invalid_type':
+    case 'invalid_union':
+    case 'invalid_value':
+      return withFound(issue.message, found);
+    default:
+      return issue.message;
+  }
+}
+
+function withFound(message: string, found: unknown): string {
+  const expected = message.startsWith('Invalid input') ? message.replace(/^Invalid input: /, '') : message;
+  return /\bgot\b/.test(expected) ? expected : `${expected}, got ${describeValue(found)}`;
+}
+
+function knownKeys(path: Path): string[] | undefined {
+  const last = path[path.length - 1];
+  const parent = path[path.length - 2];
+  if (path.length === 0) return Object.keys(RuleFileSchema.shape);
+  if (path.length === 2 && path[0] === 'rules') return Object.keys(RuleSchema.shape);
+  if (last === 'then') return Object.keys(ActionsSchema.shape);
+  if (last === 'if' || last === 'not' || (typeof last === 'number' && (parent === 'any' || parent === 'all'))) {
+    return Object.keys(ConditionSchema.shape);
+  }
+  return undefined;
+}

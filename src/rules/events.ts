@@ -1,0 +1,26 @@
+// The event names rule files may use in `on`, in GitLab's own words.
+
+const MERGE_REQUEST_ACTIONS = ['open', 'close', 'reopen', 'update', 'approved', 'unapproved', 'approval', 'unapproval', 'merge'];
+const ISSUE_ACTIONS = ['open', 'close', 'reopen', 'update'];
+const NOTE_ACTIONS = ['create', 'update'];
+const PIPELINE_STATUSES = [
+  'created', 'waiting_for_resource', 'preparing', 'pending', 'running',
+  'success', 'failed', 'canceled', 'skipped', 'manual', 'scheduled',
+];
+
+/** Every accepted `on` value. */
+export const EVENT_NAMES: ReadonlySet<string> = new Set([
+  'merge_request',
+  ...MERGE_REQUEST_ACTIONS.map((a) => `merge_request.${a}`),
+  'issue',
+  ...ISSUE_ACTIONS.map((a) => `issue.${a}`),
+  'note',
+  ...NOTE_ACTIONS.map((a) => `note.${a}`),
+  'push',
+  'tag_push',
+  'pipeline',
+  ...PIPELINE_STATUSES.map((s) => `pipeline.${s}`),
+]);
+
+/** Events that never concern a merge request or issue, so no action can apply to them. */
+export const SUBJECTLESS_EVENTS: ReadonlySet<string> = new Set(['push', 'tag_push']);

@@ -1,0 +1,25 @@
+// Matches an event against the rule set, reporting which rules hold and which wait on facts not yet read.
+import type { RuleEvent } from '../webhook/event.js';
+import type { Fact, Facts } from './context.js';
+import type { Rule } from './rule.js';
+import type { RuleSet } from './rule-set.js';
+
+export interface MatchResult {
+  matched: Rule[];
+  /** Rules whose outcome depends on `missing` facts. */
+  pending: Rule[];
+  missing: Set<Fact>;
+}
+
+/** Evaluates `rules` (by default every candidate for the event) with the facts known so far. */
+export function matchRules(ruleSet: RuleSet, event: RuleEvent, facts: Facts, rules?: readonly Rule[]): MatchResult {
+  const result: MatchResult = { matched: [], pending: [], missing: new Set() };
+  const ctx = { event, facts, missing: result.missing };
+  for (const rule of rules ?? ruleSet.candidates(event)) {
+    if (!rule.inProject(event.project.path_with_namespace)) continue;
+    const outcome = rule.condition(ctx);
+    if (outcome === true) result.matched.push(rule);
+    else if (outcome === undefined) result.pending.push(rule);
+  }
+  return result;
+}

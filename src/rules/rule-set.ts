@@ -1,0 +1,34 @@
+// The loaded rules, indexed by event name so that an event only ever looks at the rules that listen to it.
+import type { RuleEvent } from '../webhook/event.js';
+import type { Rule } from './rule.js';
+
+export class RuleSet {
+  readonly rules: readonly Rule[];
+  private readonly byEvent = new Map<string, Rule[]>();
+
+  constructor(rules: readonly Rule[]) {
+    this.rules = rules;
+    for (const rule of rules) {
+      for (const name of rule.on) {
+        const list = this.byEvent.get(name) ?? [];
+        list.push(rule);
+        this.byEvent.set(name, list);
+      }
+    }
+  }
+
+  /** Rules listening to any of the event's names, in file order, each once. */
+  candidates(event: RuleEvent): Rule[] {
+    const lists = event.names.map((name) => this.byEvent.get(name)).filter((list): list is Rule[] => list !== undefined);
+    if (lists.length === 0) return [];
+    if (lists.length === 1) return lists[0]!;
+    const seen = new Set<Rule>();
+    const merged: Rule[] = [];
+    for (const list of lists) for (const rule of list) if (!seen.has(rule)) seen.add(rule), merged.push(rule);
+    return merged.sort((a, b) => a.order - b.order);
+  }
+
+  find(name: string): Rule | undefined {
+    return this.rules.find((rule) => rule.name === name);
+  }
+}

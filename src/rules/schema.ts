@@ -1,0 +1,127 @@
+// zod schemas of rule files: the single source of truth for their shape, their types and their JSON Schema.
+import { z } from 'zod';
+import { EVENT_NAMES } from './events.js';
+import { compileTemplate } from './template.js';
+
+const nonEmpty = (what: string) => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}, got an empty string` });
+
+const LabelName = nonEmpty('a label name').refine((name) => !name.includes(','), {
+  error: 'label names cannot contain commas (GitLab separates labels with commas)',
+});
+const LabelList = z.array(LabelName, { error: 'expected a list of label names' });
+const LabelPatternList = z.array(nonEmpty('a label name or pattern such as "scope::*"'), {
+  error: 'expected a list of label names or patterns',
+});
+const Username = nonEmpty('a username').transform((name) => name.replace(/^@/, ''));
+const UsernameList = z.array(Username, { error: 'expected a list of usernames' });
+const Glob = nonEmpty('a glob');
+const GlobOrList = z.union([Glob, z.array(Glob)], { error: 'expected a glob or a list of globs' }).transform((v) => (typeof v === 'string' ? [v] : v));
+
+const Regex = nonEmpty('a regular expression').superRefine((source, ctx) => {
+  try {
+    new RegExp(source, 'u');
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `invalid regular expression: ${(error as Error).message}` });
+  }
+});
+
+const TextMatch = z.union(
+  [
+    z.strictObject({ matches: Regex, ignore_case: z.boolean().optional() }),
+    z.strictObject({ contains: nonEmpty('text'), ignore_case: z.boolean().optional() }),
+  ],
+  { error: 'expected {matches: "regex"} or {contains: "text"}' },
+);
+
+const UserMatch = z.union([z.strictObject({ in: UsernameList }), z.strictObject({ not_in: UsernameList })], {
+  error: 'expected {in: [usernames]} or {not_in: [usernames]}',
+});
+
+const STATES = ['opened', 'closed', 'merged', 'locked'] as const;
+const State = z.enum(STATES, { error: `expected one of ${STATES.join(', ')}` });
+
+const atLeastOne = (what: string) =>
+  [(value: object) => Object.keys(value).length > 0, { error: `expected at least one of ${what}` }] as const;
+
+const LabelsCondition = z
+  .strictObject({ all: LabelPatternList.optional(), any: LabelPatternList.optional(), none: LabelPatternList.optional() })
+  .refine(...atLeastOne('all, any, none'));
+const FilesCondition = z
+  .strictObject({ any: z.array(Glob).optional(), all: z.array(Glob).optional(), none: z.array(Glob).optional() })
+  .refine(...atLeastOne('any, all, none'));
+const LinesCondition = z
+  .strictObject({
+    greater_than: z.number().int().nonnegative().optional(),
+    less_than: z.number().int().positive().optional(),
+  })
+  .refine(...atLeastOne('greater_than, less_than'));
+
+/** One condition object: every key it has must hold. `any`, `all` and `not` nest further conditions. */
+export const ConditionSchema = z.strictObject({
+  labels: LabelsCondition.optional(),
+  label_added: LabelPatternList.optional(),
+  label_removed: LabelPatternList.optional(),
+  title: TextMatch.optional(),
+  description: TextMatch.optional(),
+  author: UserMatch.optional(),
+  user: UserMatch.optional(),
+  source_branch: GlobOrList.optional(),
+  target_branch: GlobOrList.optional(),
+  draft: z.boolean({ error: 'expected true or false' }).optional(),
+  state: z.union([State, z.array(State)]).transform((v) => (typeof v === 'string' ? [v] : v)).optional(),
+  files: FilesCondition.optional(),
+  changed_lines: LinesCondition.optional(),
+  get any() {
+    return z.array(ConditionSchema, { error: 'expected a list of conditions' }).min(1).optional();
+  },
+  get all() {
+    return z.array(ConditionSchema, { error: 'expected a list of conditions' }).min(1).optional();
+  },
+  get not() {
+    return ConditionSchema.optional();
+  },
+});
+export type Condition = z.infer<typeof ConditionSchema>;
+
+const TemplateString = z.string({ error: 'expected a text' }).min(1).superRefine((source, ctx) => {
+  const compiled = compileTemplate(source);
+  if ('error' in compiled) ctx.addIssue({ code: 'custom', message: compiled.error });
+});
+
+const Comment = z
+  .union([TemplateString, z.strictObject({ body: TemplateString, internal: z.boolean().default(false) })], {
+    error: 'expected a comment text or {body, internal}',
+  })
+  .transform((c) => (typeof c === 'string' ? { body: c, internal: false } : c));
+
+export const ActionsSchema = z
+  .strictObject({
+    add_labels: LabelList.optional(),
+    remove_labels: LabelList.optional(),
+    comment: Comment.optional(),
+    assign: UsernameList.optional(),
+    request_review: UsernameList.optional(),
+    close: z.literal(true, { error: 'expected true' }).optional(),
+    reopen: z.literal(true, { error: 'expected true' }).optional(),
+  })
+  .refine(...atLeastOne('add_labels, remove_labels, comment, assign, request_review, close, reopen'));
+export type Actions = z.infer<typeof ActionsSchema>;
+
+const EventName = z.string({ error: 'expected an event name' }).refine((name) => EVENT_NAMES.has(name), {
+  error: (issue) => `unknown event "${String(issue.input)}" (known: ${[...EVENT_NAMES].join(', ')})`,
+});
+
+export const RuleSchema = z.strictObject({
+  name: nonEmpty('a rule name'),
+  on: z.union([EventName, z.array(EventName).min(1)]).transform((v) => (typeof v === 'string' ? [v] : v)),
+  if: ConditionSchema.optional(),
+  then: ActionsSchema,
+});
+export type RuleSpec = z.infer<typeof RuleSchema>;
+
+/** A whole rule file. */
+export const RuleFileSchema = z.strictObject({
+  projects: z.array(Glob, { error: 'expected a list of project path globs' }).optional(),
+  rules: z.array(RuleSchema, { error: 'expected a list of rules' }),
+});
+export type RuleFile = z.infer<typeof RuleFileSchema>;

@@ -1,0 +1,16 @@
+// Reads every *.yml / *.yaml file of a directory and loads them as one rule set.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { RuleConfigError } from '../../errors.js';
+import { loadRules, type RuleSet } from '../../rules/index.js';
+
+export async function loadRulesDir(dir: string): Promise<RuleSet> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((name) => /\.ya?ml$/i.test(name)).sort();
+  } catch (error) {
+    throw new RuleConfigError([`${dir}: cannot read the rules directory (${(error as NodeJS.ErrnoException).code ?? String(error)}); set RULES_DIR to a directory of *.yml rule files`]);
+  }
+  const sources = await Promise.all(names.map(async (name) => ({ path: join(dir, name), text: await readFile(join(dir, name), 'utf8') })));
+  return loadRules(sources);
+}

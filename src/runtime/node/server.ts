@@ -1,0 +1,72 @@
+// Starts rulebot on Node: configuration from the environment, rules from disk, an HTTP server, graceful stop.
+import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { createBot, type Bot, type BotDeps } from '../../bot.js';
+import { parseConfig, type Config } from '../../config.js';
+import { createLogger, type Logger } from '../../log.js';
+import { MemoryStore } from '../../store/index.js';
+import { loadRulesDir } from './load-rules-dir.js';
+import { createPooledFetch } from './pooled-fetch.js';
+
+export interface RunningServer {
+  bot: Bot;
+  config: Config;
+  url: string;
+  port: number;
+  /** Stops accepting, lets accepted events finish (up to `graceMs`), and closes connections. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export interface StartOptions {
+  env: Record<string, string | undefined>;
+  log?: Logger;
+  /** Extra bot dependencies (tests: GitLab client timings, an outcome hook). */
+  bot?: Partial<Pick<BotDeps, 'gitlab' | 'onProcessed'>>;
+}
+
+/** Starts the server and resolves once it listens. Throws ConfigError / RuleConfigError on bad set-up. */
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const config = parseConfig(options.env);
+  const log = options.log ?? createLogger({ level: config.logLevel, secrets: [config.gitlabToken, config.webhookSecret] });
+  const rules = await loadRulesDir(config.rulesDir);
+  const pool = createPooledFetch();
+  const bot = createBot({ config, rules, store: new MemoryStore(), log, fetch: pool.fetch, ...options.bot });
+  await bot.init();
+
+  const server = await listen(bot, config);
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  log.info('rulebot listening', {
+    url,
+    rules: rules.rules.length,
+    gitlab: config.gitlabUrl,
+    user: bot.user()?.username,
+  });
+  if (config.dryRun) {
+    log.warn(`dry-run mode (${config.dryRunReason}): events are matched and the API calls rulebot would make are logged, not sent`);
+  }
+  if (!config.webhookSecret) log.warn('GITLAB_WEBHOOK_SECRET is not set: webhooks are accepted from anyone');
+
+  return {
+    bot,
+    config,
+    url,
+    port,
+    async close(graceMs = 10_000) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const idle = bot.queue.onIdle();
+      const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, graceMs, 'timeout').unref());
+      if ((await Promise.race([idle, timeout])) === 'timeout') {
+        log.warn('stopping with events still queued', { queued: bot.queue.size });
+      }
+      await pool.close();
+    },
+  };
+}
+
+function listen(bot: Bot, config: Config): Promise<ServerType & { address(): AddressInfo | string | null }> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: bot.app.fetch, port: config.port, hostname: config.host }, () => resolve(server as never));
+    server.once('error', reject);
+  });
+}

@@ -1,0 +1,52 @@
+// The one internal event shape rules see, whatever GitLab payload it came from.
+
+export type SubjectType = 'merge_request' | 'issue';
+
+/** The merge request or issue an event concerns. */
+export interface Subject {
+  type: SubjectType;
+  iid: number;
+  title: string;
+  description: string;
+  state: string;
+  /**
+   * False when the payload names the object without describing it (pipeline events): labels, author,
+   * assignees and description are then unknown until the object is read from GitLab.
+   */
+  complete: boolean;
+  /** Label titles after the event. */
+  labels: string[];
+  author_id: number | undefined;
+  assignee_ids: number[];
+  reviewer_ids: number[];
+  url: string;
+  source_branch?: string;
+  target_branch?: string;
+  draft?: boolean;
+  /** Head commit of the merge request, naming the version whose diffs rules look at. */
+  sha?: string;
+  created_at?: Date | undefined;
+  updated_at?: Date | undefined;
+}
+
+export interface Actor {
+  id: number;
+  username: string;
+  name?: string | undefined;
+}
+
+export interface RuleEvent {
+  /** Names this event answers to in rule files, most general first: `["merge_request", "merge_request.open"]`. */
+  names: string[];
+  kind: 'merge_request' | 'issue' | 'note' | 'push' | 'pipeline';
+  action: string | undefined;
+  project: { id: number; path_with_namespace: string; web_url: string };
+  /** Who caused the event. */
+  user: Actor;
+  subject: Subject | undefined;
+  /** Label changes this event made (`changes.labels`), when it made any. */
+  labels_changed: { added: string[]; removed: string[] } | undefined;
+  note?: { id: number; body: string; system: boolean; url: string | undefined };
+  push?: { ref: string; before: string; after: string; total_commits_count: number | undefined };
+  pipeline?: { id: number; ref: string; status: string; source: string | undefined; url: string | undefined };
+}

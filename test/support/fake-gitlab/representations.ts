@@ -1,0 +1,125 @@
+// JSON representations of users, projects, merge requests, issues, diffs and notes, shaped like GitLab's API entities.
+
+import type { Stored } from './store.js';
+import type { FakeDiff, FakeIssue, FakeMergeRequest, FakeNote, FakeProject, FakeUser } from './types.js';
+
+/** What a representation needs besides the record: the instance url and a way to resolve users. */
+export interface RepresentationContext {
+  baseUrl: string;
+  user(id: number): FakeUser | undefined;
+}
+
+/** `UserBasic`: how authors, assignees and reviewers appear. */
+export function representUser(user: FakeUser, baseUrl: string) {
+  return {
+    id: user.id,
+    username: user.username,
+    name: user.name ?? user.username,
+    state: 'active',
+    web_url: `${baseUrl}/${user.username}`,
+  };
+}
+
+export function representProject(project: FakeProject, baseUrl: string) {
+  return {
+    id: project.id,
+    path_with_namespace: project.path_with_namespace,
+    web_url: `${baseUrl}/${project.path_with_namespace}`,
+  };
+}
+
+export function representMergeRequest(
+  { id, record: mr }: Stored<FakeMergeRequest>,
+  project: FakeProject,
+  context: RepresentationContext,
+) {
+  const assignees = users(mr.assignee_ids, context);
+  return {
+    id,
+    iid: mr.iid,
+    project_id: mr.project_id,
+    title: mr.title,
+    description: mr.description,
+    state: mr.state,
+    created_at: mr.created_at,
+    updated_at: mr.updated_at,
+    target_branch: mr.target_branch,
+    source_branch: mr.source_branch,
+    author: users([mr.author_id], context)[0] ?? null,
+    assignee: assignees[0] ?? null,
+    assignees,
+    reviewers: users(mr.reviewer_ids, context),
+    labels: sortedLabels(mr.labels),
+    draft: mr.draft,
+    work_in_progress: mr.draft,
+    sha: mr.sha,
+    web_url: `${context.baseUrl}/${project.path_with_namespace}/-/merge_requests/${mr.iid}`,
+  };
+}
+
+export function representIssue({ id, record: issue }: Stored<FakeIssue>, project: FakeProject, context: RepresentationContext) {
+  const assignees = users(issue.assignee_ids, context);
+  return {
+    id,
+    iid: issue.iid,
+    project_id: issue.project_id,
+    title: issue.title,
+    description: issue.description,
+    state: issue.state,
+    created_at: issue.created_at,
+    updated_at: issue.updated_at,
+    labels: sortedLabels(issue.labels),
+    author: users([issue.author_id], context)[0] ?? null,
+    assignee: assignees[0] ?? null,
+    assignees,
+    web_url: `${context.baseUrl}/${project.path_with_namespace}/-/issues/${issue.iid}`,
+  };
+}
+
+/** File modes tell a client whether the file was created (`a_mode` 0) or deleted (`b_mode` 0). */
+export function representDiff(diff: FakeDiff) {
+  const newFile = diff.new_file ?? false;
+  const deletedFile = diff.deleted_file ?? false;
+  return {
+    old_path: diff.old_path,
+    new_path: diff.new_path,
+    a_mode: newFile ? '0' : '100644',
+    b_mode: deletedFile ? '0' : '100644',
+    diff: diff.diff,
+    new_file: newFile,
+    renamed_file: diff.renamed_file ?? false,
+    deleted_file: deletedFile,
+    generated_file: false,
+  };
+}
+
+/** `noteable_id` is the global id of the merge request or issue, `noteable_iid` its iid. */
+export function representNote(note: FakeNote, noteableId: number, context: RepresentationContext) {
+  return {
+    id: note.id,
+    type: null,
+    body: note.body,
+    author: users([note.author_id], context)[0] ?? null,
+    created_at: note.created_at,
+    updated_at: note.created_at,
+    system: note.system,
+    noteable_id: noteableId,
+    noteable_type: note.noteable_type,
+    noteable_iid: note.noteable_iid,
+    project_id: note.project_id,
+    internal: note.internal,
+    confidential: note.internal,
+  };
+}
+
+function users(ids: number[], context: RepresentationContext) {
+  return ids.flatMap((id) => {
+    const user = context.user(id);
+    return user ? [representUser(user, context.baseUrl)] : [];
+  });
+}
+
+// GitLab lists an issuable's labels sorted by title (Ruby's byte order), whatever order they were added in.
+function sortedLabels(labels: string[]): string[] {
+  return [...labels].sort();
+}

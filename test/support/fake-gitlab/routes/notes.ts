@@ -1,0 +1,70 @@
+// `GET` and `POST …/notes` of merge requests and issues; a posted note may carry quick actions.
+
+import { applyIssuableChange } from '../issuable-change.js';
+import { paginate } from '../pagination.js';
+import { readBoolean, readChoice, readString } from '../params.js';
+import { extractQuickActions, planQuickActions } from '../quick-actions.js';
+import { badRequest, validationFailed } from '../replies.js';
+import { representNote } from '../representations.js';
+import type { FakeNote } from '../types.js';
+import { findNoteable } from './lookups.js';
+import { representationContext, type RouteHandler } from './route-context.js';
+
+type NoteableType = FakeNote['noteable_type'];
+
+/** Newest first unless `sort=asc`, as GitLab lists notes. */
+export function listNotes(type: NoteableType): RouteHandler {
+  return (context) => {
+    const sort = readChoice(context.params, 'sort', ['asc', 'desc'] as const) ?? 'desc';
+    const { project, found } = findNoteable(context, type);
+    const oldestFirst = context.store.notes(project.id, type, found.record.iid).sort(byCreation);
+    const notes = sort === 'asc' ? oldestFirst : oldestFirst.reverse();
+    const page = paginate(notes, context.url, context.perPageMax);
+    const representation = representationContext(context);
+    return {
+      status: 200,
+      body: page.items.map((note) => representNote(note, found.id, representation)),
+      headers: page.headers,
+    };
+  };
+}
+
+/**
+ * Quick-action lines are run as the token's user and cut from the note. A note that was nothing
+ * but quick actions is not stored: GitLab answers 202 with what the commands changed.
+ */
+export function createNote(type: NoteableType): RouteHandler {
+  return (context) => {
+    const body = readString(context.params, 'body');
+    if (body === undefined) throw badRequest('body is missing');
+    const internal = readBoolean(context.params, 'internal') ?? false;
+    const { project, found } = findNoteable(context, type);
+    const { store } = context;
+
+    const { text, actions } = extractQuickActions(body);
+    const plan = planQuickActions(actions, found.record, {
+      author: store.botUser,
+      user: (id) => store.user(id),
+      userByUsername: (username) => store.userByUsername(username),
+    });
+    if (plan.executed > 0) applyIssuableChange(found.record, plan.change, new Date().toISOString());
+    if (text.trim() === '') {
+      if (actions.length === 0) throw validationFailed('note', "can't be blank");
+      return { status: 202, body: { commands_changes: plan.change, summary: plan.summary } };
+    }
+
+    const note = store.addNote({
+      project_id: project.id,
+      noteable_type: type,
+      noteable_iid: found.record.iid,
+      body: text,
+      author_id: store.botUser.id,
+      internal,
+    });
+    return { status: 201, body: representNote(note, found.id, representationContext(context)) };
+  };
+}
+
+function byCreation(a: FakeNote, b: FakeNote): number {
+  return a.created_at.localeCompare(b.created_at) || a.id - b.id;
+}

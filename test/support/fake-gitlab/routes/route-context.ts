@@ -1,0 +1,25 @@
+// What every endpoint handler receives, and the signature it implements.
+
+import type { Params } from '../params.js';
+import type { Reply } from '../replies.js';
+import type { RepresentationContext } from '../representations.js';
+import type { FakeGitLabStore } from '../store.js';
+
+export interface RouteContext {
+  store: FakeGitLabStore;
+  /** Path parameters by name, decoded: `:id` may read `group/project`. */
+  path: Record<string, string>;
+  /** Query string merged with the JSON or form body. */
+  params: Params;
+  /** The request's absolute URL as received, for pagination links. */
+  url: URL;
+  baseUrl: string;
+  perPageMax: number;
+}
+
+/** Answers one endpoint; throws `ApiError` for error answers. */
+export type RouteHandler = (context: RouteContext) => Reply;
+
+export function representationContext(context: RouteContext): RepresentationContext {
+  return { baseUrl: context.baseUrl, user: (id) => context.store.user(id) };
+}

@@ -1,0 +1,189 @@
+// FakeGitLab: a real HTTP server on loopback imitating the parts of GitLab's REST API v4 rulebot uses.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
+import { answerRequest } from './answer.js';
+import { answersItself, FaultQueue, faultReply } from './faults.js';
+import { RateLimitCounter } from './rate-limit.js';
+import { readRequest, type IncomingApiRequest } from './read-request.js';
+import { sendReply, statusLine } from './replies.js';
+import { FakeGitLabStore, type NoteSeed } from './store.js';
+import type {
+  Fault,
+  FakeGitLabOptions,
+  FakeIssue,
+  FakeMergeRequest,
+  FakeNote,
+  FakeUser,
+  RecordedRequest,
+} from './types.js';
+
+/**
+ * A fake GitLab for end-to-end tests. Seed it, `start()` it, point the code under test at `url`,
+ * then assert on its live state and on the requests it recorded.
+ *
+ * @example
+ * const gitlab = new FakeGitLab();
+ * gitlab.addProject({ id: 1, path_with_namespace: 'group/project' });
+ * gitlab.addMergeRequest({ project_id: 1, iid: 2, labels: ['bug'] });
+ * const url = await gitlab.start();
+ * // … run the bot against `${url}/api/v4` with token "test-token" …
+ * expect(gitlab.mergeRequest(1, 2)?.labels).toEqual(['bug', 'triaged']);
+ * await gitlab.stop();
+ */
+export class FakeGitLab {
+  /** Every request received, in order, including refused and faulted ones. */
+  readonly requests: RecordedRequest[] = [];
+
+  private readonly token: string;
+  private readonly perPageMax: number;
+  private readonly store: FakeGitLabStore;
+  private readonly faults = new FaultQueue();
+  private readonly rateLimit: RateLimitCounter;
+  private server: Server | undefined;
+  private baseUrl: string | undefined;
+  /** Aborted by `stop()` so that delayed answers stop waiting. */
+  private lifetime = new AbortController();
+
+  constructor(options: FakeGitLabOptions = {}) {
+    this.token = options.token ?? 'test-token';
+    this.perPageMax = options.perPageMax ?? 100;
+    this.store = new FakeGitLabStore(options.botUser ?? { id: 99, username: 'rulebot', name: 'rulebot' });
+    this.rateLimit = new RateLimitCounter(options.rateLimit ?? 2000);
+  }
+
+  /** `http://127.0.0.1:<port>`, without `/api/v4`. Only known once `start()` has resolved. */
+  get url(): string {
+    if (this.baseUrl === undefined) throw new Error('FakeGitLab.url is only known after start()');
+    return this.baseUrl;
+  }
+
+  /** Listen on 127.0.0.1, on a free port. Resolves to `url`. */
+  async start(): Promise<string> {
+    if (this.server) throw new Error('FakeGitLab is already started');
+    const server = createServer((req, res) => this.onRequest(req, res));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('FakeGitLab: unexpected server address');
+    this.server = server;
+    this.lifetime = new AbortController();
+    this.baseUrl = `http://127.0.0.1:${address.port}`;
+    return this.baseUrl;
+  }
+
+  /** Close the server, dropping kept-alive connections and requests still being delayed. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    this.lifetime.abort();
+    const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    server.closeAllConnections();
+    await closed;
+  }
+
+  /** Add or replace a user (by id). `name` defaults to the username. */
+  addUser(user: FakeUser): FakeUser {
+    return this.store.addUser(user);
+  }
+
+  addProject(project: { id: number; path_with_namespace: string }): void {
+    this.store.addProject(project);
+  }
+
+  /**
+   * Add a merge request; its project and users must exist. Defaults: open, not draft (unless the
+   * title says so), no labels or people, `feature-<iid>` into `main`, authored by root (user 1).
+   */
+  addMergeRequest(mergeRequest: Partial<FakeMergeRequest> & { project_id: number; iid: number }): FakeMergeRequest {
+    return this.store.addMergeRequest(mergeRequest);
+  }
+
+  /** Add an issue; its project and users must exist. Defaults: open, no labels, authored by root. */
+  addIssue(issue: Partial<FakeIssue> & { project_id: number; iid: number }): FakeIssue {
+    return this.store.addIssue(issue);
+  }
+
+  /** Add an existing comment, e.g. one the bot left earlier. Defaults: by root, public, now. */
+  addNote(note: NoteSeed): FakeNote {
+    return this.store.addNote(note);
+  }
+
+  /** The live merge request, as changed by the requests so far. */
+  mergeRequest(projectId: number, iid: number): FakeMergeRequest | undefined {
+    return this.store.mergeRequest(projectId, iid)?.record;
+  }
+
+  issue(projectId: number, iid: number): FakeIssue | undefined {
+    return this.store.issue(projectId, iid)?.record;
+  }
+
+  /** Notes of one merge request or issue, oldest first. */
+  notes(projectId: number, kind: FakeNote['noteable_type'], iid: number): FakeNote[] {
+    return this.store.notes(projectId, kind, iid);
+  }
+
+  /** Recorded requests with this method (any case) and a path matching `pathPattern`. */
+  calls(method?: string, pathPattern?: RegExp): RecordedRequest[] {
+    return this.requests.filter(
+      (request) =>
+        (method === undefined || request.method === method.toUpperCase()) &&
+        (pathPattern === undefined || request.path.search(pathPattern) !== -1),
+    );
+  }
+
+  clearRequests(): void {
+    this.requests.length = 0;
+  }
+
+  /** Answer the next matching request(s) with `fault` instead of normally. See `Fault`. */
+  inject(fault: Fault): void {
+    this.faults.add(fault);
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    this.handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) sendReply(res, { status: 500, body: { message: statusLine(500) } }, {});
+      // A bug in the fake must fail the test run, not pass for a GitLab outage: rethrowing makes
+      // it an unhandled rejection, which vitest reports.
+      throw error;
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let request: IncomingApiRequest;
+    try {
+      request = await readRequest(req, this.url);
+    } catch {
+      return; // the client went away before sending its whole body
+    }
+    // Record and count first, so refused and faulted requests show up too.
+    this.requests.push(request.recorded);
+    const rateLimitHeaders = this.rateLimit.consume();
+    const fault = this.faults.take(request.recorded);
+
+    if (fault?.delayMs !== undefined && !(await this.wait(fault.delayMs))) return;
+    if (fault?.reset) {
+      req.socket.destroy();
+      return;
+    }
+    const reply =
+      fault && answersItself(fault)
+        ? faultReply(fault)
+        : answerRequest(request, { store: this.store, token: this.token, baseUrl: this.url, perPageMax: this.perPageMax });
+    if (!res.destroyed) sendReply(res, reply, rateLimitHeaders);
+  }
+
+  /** Resolves to false if the fake is stopped meanwhile. */
+  private async wait(ms: number): Promise<boolean> {
+    try {
+      await delay(ms, undefined, { signal: this.lifetime.signal });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

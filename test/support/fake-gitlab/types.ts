@@ -1,0 +1,131 @@
+// Public shapes of the fake GitLab: the state tests seed and inspect, and the requests it records.
+
+/** A GitLab user as the fake knows it. */
+export interface FakeUser {
+  id: number;
+  username: string;
+  name?: string;
+}
+
+/** A project; the fake only needs its id and full path to resolve `:id` in API paths. */
+export interface FakeProject {
+  id: number;
+  path_with_namespace: string;
+}
+
+/** One changed file of a merge request, as listed by `GET …/merge_requests/:iid/diffs`. */
+export interface FakeDiff {
+  old_path: string;
+  new_path: string;
+  diff: string;
+  new_file?: boolean;
+  renamed_file?: boolean;
+  deleted_file?: boolean;
+}
+
+/** Live state of a merge request; the API representation is derived from it on every answer. */
+export interface FakeMergeRequest {
+  project_id: number;
+  iid: number;
+  title: string;
+  description: string;
+  state: 'opened' | 'closed' | 'merged' | 'locked';
+  labels: string[];
+  assignee_ids: number[];
+  reviewer_ids: number[];
+  source_branch: string;
+  target_branch: string;
+  author_id: number;
+  draft: boolean;
+  diffs: FakeDiff[];
+  sha: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Live state of an issue. */
+export interface FakeIssue {
+  project_id: number;
+  iid: number;
+  title: string;
+  description: string;
+  state: 'opened' | 'closed';
+  labels: string[];
+  assignee_ids: number[];
+  author_id: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A comment (note) on a merge request or an issue. */
+export interface FakeNote {
+  id: number;
+  body: string;
+  author_id: number;
+  internal: boolean;
+  system: boolean;
+  noteable_type: 'MergeRequest' | 'Issue';
+  noteable_iid: number;
+  project_id: number;
+  created_at: string;
+}
+
+/** What the fake saw of one incoming request. */
+export interface RecordedRequest {
+  method: string;
+  /**
+   * Decoded pathname after `/api/v4`, e.g. `/projects/1/merge_requests/2`. An encoded slash stays
+   * encoded, so a project sent as `group%2Fproject` reads `/projects/group%2Fproject`. Requests
+   * outside `/api/v4` are recorded with their whole pathname.
+   */
+  path: string;
+  /** Query parameters; a repeated name keeps its last value. */
+  query: Record<string, string>;
+  /** Request headers, names in lower case. */
+  headers: Record<string, string>;
+  /**
+   * Parsed JSON, or the form fields (`a[]=1&a[]=2` becomes `{ a: ['1', '2'] }`), or the raw text
+   * of any other (or unparseable) body, or `undefined` when there was none.
+   */
+  body: unknown;
+}
+
+/**
+ * A canned misbehaviour for the next matching request(s), see `FakeGitLab.inject`.
+ *
+ * A fault that sets only `delayMs` slows the request down and then lets the fake answer normally.
+ * Any other fault answers on its own: `status` (default 500) with `headers` and `body`.
+ */
+export interface Fault {
+  /** HTTP method to match, any case; all methods when absent. */
+  method?: string;
+  /** Matched against `RecordedRequest.path`: a string must be equal, a RegExp must match. */
+  path: RegExp | string;
+  /** How many requests this fault answers; default 1, `Infinity` for all of them. */
+  times?: number;
+  /** Default 500. */
+  status?: number;
+  /** Sent on top of the usual headers, replacing those of the same name. */
+  headers?: Record<string, string>;
+  /**
+   * JSON body; default `{"message": "<status> <reason phrase>"}` as GitLab answers. A string body
+   * is sent verbatim when `headers` set a non-JSON `Content-Type` (an HTML page from a proxy).
+   */
+  body?: unknown;
+  /** Wait this long before answering, so a client may time out. */
+  delayMs?: number;
+  /** Destroy the socket without answering (the client sees a connection reset). */
+  reset?: boolean;
+}
+
+/** Options of `new FakeGitLab(…)`. */
+export interface FakeGitLabOptions {
+  /** The only token accepted, in any of the three auth headers. Default `"test-token"`. */
+  token?: string;
+  /** The user the token belongs to (`GET /user`). Default `{ id: 99, username: "rulebot" }`. */
+  botUser?: FakeUser;
+  /** Largest `per_page` honoured by paginated lists. Default 100, like GitLab. */
+  perPageMax?: number;
+  /** Requests allowed before `RateLimit-Remaining` reaches 0. Default 2000 (GitLab.com). */
+  rateLimit?: number;
+}
