@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { RuleConfigError } from '../errors.js';
+import { loadRules } from './load.js';
+
+function problems(text: string, path = 'rules/x.yml'): string[] {
+  try {
+    loadRules([{ path, text }]);
+  } catch (error) {
+    if (error instanceof RuleConfigError) return [...error.issues];
+    throw error;
+  }
+  throw new Error('expected the rule file to be refused');
+}
+
+describe('loadRules', () => {
+  it('loads a valid file and indexes rules by event name', () => {
+    const set = loadRules([
+      {
+        path: 'rules/a.yml',
+        text: 'rules:\n  - name: one\n    on: [merge_request.open, issue]\n    then: { add_labels: [x] }\n  - name: two\n    on: note\n    then: { remove_labels: [y] }\n',
+      },
+    ]);
+    expect(set.rules.map((r) => [r.name, r.file, r.on])).toEqual([
+      ['one', 'rules/a.yml', ['merge_request.open', 'issue']],
+      ['two', 'rules/a.yml', ['note']],
+    ]);
+  });
+
+  it('names file, line, rule and field, and says what was expected and found', () => {
+    expect(problems('rules:\n  - name: docs\n    on: merge_request.open\n    then:\n      add_labels: 5\n')).toEqual([
+      'rules/x.yml:5: rule "docs": then.add_labels: expected a list of label names, got a number (5)',
+    ]);
+  });
+
+  it('reports unknown keys with the keys that are allowed', () => {
+    const [line] = problems('rules:\n  - name: docs\n    on: issue\n    if: { titel: x }\n    then: { close: true }\n');
+    expect(line).toMatch(/^rules\/x\.yml:4: rule "docs": if: unknown key "titel" \(expected one of: labels, .*title.*\)$/);
+  });
+
+  it('refuses unknown events, listing the known ones', () => {
+    const [line] = problems('rules:\n  - name: r\n    on: merge_request.opened\n    then: { close: true }\n');
+    expect(line).toContain('rule "r": on: unknown event "merge_request.opened" (known: merge_request, merge_request.open');
+  });
+
+  it('refuses unknown template variables and unbalanced braces', () => {
+    expect(problems('rules:\n  - name: r\n    on: issue\n    then: { comment: "hi {{ usr }}" }\n')[0]).toContain(
+      'then.comment: unknown template variable "{{ usr }}" (known: user.username',
+    );
+    expect(problems('rules:\n  - name: r\n    on: issue\n    then: { comment: "hi {{ title" }\n')[0]).toContain('unbalanced "{{" or "}}"');
+  });
+
+  it('refuses invalid regular expressions, empty actions and comma label names', () => {
+    expect(problems('rules:\n  - name: r\n    on: issue\n    if: { title: { matches: "(" } }\n    then: { close: true }\n')[0]).toContain(
+      'if.title.matches: invalid regular expression',
+    );
+    expect(problems('rules:\n  - name: r\n    on: issue\n    then: {}\n')[0]).toContain('then: expected at least one of add_labels');
+    expect(problems('rules:\n  - name: r\n    on: issue\n    then: { add_labels: ["a,b"] }\n')[0]).toContain('cannot contain commas');
+  });
+
+  it('refuses duplicate names across files and rules with nothing to act on', () => {
+    const rule = (name: string, on: string) => `rules:\n  - name: ${name}\n    on: ${on}\n    then: { close: true }\n`;
+    try {
+      loadRules([
+        { path: 'a.yml', text: rule('same', 'issue') },
+        { path: 'b.yml', text: rule('same', 'issue') + rule('pushy', 'push').replace('rules:\n', '') },
+      ]);
+      throw new Error('expected a RuleConfigError');
+    } catch (error) {
+      expect((error as RuleConfigError).issues).toEqual([
+        'b.yml: rule "same": name: expected a unique rule name, but another rule in a.yml has it too',
+        'b.yml: rule "pushy": on: push events concern no merge request or issue, so "then" has nothing to act on',
+      ]);
+    }
+  });
+
+  it('reports YAML syntax errors and duplicate keys with their line', () => {
+    expect(problems('rules: [\n  a: b')[0]).toMatch(/^rules\/x\.yml:2: invalid YAML: /);
+    expect(problems('rules:\n  - name: r\n    on: issue\n    on: note\n    then: { close: true }\n')[0]).toBe(
+      'rules/x.yml:4: invalid YAML: Map keys must be unique',
+    );
+    expect(problems('')).toEqual(['rules/x.yml: expected a mapping with a "rules" list, got an empty file']);
+  });
+
+  it('collects the problems of every file in one error', () => {
+    try {
+      loadRules([
+        { path: 'a.yml', text: 'rules: 3' },
+        { path: 'b.yml', text: 'nope: []' },
+      ]);
+      throw new Error('expected a RuleConfigError');
+    } catch (error) {
+      expect((error as RuleConfigError).issues).toEqual([
+        'a.yml:1: rules: expected a list of rules, got a number (3)',
+        'b.yml:1: rules: expected a list of rules, got nothing',
+        'b.yml:1: (top level): unknown key "nope" (expected one of: projects, rules)',
+      ]);
+    }
+  });
+});

@@ -1,0 +1,53 @@
+// Builds webhook payloads for tests from GitLab's published examples (test/fixtures), adapted per scenario.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export type FixtureName = 'merge_request' | 'issue' | 'note_merge_request' | 'note_issue' | 'push' | 'pipeline';
+
+/** A fresh deep copy of one of GitLab's example payloads. */
+export function fixture(name: FixtureName): Record<string, any> {
+  const path = fileURLToPath(new URL(`../fixtures/${name}.json`, import.meta.url));
+  return JSON.parse(readFileSync(path, 'utf8'));
+}
+
+export interface MergeRequestPayloadOptions {
+  action?: string;
+  projectId?: number;
+  path?: string;
+  iid?: number;
+  labels?: string[];
+  targetBranch?: string;
+  sourceBranch?: string;
+  title?: string;
+  userId?: number;
+  username?: string;
+  authorId?: number;
+  sha?: string;
+  previousLabels?: string[];
+}
+
+/** GitLab's merge request example, pointed at the given project and merge request. */
+export function mergeRequestPayload(options: MergeRequestPayloadOptions = {}): Record<string, any> {
+  const payload = fixture('merge_request');
+  const label = (title: string, id: number) => ({ ...payload['labels'][0], id, title });
+  const labels = (options.labels ?? ['API']).map((title, i) => label(title, 1000 + i));
+  payload['project'] = { ...payload['project'], id: options.projectId ?? 1, path_with_namespace: options.path ?? 'gitlabhq/gitlab-test' };
+  payload['user'] = { ...payload['user'], id: options.userId ?? 1, username: options.username ?? 'root' };
+  Object.assign(payload['object_attributes'], {
+    action: options.action ?? 'open',
+    iid: options.iid ?? 1,
+    labels,
+    target_branch: options.targetBranch ?? 'master',
+    source_branch: options.sourceBranch ?? 'ms-viewport',
+    title: options.title ?? 'MS-Viewport',
+    author_id: options.authorId ?? options.userId ?? 1,
+  });
+  payload['object_attributes']['last_commit']['id'] = options.sha ?? 'da1560886d4f094c3e6c9ef40349f7d38b5d27d7';
+  payload['labels'] = labels;
+  if (options.previousLabels) {
+    payload['changes'] = { labels: { previous: options.previousLabels.map((t, i) => label(t, 2000 + i)), current: labels } };
+  } else {
+    delete payload['changes']['labels'];
+  }
+  return payload;
+}
