@@ -1,5 +1,6 @@
 // The fake GitLab over real HTTP: server basics, authentication, users and projects, recording, faults.
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, test as plainTest } from 'vitest';
 import { FakeGitLab } from './fake-gitlab.js';
 import { ALICE, call, PROJECT, test } from './fake-gitlab/test-fixture.js';
@@ -57,7 +58,7 @@ describe('server', () => {
     const response = await call(gitlab, 'GET', '/user', { headers: { connection: 'keep-alive' } });
     expect(response.status).toBe(200);
     // Without closing idle connections, Node's close() would wait out the 5 s keep-alive timeout.
-    const deadline = new Promise((resolve) => setTimeout(resolve, 2_000, 'still waiting'));
+    const deadline = sleep(2_000, 'still waiting', { ref: false });
     expect(await Promise.race([gitlab.stop().then(() => 'stopped'), deadline])).toBe('stopped');
     await expect(call(gitlab, 'GET', '/user')).rejects.toThrow(TypeError);
   });

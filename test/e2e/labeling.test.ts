@@ -1,0 +1,134 @@
+// End to end: GitLab's merge request payloads through the real server to label changes in a fake GitLab.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mergeRequestPayload } from '../support/events.js';
+import { BOT, diff, startHarness, type Harness } from '../support/harness.js';
+
+let h: Harness;
+
+function seedMergeRequest(options: { labels?: string[]; diffs?: ReturnType<typeof diff>[]; target?: string; assignees?: number[] } = {}) {
+  h.gitlab.addProject({ id: 1, path_with_namespace: 'gitlabhq/gitlab-test' });
+  h.gitlab.addUser({ id: 1, username: 'root' });
+  return h.gitlab.addMergeRequest({
+    project_id: 1,
+    iid: 1,
+    labels: options.labels ?? ['API'],
+    target_branch: options.target ?? 'master',
+    diffs: options.diffs ?? [diff('docs/index.md', 3), diff('README.md', 2)],
+    assignee_ids: options.assignees ?? [],
+  });
+}
+
+describe('auto-labeling with the shipped rules', () => {
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(async () => h.close());
+
+  it('labels a docs-only merge request with one PUT after reading its diffs, and acts once per delivery', async () => {
+    seedMergeRequest();
+    const payload = mergeRequestPayload({ action: 'open', labels: ['API'] });
+
+    const first = await h.post(payload, { 'idempotency-key': 'delivery-1' });
+    expect(first).toEqual({ status: 202, body: { status: 'accepted', event_id: 'delivery-1' } });
+    await h.settle();
+    expect(h.gitlab.mergeRequest(1, 1)?.labels).toEqual(['API', 'documentation']);
+    expect(h.callLines()).toEqual(['GET /projects/1/merge_requests/1/diffs', 'PUT /projects/1/merge_requests/1']);
+    expect(h.gitlab.calls('PUT')[0]?.body).toEqual({ add_labels: 'documentation' });
+
+    // GitLab's "Resend" keeps the Idempotency-Key: the repeat is recognised and nothing happens.
+    h.gitlab.clearRequests();
+    const again = await h.post(payload, { 'idempotency-key': 'delivery-1' });
+    expect(again).toEqual({ status: 200, body: { status: 'duplicate', event_id: 'delivery-1' } });
+    await h.settle();
+    expect(h.callLines()).toEqual([]);
+  });
+
+  it('makes no call at all for an update whose payload already shows the label', async () => {
+    seedMergeRequest({ labels: ['API', 'documentation'] });
+    await h.post(mergeRequestPayload({ action: 'open', labels: ['API'] }));
+    await h.settle();
+    h.gitlab.clearRequests();
+
+    // Same merge request version: the changed files are remembered, and the label is already there.
+    await h.post(mergeRequestPayload({ action: 'update', labels: ['API', 'documentation'] }));
+    await h.settle();
+    expect(h.callLines()).toEqual([]);
+  });
+
+  it('reads diffs again for a new version, following pagination to the last page', async () => {
+    const many = Array.from({ length: 150 }, (_, i) => diff(`docs/page-${i}.md`, 1));
+    seedMergeRequest({ diffs: many });
+    await h.post(mergeRequestPayload({ action: 'update', labels: ['API'], sha: 'aaaa' }));
+    await h.settle();
+    expect(h.callLines()).toEqual([
+      'GET /projects/1/merge_requests/1/diffs',
+      'GET /projects/1/merge_requests/1/diffs',
+      'PUT /projects/1/merge_requests/1',
+    ]);
+    expect(h.gitlab.calls('GET').map((r) => r.query['page'] ?? '1')).toEqual(['1', '2']);
+    expect(h.gitlab.mergeRequest(1, 1)?.labels).toContain('documentation');
+  });
+
+  it('labels a large change and leaves mixed changes unlabelled as documentation', async () => {
+    seedMergeRequest({ labels: [], diffs: [diff('src/big.ts', 350), diff('docs/a.md', 60)] });
+    await h.post(mergeRequestPayload({ action: 'open', labels: [] }));
+    await h.settle();
+    expect(h.gitlab.mergeRequest(1, 1)?.labels).toEqual(['size::large']);
+  });
+
+  it('comments on release branches, mentioning the author, in one PUT and one note', async () => {
+    seedMergeRequest({ labels: [], target: 'release/2.0', diffs: [diff('src/a.ts', 1)] });
+    await h.post(mergeRequestPayload({ action: 'open', labels: [], targetBranch: 'release/2.0', username: 'root' }));
+    await h.settle();
+    expect(h.callLines()).toEqual([
+      'GET /projects/1/merge_requests/1/diffs',
+      'PUT /projects/1/merge_requests/1',
+      'POST /projects/1/merge_requests/1/notes',
+    ]);
+    expect(h.gitlab.mergeRequest(1, 1)?.labels).toEqual(['backport']);
+    expect(h.gitlab.notes(1, 'MergeRequest', 1).map((n) => n.body)).toEqual([
+      '@root, this merge request targets release/2.0: please link the original merge request.',
+    ]);
+  });
+
+  it('sends the delivery\'s X-Gitlab-Event-UUID on every call, and ignores the bot\'s own events', async () => {
+    seedMergeRequest();
+    await h.post(mergeRequestPayload({ action: 'open' }), { 'x-gitlab-event-uuid': 'chain-42' });
+    await h.settle();
+    expect(h.gitlab.requests.map((r) => r.headers['x-gitlab-event-uuid'])).toEqual(['chain-42', 'chain-42']);
+
+    h.gitlab.clearRequests();
+    const own = await h.post(mergeRequestPayload({ action: 'update', userId: BOT.id, username: BOT.username, labels: [] }));
+    expect(own).toEqual({ status: 200, body: { status: 'ignored', reason: "event caused by rulebot's own user" } });
+    await h.settle();
+    expect(h.callLines()).toEqual([]);
+  });
+
+  it('retries GitLab failures with back-off and honours Retry-After', async () => {
+    seedMergeRequest();
+    h.gitlab.inject({ method: 'GET', path: /diffs$/, status: 502 });
+    h.gitlab.inject({ method: 'PUT', path: /merge_requests\/1$/, status: 429, headers: { 'retry-after': '0' } });
+    await h.post(mergeRequestPayload({ action: 'open' }));
+    await h.settle();
+    expect(h.callLines()).toEqual([
+      'GET /projects/1/merge_requests/1/diffs',
+      'GET /projects/1/merge_requests/1/diffs',
+      'PUT /projects/1/merge_requests/1',
+      'PUT /projects/1/merge_requests/1',
+    ]);
+    expect(h.gitlab.mergeRequest(1, 1)?.labels).toEqual(['API', 'documentation']);
+  });
+
+  it('logs a refused call with GitLab\'s own message and keeps serving', async () => {
+    seedMergeRequest();
+    h.gitlab.inject({ method: 'PUT', path: /merge_requests\/1$/, status: 403, body: { message: '403 Forbidden' } });
+    await h.post(mergeRequestPayload({ action: 'open' }));
+    await h.settle();
+    expect(h.logs.some((line) => line.includes('"msg":"event failed"') && line.includes('PUT /projects/1/merge_requests/1: 403 Forbidden'))).toBe(true);
+    expect(h.gitlab.calls('PUT')).toHaveLength(1);
+
+    await h.post(mergeRequestPayload({ action: 'open' }));
+    await h.settle();
+    expect(h.gitlab.mergeRequest(1, 1)?.labels).toContain('documentation');
+  });
+});
