@@ -32,7 +32,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     out(`rulebot: ${(error as Error).message}\n\n${USAGE}`);
     return 2;
   }
-  const rules = (values['rules'] as string | undefined) ?? env['RULES_DIR'] ?? 'rules';
+  const rules = (values['rules'] as string | undefined) ?? (env['RULES_DIR'] || 'rules');
   if (values['help'] || command === undefined || command === 'help') {
     out(USAGE);
     return command === undefined ? 2 : 0;

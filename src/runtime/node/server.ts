@@ -31,7 +31,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const rules = await loadRulesDir(config.rulesDir);
   const pool = createPooledFetch();
   const bot = createBot({ config, rules, store: new MemoryStore(), log, fetch: pool.fetch, ...options.bot });
-  await bot.init();
+  try {
+    await bot.init();
+  } catch (error) {
+    await pool.close();
+    throw error;
+  }
 
   const server = await listen(bot, config);
   const port = (server.address() as AddressInfo).port;

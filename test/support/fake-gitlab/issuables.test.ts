@@ -153,11 +153,20 @@ describe('merge request diffs', () => {
       { old_path: 'old.ts', new_path: 'old.ts', diff: '-x\n', deleted_file: true },
       { old_path: 'a.ts', new_path: 'b.ts', diff: '', renamed_file: true },
     );
+    const entry = (fields: Record<string, unknown>) => ({
+      a_mode: '100644',
+      b_mode: '100644',
+      new_file: false,
+      renamed_file: false,
+      deleted_file: false,
+      generated_file: false,
+      ...fields,
+    });
     const response = await call(gitlab, 'GET', `${MR}/diffs`);
     expect(await response.json()).toEqual([
-      { old_path: 'new.ts', new_path: 'new.ts', a_mode: '0', b_mode: '100644', diff: '+x\n', new_file: true, renamed_file: false, deleted_file: false, generated_file: false },
-      { old_path: 'old.ts', new_path: 'old.ts', a_mode: '100644', b_mode: '0', diff: '-x\n', new_file: false, renamed_file: false, deleted_file: true, generated_file: false },
-      { old_path: 'a.ts', new_path: 'b.ts', a_mode: '100644', b_mode: '100644', diff: '', new_file: false, renamed_file: true, deleted_file: false, generated_file: false },
+      entry({ old_path: 'new.ts', new_path: 'new.ts', diff: '+x\n', new_file: true, a_mode: '0' }),
+      entry({ old_path: 'old.ts', new_path: 'old.ts', diff: '-x\n', deleted_file: true, b_mode: '0' }),
+      entry({ old_path: 'a.ts', new_path: 'b.ts', diff: '', renamed_file: true }),
     ]);
   });
 

@@ -102,7 +102,7 @@ describe('quick actions in notes', () => {
     expect(gitlab.issue(1, 3)).toMatchObject({ state: 'opened', assignee_ids: [ALICE.id] });
   });
 
-  test('a note whose commands all do not apply changes nothing', async ({ gitlab }) => {
+  test('skips commands that do not apply, and says so when none did', async ({ gitlab }) => {
     const response = await call(gitlab, 'POST', MR_NOTES, { json: { body: '/reopen\n/unlabel ~bug\n/unassign @alice' } });
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({

@@ -26,7 +26,17 @@ export interface QuickActionContext {
   userByUsername(username: string): FakeUser | undefined;
 }
 
-const COMMANDS = new Set(['close', 'reopen', 'label', 'labels', 'unlabel', 'remove_label', 'relabel', 'assign', 'unassign']);
+const COMMANDS = new Set([
+  'close',
+  'reopen',
+  'label',
+  'labels',
+  'unlabel',
+  'remove_label',
+  'relabel',
+  'assign',
+  'unassign',
+]);
 
 // `/` must be the first character; the command ends at a space (arguments follow) or the line end.
 const COMMAND_LINE = /^\/([a-z_]+)(?: (.*)|\s*)$/i;
@@ -63,7 +73,11 @@ export function extractQuickActions(body: string): { text: string; actions: Quic
  * Work out what `actions` do to `target`. A command that does not apply (closing something already
  * closed, assigning nobody) is skipped, as GitLab skips unavailable commands.
  */
-export function planQuickActions(actions: QuickAction[], target: Issuable, context: QuickActionContext): QuickActionPlan {
+export function planQuickActions(
+  actions: QuickAction[],
+  target: Issuable,
+  context: QuickActionContext,
+): QuickActionPlan {
   const change: IssuableChange = {};
   const messages = actions.flatMap((action) => planQuickAction(action, target, change, context) ?? []);
   return { change, summary: [messages.join(' ') || 'Failed to apply commands.'], executed: messages.length };

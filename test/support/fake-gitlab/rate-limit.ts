@@ -1,4 +1,5 @@
-// GitLab's rate-limit headers, sent on every answer. https://docs.gitlab.com/administration/settings/user_and_ip_rate_limits/
+// GitLab's rate-limit headers, sent on every answer.
+// https://docs.gitlab.com/administration/settings/user_and_ip_rate_limits/#response-headers
 
 /** Counts requests down from `limit`; the fake reports the limit but never enforces it. */
 export class RateLimitCounter {

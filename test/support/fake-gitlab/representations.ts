@@ -57,7 +57,11 @@ export function representMergeRequest(
   };
 }
 
-export function representIssue({ id, record: issue }: Stored<FakeIssue>, project: FakeProject, context: RepresentationContext) {
+export function representIssue(
+  { id, record: issue }: Stored<FakeIssue>,
+  project: FakeProject,
+  context: RepresentationContext,
+) {
   const assignees = users(issue.assignee_ids, context);
   return {
     id,

@@ -6,7 +6,7 @@ import { answerRequest } from './answer.js';
 import { answersItself, FaultQueue, faultReply } from './faults.js';
 import { RateLimitCounter } from './rate-limit.js';
 import { readRequest, type IncomingApiRequest } from './read-request.js';
-import { sendReply, statusLine } from './replies.js';
+import { sendReply, statusLine, type Reply } from './replies.js';
 import { FakeGitLabStore, type NoteSeed } from './store.js';
 import type {
   Fault,
@@ -170,11 +170,17 @@ export class FakeGitLab {
       req.socket.destroy();
       return;
     }
-    const reply =
-      fault && answersItself(fault)
-        ? faultReply(fault)
-        : answerRequest(request, { store: this.store, token: this.token, baseUrl: this.url, perPageMax: this.perPageMax });
+    const reply = fault && answersItself(fault) ? faultReply(fault) : this.answer(request);
     if (!res.destroyed) sendReply(res, reply, rateLimitHeaders);
+  }
+
+  private answer(request: IncomingApiRequest): Reply {
+    return answerRequest(request, {
+      store: this.store,
+      token: this.token,
+      baseUrl: this.url,
+      perPageMax: this.perPageMax,
+    });
   }
 
   /** Resolves to false if the fake is stopped meanwhile. */

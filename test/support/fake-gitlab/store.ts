@@ -152,7 +152,9 @@ export class FakeGitLabStore {
 
   // Seeds must be consistent: a typo in a test should fail at the seed, not as a puzzling answer later.
   private requireProject(projectId: number, caller: string): void {
-    if (!this.projects.has(projectId)) throw new Error(`${caller}: unknown project ${projectId}; call addProject first`);
+    if (!this.projects.has(projectId)) {
+      throw new Error(`${caller}: unknown project ${projectId}; call addProject first`);
+    }
   }
 
   private requireUsers(ids: number[], caller: string): void {

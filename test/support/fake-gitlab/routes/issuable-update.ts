@@ -31,6 +31,8 @@ export function readIssuableChange(context: RouteContext, accepted: readonly str
   }
   const knownUsers = (ids: number[] | undefined) => ids?.filter((id) => context.store.user(id) !== undefined);
   const assigneeId = readInteger(params, 'assignee_id');
+  // `assignee_id: 0` unassigns everyone; `assignee_ids` wins when both are sent.
+  const assigneeIds = readIdList(params, 'assignee_ids') ?? (assigneeId === undefined ? undefined : [assigneeId]);
   const change: IssuableChange = {
     title: readString(params, 'title'),
     description: readString(params, 'description'),
@@ -38,8 +40,7 @@ export function readIssuableChange(context: RouteContext, accepted: readonly str
     labels: readLabelList(params, 'labels'),
     add_labels: readLabelList(params, 'add_labels'),
     remove_labels: readLabelList(params, 'remove_labels'),
-    // `assignee_id: 0` unassigns everyone; `assignee_ids` wins when both are sent.
-    assignee_ids: knownUsers(readIdList(params, 'assignee_ids') ?? (assigneeId === undefined ? undefined : [assigneeId])),
+    assignee_ids: knownUsers(assigneeIds),
     reviewer_ids: accepted.includes('reviewer_ids') ? knownUsers(readIdList(params, 'reviewer_ids')) : undefined,
   };
   if (change.title?.trim() === '') throw validationFailed('title', "can't be blank");

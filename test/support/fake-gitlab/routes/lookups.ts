@@ -34,7 +34,10 @@ export function findIssue(context: RouteContext): Found<FakeIssue> {
   return { project, found };
 }
 
-export function findNoteable(context: RouteContext, type: FakeNote['noteable_type']): Found<FakeMergeRequest | FakeIssue> {
+export function findNoteable(
+  context: RouteContext,
+  type: FakeNote['noteable_type'],
+): Found<FakeMergeRequest | FakeIssue> {
   return type === 'MergeRequest' ? findMergeRequest(context) : findIssue(context);
 }
 

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { describeErrorBody } from './error-body.js';
+import { nextLink } from './pagination.js';
+import { backoffDelay, requestedDelay } from './retry-delay.js';
+
+describe('retry delays', () => {
+  it('grows exponentially with full jitter, capped', () => {
+    const options = { baseDelayMs: 500, maxDelayMs: 30_000 };
+    expect([0, 1, 2, 3].map((attempt) => backoffDelay(attempt, options, () => 1))).toEqual([500, 1000, 2000, 4000]);
+    expect(backoffDelay(10, options, () => 1)).toBe(30_000);
+    expect(backoffDelay(3, options, () => 0.5)).toBe(2000);
+  });
+
+  it('honours Retry-After in seconds or as a date, then RateLimit-Reset', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(requestedDelay(new Headers({ 'retry-after': '7' }), now)).toBe(7000);
+    expect(requestedDelay(new Headers({ 'retry-after': 'Thu, 01 Jan 2026 00:00:03 GMT' }), now)).toBe(3000);
+    expect(requestedDelay(new Headers({ 'ratelimit-remaining': '0', 'ratelimit-reset': String(now / 1000 + 12) }), now)).toBe(12_000);
+    expect(requestedDelay(new Headers({ 'ratelimit-remaining': '5', 'ratelimit-reset': String(now / 1000 + 12) }), now)).toBeUndefined();
+    expect(requestedDelay(new Headers(), now)).toBeUndefined();
+  });
+});
+
+describe('pagination headers', () => {
+  it('finds rel="next" among the links GitLab sends', () => {
+    const link =
+      '<https://gitlab.example.com/api/v4/projects/8/issues/8/notes?page=1&per_page=3>; rel="prev", ' +
+      '<https://gitlab.example.com/api/v4/projects/8/issues/8/notes?page=3&per_page=3>; rel="next", ' +
+      '<https://gitlab.example.com/api/v4/projects/8/issues/8/notes?page=1&per_page=3>; rel="first"';
+    expect(nextLink(link)).toBe('https://gitlab.example.com/api/v4/projects/8/issues/8/notes?page=3&per_page=3');
+    expect(nextLink('<https://x/a?page=1>; rel="first"')).toBeUndefined();
+    expect(nextLink(null)).toBeUndefined();
+  });
+});
+
+describe('GitLab error bodies', () => {
+  it('reads message strings, field maps and error strings', () => {
+    expect(describeErrorBody(404, 'Not Found', '{"message":"404 Project Not Found"}')).toBe('404 Project Not Found');
+    expect(describeErrorBody(400, 'Bad Request', '{"message":{"labels":["is invalid"],"title":["is too long","is blank"]}}')).toBe(
+      '400 Bad Request: labels is invalid; title is too long, is blank',
+    );
+    expect(describeErrorBody(400, 'Bad Request', '{"error":"body is missing"}')).toBe('body is missing');
+    expect(describeErrorBody(502, 'Bad Gateway', '<html>bad gateway</html>')).toBe('502 Bad Gateway: <html>bad gateway</html>');
+    expect(describeErrorBody(503, 'Service Unavailable', '')).toBe('503 Service Unavailable');
+  });
+});

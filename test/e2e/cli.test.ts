@@ -1,0 +1,86 @@
+// The rulebot command line, run as a user would: `check` and `simulate`.
+import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/run.js';
+import { diff } from '../support/harness.js';
+
+async function cli(args: string[], env: Record<string, string | undefined> = {}) {
+  const lines: string[] = [];
+  const code = await runCli(args, env, (line) => lines.push(line));
+  return { code, lines: lines.join('\n').split('\n') };
+}
+
+async function tempFiles(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'rulebot-cli-'));
+  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+  return dir;
+}
+
+describe('rulebot check', () => {
+  it('accepts the shipped rules', async () => {
+    expect(await cli(['check'])).toEqual({ code: 0, lines: ['rules: 3 rules in 1 files, all valid'] });
+  });
+
+  it('lists every problem and exits non-zero', async () => {
+    const dir = await tempFiles({
+      'a.yml': 'rules:\n  - name: x\n    on: merge_request.opened\n    then: { add_labels: [ok] }\n',
+      'b.yaml': 'rules:\n  - name: y\n    on: issue\n    then: { comment: "{{ nope }}" }\n',
+      'notes.txt': 'not a rule file',
+    });
+    const { code, lines } = await cli(['check', '--rules', dir]);
+    expect(code).toBe(1);
+    expect(lines[0]).toMatch(/a\.yml:3: rule "x": on: unknown event "merge_request\.opened"/);
+    expect(lines[1]).toMatch(/b\.yaml:4: rule "y": then\.comment: unknown template variable "\{\{ nope \}\}"/);
+    expect(lines[2]).toBe('2 problems found');
+  });
+
+  it('says when the rules directory cannot be read', async () => {
+    const { code, lines } = await cli(['check', '--rules', '/nonexistent/rules']);
+    expect(code).toBe(1);
+    expect(lines[0]).toBe('/nonexistent/rules: cannot read the rules directory (ENOENT); set RULES_DIR to a directory of *.yml rule files');
+  });
+
+  it('runs as the npm script from a checkout', async () => {
+    const { stdout } = await promisify(execFile)('npm', ['run', '-s', 'rulebot', '--', 'check'], { env: { ...process.env, RULES_DIR: '' } });
+    expect(stdout.trim()).toBe('rules: 3 rules in 1 files, all valid');
+  });
+});
+
+describe('rulebot simulate', () => {
+  it('prints the matched rules and the calls they would make, as JSON lines', async () => {
+    const dir = await tempFiles({ 'diffs.json': JSON.stringify([diff('docs/guide.md', 2), diff('CHANGELOG.md', 1)]) });
+    const { code, lines } = await cli([
+      'simulate',
+      '--event',
+      'test/fixtures/merge_request.json',
+      '--header',
+      'Merge Request Hook',
+      '--diffs',
+      join(dir, 'diffs.json'),
+    ]);
+    expect(code).toBe(0);
+    expect(lines.map((line) => JSON.parse(line))).toEqual([
+      { type: 'event', names: ['merge_request', 'merge_request.open'], project: 'gitlabhq/gitlab-test', iid: 1 },
+      { type: 'match', rule: 'documentation label' },
+      { type: 'call', method: 'PUT', path: '/projects/1/merge_requests/1', body: { add_labels: 'documentation' }, rules: ['documentation label'] },
+    ]);
+  });
+
+  it('says which rules it could not decide without changed files', async () => {
+    const { lines } = await cli(['simulate', '--event', 'test/fixtures/merge_request.json']);
+    expect(lines.slice(1).map((line) => JSON.parse(line))).toEqual([
+      { type: 'undecided', rule: 'documentation label', reason: expect.stringContaining('give') },
+      { type: 'undecided', rule: 'large change', reason: expect.stringContaining('--diffs FILE') },
+    ]);
+  });
+
+  it('warns when --header does not fit the event, and needs --event', async () => {
+    const { lines } = await cli(['simulate', '--event', 'test/fixtures/push.json', '--header', 'Merge Request Hook']);
+    expect(JSON.parse(lines[0]!)).toEqual({ type: 'warning', message: '--header "Merge Request Hook" expects object_kind "merge_request", the event has "push"' });
+    expect((await cli(['simulate'])).code).toBe(2);
+  });
+});

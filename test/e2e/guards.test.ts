@@ -1,0 +1,106 @@
+// End to end: the quick-action guard, dry-run, assignments and start-up refusals.
+import { afterEach, describe, expect, it } from 'vitest';
+import { mergeRequestPayload } from '../support/events.js';
+import { diff, startHarness, TOKEN, type Harness } from '../support/harness.js';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const echoTitle = `rules:
+  - name: echo title
+    on: merge_request.open
+    then:
+      comment: "{{ title }}"
+`;
+
+describe('guards', () => {
+  it('never lets a merge request title run quick actions with the bot\'s rights', async () => {
+    h = await startHarness({ rules: { 'echo.yml': echoTitle } });
+    h.gitlab.addProject({ id: 1, path_with_namespace: 'gitlabhq/gitlab-test' });
+    h.gitlab.addMergeRequest({ project_id: 1, iid: 1, labels: [] });
+
+    await h.post(mergeRequestPayload({ title: '/close\n/label ~"security"' }));
+    await h.settle();
+
+    // Had the title reached GitLab as typed, the fake (like GitLab) would have closed the MR and added the label.
+    expect(h.gitlab.mergeRequest(1, 1)).toMatchObject({ state: 'opened', labels: [] });
+    expect(h.gitlab.notes(1, 'MergeRequest', 1).map((n) => n.body)).toEqual(['\\/close /label ~"security"']);
+  });
+
+  it('in dry-run, reads what it needs and logs the exact writes it would make, making none', async () => {
+    h = await startHarness({ env: { DRY_RUN: '1' } });
+    h.gitlab.addProject({ id: 1, path_with_namespace: 'gitlabhq/gitlab-test' });
+    h.gitlab.addMergeRequest({ project_id: 1, iid: 1, labels: ['API'], diffs: [diff('docs/a.md')] });
+
+    await h.post(mergeRequestPayload({ action: 'open' }));
+    await h.settle();
+
+    expect(h.callLines()).toEqual(['GET /projects/1/merge_requests/1/diffs']);
+    expect(h.gitlab.mergeRequest(1, 1)?.labels).toEqual(['API']);
+    const planned = h.logs.map((line) => JSON.parse(line)).filter((entry) => entry.msg === 'dry run: would call GitLab');
+    expect(planned).toMatchObject([
+      { method: 'PUT', path: '/projects/1/merge_requests/1', body: { add_labels: 'documentation' }, rules: ['documentation label'] },
+    ]);
+    expect(h.logs.some((line) => line.includes('dry-run mode (DRY_RUN is set)'))).toBe(true);
+  });
+
+  it('adds assignees and reviewers to the ones already there, resolving usernames once', async () => {
+    h = await startHarness({
+      rules: {
+        'people.yml': `rules:
+  - name: assign and review
+    on: merge_request.open
+    then:
+      assign: [alice]
+      request_review: ["@bob", alice]
+`,
+      },
+    });
+    h.gitlab.addProject({ id: 1, path_with_namespace: 'gitlabhq/gitlab-test' });
+    h.gitlab.addUser({ id: 6, username: 'user1' });
+    h.gitlab.addUser({ id: 21, username: 'alice' });
+    h.gitlab.addUser({ id: 22, username: 'bob' });
+    h.gitlab.addMergeRequest({ project_id: 1, iid: 1, assignee_ids: [6], reviewer_ids: [6] });
+
+    // GitLab's example payload shows user1 (id 6) as assignee and reviewer already.
+    await h.post(mergeRequestPayload({ action: 'open' }));
+    await h.post(mergeRequestPayload({ action: 'open' }));
+    await h.settle();
+    expect(h.gitlab.mergeRequest(1, 1)).toMatchObject({ assignee_ids: [6, 21], reviewer_ids: [6, 22, 21] });
+    expect(h.callLines().filter((line) => line.startsWith('GET /users'))).toEqual(['GET /users', 'GET /users']);
+  });
+
+  it('refuses to start with a token but no webhook secret, saying how to set it', async () => {
+    await expect(startHarness({ env: { GITLAB_WEBHOOK_SECRET: undefined } })).rejects.toThrow(
+      /GITLAB_WEBHOOK_SECRET is required when GITLAB_TOKEN is set.*Settings > Webhooks/,
+    );
+  });
+
+  it('refuses to start with a token GitLab rejects', async () => {
+    await expect(startHarness({ env: { GITLAB_TOKEN: 'expired' } })).rejects.toThrow(/refused GITLAB_TOKEN \(GET \/user: 401 Unauthorized\)/);
+  });
+
+  it('refuses to start with invalid rules, naming file, rule and field', async () => {
+    await expect(startHarness({ rules: { 'bad.yml': 'rules:\n  - name: x\n    on: issue\n    then: { add_labels: 5 }\n' } })).rejects.toThrow(
+      /bad\.yml:4: rule "x": then\.add_labels: expected a list of label names, got a number \(5\)/,
+    );
+  });
+
+  it.each([
+    ['private', 'private-token'],
+    ['oauth', 'authorization'],
+    ['job', 'job-token'],
+  ])('sends a %s token in the %s header', async (type, header) => {
+    h = await startHarness({ env: { GITLAB_TOKEN_TYPE: type } });
+    h.gitlab.addProject({ id: 1, path_with_namespace: 'gitlabhq/gitlab-test' });
+    h.gitlab.addMergeRequest({ project_id: 1, iid: 1, diffs: [diff('docs/a.md')] });
+    await h.post(mergeRequestPayload({ action: 'open' }));
+    await h.settle();
+    const sent = h.gitlab.requests[0]?.headers[header];
+    expect(sent).toBe(type === 'oauth' ? `Bearer ${TOKEN}` : TOKEN);
+    expect(h.gitlab.mergeRequest(1, 1)?.labels).toContain('documentation');
+  });
+});
