@@ -108,7 +108,13 @@ describe('authentication', () => {
 describe('users and projects', () => {
   test('GET /user describes the bot user', async ({ gitlab }) => {
     const response = await call(gitlab, 'GET', '/user');
-    expect(await response.json()).toMatchObject({ id: 99, username: 'rulebot', name: 'rulebot', state: 'active', bot: true });
+    expect(await response.json()).toMatchObject({
+      id: 99,
+      username: 'rulebot',
+      name: 'rulebot',
+      state: 'active',
+      bot: true,
+    });
   });
 
   plainTest('GET /user describes the configured bot user', async () => {
@@ -131,7 +137,11 @@ describe('users and projects', () => {
   });
 
   test('GET /projects/:id takes the numeric id or the encoded full path', async ({ gitlab }) => {
-    const expected = { id: 1, path_with_namespace: PROJECT.path_with_namespace, web_url: `${gitlab.url}/group/sub/project` };
+    const expected = {
+      id: 1,
+      path_with_namespace: PROJECT.path_with_namespace,
+      web_url: `${gitlab.url}/group/sub/project`,
+    };
     expect(await (await call(gitlab, 'GET', '/projects/1')).json()).toEqual(expected);
     expect(await (await call(gitlab, 'GET', '/projects/group%2Fsub%2Fproject')).json()).toEqual(expected);
     expect(gitlab.requests.map((request) => request.path)).toEqual(['/projects/1', '/projects/group%2Fsub%2Fproject']);
@@ -166,7 +176,8 @@ describe('recording', () => {
   test('records form bodies as fields, and no body for a GET', async ({ gitlab }) => {
     await call(gitlab, 'PUT', '/projects/1/merge_requests/2', { form: { title: 'T', assignee_ids: ['10', '11'] } });
     await call(gitlab, 'GET', '/projects/1/merge_requests/2');
-    expect(gitlab.requests.map((request) => request.body)).toEqual([{ title: 'T', assignee_ids: ['10', '11'] }, undefined]);
+    const bodies = gitlab.requests.map((request) => request.body);
+    expect(bodies).toEqual([{ title: 'T', assignee_ids: ['10', '11'] }, undefined]);
   });
 
   test('answers 400 to malformed JSON and records the raw text', async ({ gitlab }) => {

@@ -56,7 +56,9 @@ describe('GET a merge request', () => {
 
 describe('PUT a merge request', () => {
   test('adds and removes labels from JSON, answering with the updated merge request', async ({ gitlab }) => {
-    const response = await call(gitlab, 'PUT', MR, { json: { add_labels: 'triaged,needs review', remove_labels: ['bug'] } });
+    const response = await call(gitlab, 'PUT', MR, {
+      json: { add_labels: 'triaged,needs review', remove_labels: ['bug'] },
+    });
     expect(response.status).toBe(200);
     expect((await response.json()).labels).toEqual(['needs review', 'triaged']);
     expect(gitlab.mergeRequest(1, 2)?.labels).toEqual(['triaged', 'needs review']);
@@ -124,8 +126,8 @@ describe('PUT a merge request', () => {
       expect(response.status).toBe(400);
       expect(await response.json()).toEqual({
         error:
-          'assignee_id, assignee_ids, reviewer_ids, description, labels, add_labels, remove_labels, state_event, title ' +
-          'are missing, at least one parameter must be provided',
+          'assignee_id, assignee_ids, reviewer_ids, description, labels, add_labels, remove_labels, ' +
+          'state_event, title are missing, at least one parameter must be provided',
       });
     }
   });
@@ -173,7 +175,8 @@ describe('merge request diffs', () => {
   test('paginates 20 per page by default, with x-* headers and a Link header', async ({ gitlab }) => {
     gitlab.mergeRequest(1, 2)?.diffs.push(...diffs(45));
     const first = await call(gitlab, 'GET', `${MR}/diffs?unidiff=true`);
-    expect((await first.json()).map((diff: FakeDiff) => diff.new_path).slice(0, 2)).toEqual(['src/file-1.ts', 'src/file-2.ts']);
+    const paths = (await first.json()).map((diff: FakeDiff) => diff.new_path);
+    expect(paths.slice(0, 2)).toEqual(['src/file-1.ts', 'src/file-2.ts']);
     expect(Object.fromEntries([...first.headers].filter(([name]) => name.startsWith('x-')))).toEqual({
       'x-page': '1',
       'x-per-page': '20',
@@ -200,7 +203,8 @@ describe('merge request diffs', () => {
   test('walks every page by following rel="next"', async ({ gitlab }) => {
     gitlab.mergeRequest(1, 2)?.diffs.push(...diffs(45));
     const paths: string[] = [];
-    let next: string | undefined = `${gitlab.url}/api/v4/projects/group%2Fsub%2Fproject/merge_requests/2/diffs?per_page=7`;
+    const byPath = `${gitlab.url}/api/v4/projects/group%2Fsub%2Fproject/merge_requests/2`;
+    let next: string | undefined = `${byPath}/diffs?per_page=7`;
     while (next) {
       const response: Response = await fetch(next, { headers: { 'PRIVATE-TOKEN': 'test-token' } });
       paths.push(...(await response.json()).map((diff: FakeDiff) => diff.new_path));
@@ -258,7 +262,11 @@ describe('issues', () => {
       json: { add_labels: 'severity::2', assignee_ids: [ALICE.id], state_event: 'close' },
     });
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ state: 'closed', labels: ['severity::2'], assignees: [{ id: ALICE.id }] });
+    expect(await response.json()).toMatchObject({
+      state: 'closed',
+      labels: ['severity::2'],
+      assignees: [{ id: ALICE.id }],
+    });
     expect(gitlab.issue(1, 3)).toMatchObject({ state: 'closed', labels: ['severity::2'], assignee_ids: [ALICE.id] });
   });
 

@@ -1,14 +1,19 @@
 // The fake GitLab's notes endpoints over real HTTP, including quick actions run as the bot.
 
 import { describe, expect } from 'vitest';
+import type { FakeGitLab } from './server.js';
 import { ALICE, BOB, call, test } from './test-fixture.js';
 
 const MR_NOTES = '/projects/1/merge_requests/2/notes';
 const ISSUE_NOTES = '/projects/1/issues/3/notes';
 
+function postNote(gitlab: FakeGitLab, path: string, body: string): Promise<Response> {
+  return call(gitlab, 'POST', path, { json: { body } });
+}
+
 describe('POST a note', () => {
   test('stores it as the bot and answers 201 with the note', async ({ gitlab }) => {
-    const response = await call(gitlab, 'POST', MR_NOTES, { json: { body: 'Thanks!\n\nPlease add tests.' } });
+    const response = await postNote(gitlab, MR_NOTES, 'Thanks!\n\nPlease add tests.');
     expect(response.status).toBe(201);
     const note = await response.json();
     expect(note).toMatchObject({
@@ -37,7 +42,7 @@ describe('POST a note', () => {
     const missing = await call(gitlab, 'POST', MR_NOTES, { json: { internal: true } });
     expect(missing.status).toBe(400);
     expect(await missing.json()).toEqual({ error: 'body is missing' });
-    const blank = await call(gitlab, 'POST', MR_NOTES, { json: { body: ' \n ' } });
+    const blank = await postNote(gitlab, MR_NOTES, ' \n ');
     expect(blank.status).toBe(400);
     expect(await blank.json()).toEqual({ message: { note: ["can't be blank"] } });
     expect(gitlab.notes(1, 'MergeRequest', 2)).toEqual([]);
@@ -52,7 +57,7 @@ describe('POST a note', () => {
 
 describe('quick actions in notes', () => {
   test('a note of only quick actions runs them, stores nothing and answers 202', async ({ gitlab }) => {
-    const response = await call(gitlab, 'POST', MR_NOTES, { json: { body: '/close\n/label ~ready ~"needs review"\n' } });
+    const response = await postNote(gitlab, MR_NOTES, '/close\n/label ~ready ~"needs review"\n');
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({
       commands_changes: { state_event: 'close', add_labels: ['ready', 'needs review'] },
@@ -63,7 +68,7 @@ describe('quick actions in notes', () => {
   });
 
   test('text with quick actions is stored without the command lines, and the commands run', async ({ gitlab }) => {
-    const response = await call(gitlab, 'POST', MR_NOTES, { json: { body: 'Triaged.\n/unlabel ~bug\n/assign @alice\nBye' } });
+    const response = await postNote(gitlab, MR_NOTES, 'Triaged.\n/unlabel ~bug\n/assign @alice\nBye');
     expect(response.status).toBe(201);
     expect((await response.json()).body).toBe('Triaged.\nBye');
     expect(gitlab.mergeRequest(1, 2)).toMatchObject({ labels: [], assignee_ids: [BOB.id, ALICE.id] });
@@ -87,29 +92,29 @@ describe('quick actions in notes', () => {
   });
 
   test('commands are case-insensitive; `me` is the bot; unknown users are ignored', async ({ gitlab }) => {
-    const response = await call(gitlab, 'POST', ISSUE_NOTES, { json: { body: '/ASSIGN me @mallory\n/Label scope::a' } });
+    const response = await postNote(gitlab, ISSUE_NOTES, '/ASSIGN me @mallory\n/Label scope::a');
     expect(response.status).toBe(202);
     expect(gitlab.issue(1, 3)).toMatchObject({ assignee_ids: [99], labels: ['scope::a'] });
   });
 
   test('commands are checked against the state before the note, as GitLab does', async ({ gitlab }) => {
-    await call(gitlab, 'PUT', '/projects/1/issues/3', { json: { state_event: 'close', assignee_ids: [ALICE.id, BOB.id] } });
-    const response = await call(gitlab, 'POST', ISSUE_NOTES, { json: { body: '/reopen\n/unassign @bob\n/close' } });
+    gitlab.addIssue({ project_id: 1, iid: 4, state: 'closed', assignee_ids: [ALICE.id, BOB.id] });
+    const response = await postNote(gitlab, '/projects/1/issues/4/notes', '/reopen\n/unassign @bob\n/close');
     expect(await response.json()).toEqual({
       commands_changes: { state_event: 'reopen', assignee_ids: [ALICE.id] },
       summary: ['Reopened this issue. Removed assignee @bob.'],
     });
-    expect(gitlab.issue(1, 3)).toMatchObject({ state: 'opened', assignee_ids: [ALICE.id] });
+    expect(gitlab.issue(1, 4)).toMatchObject({ state: 'opened', assignee_ids: [ALICE.id] });
   });
 
   test('skips commands that do not apply, and says so when none did', async ({ gitlab }) => {
-    const response = await call(gitlab, 'POST', MR_NOTES, { json: { body: '/reopen\n/unlabel ~bug\n/unassign @alice' } });
+    const response = await postNote(gitlab, MR_NOTES, '/reopen\n/unlabel ~bug\n/unassign @alice');
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({
       commands_changes: { remove_labels: ['bug'] },
       summary: ['Removed ~"bug" label.'],
     });
-    const useless = await call(gitlab, 'POST', MR_NOTES, { json: { body: '/reopen\n/unassign @alice' } });
+    const useless = await postNote(gitlab, MR_NOTES, '/reopen\n/unassign @alice');
     expect(await useless.json()).toEqual({ commands_changes: {}, summary: ['Failed to apply commands.'] });
     expect(gitlab.mergeRequest(1, 2)).toMatchObject({ state: 'opened', labels: [], assignee_ids: [BOB.id] });
   });
