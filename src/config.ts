@@ -49,7 +49,7 @@ export interface Config {
 export const MAX_WEBHOOK_BODY_BYTES = 25 * 1024 * 1024;
 
 /**
- * Builds the configuration from environment-style variables (`process.env` on Node, bindings on
+ * Builds the configuration from environment-style variables (the process environment on Node, bindings on
  * Workers). Empty strings count as unset. Throws a ConfigError naming every bad variable.
  */
 export function parseConfig(env: Record<string, string | undefined>): Config {

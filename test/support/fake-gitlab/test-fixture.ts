@@ -29,7 +29,7 @@ export function seed(gitlab: FakeGitLab): void {
 
 /** `test` with a seeded, started `gitlab`, stopped after the test. */
 export const test = base.extend<{ gitlab: FakeGitLab }>({
-  // eslint-disable-next-line no-empty-pattern -- vitest reads fixture dependencies from this pattern
+  // vitest reads a fixture's dependencies from this destructuring pattern; this one has none.
   gitlab: async ({}, use) => {
     const gitlab = new FakeGitLab();
     seed(gitlab);
