@@ -51,8 +51,9 @@ export const MAX_WEBHOOK_BODY_BYTES = 25 * 1024 * 1024;
 /**
  * Builds the configuration from environment-style variables (the process environment on Node, bindings on
  * Workers). Empty strings count as unset. Throws a ConfigError naming every bad variable.
+ * Tools that receive no webhooks (the CLI) pass `requireSecret: false`.
  */
-export function parseConfig(env: Record<string, string | undefined>): Config {
+export function parseConfig(env: Record<string, string | undefined>, options: { requireSecret?: boolean } = {}): Config {
   const present = Object.fromEntries(
     Object.entries(env).filter(([key, value]) => key in EnvSchema.shape && value !== undefined && value !== ''),
   );
@@ -65,7 +66,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
-  if (e.GITLAB_TOKEN && !e.GITLAB_WEBHOOK_SECRET) {
+  if (e.GITLAB_TOKEN && !e.GITLAB_WEBHOOK_SECRET && options.requireSecret !== false) {
     throw new ConfigError(
       'GITLAB_WEBHOOK_SECRET is required when GITLAB_TOKEN is set, so that only GitLab can trigger actions. ' +
         'Choose a long random string (for example `openssl rand -hex 32`), set it as GITLAB_WEBHOOK_SECRET, ' +

@@ -31,7 +31,7 @@ export interface FactSources {
   diffCache: DiffCache;
   /** Changed files given up front (`rulebot simulate --diffs`), used instead of asking GitLab. */
   diffs?: Diff[] | undefined;
-  /** When set, GitLab is not asked at all and facts it would give fail with this reason. */
+  /** When set, GitLab is not asked at all and facts it would give fail, saying this reason. */
   offline?: string | undefined;
 }
 
@@ -70,7 +70,7 @@ export async function loadFact(fact: Fact, event: RuleEvent, facts: Facts, sourc
   if (!subject) return { event, facts };
   switch (fact) {
     case 'subject': {
-      if (sources.offline) throw new Error(sources.offline);
+      if (sources.offline) throw new Error(`the ${subject.type.replace('_', ' ')} was not read from GitLab: ${sources.offline}`);
       const path = noteablePath(event.project.id, subject.type, subject.iid);
       const details = await sources.gitlab.request('GET', path, { schema: SubjectDetailsSchema });
       sources.users.remember(details.author.username, details.author);
@@ -84,6 +84,7 @@ export async function loadFact(fact: Fact, event: RuleEvent, facts: Facts, sourc
         author_id: details.author.id,
         assignee_ids: details.assignees.map((user) => user.id),
         reviewer_ids: details.reviewers.map((user) => user.id),
+        people_known: true,
         draft: details.draft ?? subject.draft,
         sha: details.sha ?? subject.sha,
         url: details.web_url ?? subject.url,
@@ -93,13 +94,13 @@ export async function loadFact(fact: Fact, event: RuleEvent, facts: Facts, sourc
     case 'author': {
       if (subject.author_id === undefined) return { event, facts };
       if (subject.author_id === event.user.id) return { event, facts: { ...facts, authorUsername: event.user.username } };
-      if (sources.offline) throw new Error(sources.offline);
+      if (sources.offline) throw new Error(`the author was not looked up in GitLab: ${sources.offline}`);
       const author = await sources.users.findById(sources.gitlab, subject.author_id);
       return { event, facts: { ...facts, authorUsername: author.username } };
     }
     case 'diffs': {
       if (sources.diffs) return { event, facts: { ...facts, diffs: summarizeDiffs(sources.diffs) } };
-      if (sources.offline) throw new Error(sources.offline);
+      if (sources.offline) throw new Error(`changed files were not read from GitLab: ${sources.offline} (give them with --diffs FILE)`);
       const key = subject.sha ? `${event.project.id}:${subject.iid}:${subject.sha}` : undefined;
       const cached = key ? sources.diffCache.get(key) : undefined;
       if (cached) return { event, facts: { ...facts, diffs: cached } };

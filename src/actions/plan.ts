@@ -8,8 +8,11 @@ export interface PlanInput {
   event: RuleEvent;
   /** Matched rules, in rule order: where two disagree (add vs remove, close vs reopen), the later one wins. */
   rules: readonly Rule[];
-  /** Ids of the usernames named by `assign` and `request_review`; names missing here are reported, not sent. */
-  userIds: ReadonlyMap<string, number>;
+  /**
+   * Ids of the usernames named by `assign` and `request_review`; names missing here are reported, not
+   * sent. Undefined when users were not looked up at all (simulating offline).
+   */
+  userIds: ReadonlyMap<string, number> | undefined;
   authorUsername?: string | undefined;
 }
 
@@ -62,12 +65,16 @@ function planPeople(
   rule: Rule,
   subject: Subject,
   into: { assignees: Set<number>; reviewers: Set<number> },
-  userIds: ReadonlyMap<string, number>,
+  userIds: ReadonlyMap<string, number> | undefined,
   warnings: string[],
 ): void {
   const { assign, request_review } = rule.then;
   if (!assign && !request_review) return;
-  if (!subject.complete) {
+  if (!userIds) {
+    warnings.push(`rule "${rule.name}": users to assign or ask for review were not looked up in GitLab`);
+    return;
+  }
+  if (!subject.people_known) {
     // Both lists are replaced whole by GitLab: without the current ones, sending them would drop people.
     warnings.push(`rule "${rule.name}": the current assignees and reviewers are unknown, so nobody was added`);
     return;

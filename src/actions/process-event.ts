@@ -54,7 +54,7 @@ export async function processEvent(input: RuleEvent, deps: ProcessDeps): Promise
       if (problem) failed.set(fact, problem);
     }
     if (failed.size > 0) {
-      const reason = [...failed].map(([fact, why]) => `could not read ${fact}: ${why}`).join('; ');
+      const reason = [...failed.values()].join('; ');
       for (const rule of pending) undecided.push({ rule: rule.name, reason });
       break;
     }
@@ -67,14 +67,17 @@ export async function processEvent(input: RuleEvent, deps: ProcessDeps): Promise
 
   // Facts the actions themselves need: the author for templates, the full object before replacing assignees.
   const actionFacts = new Set<Fact>(matched.flatMap((rule) => rule.actionFacts));
-  if (!state.event.subject?.complete && matched.some((rule) => rule.then.assign || rule.then.request_review)) actionFacts.add('subject');
+  const subject = state.event.subject;
+  if (subject && !subject.people_known && matched.some((rule) => rule.then.assign || rule.then.request_review)) actionFacts.add('subject');
+  // Without the object's details (pipeline payloads) its author is unknown too: reading it tells both.
+  if (subject && !subject.complete && actionFacts.has('author')) actionFacts.add('subject');
   for (const fact of ['subject', 'author'] as const) {
     if (!actionFacts.has(fact) || (fact === 'author' && state.facts.authorUsername !== undefined)) continue;
     const problem = await readFact(fact, state, sources);
-    if (problem) factWarnings.push(`could not read ${fact} for the actions: ${problem}`);
+    if (problem) factWarnings.push(problem);
   }
 
-  const userIds = deps.offline ? new Map<string, number>() : await resolveUsers(matched, deps);
+  const userIds = deps.offline ? undefined : await resolveUsers(matched, deps);
   const plan = planActions({ event: state.event, rules: matched, userIds, authorUsername: state.facts.authorUsername });
   const warnings = [...factWarnings, ...plan.warnings];
   const outcome = { matched: matched.map((rule) => rule.name), calls: plan.calls, warnings, undecided };

@@ -6,12 +6,16 @@ export async function runCheck(options: { rules: string }, out: (line: string) =
   try {
     const ruleSet = await loadRulesDir(options.rules);
     const files = new Set(ruleSet.rules.map((rule) => rule.file));
-    out(`${options.rules}: ${ruleSet.rules.length} rules in ${files.size} files, all valid`);
+    out(`${options.rules}: ${plural(ruleSet.rules.length, 'rule')} in ${plural(files.size, 'file')}, all valid`);
     return 0;
   } catch (error) {
     if (!(error instanceof RuleConfigError)) throw error;
     for (const issue of error.issues) out(issue);
-    out(`${error.issues.length} problem${error.issues.length === 1 ? '' : 's'} found`);
+    out(`${plural(error.issues.length, 'problem')} found`);
     return 1;
   }
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

@@ -31,7 +31,7 @@ const HEADER_KINDS: Record<string, string> = {
 /** Prints one JSON object per line: the event, each matched rule, each call, then warnings. */
 export async function runSimulate(options: SimulateOptions, out: (line: string) => void): Promise<number> {
   const print = (value: object) => out(JSON.stringify(value));
-  const config = parseConfig({ ...options.env, RULES_DIR: options.rules, DRY_RUN: '1' });
+  const config = parseConfig({ ...options.env, RULES_DIR: options.rules, DRY_RUN: '1' }, { requireSecret: false });
   const rules = await loadRulesDir(options.rules);
   const payload = JSON.parse(await readFile(options.event, 'utf8')) as Record<string, unknown>;
 
@@ -59,7 +59,7 @@ export async function runSimulate(options: SimulateOptions, out: (line: string) 
     log: silentLogger,
     dryRun: true,
     diffs,
-    offline: config.gitlabToken ? undefined : 'no GITLAB_TOKEN set to read it from GitLab (changed files can be given with --diffs FILE)',
+    offline: config.gitlabToken ? undefined : 'GITLAB_TOKEN is not set',
   });
   for (const rule of outcome.matched) print({ type: 'match', rule });
   for (const call of outcome.calls) print({ type: 'call', method: call.method, path: call.path, body: call.body, rules: call.rules });

@@ -56,7 +56,8 @@ export function describeIssue(issue: z.core.$ZodIssue, root: unknown): string {
 }
 
 function withFound(message: string, found: unknown): string {
-  const expected = message.startsWith('Invalid input') ? message.replace(/^Invalid input: /, '') : message;
+  // zod's own wording ("Invalid input: expected array, received string") is reduced to its "expected" part.
+  const expected = message.replace(/^Invalid input: /, '').replace(/, received \w+$/, '');
   return /\bgot\b/.test(expected) ? expected : `${expected}, got ${describeValue(found)}`;
 }
 

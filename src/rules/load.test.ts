@@ -78,6 +78,9 @@ describe('loadRules', () => {
     expect(problems('rules:\n  - name: r\n    on: issue\n    on: note\n    then: { close: true }\n')[0]).toBe(
       'rules/x.yml:4: invalid YAML: Map keys must be unique',
     );
+    expect(problems('rules:\n  - name: r\n    on: merge_request\n    if: { files: { any: [**/*.md] } }\n    then: { close: true }\n')[0]).toMatch(
+      /^rules\/x\.yml: invalid YAML: Unresolved alias .*\(quote globs that start with "\*"\)$/,
+    );
     expect(problems('')).toEqual(['rules/x.yml: expected a mapping with a "rules" list, got an empty file']);
   });
 

@@ -58,7 +58,14 @@ function parseRuleFile(source: RuleSource): { file: RuleFile } | { problems: str
       }),
     };
   }
-  const raw: unknown = doc.toJS();
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (error) {
+    // An unquoted value starting with `*` is a YAML alias: `[**/*.md]` must be written `["**/*.md"]`.
+    const hint = /alias/i.test(String(error)) ? ' (quote globs that start with "*")' : '';
+    return { problems: [`${source.path}: invalid YAML: ${(error as Error).message}${hint}`] };
+  }
   if (raw === null || raw === undefined) {
     return { problems: [`${source.path}: expected a mapping with a "rules" list, got an empty file`] };
   }
@@ -66,7 +73,8 @@ function parseRuleFile(source: RuleSource): { file: RuleFile } | { problems: str
   if (result.success) return { file: result.data };
   return {
     problems: result.error.issues.map((issue) => {
-      const line = lineOf(doc, lineCounter, issue.path);
+      const keyPath = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
+      const line = lineOf(doc, lineCounter, keyPath);
       return `${source.path}${line ? `:${line}` : ''}: ${describeLocation(raw, issue.path)}: ${describeIssue(issue, raw)}`;
     }),
   };

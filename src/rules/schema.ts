@@ -15,6 +15,7 @@ const LabelPatternList = z.array(nonEmpty('a label name or pattern such as "scop
 const Username = nonEmpty('a username').transform((name) => name.replace(/^@/, ''));
 const UsernameList = z.array(Username, { error: 'expected a list of usernames' });
 const Glob = nonEmpty('a glob');
+const GlobList = z.array(Glob, { error: 'expected a list of globs' });
 const GlobOrList = z.union([Glob, z.array(Glob)], { error: 'expected a glob or a list of globs' }).transform((v) => (typeof v === 'string' ? [v] : v));
 
 const Regex = nonEmpty('a regular expression').superRefine((source, ctx) => {
@@ -47,7 +48,7 @@ const LabelsCondition = z
   .strictObject({ all: LabelPatternList.optional(), any: LabelPatternList.optional(), none: LabelPatternList.optional() })
   .refine(...atLeastOne('all, any, none'));
 const FilesCondition = z
-  .strictObject({ any: z.array(Glob).optional(), all: z.array(Glob).optional(), none: z.array(Glob).optional() })
+  .strictObject({ any: GlobList.optional(), all: GlobList.optional(), none: GlobList.optional() })
   .refine(...atLeastOne('any, all, none'));
 const LinesCondition = z
   .strictObject({
@@ -68,7 +69,10 @@ export const ConditionSchema = z.strictObject({
   source_branch: GlobOrList.optional(),
   target_branch: GlobOrList.optional(),
   draft: z.boolean({ error: 'expected true or false' }).optional(),
-  state: z.union([State, z.array(State)]).transform((v) => (typeof v === 'string' ? [v] : v)).optional(),
+  state: z
+    .union([State, z.array(State)], { error: `expected one of ${STATES.join(', ')}, or a list of them` })
+    .transform((v) => (typeof v === 'string' ? [v] : v))
+    .optional(),
   files: FilesCondition.optional(),
   changed_lines: LinesCondition.optional(),
   get any() {
@@ -113,7 +117,11 @@ const EventName = z.string({ error: 'expected an event name' }).refine((name) =>
 
 export const RuleSchema = z.strictObject({
   name: nonEmpty('a rule name'),
-  on: z.union([EventName, z.array(EventName).min(1)]).transform((v) => (typeof v === 'string' ? [v] : v)),
+  on: z
+    .union([EventName, z.array(EventName).min(1, { error: 'expected at least one event' })], {
+      error: 'expected an event name or a list of event names',
+    })
+    .transform((v) => (typeof v === 'string' ? [v] : v)),
   if: ConditionSchema.optional(),
   then: ActionsSchema,
 });

@@ -19,6 +19,11 @@ export interface Subject {
   author_id: number | undefined;
   assignee_ids: number[];
   reviewer_ids: number[];
+  /**
+   * Whether the payload listed the assignees (and, for merge requests, the reviewers). Note payloads
+   * do not; since GitLab replaces these lists whole, they are read before anyone is added.
+   */
+  people_known: boolean;
   url: string;
   source_branch?: string;
   target_branch?: string;

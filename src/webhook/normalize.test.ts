@@ -63,6 +63,11 @@ describe('normalizeEvent with GitLab\'s published payloads', () => {
     expect(push).toMatchObject({ names: ['push'], user: { id: 4, username: 'jsmith' }, push: { ref: 'refs/heads/master', total_commits_count: 4 } });
     expect(push.subject).toBeUndefined();
 
+    const tag = fixture('push');
+    tag['object_kind'] = 'tag_push';
+    tag['ref'] = 'refs/tags/v1.0.0';
+    expect(normalized(tag).names).toEqual(['tag_push']);
+
     const pipeline = normalized(fixture('pipeline'));
     expect(pipeline.names).toEqual(['pipeline', 'pipeline.success']);
     expect(pipeline.subject).toMatchObject({ type: 'merge_request', iid: 1, complete: false });

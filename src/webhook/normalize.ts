@@ -28,6 +28,7 @@ export function normalizeEvent(payload: Record<string, unknown>): NormalizeResul
     case 'note':
       return fromNote(parse(NoteEventSchema, payload));
     case 'push':
+    case 'tag_push':
       return { event: fromPush(parse(PushEventSchema, payload)) };
     case 'pipeline':
       return { event: fromPipeline(parse(PipelineEventSchema, payload)) };
@@ -71,8 +72,9 @@ function mergeRequestSubject(mr: Omit<MergeRequestLike, 'action' | 'oldrev'>, la
     state: mr.state,
     labels,
     author_id: mr.author_id,
-    assignee_ids: mr.assignee_ids,
-    reviewer_ids: mr.reviewer_ids,
+    assignee_ids: mr.assignee_ids ?? [],
+    reviewer_ids: mr.reviewer_ids ?? [],
+    people_known: mr.assignee_ids !== undefined && mr.reviewer_ids !== undefined,
     url: mr.url ?? '',
     source_branch: mr.source_branch,
     target_branch: mr.target_branch,
@@ -93,8 +95,9 @@ function issueSubject(issue: Omit<IssueLike, 'action'>, labels: string[]): Subje
     state: issue.state,
     labels,
     author_id: issue.author_id,
-    assignee_ids: issue.assignee_ids,
+    assignee_ids: issue.assignee_ids ?? [],
     reviewer_ids: [],
+    people_known: issue.assignee_ids !== undefined,
     url: issue.url ?? '',
     created_at: issue.created_at,
     updated_at: issue.updated_at,
@@ -188,6 +191,7 @@ function fromPipeline(p: z.output<typeof PipelineEventSchema>): RuleEvent {
           author_id: undefined,
           assignee_ids: [],
           reviewer_ids: [],
+          people_known: false,
           url: mr.url ?? '',
           source_branch: mr.source_branch,
           target_branch: mr.target_branch,

@@ -27,7 +27,7 @@ const ChangesSchema = z
   })
   .nullish();
 
-const Ids = z.array(z.number()).nullish().transform((ids) => ids ?? []);
+const Ids = z.array(z.number()).nullish().transform((ids) => ids ?? undefined);
 
 /** The merge request fields shared by merge request events and by the `merge_request` of note events. */
 const MergeRequestAttributes = z.object({

@@ -1,6 +1,6 @@
 // End to end: the quick-action guard, dry-run, assignments and start-up refusals.
 import { afterEach, describe, expect, it } from 'vitest';
-import { mergeRequestPayload } from '../support/events.js';
+import { fixture, mergeRequestPayload } from '../support/events.js';
 import { diff, startHarness, TOKEN, type Harness } from '../support/harness.js';
 
 let h: Harness | undefined;
@@ -71,6 +71,21 @@ describe('guards', () => {
     await h.settle();
     expect(h.gitlab.mergeRequest(1, 1)).toMatchObject({ assignee_ids: [6, 21], reviewer_ids: [6, 22, 21] });
     expect(h.callLines().filter((line) => line.startsWith('GET /users'))).toEqual(['GET /users', 'GET /users']);
+  });
+
+  it('reads the merge request before adding people on a note event, whose payload does not list them', async () => {
+    h = await startHarness({
+      rules: { 'triage.yml': 'rules:\n  - name: take it\n    on: note\n    then: { assign: [alice] }\n' },
+    });
+    h.gitlab.addProject({ id: 5, path_with_namespace: 'gitlab-org/gitlab-test' });
+    h.gitlab.addUser({ id: 28, username: 'user28' });
+    h.gitlab.addUser({ id: 21, username: 'alice' });
+    h.gitlab.addMergeRequest({ project_id: 5, iid: 1, assignee_ids: [28] });
+
+    await h.post(fixture('note_merge_request'), { 'x-gitlab-event': 'Note Hook' });
+    await h.settle();
+    expect(h.gitlab.mergeRequest(5, 1)?.assignee_ids).toEqual([28, 21]);
+    expect(h.callLines()).toEqual(['GET /projects/5/merge_requests/1', 'GET /users', 'PUT /projects/5/merge_requests/1']);
   });
 
   it('refuses to start with a token but no webhook secret, saying how to set it', async () => {
