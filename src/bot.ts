@@ -6,7 +6,9 @@ import { processEvent, type EventOutcome } from './actions/process-event.js';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { ConfigError, GitLabApiError } from './errors.js';
-import { getCurrentUser, GitLabClient, UserDirectory, type User } from './gitlab/index.js';
+import { CommandRateLimiter } from './commands/rate-limit.js';
+import { runCommands, type CommandReport } from './commands/run-commands.js';
+import { getCurrentUser, GitLabClient, MemberDirectory, UserDirectory, type User } from './gitlab/index.js';
 import type { Logger } from './log.js';
 import type { RuleSet } from './rules/index.js';
 import type { Store } from './store/index.js';
@@ -21,7 +23,9 @@ export interface BotDeps {
   /** Options passed through to the GitLab client (tests shorten its back-off). */
   gitlab?: Partial<ConstructorParameters<typeof GitLabClient>[0]>;
   /** Called after each event is processed (tests and metrics). */
-  onProcessed?: (job: Job, outcome: EventOutcome) => void;
+  onProcessed?: (job: Job, outcome: EventOutcome, commands: CommandReport[]) => void;
+  /** Clock for caches and the command rate limit (tests). */
+  now?: () => number;
 }
 
 export interface Bot {
@@ -43,7 +47,10 @@ export function createBot(deps: BotDeps): Bot {
     fetch: deps.fetch,
     ...deps.gitlab,
   });
-  const users = new UserDirectory();
+  const now = deps.now ?? Date.now;
+  const users = new UserDirectory({ now });
+  const members = new MemberDirectory({ now });
+  const limiter = new CommandRateLimiter({ limit: config.commandRateLimit, now });
   const diffCache = new DiffCache();
   let botUser: User | undefined;
 
@@ -52,16 +59,12 @@ export function createBot(deps: BotDeps): Bot {
     log,
     run: async (job) => {
       const jobLog = log.child({ event_id: job.id });
-      const outcome = await processEvent(job.event, {
-        rules: deps.rules,
-        gitlab: gitlab.forEvent(job.eventUuid),
-        users,
-        diffCache,
-        log: jobLog,
-        dryRun: config.dryRun,
-      });
-      jobLog.info('event processed', { matched: outcome.matched, calls: outcome.calls.length, dry_run: config.dryRun });
-      deps.onProcessed?.(job, outcome);
+      const processDeps = { rules: deps.rules, gitlab: gitlab.forEvent(job.eventUuid), users, members, diffCache, log: jobLog, dryRun: config.dryRun };
+      const outcome = await processEvent(job.event, processDeps);
+      const commands = await runCommands(job.event, { ...processDeps, botUsername: botUser?.username, store: deps.store, limiter });
+      const calls = outcome.calls.length + commands.reduce((sum, report) => sum + report.calls.length, 0);
+      jobLog.info('event processed', { matched: outcome.matched, commands: commands.length, calls, dry_run: config.dryRun });
+      deps.onProcessed?.(job, outcome, commands);
     },
   });
 

@@ -23,6 +23,7 @@ export const EnvSchema = z.object({
   DRY_RUN: flag.default(false),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   QUEUE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  COMMAND_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
 });
 
 export type TokenType = 'private' | 'oauth' | 'job';
@@ -42,6 +43,8 @@ export interface Config {
   dryRunReason: 'DRY_RUN is set' | 'GITLAB_TOKEN is not set' | undefined;
   logLevel: LogLevel;
   queueConcurrency: number;
+  /** Chat-ops commands one user may run per minute on one project. */
+  commandRateLimit: number;
   /** GitLab sends at most 25 MB; anything larger is refused with 413. */
   maxBodyBytes: number;
 }
@@ -86,6 +89,7 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
     dryRunReason,
     logLevel: e.LOG_LEVEL,
     queueConcurrency: e.QUEUE_CONCURRENCY,
+    commandRateLimit: e.COMMAND_RATE_LIMIT,
     maxBodyBytes: MAX_WEBHOOK_BODY_BYTES,
   };
 }

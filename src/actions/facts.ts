@@ -1,6 +1,6 @@
 // Reads the facts rules need beyond the payload (changed files, the author, a merge request's details), once each.
 import { z } from 'zod';
-import { listMergeRequestDiffs, noteablePath, type Diff, type GitLabClient, type UserDirectory } from '../gitlab/index.js';
+import { listMergeRequestDiffs, noteablePath, type Diff, type GitLabClient, type MemberDirectory, type UserDirectory } from '../gitlab/index.js';
 import type { DiffSummary, Fact, Facts } from '../rules/index.js';
 import type { RuleEvent, Subject } from '../webhook/event.js';
 
@@ -28,6 +28,7 @@ export class DiffCache {
 export interface FactSources {
   gitlab: GitLabClient;
   users: UserDirectory;
+  members: MemberDirectory;
   diffCache: DiffCache;
   /** Changed files given up front (`rulebot simulate --diffs`), used instead of asking GitLab. */
   diffs?: Diff[] | undefined;
@@ -66,6 +67,10 @@ const SubjectDetailsSchema = z.object({
  * request or issue (`GET …/merge_requests/:iid`), which also tells its author.
  */
 export async function loadFact(fact: Fact, event: RuleEvent, facts: Facts, sources: FactSources): Promise<{ event: RuleEvent; facts: Facts }> {
+  if (fact === 'access') {
+    if (sources.offline) throw new Error(`the user's role was not looked up in GitLab: ${sources.offline}`);
+    return { event, facts: { ...facts, accessLevel: await sources.members.accessLevel(sources.gitlab, event.project.id, event.user.id) } };
+  }
   const subject = event.subject;
   if (!subject) return { event, facts };
   switch (fact) {

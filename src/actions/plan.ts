@@ -1,8 +1,9 @@
 // Merges the actions of every matched rule into the fewest GitLab calls: one PUT for all edits, one POST per comment.
 import { noteablePath } from '../gitlab/index.js';
-import { renderTemplate, type Rule } from '../rules/index.js';
+import { ARGS_PLACEHOLDER, renderTemplate, type Rule } from '../rules/index.js';
 import type { RuleEvent, Subject } from '../webhook/event.js';
 import type { ApiCall } from './api-call.js';
+import { planFeedback, planMergeRequestRequests } from './plan-requests.js';
 
 export interface PlanInput {
   event: RuleEvent;
@@ -40,15 +41,15 @@ export function planActions({ event, rules, userIds, authorUsername }: PlanInput
   const editors = new Set<string>();
   const notes: ApiCall[] = [];
 
+  const args = event.command?.args.map((arg) => arg.value) ?? [];
   for (const rule of rules) {
     const then = rule.then;
-    for (const label of then.add_labels ?? []) labels.set(label, true);
-    for (const label of then.remove_labels ?? []) labels.set(label, false);
+    for (const label of withArgs(then.add_labels, args)) labels.set(label, true);
+    for (const label of withArgs(then.remove_labels, args)) labels.set(label, false);
     if (then.close) stateEvent = 'close';
     if (then.reopen) stateEvent = 'reopen';
-    planPeople(rule, subject, { assignees, reviewers }, userIds, warnings);
-    const { comment: _comment, ...edits } = then;
-    if (Object.keys(edits).length > 0) editors.add(rule.name);
+    planPeople(rule, subject, args, { assignees, reviewers }, userIds, warnings);
+    if (then.add_labels || then.remove_labels || then.close || then.reopen || then.assign || then.request_review) editors.add(rule.name);
     if (rule.comment) {
       const body = renderTemplate(rule.comment, { event, authorUsername });
       notes.push({ method: 'POST', path: `${path}/notes`, body: rule.comment.internal ? { body, internal: true } : { body }, rules: [rule.name] });
@@ -56,14 +57,27 @@ export function planActions({ event, rules, userIds, authorUsername }: PlanInput
   }
 
   const update = buildUpdate(subject, labels, stateEvent, assignees, reviewers);
-  const calls = update ? [{ method: 'PUT' as const, path, body: update, rules: [...editors] }, ...notes] : notes;
+  const context = { event, subject, rules, authorUsername, warnings };
+  // Edits first, then what depends on them (merging), then what reports on them (comments, replies, reactions).
+  const calls: ApiCall[] = [
+    ...(update ? [{ method: 'PUT' as const, path, body: update, rules: [...editors] }] : []),
+    ...planMergeRequestRequests(context),
+    ...notes,
+    ...planFeedback(context),
+  ];
   return { calls, warnings };
+}
+
+/** A list of labels or users with `{{ args }}` replaced by the command's arguments. */
+export function withArgs(list: readonly string[] | undefined, args: readonly string[]): string[] {
+  return (list ?? []).flatMap((item) => (item === ARGS_PLACEHOLDER ? args : [item]));
 }
 
 /** Adds the users a rule assigns or asks for review to the sets that will be sent. */
 function planPeople(
   rule: Rule,
   subject: Subject,
+  args: readonly string[],
   into: { assignees: Set<number>; reviewers: Set<number> },
   userIds: ReadonlyMap<string, number> | undefined,
   warnings: string[],
@@ -79,9 +93,9 @@ function planPeople(
     warnings.push(`rule "${rule.name}": the current assignees and reviewers are unknown, so nobody was added`);
     return;
   }
-  if (assign) addUsers(assign, into.assignees, userIds, `rule "${rule.name}": assign`, warnings);
+  if (assign) addUsers(withArgs(assign, args), into.assignees, userIds, `rule "${rule.name}": assign`, warnings);
   if (request_review && subject.type === 'issue') warnings.push(`rule "${rule.name}": request_review: issues have no reviewers`);
-  else if (request_review) addUsers(request_review, into.reviewers, userIds, `rule "${rule.name}": request_review`, warnings);
+  else if (request_review) addUsers(withArgs(request_review, args), into.reviewers, userIds, `rule "${rule.name}": request_review`, warnings);
 }
 
 function addUsers(usernames: readonly string[], into: Set<number>, userIds: ReadonlyMap<string, number>, where: string, warnings: string[]) {

@@ -1,17 +1,18 @@
 // Carries one event through matching, fact reading, planning and the GitLab calls (or their dry-run log).
 import { GitLabApiError } from '../errors.js';
-import type { Diff, GitLabClient, UserDirectory } from '../gitlab/index.js';
+import type { Diff, GitLabClient, MemberDirectory, UserDirectory } from '../gitlab/index.js';
 import type { Logger } from '../log.js';
 import { matchRules, type Fact, type Facts, type Rule, type RuleSet } from '../rules/index.js';
 import type { RuleEvent } from '../webhook/event.js';
 import type { ApiCall } from './api-call.js';
 import { loadFact, type DiffCache, type FactSources } from './facts.js';
-import { planActions } from './plan.js';
+import { planActions, withArgs } from './plan.js';
 
 export interface ProcessDeps {
   rules: RuleSet;
   gitlab: GitLabClient;
   users: UserDirectory;
+  members: MemberDirectory;
   diffCache: DiffCache;
   log: Logger;
   /** Plan and log the writes instead of sending them. */
@@ -28,25 +29,37 @@ export interface EventOutcome {
   warnings: string[];
   /** Rules whose outcome could not be decided because a fact could not be read. */
   undecided: { rule: string; reason: string }[];
+  /** The event and the facts read while processing it. */
+  state: { event: RuleEvent; facts: Facts };
 }
 
 /** At most this many rounds of fact reading: subject, then author or diffs. */
 const MAX_FACT_ROUNDS = 3;
 
-/**
- * Processes one event. Calls carry the event's `X-Gitlab-Event-UUID` (through `gitlab`), so GitLab's
- * own loop detection covers the hooks they trigger.
- */
-export async function processEvent(input: RuleEvent, deps: ProcessDeps): Promise<EventOutcome> {
-  const state: { event: RuleEvent; facts: Facts } = { event: input, facts: {} };
-  const undecided: EventOutcome['undecided'] = [];
-  const factWarnings: string[] = [];
-  const sources: FactSources = { gitlab: deps.gitlab, users: deps.users, diffCache: deps.diffCache, diffs: deps.diffs, offline: deps.offline };
+export interface Decision {
+  matched: Rule[];
+  undecided: EventOutcome['undecided'];
+  /** The event and facts after every fact read for the decision (details, author, role, diffs). */
+  state: { event: RuleEvent; facts: Facts };
+}
 
-  const first = matchRules(deps.rules, state.event, state.facts);
+/**
+ * Decides which of `rules` (default: every candidate for the event) hold, reading the facts their
+ * outcome depends on, a round at a time: one fact may reveal that another is needed.
+ */
+export async function decideRules(
+  input: RuleEvent,
+  deps: ProcessDeps,
+  options: { rules?: readonly Rule[]; ignoreArgs?: boolean } = {},
+): Promise<Decision> {
+  const state: Decision['state'] = { event: input, facts: {} };
+  const undecided: EventOutcome['undecided'] = [];
+  const sources: FactSources = { ...deps };
+  const match = (rules: readonly Rule[] | undefined) => matchRules(deps.rules, state.event, state.facts, rules, options);
+
+  const first = match(options.rules);
   const matched: Rule[] = [...first.matched];
-  let pending = first.pending;
-  let missing = first.missing;
+  let { pending, missing } = first;
   for (let round = 0; pending.length > 0 && round < MAX_FACT_ROUNDS; round++) {
     const failed = new Map<Fact, string>();
     for (const fact of missing) {
@@ -58,12 +71,23 @@ export async function processEvent(input: RuleEvent, deps: ProcessDeps): Promise
       for (const rule of pending) undecided.push({ rule: rule.name, reason });
       break;
     }
-    const next = matchRules(deps.rules, state.event, state.facts, pending);
+    const next = match(pending);
     matched.push(...next.matched);
-    pending = next.pending;
-    missing = next.missing;
+    ({ pending, missing } = next);
   }
   matched.sort((a, b) => a.order - b.order);
+  return { matched, undecided, state };
+}
+
+/**
+ * Processes one event: decides the rules, reads what their actions need, plans and makes the calls
+ * (or logs them in dry-run). Calls carry the event's `X-Gitlab-Event-UUID` (through `gitlab`), so
+ * GitLab's own loop detection covers the hooks they trigger.
+ */
+export async function processEvent(input: RuleEvent, deps: ProcessDeps, options: { rules?: readonly Rule[] } = {}): Promise<EventOutcome> {
+  const { matched, undecided, state } = await decideRules(input, deps, options);
+  const factWarnings: string[] = [];
+  const sources: FactSources = { ...deps };
 
   // Facts the actions themselves need: the author for templates, the full object before replacing assignees.
   const actionFacts = new Set<Fact>(matched.flatMap((rule) => rule.actionFacts));
@@ -77,21 +101,27 @@ export async function processEvent(input: RuleEvent, deps: ProcessDeps): Promise
     if (problem) factWarnings.push(problem);
   }
 
-  const userIds = deps.offline ? undefined : await resolveUsers(matched, deps);
+  const args = state.event.command?.args.map((arg) => arg.value) ?? [];
+  const userIds = deps.offline ? undefined : await resolveUsers(matched, args, deps);
   const plan = planActions({ event: state.event, rules: matched, userIds, authorUsername: state.facts.authorUsername });
   const warnings = [...factWarnings, ...plan.warnings];
-  const outcome = { matched: matched.map((rule) => rule.name), calls: plan.calls, warnings, undecided };
+  const outcome = { matched: matched.map((rule) => rule.name), calls: plan.calls, warnings, undecided, state };
   for (const warning of warnings) deps.log.warn(warning);
   for (const { rule, reason } of undecided) deps.log.warn('rule not evaluated', { rule, reason });
 
-  for (const call of plan.calls) {
+  await executeCalls(plan.calls, deps);
+  return outcome;
+}
+
+/** Makes the planned calls in order, or in dry-run logs each one instead. */
+export async function executeCalls(calls: readonly ApiCall[], deps: Pick<ProcessDeps, 'gitlab' | 'log' | 'dryRun'>): Promise<void> {
+  for (const call of calls) {
     if (deps.dryRun) {
       deps.log.info('dry run: would call GitLab', { method: call.method, path: call.path, body: call.body, rules: call.rules });
       continue;
     }
     await deps.gitlab.request(call.method, call.path, { body: call.body });
   }
-  return outcome;
 }
 
 /** Reads one fact into `state`; returns why it could not be read, or throws when a retry may help. */
@@ -105,8 +135,8 @@ async function readFact(fact: Fact, state: { event: RuleEvent; facts: Facts }, s
   }
 }
 
-async function resolveUsers(rules: readonly Rule[], deps: ProcessDeps): Promise<Map<string, number>> {
-  const names = new Set(rules.flatMap((rule) => [...(rule.then.assign ?? []), ...(rule.then.request_review ?? [])]));
+async function resolveUsers(rules: readonly Rule[], args: readonly string[], deps: ProcessDeps): Promise<Map<string, number>> {
+  const names = new Set(rules.flatMap((rule) => withArgs([...(rule.then.assign ?? []), ...(rule.then.request_review ?? [])], args)));
   const ids = new Map<string, number>();
   for (const name of names) {
     const user = await deps.users.findByUsername(deps.gitlab, name);

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { DiffCache } from '../actions/facts.js';
 import { processEvent } from '../actions/process-event.js';
 import { parseConfig } from '../config.js';
-import { DiffSchema, GitLabClient, UserDirectory } from '../gitlab/index.js';
+import { DiffSchema, GitLabClient, MemberDirectory, UserDirectory } from '../gitlab/index.js';
 import { silentLogger } from '../log.js';
 import { loadRulesDir } from '../runtime/node/load-rules-dir.js';
 import { normalizeEvent } from '../webhook/normalize.js';
@@ -55,6 +55,7 @@ export async function runSimulate(options: SimulateOptions, out: (line: string) 
     rules,
     gitlab: new GitLabClient({ baseUrl: config.gitlabUrl, token: config.gitlabToken, tokenType: config.tokenType }),
     users: new UserDirectory(),
+    members: new MemberDirectory(),
     diffCache: new DiffCache(),
     log: silentLogger,
     dryRun: true,

@@ -1,14 +1,6 @@
 // Finds the command lines addressed to the bot in a note: `@bot label ~bug ~"needs review"`.
 
-export type ArgumentKind = 'label' | 'user' | 'word';
-
-export interface CommandArgument {
-  /** The value without its sigil or quotes: `needs review` for `~"needs review"`, `alice` for `@alice`. */
-  value: string;
-  kind: ArgumentKind;
-  /** As written, for messages: `~"needs review"`. */
-  raw: string;
-}
+import type { CommandArgument } from '../webhook/event.js';
 
 export interface ParsedCommand {
   name: string;

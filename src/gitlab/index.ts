@@ -1,5 +1,6 @@
 // The GitLab REST client and the resource helpers built on it.
 export { GitLabClient, type GitLabClientOptions, type HttpMethod, type Query } from './client.js';
+export { MemberDirectory } from './members.js';
 export { listMergeRequestDiffs } from './merge-requests.js';
 export { noteablePath, projectPath, type NoteableType } from './project-path.js';
 export { DiffSchema, UserSchema, type Diff, type User } from './schemas.js';

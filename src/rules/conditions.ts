@@ -1,5 +1,6 @@
 // Compiles a condition object into one evaluator; three-valued so that unknown facts are read only when they decide.
 import type { Subject } from '../webhook/event.js';
+import { ACCESS_LEVELS } from './access.js';
 import type { Evaluator, MatchContext, Tri } from './context.js';
 import { anyLabelMatcher, globMatcher, labelMatcher, type Matcher } from './patterns.js';
 import type { Condition } from './schema.js';
@@ -44,9 +45,40 @@ const COMPILERS: { [K in keyof Condition]-?: Compiler<K> } = {
     };
   },
   user: (spec) => {
+    if ('access' in spec) {
+      const needed = ACCESS_LEVELS[spec.access];
+      return (ctx) => {
+        if (ctx.facts.accessLevel !== undefined) return ctx.facts.accessLevel >= needed;
+        ctx.missing.add('access');
+        return undefined;
+      };
+    }
+    if ('is' in spec) {
+      return (ctx) => {
+        const subject = ctx.event.subject;
+        if (!subject) return false;
+        if (!subject.complete) {
+          ctx.missing.add('subject');
+          return undefined;
+        }
+        return subject.author_id === ctx.event.user.id;
+      };
+    }
     const test = userTest(spec);
     return ({ event }) => test(event.user.username);
   },
+  args: ({ only, min, max }) => {
+    const allowed = only && anyLabelMatcher(only);
+    return ({ event, ignoreArgs }) => {
+      if (ignoreArgs) return true;
+      const args = event.command?.args ?? [];
+      if (min !== undefined && args.length < min) return false;
+      if (max !== undefined && args.length > max) return false;
+      return !allowed || args.every((arg) => allowed(arg.value));
+    };
+  },
+  on_mr: () => ({ event }) => event.subject?.type === 'merge_request',
+  on_issue: () => ({ event }) => event.subject?.type === 'issue',
   source_branch: (globs) => branchTest(globMatcher(globs), (s) => s.source_branch),
   target_branch: (globs) => branchTest(globMatcher(globs), (s) => s.target_branch),
   draft: (expected) => withSubject(true, (subject) => (subject.draft ?? false) === expected),
@@ -90,7 +122,7 @@ const COMPILERS: { [K in keyof Condition]-?: Compiler<K> } = {
 
 /** Compiles a condition object: all of its keys must hold. Cheap keys are checked before ones that may need API calls. */
 export function compileCondition(condition: Condition): Evaluator {
-  const costly = new Set<string>(['files', 'changed_lines', 'author', 'any', 'all', 'not']);
+  const costly = new Set<string>(['files', 'changed_lines', 'author', 'user', 'any', 'all', 'not']);
   const keys = (Object.keys(condition) as (keyof Condition)[]).filter((key) => condition[key] !== undefined);
   keys.sort((a, b) => Number(costly.has(a)) - Number(costly.has(b)));
   const parts = keys.map((key) => (COMPILERS[key] as Compiler<typeof key>)(condition[key] as never));

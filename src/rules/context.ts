@@ -2,7 +2,7 @@
 import type { RuleEvent } from '../webhook/event.js';
 
 /** Facts not in the webhook payload. Each costs GitLab calls, so each is read only when a rule's outcome depends on it. */
-export type Fact = 'diffs' | 'author' | 'subject';
+export type Fact = 'diffs' | 'author' | 'subject' | 'access';
 
 export interface DiffSummary {
   /** Every path the merge request touches (new paths, plus old paths of renamed and deleted files). */
@@ -15,6 +15,8 @@ export interface Facts {
   diffs?: DiffSummary;
   /** Username of the merge request's or issue's author. */
   authorUsername?: string;
+  /** The acting user's access level in the project (0 when not a member), for `user: {access}`. */
+  accessLevel?: number;
 }
 
 export interface MatchContext {
@@ -22,6 +24,8 @@ export interface MatchContext {
   facts: Facts;
   /** Facts that some condition needed but were not there; filled by evaluation. */
   missing: Set<Fact>;
+  /** When set, `args` conditions hold whatever the arguments (for listing the commands a user may run). */
+  ignoreArgs?: boolean;
 }
 
 /** Three-valued result: `undefined` means "unknown until a missing fact is read". */

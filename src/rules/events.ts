@@ -22,5 +22,10 @@ export const EVENT_NAMES: ReadonlySet<string> = new Set([
   ...PIPELINE_STATUSES.map((s) => `pipeline.${s}`),
 ]);
 
+/** Whether `name` may be used in `on`: a known event, or `command.<name>` for a chat-ops command. */
+export function isEventName(name: string): boolean {
+  return EVENT_NAMES.has(name) || /^command\.[a-z][\w-]*$/.test(name);
+}
+
 /** Events that never concern a merge request or issue, so no action can apply to them. */
 export const SUBJECTLESS_EVENTS: ReadonlySet<string> = new Set(['push', 'tag_push']);

@@ -1,9 +1,12 @@
 // Rule files: schema, loading, matching.
 export type { DiffSummary, Fact, Facts } from './context.js';
-export { EVENT_NAMES } from './events.js';
+export { ACCESS_LEVELS, ROLES, roleName, type Role } from './access.js';
+export { EVENT_NAMES, isEventName } from './events.js';
+export { compileCondition } from './conditions.js';
 export { loadRules, type RuleSource } from './load.js';
 export { matchRules, type MatchResult } from './match.js';
+export { anyLabelMatcher, globMatcher, labelMatcher } from './patterns.js';
 export type { Rule } from './rule.js';
 export { RuleSet } from './rule-set.js';
-export { ActionsSchema, ConditionSchema, RuleFileSchema, RuleSchema, type Actions, type Condition } from './schema.js';
+export { ARGS_PLACEHOLDER, ActionsSchema, ConditionSchema, RuleFileSchema, RuleSchema, type Actions, type Condition } from './schema.js';
 export { compileTemplate, renderTemplate, TEMPLATE_VARIABLES, type Template } from './template.js';

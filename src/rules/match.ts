@@ -12,9 +12,15 @@ export interface MatchResult {
 }
 
 /** Evaluates `rules` (by default every candidate for the event) with the facts known so far. */
-export function matchRules(ruleSet: RuleSet, event: RuleEvent, facts: Facts, rules?: readonly Rule[]): MatchResult {
+export function matchRules(
+  ruleSet: RuleSet,
+  event: RuleEvent,
+  facts: Facts,
+  rules?: readonly Rule[],
+  options: { ignoreArgs?: boolean } = {},
+): MatchResult {
   const result: MatchResult = { matched: [], pending: [], missing: new Set() };
-  const ctx = { event, facts, missing: result.missing };
+  const ctx = { event, facts, missing: result.missing, ignoreArgs: options.ignoreArgs };
   for (const rule of rules ?? ruleSet.candidates(event)) {
     if (!rule.inProject(event.project.path_with_namespace)) continue;
     const outcome = rule.condition(ctx);

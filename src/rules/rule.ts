@@ -2,7 +2,7 @@
 import type { Fact, Evaluator } from './context.js';
 import { compileCondition } from './conditions.js';
 import { globMatcher, type Matcher } from './patterns.js';
-import type { Actions, RuleSpec } from './schema.js';
+import type { Actions, Condition, RuleSpec } from './schema.js';
 import { compileTemplate, type Template } from './template.js';
 
 export interface Rule {
@@ -15,8 +15,13 @@ export interface Rule {
   /** Holds when the file's `projects` globs allow the project (always, without them). */
   inProject: Matcher;
   condition: Evaluator;
+  /** The `if` conditions as written, for explaining a refusal. */
+  when: Condition | undefined;
   then: Actions;
   comment: (Template & { internal: boolean }) | undefined;
+  reply: Template | undefined;
+  /** The `pipeline.ref` template; without one a pipeline runs for the merge request's source branch. */
+  pipelineRef: Template | undefined;
   /** Facts the actions need once the rule matched (e.g. the author's username for a template). */
   actionFacts: Fact[];
 }
@@ -24,10 +29,11 @@ export interface Rule {
 const everywhere: Matcher = () => true;
 
 export function compileRule(spec: RuleSpec, file: string, order: number, projects: string[] | undefined): Rule {
-  const comment = spec.then.comment && compileTemplate(spec.then.comment.body);
-  if (comment && 'error' in comment) throw new Error(`template was validated by the schema: ${comment.error}`);
+  const comment = spec.then.comment && compiled(spec.then.comment.body);
+  const reply = spec.then.reply === undefined ? undefined : compiled(spec.then.reply);
+  const pipelineRef = spec.then.pipeline?.ref === undefined ? undefined : compiled(spec.then.pipeline.ref);
   const actionFacts: Fact[] = [];
-  if (comment?.variables.includes('author.username')) actionFacts.push('author');
+  if ([comment, reply, pipelineRef].some((t) => t?.variables.includes('author.username'))) actionFacts.push('author');
   return {
     name: spec.name,
     file,
@@ -35,8 +41,17 @@ export function compileRule(spec: RuleSpec, file: string, order: number, project
     on: spec.on,
     inProject: projects && projects.length > 0 ? globMatcher(projects) : everywhere,
     condition: spec.if ? compileCondition(spec.if) : () => true,
+    when: spec.if,
     then: spec.then,
     comment: comment && { ...comment, internal: spec.then.comment?.internal ?? false },
+    reply,
+    pipelineRef,
     actionFacts,
   };
+}
+
+function compiled(source: string): Template {
+  const template = compileTemplate(source);
+  if ('error' in template) throw new Error(`template was validated by the schema: ${template.error}`);
+  return template;
 }

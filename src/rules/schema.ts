@@ -1,9 +1,13 @@
 // zod schemas of rule files: the single source of truth for their shape, their types and their JSON Schema.
 import { z } from 'zod';
-import { EVENT_NAMES } from './events.js';
+import { ROLES } from './access.js';
+import { EVENT_NAMES, isEventName } from './events.js';
 import { compileTemplate } from './template.js';
 
 const nonEmpty = (what: string) => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}, got an empty string` });
+
+/** Stands, in a list of labels or users, for the arguments of the command being run. */
+export const ARGS_PLACEHOLDER = '{{ args }}';
 
 const LabelName = nonEmpty('a label name').refine((name) => !name.includes(','), {
   error: 'label names cannot contain commas (GitLab separates labels with commas)',
@@ -34,15 +38,32 @@ const TextMatch = z.union(
   { error: 'expected {matches: "regex"} or {contains: "text"}' },
 );
 
+const atLeastOne = (what: string) =>
+  [(value: object) => Object.keys(value).length > 0, { error: `expected at least one of ${what}` }] as const;
+
 const UserMatch = z.union([z.strictObject({ in: UsernameList }), z.strictObject({ not_in: UsernameList })], {
   error: 'expected {in: [usernames]} or {not_in: [usernames]}',
 });
+const Role = z.enum(ROLES, { error: `expected one of ${ROLES.join(', ')}` });
+const ActorMatch = z.union(
+  [
+    z.strictObject({ in: UsernameList }),
+    z.strictObject({ not_in: UsernameList }),
+    z.strictObject({ access: Role }),
+    z.strictObject({ is: z.literal('author', { error: 'expected "author"' }) }),
+  ],
+  { error: 'expected {in: [usernames]}, {not_in: [usernames]}, {access: role} or {is: author}' },
+);
+const ArgsCondition = z
+  .strictObject({
+    only: z.array(nonEmpty('an argument pattern'), { error: 'expected a list of argument patterns' }).optional(),
+    min: z.number().int().nonnegative().optional(),
+    max: z.number().int().nonnegative().optional(),
+  })
+  .refine(...atLeastOne('only, min, max'));
 
 const STATES = ['opened', 'closed', 'merged', 'locked'] as const;
 const State = z.enum(STATES, { error: `expected one of ${STATES.join(', ')}` });
-
-const atLeastOne = (what: string) =>
-  [(value: object) => Object.keys(value).length > 0, { error: `expected at least one of ${what}` }] as const;
 
 const LabelsCondition = z
   .strictObject({ all: LabelPatternList.optional(), any: LabelPatternList.optional(), none: LabelPatternList.optional() })
@@ -65,7 +86,10 @@ export const ConditionSchema = z.strictObject({
   title: TextMatch.optional(),
   description: TextMatch.optional(),
   author: UserMatch.optional(),
-  user: UserMatch.optional(),
+  user: ActorMatch.optional(),
+  args: ArgsCondition.optional(),
+  on_mr: z.literal(true, { error: 'expected true' }).optional(),
+  on_issue: z.literal(true, { error: 'expected true' }).optional(),
   source_branch: GlobOrList.optional(),
   target_branch: GlobOrList.optional(),
   draft: z.boolean({ error: 'expected true or false' }).optional(),
@@ -98,6 +122,8 @@ const Comment = z
   })
   .transform((c) => (typeof c === 'string' ? { body: c, internal: false } : c));
 
+const ACTION_KEYS = 'add_labels, remove_labels, comment, assign, request_review, close, reopen, react, reply, merge, rebase, pipeline';
+
 export const ActionsSchema = z
   .strictObject({
     add_labels: LabelList.optional(),
@@ -107,12 +133,31 @@ export const ActionsSchema = z
     request_review: UsernameList.optional(),
     close: z.literal(true, { error: 'expected true' }).optional(),
     reopen: z.literal(true, { error: 'expected true' }).optional(),
+    react: z.string({ error: 'expected an emoji name such as thumbsup' }).regex(/^[\w+-]+$/, { error: 'expected an emoji name such as thumbsup' }).optional(),
+    reply: TemplateString.optional(),
+    merge: z
+      .strictObject({ auto_merge: z.boolean().default(true), squash: z.boolean().optional() }, { error: 'expected {auto_merge, squash}' })
+      .optional(),
+    rebase: z.literal(true, { error: 'expected true' }).optional(),
+    pipeline: z
+      .strictObject(
+        {
+          ref: TemplateString.optional(),
+          variables: z.record(z.string().regex(/^\w+$/, { error: 'expected a variable name (letters, digits, _)' }), z.string()).optional(),
+        },
+        { error: 'expected {ref, variables}' },
+      )
+      .optional(),
   })
-  .refine(...atLeastOne('add_labels, remove_labels, comment, assign, request_review, close, reopen'));
+  .refine(...atLeastOne(ACTION_KEYS));
 export type Actions = z.infer<typeof ActionsSchema>;
 
-const EventName = z.string({ error: 'expected an event name' }).refine((name) => EVENT_NAMES.has(name), {
-  error: (issue) => `unknown event "${String(issue.input)}" (known: ${[...EVENT_NAMES].join(', ')})`,
+const EventName = z.string({ error: 'expected an event name' }).superRefine((name, ctx) => {
+  if (name === 'command.help') {
+    ctx.addIssue({ code: 'custom', message: '"help" is built in: it lists the commands each user may run' });
+  } else if (!isEventName(name)) {
+    ctx.addIssue({ code: 'custom', message: `unknown event "${name}" (known: ${[...EVENT_NAMES].join(', ')}, command.<name>)` });
+  }
 });
 
 export const RuleSchema = z.strictObject({

@@ -20,6 +20,8 @@ export const TEMPLATE_VARIABLES: Readonly<Record<string, Getter>> = {
   source_branch: ({ event }) => event.subject?.source_branch,
   target_branch: ({ event }) => event.subject?.target_branch,
   'project.path_with_namespace': ({ event }) => event.project.path_with_namespace,
+  command: ({ event }) => event.command?.name,
+  args: ({ event }) => event.command?.args.map((arg) => arg.raw).join(' '),
 };
 
 type Part = { text: string } | { variable: string };

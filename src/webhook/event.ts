@@ -40,10 +40,32 @@ export interface Actor {
   name?: string | undefined;
 }
 
+export type ArgumentKind = 'label' | 'user' | 'word';
+
+export interface CommandArgument {
+  /** The value without its sigil or quotes: `needs review` for `~"needs review"`, `alice` for `@alice`. */
+  value: string;
+  kind: ArgumentKind;
+  /** As written, for messages: `~"needs review"`. */
+  raw: string;
+}
+
+/** A chat-ops command found in a note: `@bot label ~bug`. */
+export interface Command {
+  name: string;
+  args: CommandArgument[];
+  /** The command line as written. */
+  line: string;
+  /** The note that carries the command (for reactions and replies). */
+  note_id: number;
+  /** The note's discussion, when the payload names it, so replies join that thread. */
+  discussion_id: string | undefined;
+}
+
 export interface RuleEvent {
   /** Names this event answers to in rule files, most general first: `["merge_request", "merge_request.open"]`. */
   names: string[];
-  kind: 'merge_request' | 'issue' | 'note' | 'push' | 'pipeline';
+  kind: 'merge_request' | 'issue' | 'note' | 'push' | 'pipeline' | 'command';
   action: string | undefined;
   project: { id: number; path_with_namespace: string; web_url: string };
   /** Who caused the event. */
@@ -51,7 +73,8 @@ export interface RuleEvent {
   subject: Subject | undefined;
   /** Label changes this event made (`changes.labels`), when it made any. */
   labels_changed: { added: string[]; removed: string[] } | undefined;
-  note?: { id: number; body: string; system: boolean; url: string | undefined };
+  note?: { id: number; body: string; system: boolean; url: string | undefined; discussion_id: string | undefined };
+  command?: Command;
   push?: { ref: string; before: string; after: string; total_commits_count: number | undefined };
   pipeline?: { id: number; ref: string; status: string; source: string | undefined; url: string | undefined };
 }

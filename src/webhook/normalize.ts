@@ -150,7 +150,7 @@ function fromNote(p: NoteEvent): NormalizeResult {
       user: p.user,
       subject,
       labels_changed: undefined,
-      note: { id: attrs.id, body: attrs.note, system: attrs.system ?? false, url: attrs.url },
+      note: { id: attrs.id, body: attrs.note, system: attrs.system ?? false, url: attrs.url, discussion_id: attrs.discussion_id ?? undefined },
     },
   };
 }

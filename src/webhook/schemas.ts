@@ -96,6 +96,7 @@ export const NoteEventSchema = z.object({
     action: z.string().optional(),
     system: z.boolean().nullish(),
     url: z.string().optional(),
+    discussion_id: z.string().nullish(),
   }),
   merge_request: MergeRequestAttributes.extend({ labels: Labels }).optional(),
   issue: IssueAttributes.extend({ labels: Labels }).optional(),

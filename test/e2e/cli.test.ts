@@ -22,7 +22,7 @@ async function tempFiles(files: Record<string, string>): Promise<string> {
 
 describe('rulebot check', () => {
   it('accepts the shipped rules', async () => {
-    expect(await cli(['check'])).toEqual({ code: 0, lines: ['rules: 3 rules in 1 file, all valid'] });
+    expect(await cli(['check'])).toEqual({ code: 0, lines: ['rules: 5 rules in 2 files, all valid'] });
   });
 
   it('lists every problem and exits non-zero', async () => {
@@ -46,7 +46,7 @@ describe('rulebot check', () => {
 
   it('runs as the npm script from a checkout', async () => {
     const { stdout } = await promisify(execFile)('npm', ['run', '-s', 'rulebot', '--', 'check'], { env: { ...process.env, RULES_DIR: '' } });
-    expect(stdout.trim()).toBe('rules: 3 rules in 1 file, all valid');
+    expect(stdout.trim()).toBe('rules: 5 rules in 2 files, all valid');
   });
 });
 

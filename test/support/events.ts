@@ -51,3 +51,43 @@ export function mergeRequestPayload(options: MergeRequestPayloadOptions = {}): R
   }
   return payload;
 }
+
+export interface NotePayloadOptions {
+  body: string;
+  noteId?: number;
+  action?: 'create' | 'update';
+  system?: boolean;
+  userId?: number;
+  username?: string;
+  /** On a merge request (GitLab's note_merge_request example) or an issue (note_issue). */
+  on?: 'merge_request' | 'issue';
+  projectId?: number;
+  path?: string;
+  iid?: number;
+  authorId?: number;
+  labels?: string[];
+  discussionId?: string;
+}
+
+/** GitLab's note example, on a merge request or an issue, with the given text and author. */
+export function notePayload(options: NotePayloadOptions): Record<string, any> {
+  const on = options.on ?? 'merge_request';
+  const payload = fixture(on === 'merge_request' ? 'note_merge_request' : 'note_issue');
+  const projectId = options.projectId ?? 5;
+  payload['project'] = { ...payload['project'], id: projectId, path_with_namespace: options.path ?? 'gitlab-org/gitlab-test' };
+  payload['project_id'] = projectId;
+  payload['user'] = { ...payload['user'], id: options.userId ?? 1, username: options.username ?? 'root' };
+  Object.assign(payload['object_attributes'], {
+    id: options.noteId ?? 1244,
+    note: options.body,
+    action: options.action ?? 'create',
+    system: options.system ?? false,
+    author_id: options.userId ?? 1,
+    project_id: projectId,
+    ...(options.discussionId && { discussion_id: options.discussionId }),
+  });
+  const subject = payload[on];
+  Object.assign(subject, { iid: options.iid ?? subject['iid'], author_id: options.authorId ?? subject['author_id'] });
+  if (options.labels) subject['labels'] = options.labels.map((title, i) => ({ ...subject['labels'][0], id: 3000 + i, title }));
+  return payload;
+}

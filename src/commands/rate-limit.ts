@@ -1,0 +1,42 @@
+// Per-user command budget: at most `limit` commands per user and project in any sliding window.
+
+export interface RateLimitOptions {
+  /** Commands allowed per window (default 10). */
+  limit?: number;
+  /** Window length in ms (default one minute). */
+  windowMs?: number;
+  now?: () => number;
+}
+
+export type RateDecision = { allowed: true } | { allowed: false; limit: number; windowMs: number; retryInMs: number };
+
+export class CommandRateLimiter {
+  private readonly uses = new Map<string, number[]>();
+  private readonly limit: number;
+  private readonly windowMs: number;
+  private readonly now: () => number;
+
+  constructor(options: RateLimitOptions = {}) {
+    this.limit = options.limit ?? 10;
+    this.windowMs = options.windowMs ?? 60_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Counts one command for `key` if the budget allows it. */
+  take(key: string): RateDecision {
+    const now = this.now();
+    const recent = (this.uses.get(key) ?? []).filter((at) => now - at < this.windowMs);
+    if (recent.length >= this.limit) {
+      this.uses.set(key, recent);
+      return { allowed: false, limit: this.limit, windowMs: this.windowMs, retryInMs: recent[0]! + this.windowMs - now };
+    }
+    recent.push(now);
+    this.uses.set(key, recent);
+    if (this.uses.size > 10_000) this.forgetIdle(now);
+    return { allowed: true };
+  }
+
+  private forgetIdle(now: number): void {
+    for (const [key, times] of this.uses) if (times.every((at) => now - at >= this.windowMs)) this.uses.delete(key);
+  }
+}
