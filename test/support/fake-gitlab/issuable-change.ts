@@ -37,8 +37,12 @@ export function applyIssuableChange(target: Issuable, change: IssuableChange, no
   if (change.description !== undefined) target.description = change.description;
   if (change.state_event === 'close' && (target.state === 'opened' || target.state === 'locked')) {
     target.state = 'closed';
+    target.closed_at = now;
   }
-  if (change.state_event === 'reopen' && target.state === 'closed') target.state = 'opened';
+  if (change.state_event === 'reopen' && target.state === 'closed') {
+    target.state = 'opened';
+    target.closed_at = null;
+  }
   target.labels = applyLabelChange(target.labels, {
     labels: change.labels,
     add: change.add_labels,

@@ -4,6 +4,8 @@
 import { badRequest } from './replies.js';
 
 const DEFAULT_PER_PAGE = 20;
+/** Above this many results GitLab stops counting: no `x-total`, `x-total-pages` or `rel="last"`. */
+const COUNT_LIMIT = 10_000;
 
 export interface Page<T> {
   items: T[];
@@ -13,7 +15,8 @@ export interface Page<T> {
 /**
  * Cut `items` to the page `requestUrl` asks for. `per_page` defaults to 20 and is capped at
  * `perPageMax`; a page past the end is empty. Links repeat the request's other query parameters,
- * sorted by name as Rails' `to_query` does.
+ * sorted by name as Rails' `to_query` does. Beyond 10,000 items the counts and the last link are
+ * left out, as GitLab does for performance; `x-next-page` and `rel="next"` still tell whether more follow.
  */
 export function paginate<T>(items: readonly T[], requestUrl: URL, perPageMax: number): Page<T> {
   const page = readPositiveInteger(requestUrl, 'page') ?? 1;
@@ -32,20 +35,22 @@ export function paginate<T>(items: readonly T[], requestUrl: URL, perPageMax: nu
   const links: string[] = [];
   if (prevPage) links.push(link(prevPage, 'prev'));
   if (nextPage) links.push(link(nextPage, 'next'));
-  links.push(link(1, 'first'), link(totalPages, 'last'));
+  const counted = items.length <= COUNT_LIMIT;
+  links.push(link(1, 'first'));
+  if (counted) links.push(link(totalPages, 'last'));
 
-  return {
-    items: items.slice((page - 1) * perPage, page * perPage),
-    headers: {
-      'x-page': String(page),
-      'x-per-page': String(perPage),
-      'x-total': String(items.length),
-      'x-total-pages': String(totalPages),
-      'x-next-page': nextPage === undefined ? '' : String(nextPage),
-      'x-prev-page': prevPage === undefined ? '' : String(prevPage),
-      link: links.join(', '),
-    },
+  const headers: Record<string, string> = {
+    'x-page': String(page),
+    'x-per-page': String(perPage),
+    'x-next-page': nextPage === undefined ? '' : String(nextPage),
+    'x-prev-page': prevPage === undefined ? '' : String(prevPage),
+    link: links.join(', '),
   };
+  if (counted) {
+    headers['x-total'] = String(items.length);
+    headers['x-total-pages'] = String(totalPages);
+  }
+  return { items: items.slice((page - 1) * perPage, page * perPage), headers };
 }
 
 // Values below 1 fall back to the default, like Kaminari; text that is not a number is refused.

@@ -41,6 +41,7 @@ describe('planQuickActions', () => {
     author_id: 1,
     created_at: '',
     updated_at: '',
+    closed_at: null,
   };
   const bot = { id: 99, username: 'rulebot' };
   const users = [{ id: 10, username: 'alice' }, bot];

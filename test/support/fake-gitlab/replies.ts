@@ -29,6 +29,16 @@ export function notFound(resource?: string): ApiError {
   return new ApiError({ status: 404, body });
 }
 
+/** An id looked up inside an endpoint is unknown: GitLab's catch-all for `ActiveRecord::RecordNotFound`. */
+export function recordNotFound(): ApiError {
+  return new ApiError({ status: 404, body: { message: '404 Not found' } });
+}
+
+/** `405 Method Not Allowed`, as GitLab's `not_allowed!` answers an action the resource's state forbids. */
+export function notAllowed(): ApiError {
+  return new ApiError({ status: 405, body: { message: statusLine(405) } });
+}
+
 export function unauthorized(): ApiError {
   return new ApiError({ status: 401, body: { message: '401 Unauthorized' } });
 }

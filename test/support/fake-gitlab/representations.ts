@@ -3,10 +3,12 @@
 import type { Stored } from './store.js';
 import type { FakeDiff, FakeIssue, FakeMergeRequest, FakeNote, FakeProject, FakeUser } from './types.js';
 
-/** What a representation needs besides the record: the instance url and a way to resolve users. */
+/** What a representation needs besides the record: the instance url, users, and how many comments an issuable has. */
 export interface RepresentationContext {
   baseUrl: string;
   user(id: number): FakeUser | undefined;
+  /** Notes on the issuable that are not system notes. */
+  userNotesCount(type: FakeNote['noteable_type'], projectId: number, iid: number): number;
 }
 
 /** `UserBasic`: how authors, assignees and reviewers appear. */
@@ -52,6 +54,13 @@ export function representMergeRequest(
     labels: sortedLabels(mr.labels),
     draft: mr.draft,
     work_in_progress: mr.draft,
+    merged_at: mr.merged_at,
+    closed_at: mr.closed_at,
+    merge_user: mr.merge_user_id === null ? null : (users([mr.merge_user_id], context)[0] ?? null),
+    merge_when_pipeline_succeeds: mr.auto_merge,
+    squash: mr.squash,
+    should_remove_source_branch: mr.should_remove_source_branch,
+    user_notes_count: context.userNotesCount('MergeRequest', mr.project_id, mr.iid),
     sha: mr.sha,
     web_url: `${context.baseUrl}/${project.path_with_namespace}/-/merge_requests/${mr.iid}`,
   };
@@ -76,6 +85,8 @@ export function representIssue(
     author: users([issue.author_id], context)[0] ?? null,
     assignee: assignees[0] ?? null,
     assignees,
+    closed_at: issue.closed_at,
+    user_notes_count: context.userNotesCount('Issue', issue.project_id, issue.iid),
     web_url: `${context.baseUrl}/${project.path_with_namespace}/-/issues/${issue.iid}`,
   };
 }

@@ -7,20 +7,13 @@ import { answersItself, FaultQueue, faultReply } from './faults.js';
 import { RateLimitCounter } from './rate-limit.js';
 import { readRequest, type IncomingApiRequest } from './read-request.js';
 import { sendReply, statusLine, type Reply } from './replies.js';
-import { FakeGitLabStore, type NoteSeed } from './store.js';
-import type {
-  Fault,
-  FakeGitLabOptions,
-  FakeIssue,
-  FakeMergeRequest,
-  FakeNote,
-  FakeUser,
-  RecordedRequest,
-} from './types.js';
+import { FakeGitLabState } from './state.js';
+import type { Fault, FakeGitLabOptions, RecordedRequest } from './types.js';
 
 /**
  * A fake GitLab for end-to-end tests. Seed it, `start()` it, point the code under test at `url`,
- * then assert on its live state and on the requests it recorded.
+ * then assert on its live state and on the requests it recorded. Seeding and inspecting is
+ * inherited from `FakeGitLabState`; this class adds the server, recording and fault injection.
  *
  * @example
  * const gitlab = new FakeGitLab();
@@ -31,13 +24,12 @@ import type {
  * expect(gitlab.mergeRequest(1, 2)?.labels).toEqual(['bug', 'triaged']);
  * await gitlab.stop();
  */
-export class FakeGitLab {
+export class FakeGitLab extends FakeGitLabState {
   /** Every request received, in order, including refused and faulted ones. */
   readonly requests: RecordedRequest[] = [];
 
   private readonly token: string;
   private readonly perPageMax: number;
-  private readonly store: FakeGitLabStore;
   private readonly faults = new FaultQueue();
   private readonly rateLimit: RateLimitCounter;
   private server: Server | undefined;
@@ -46,9 +38,9 @@ export class FakeGitLab {
   private lifetime = new AbortController();
 
   constructor(options: FakeGitLabOptions = {}) {
+    super(options);
     this.token = options.token ?? 'test-token';
     this.perPageMax = options.perPageMax ?? 100;
-    this.store = new FakeGitLabStore(options.botUser ?? { id: 99, username: 'rulebot', name: 'rulebot' });
     this.rateLimit = new RateLimitCounter(options.rateLimit ?? 2000);
   }
 
@@ -83,47 +75,6 @@ export class FakeGitLab {
     const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
     server.closeAllConnections();
     await closed;
-  }
-
-  /** Add or replace a user (by id). `name` defaults to the username. */
-  addUser(user: FakeUser): FakeUser {
-    return this.store.addUser(user);
-  }
-
-  addProject(project: { id: number; path_with_namespace: string }): void {
-    this.store.addProject(project);
-  }
-
-  /**
-   * Add a merge request; its project and users must exist. Defaults: open, not draft (unless the
-   * title says so), no labels or people, `feature-<iid>` into `main`, authored by root (user 1).
-   */
-  addMergeRequest(mergeRequest: Partial<FakeMergeRequest> & { project_id: number; iid: number }): FakeMergeRequest {
-    return this.store.addMergeRequest(mergeRequest);
-  }
-
-  /** Add an issue; its project and users must exist. Defaults: open, no labels, authored by root. */
-  addIssue(issue: Partial<FakeIssue> & { project_id: number; iid: number }): FakeIssue {
-    return this.store.addIssue(issue);
-  }
-
-  /** Add an existing comment, e.g. one the bot left earlier. Defaults: by root, public, now. */
-  addNote(note: NoteSeed): FakeNote {
-    return this.store.addNote(note);
-  }
-
-  /** The live merge request, as changed by the requests so far. */
-  mergeRequest(projectId: number, iid: number): FakeMergeRequest | undefined {
-    return this.store.mergeRequest(projectId, iid)?.record;
-  }
-
-  issue(projectId: number, iid: number): FakeIssue | undefined {
-    return this.store.issue(projectId, iid)?.record;
-  }
-
-  /** Notes of one merge request or issue, oldest first. */
-  notes(projectId: number, kind: FakeNote['noteable_type'], iid: number): FakeNote[] {
-    return this.store.notes(projectId, kind, iid);
   }
 
   /** Recorded requests with this method (any case) and a path matching `pathPattern`. */

@@ -1,8 +1,17 @@
-// In-memory state of one fake GitLab: users, projects, merge requests, issues and notes, with seeding defaults.
+// In-memory state of one fake GitLab: users, projects, groups, merge requests, issues, notes and what hangs off them.
 
-import { createHash } from 'node:crypto';
-import { isDraftTitle } from './issuable-change.js';
-import type { FakeIssue, FakeMergeRequest, FakeNote, FakeProject, FakeUser } from './types.js';
+import { Awards } from './awards.js';
+import type { Clock } from './clock.js';
+import { Memberships } from './memberships.js';
+import { Pipelines } from './pipelines.js';
+import {
+  issueFromSeed,
+  mergeRequestFromSeed,
+  ROOT_USER,
+  type IssueSeed,
+  type MergeRequestSeed,
+} from './seed-defaults.js';
+import type { FakeGroup, FakeIssue, FakeMember, FakeMergeRequest, FakeNote, FakeProject, FakeUser } from './types.js';
 
 type NoteableType = FakeNote['noteable_type'];
 
@@ -15,9 +24,6 @@ export interface Stored<T> {
 /** Seed for a note: where it goes and what it says; the rest has defaults. */
 export type NoteSeed = Partial<FakeNote> & Pick<FakeNote, 'project_id' | 'noteable_type' | 'noteable_iid' | 'body'>;
 
-/** A fresh GitLab instance has its administrator as user 1; authors default to it. */
-const ROOT_USER: FakeUser = { id: 1, username: 'root', name: 'Administrator' };
-
 // Global ids start far from iids so that a client mixing up `id` and `iid` fails visibly.
 const FIRST_ID: Readonly<Record<'mergeRequest' | 'issue' | 'note', number>> = {
   mergeRequest: 10_001,
@@ -26,16 +32,28 @@ const FIRST_ID: Readonly<Record<'mergeRequest' | 'issue' | 'note', number>> = {
 };
 
 export class FakeGitLabStore {
+  readonly memberships = new Memberships();
+  readonly awards = new Awards();
+  readonly pipelines = new Pipelines();
   private readonly users = new Map<number, FakeUser>();
   private readonly projects = new Map<number, FakeProject>();
   private readonly mergeRequests = new Map<string, Stored<FakeMergeRequest>>();
   private readonly issues = new Map<string, Stored<FakeIssue>>();
-  private readonly allNotes: FakeNote[] = [];
+  /** Notes by noteable (`MergeRequest/1/2`), so that counting a noteable's notes stays cheap. */
+  private readonly notesByNoteable = new Map<string, FakeNote[]>();
   private readonly nextId = { ...FIRST_ID };
 
-  constructor(readonly botUser: FakeUser) {
+  constructor(
+    readonly botUser: FakeUser,
+    private readonly clock: Clock,
+  ) {
     this.addUser(ROOT_USER);
     this.addUser(botUser);
+  }
+
+  /** The fake's current time, as GitLab writes timestamps. */
+  now(): string {
+    return this.clock.iso();
   }
 
   addUser(user: FakeUser): FakeUser {
@@ -58,7 +76,15 @@ export class FakeGitLabStore {
     return [...this.users.values()].sort((a, b) => a.id - b.id);
   }
 
+  addGroup(group: FakeGroup): void {
+    this.memberships.addGroup(group);
+  }
+
   addProject(project: FakeProject): void {
+    const groupId = project.namespace_group_id;
+    if (groupId !== undefined && !this.memberships.group(groupId)) {
+      throw new Error(`addProject: unknown group ${groupId}; call addGroup first`);
+    }
     this.projects.set(project.id, { ...project });
   }
 
@@ -69,46 +95,34 @@ export class FakeGitLabStore {
     return [...this.projects.values()].find((project) => project.path_with_namespace.toLowerCase() === wanted);
   }
 
-  addMergeRequest(seed: Partial<FakeMergeRequest> & { project_id: number; iid: number }): FakeMergeRequest {
+  listProjects(): FakeProject[] {
+    return [...this.projects.values()];
+  }
+
+  addMember(projectId: number, member: FakeMember): void {
+    this.requireProject(projectId, 'addMember');
+    this.requireUsers([member.user_id], 'addMember');
+    this.memberships.addProjectMember(projectId, member, 'addMember');
+  }
+
+  addGroupMember(groupRef: number | string, member: FakeMember): void {
+    const group = this.memberships.group(groupRef);
+    if (!group) throw new Error(`addGroupMember: unknown group ${groupRef}; call addGroup first`);
+    this.requireUsers([member.user_id], 'addGroupMember');
+    this.memberships.addGroupMember(group.id, member, 'addGroupMember');
+  }
+
+  addMergeRequest(seed: MergeRequestSeed): FakeMergeRequest {
     this.requireProject(seed.project_id, 'addMergeRequest');
-    const now = new Date().toISOString();
-    const title = seed.title ?? `Merge request !${seed.iid}`;
-    const record: FakeMergeRequest = {
-      title,
-      description: '',
-      state: 'opened',
-      labels: [],
-      assignee_ids: [],
-      reviewer_ids: [],
-      source_branch: `feature-${seed.iid}`,
-      target_branch: 'main',
-      author_id: ROOT_USER.id,
-      draft: isDraftTitle(title),
-      diffs: [],
-      sha: createHash('sha1').update(`${seed.project_id}!${seed.iid}`).digest('hex'),
-      created_at: now,
-      updated_at: now,
-      ...seed,
-    };
+    const record = mergeRequestFromSeed(seed, this.now());
     this.requireUsers([record.author_id, ...record.assignee_ids, ...record.reviewer_ids], 'addMergeRequest');
     this.mergeRequests.set(key(record.project_id, record.iid), { id: this.nextId.mergeRequest++, record });
     return record;
   }
 
-  addIssue(seed: Partial<FakeIssue> & { project_id: number; iid: number }): FakeIssue {
+  addIssue(seed: IssueSeed): FakeIssue {
     this.requireProject(seed.project_id, 'addIssue');
-    const now = new Date().toISOString();
-    const record: FakeIssue = {
-      title: `Issue #${seed.iid}`,
-      description: '',
-      state: 'opened',
-      labels: [],
-      assignee_ids: [],
-      author_id: ROOT_USER.id,
-      created_at: now,
-      updated_at: now,
-      ...seed,
-    };
+    const record = issueFromSeed(seed, this.now());
     this.requireUsers([record.author_id, ...record.assignee_ids], 'addIssue');
     this.issues.set(key(record.project_id, record.iid), { id: this.nextId.issue++, record });
     return record;
@@ -122,10 +136,20 @@ export class FakeGitLabStore {
     return this.issues.get(key(projectId, iid));
   }
 
+  /** Every merge request of every project, in seeding order. */
+  allMergeRequests(): IterableIterator<Stored<FakeMergeRequest>> {
+    return this.mergeRequests.values();
+  }
+
+  allIssues(): IterableIterator<Stored<FakeIssue>> {
+    return this.issues.values();
+  }
+
   noteable(type: NoteableType, projectId: number, iid: number): Stored<FakeMergeRequest | FakeIssue> | undefined {
     return type === 'MergeRequest' ? this.mergeRequest(projectId, iid) : this.issue(projectId, iid);
   }
 
+  /** Seeding a note leaves its noteable's `updated_at` alone; creating one through the API does not. */
   addNote(seed: NoteSeed): FakeNote {
     if (!this.noteable(seed.noteable_type, seed.project_id, seed.noteable_iid)) {
       throw new Error(`addNote: no ${seed.noteable_type} ${seed.project_id}/${seed.noteable_iid}; add it first`);
@@ -135,19 +159,20 @@ export class FakeGitLabStore {
       author_id: ROOT_USER.id,
       internal: false,
       system: false,
-      created_at: new Date().toISOString(),
+      created_at: this.now(),
       ...seed,
     };
     this.requireUsers([note.author_id], 'addNote');
-    this.allNotes.push(note);
+    const noteKey = `${note.noteable_type}/${key(note.project_id, note.noteable_iid)}`;
+    const notes = this.notesByNoteable.get(noteKey) ?? [];
+    notes.push(note);
+    this.notesByNoteable.set(noteKey, notes);
     return note;
   }
 
-  /** Notes of one merge request or issue, oldest first. */
+  /** Notes of one merge request or issue, oldest first; a copy the caller may sort. */
   notes(projectId: number, type: NoteableType, iid: number): FakeNote[] {
-    return this.allNotes.filter(
-      (note) => note.project_id === projectId && note.noteable_type === type && note.noteable_iid === iid,
-    );
+    return [...(this.notesByNoteable.get(`${type}/${key(projectId, iid)}`) ?? [])];
   }
 
   // Seeds must be consistent: a typo in a test should fail at the seed, not as a puzzling answer later.

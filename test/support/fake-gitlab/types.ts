@@ -7,10 +7,34 @@ export interface FakeUser {
   name?: string;
 }
 
-/** A project; the fake only needs its id and full path to resolve `:id` in API paths. */
+/**
+ * A project. Its group (for inherited membership and group lists) is `namespace_group_id` when
+ * given, otherwise the seeded group whose `full_path` is the project's path without its last part.
+ */
 export interface FakeProject {
   id: number;
   path_with_namespace: string;
+  namespace_group_id?: number;
+}
+
+/** A group; `a/b` is a subgroup of `a` when both are seeded. */
+export interface FakeGroup {
+  id: number;
+  full_path: string;
+}
+
+/**
+ * A membership of a project or group. `access_level`: 10 guest, 15 planner, 20 reporter,
+ * 30 developer, 40 maintainer, 50 owner.
+ */
+export interface FakeMember {
+  user_id: number;
+  access_level: number;
+  /**
+   * Project memberships only: pretend it comes from this group (a full path) without seeding the
+   * group, so that `…/members/all/:user_id` finds it and `…/members/:user_id` does not.
+   */
+  inherited_from_group?: string;
 }
 
 /** One changed file of a merge request, as listed by `GET …/merge_requests/:iid/diffs`. */
@@ -41,6 +65,18 @@ export interface FakeMergeRequest {
   sha: string;
   created_at: string;
   updated_at: string;
+  /** Set when merged; seeding `state: 'merged'` without it uses `updated_at`. */
+  merged_at: string | null;
+  /** Set when closed; seeding `state: 'closed'` without it uses `updated_at`. */
+  closed_at: string | null;
+  /** Set by `PUT …/merge` with `auto_merge` (or `merge_when_pipeline_succeeds`); the MR stays open. */
+  auto_merge: boolean;
+  /** Who merged it or set auto-merge. */
+  merge_user_id: number | null;
+  squash: boolean;
+  should_remove_source_branch: boolean | null;
+  /** How many times `PUT …/rebase` was accepted. */
+  rebase_count: number;
 }
 
 /** Live state of an issue. */
@@ -55,6 +91,8 @@ export interface FakeIssue {
   author_id: number;
   created_at: string;
   updated_at: string;
+  /** Set when closed; seeding `state: 'closed'` without it uses `updated_at`. */
+  closed_at: string | null;
 }
 
 /** A comment (note) on a merge request or an issue. */
@@ -67,6 +105,26 @@ export interface FakeNote {
   noteable_type: 'MergeRequest' | 'Issue';
   noteable_iid: number;
   project_id: number;
+  created_at: string;
+}
+
+/** An emoji reaction on a note, as `awards()` reports it. */
+export interface FakeAward {
+  name: string;
+  user_id: number;
+}
+
+/** A pipeline created through `POST /projects/:id/pipeline`. */
+export interface FakePipeline {
+  id: number;
+  iid: number;
+  project_id: number;
+  ref: string;
+  sha: string;
+  status: 'created';
+  source: 'api';
+  variables: { key: string; value: string; variable_type: 'env_var' | 'file' }[];
+  user_id: number;
   created_at: string;
 }
 
@@ -128,4 +186,9 @@ export interface FakeGitLabOptions {
   perPageMax?: number;
   /** Requests allowed before `RateLimit-Remaining` reaches 0. Default 2000 (GitLab.com). */
   rateLimit?: number;
+  /**
+   * The fake's clock, for `created_at`/`updated_at` of seeds and of what requests change.
+   * Default `() => new Date()`, which follows vitest's fake timers. `setNow()` overrides it.
+   */
+  now?: () => Date;
 }

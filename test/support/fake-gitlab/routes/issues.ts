@@ -14,6 +14,6 @@ export const getIssue: RouteHandler = (context) => {
 export const updateIssue: RouteHandler = (context) => {
   const change = readIssuableChange(context, ISSUE_UPDATE_PARAMS);
   const { project, found } = findIssue(context);
-  applyIssuableChange(found.record, change, new Date().toISOString());
+  applyIssuableChange(found.record, change, context.store.now());
   return { status: 200, body: representIssue(found, project, representationContext(context)) };
 };

@@ -47,7 +47,7 @@ export function createNote(type: NoteableType): RouteHandler {
       user: (id) => store.user(id),
       userByUsername: (username) => store.userByUsername(username),
     });
-    if (plan.executed > 0) applyIssuableChange(found.record, plan.change, new Date().toISOString());
+    if (plan.executed > 0) applyIssuableChange(found.record, plan.change, store.now());
     if (text.trim() === '') {
       if (actions.length === 0) throw validationFailed('note', "can't be blank");
       return { status: 202, body: { commands_changes: plan.change, summary: plan.summary } };
@@ -61,6 +61,8 @@ export function createNote(type: NoteableType): RouteHandler {
       author_id: store.botUser.id,
       internal,
     });
+    // A new note touches what it is on, so housekeeping by `updated_at` sees the activity.
+    found.record.updated_at = note.created_at;
     return { status: 201, body: representNote(note, found.id, representationContext(context)) };
   };
 }

@@ -20,6 +20,10 @@ export interface RouteContext {
 /** Answers one endpoint; throws `ApiError` for error answers. */
 export type RouteHandler = (context: RouteContext) => Reply;
 
-export function representationContext(context: RouteContext): RepresentationContext {
-  return { baseUrl: context.baseUrl, user: (id) => context.store.user(id) };
+export function representationContext({ store, baseUrl }: RouteContext): RepresentationContext {
+  return {
+    baseUrl,
+    user: (id) => store.user(id),
+    userNotesCount: (type, projectId, iid) => store.notes(projectId, type, iid).filter((note) => !note.system).length,
+  };
 }

@@ -1,8 +1,13 @@
 // The endpoints the fake serves, and matching a request's method and path against them.
 
-import { createNote, listNotes } from './notes.js';
+import { awardNoteEmoji, listNoteAwards } from './award-emoji.js';
+import { listGroupIssuables, listProjectIssuables } from './issuable-lists.js';
 import { getIssue, updateIssue } from './issues.js';
+import { getMember, getMemberIncludingInherited, listAllMembers, listMembers } from './members.js';
+import { mergeMergeRequest, rebaseMergeRequest } from './merge.js';
 import { getMergeRequest, listMergeRequestDiffs, updateMergeRequest } from './merge-requests.js';
+import { createNote, listNotes } from './notes.js';
+import { createPipeline } from './pipelines.js';
 import { getProject } from './projects.js';
 import type { RouteHandler } from './route-context.js';
 import { getCurrentUser, listUsers } from './users.js';
@@ -21,15 +26,30 @@ const ROUTES: readonly Route[] = [
   route('GET', '/user', getCurrentUser),
   route('GET', '/users', listUsers),
   route('GET', '/projects/:id', getProject),
+  route('GET', '/projects/:id/members', listMembers),
+  route('GET', '/projects/:id/members/all', listAllMembers),
+  route('GET', '/projects/:id/members/all/:user_id', getMemberIncludingInherited),
+  route('GET', '/projects/:id/members/:user_id', getMember),
+  route('POST', '/projects/:id/pipeline', createPipeline),
+  route('GET', '/projects/:id/merge_requests', listProjectIssuables('MergeRequest')),
   route('GET', MERGE_REQUEST, getMergeRequest),
   route('PUT', MERGE_REQUEST, updateMergeRequest),
+  route('PUT', `${MERGE_REQUEST}/merge`, mergeMergeRequest),
+  route('PUT', `${MERGE_REQUEST}/rebase`, rebaseMergeRequest),
   route('GET', `${MERGE_REQUEST}/diffs`, listMergeRequestDiffs),
   route('GET', `${MERGE_REQUEST}/notes`, listNotes('MergeRequest')),
   route('POST', `${MERGE_REQUEST}/notes`, createNote('MergeRequest')),
+  route('GET', `${MERGE_REQUEST}/notes/:note_id/award_emoji`, listNoteAwards('MergeRequest')),
+  route('POST', `${MERGE_REQUEST}/notes/:note_id/award_emoji`, awardNoteEmoji('MergeRequest')),
+  route('GET', '/projects/:id/issues', listProjectIssuables('Issue')),
   route('GET', ISSUE, getIssue),
   route('PUT', ISSUE, updateIssue),
   route('GET', `${ISSUE}/notes`, listNotes('Issue')),
   route('POST', `${ISSUE}/notes`, createNote('Issue')),
+  route('GET', `${ISSUE}/notes/:note_id/award_emoji`, listNoteAwards('Issue')),
+  route('POST', `${ISSUE}/notes/:note_id/award_emoji`, awardNoteEmoji('Issue')),
+  route('GET', '/groups/:id/merge_requests', listGroupIssuables('MergeRequest')),
+  route('GET', '/groups/:id/issues', listGroupIssuables('Issue')),
 ];
 
 export interface RouteMatch {
@@ -37,7 +57,10 @@ export interface RouteMatch {
   path: Record<string, string>;
 }
 
-/** Find the endpoint for `method` and the decoded path `segments`; `undefined` means 404. */
+/**
+ * Find the endpoint for `method` and the decoded path `segments`; `undefined` means 404. The first
+ * route that matches wins, so a literal segment (`members/all`) is listed before a parameter.
+ */
 export function matchRoute(method: string, segments: readonly string[]): RouteMatch | undefined {
   for (const candidate of ROUTES) {
     if (candidate.method !== method || candidate.segments.length !== segments.length) continue;
