@@ -8,4 +8,6 @@ export interface ApiCall {
   body: Record<string, unknown>;
   /** Names of the rules this call carries out. */
   rules: string[];
+  /** Set on reactions: the emoji awarded (GitLab refuses the same emoji twice from one user). */
+  reaction?: string;
 }

@@ -63,7 +63,7 @@ export function planFeedback({ event, subject, rules, authorUsername, warnings }
     else emoji.set(name, [...(emoji.get(name) ?? []), rule.name]);
   }
   for (const [name, ruleNames] of emoji) {
-    calls.push({ method: 'POST', path: `${path}/notes/${noteId}/award_emoji`, body: { name }, rules: ruleNames });
+    calls.push({ method: 'POST', path: `${path}/notes/${noteId}/award_emoji`, body: { name }, rules: ruleNames, reaction: name });
   }
   return calls;
 }

@@ -84,7 +84,11 @@ export async function decideRules(
  * (or logs them in dry-run). Calls carry the event's `X-Gitlab-Event-UUID` (through `gitlab`), so
  * GitLab's own loop detection covers the hooks they trigger.
  */
-export async function processEvent(input: RuleEvent, deps: ProcessDeps, options: { rules?: readonly Rule[] } = {}): Promise<EventOutcome> {
+export async function processEvent(
+  input: RuleEvent,
+  deps: ProcessDeps,
+  options: { rules?: readonly Rule[]; deferReactions?: boolean } = {},
+): Promise<EventOutcome> {
   const { matched, undecided, state } = await decideRules(input, deps, options);
   const factWarnings: string[] = [];
   const sources: FactSources = { ...deps };
@@ -109,7 +113,8 @@ export async function processEvent(input: RuleEvent, deps: ProcessDeps, options:
   for (const warning of warnings) deps.log.warn(warning);
   for (const { rule, reason } of undecided) deps.log.warn('rule not evaluated', { rule, reason });
 
-  await executeCalls(plan.calls, deps);
+  // Commands of one note react once per emoji at the end, so they may hold their reactions back.
+  await executeCalls(options.deferReactions ? plan.calls.filter((call) => call.reaction === undefined) : plan.calls, deps);
   return outcome;
 }
 

@@ -56,16 +56,19 @@ export async function runCommands(event: RuleEvent, deps: CommandDeps): Promise<
   }
 
   const refused = reports.filter((report) => report.status !== 'ran' && report.status !== 'help');
+  const path = noteablePath(event.project.id, subject.type, subject.iid);
+  const closing: ApiCall[] = [];
   if (refused.length > 0) {
-    const path = noteablePath(event.project.id, subject.type, subject.iid);
     const replyPath = note.discussion_id ? `${path}/discussions/${note.discussion_id}/notes` : `${path}/notes`;
-    const calls: ApiCall[] = [
-      { method: 'POST', path: replyPath, body: { body: refusalText(event, refused, deps.botUsername) }, rules: [] },
-      { method: 'POST', path: `${path}/notes/${note.id}/award_emoji`, body: { name: deps.refusedEmoji ?? 'no_entry_sign' }, rules: [] },
-    ];
-    await executeCalls(calls, deps);
-    refused.at(-1)!.calls.push(...calls);
+    closing.push({ method: 'POST', path: replyPath, body: { body: refusalText(event, refused, deps.botUsername) }, rules: [] });
   }
+  // Reactions last and each emoji once: GitLab refuses a second identical award on one note.
+  const emoji = new Set(reports.flatMap((report) => report.calls.flatMap((call) => (call.reaction ? [call.reaction] : []))));
+  if (refused.length > 0) emoji.add(deps.refusedEmoji ?? 'no_entry_sign');
+  for (const name of emoji) {
+    closing.push({ method: 'POST', path: `${path}/notes/${note.id}/award_emoji`, body: { name }, rules: [], reaction: name });
+  }
+  await executeCalls(closing, deps);
   for (const report of reports) deps.log.info('command', { command: report.command, status: report.status, reasons: report.reasons });
   return reports;
 }
@@ -91,7 +94,7 @@ async function runOne(event: RuleEvent, deps: CommandDeps): Promise<CommandRepor
   if (rules.length === 0) {
     return { command: command.name, line: command.line, status: 'unknown', reasons: [`\`${command.name}\` is not a command here`], calls: [] };
   }
-  const outcome = await processEvent(event, deps, { rules });
+  const outcome = await processEvent(event, deps, { rules, deferReactions: true });
   if (outcome.matched.length > 0) return { command: command.name, line: command.line, status: 'ran', reasons: [], calls: outcome.calls };
 
   const { event: known, facts } = outcome.state;
@@ -103,7 +106,8 @@ async function runOne(event: RuleEvent, deps: CommandDeps): Promise<CommandRepor
 /** The one reply to a note whose commands were refused. Text taken from the note is made inert. */
 function refusalText(event: RuleEvent, refused: CommandReport[], botUsername: string): string {
   const lines = refused.map((report) => {
-    const line = neutralize(report.line, false).replaceAll('`', "'");
+    // Shown as inline code, where GitLab neither mentions nor runs anything; only a backtick could end it.
+    const line = report.line.replaceAll('`', "'");
     return `- \`${line}\`: ${report.reasons.map((reason) => neutralize(reason, false)).join('; ')}.`;
   });
   const what = refused.length === 1 ? 'this command' : 'these commands';
