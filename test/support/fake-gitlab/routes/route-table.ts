@@ -39,6 +39,8 @@ const ROUTES: readonly Route[] = [
   route('GET', `${MERGE_REQUEST}/diffs`, listMergeRequestDiffs),
   route('GET', `${MERGE_REQUEST}/notes`, listNotes('MergeRequest')),
   route('POST', `${MERGE_REQUEST}/notes`, createNote('MergeRequest')),
+  // A reply in a thread; the fake keeps no threads, so it is stored as a note of the merge request.
+  route('POST', `${MERGE_REQUEST}/discussions/:discussion_id/notes`, createNote('MergeRequest')),
   route('GET', `${MERGE_REQUEST}/notes/:note_id/award_emoji`, listNoteAwards('MergeRequest')),
   route('POST', `${MERGE_REQUEST}/notes/:note_id/award_emoji`, awardNoteEmoji('MergeRequest')),
   route('GET', '/projects/:id/issues', listProjectIssuables('Issue')),
@@ -46,6 +48,7 @@ const ROUTES: readonly Route[] = [
   route('PUT', ISSUE, updateIssue),
   route('GET', `${ISSUE}/notes`, listNotes('Issue')),
   route('POST', `${ISSUE}/notes`, createNote('Issue')),
+  route('POST', `${ISSUE}/discussions/:discussion_id/notes`, createNote('Issue')),
   route('GET', `${ISSUE}/notes/:note_id/award_emoji`, listNoteAwards('Issue')),
   route('POST', `${ISSUE}/notes/:note_id/award_emoji`, awardNoteEmoji('Issue')),
   route('GET', '/groups/:id/merge_requests', listGroupIssuables('MergeRequest')),

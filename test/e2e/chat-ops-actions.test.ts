@@ -1,0 +1,80 @@
+// End to end: the chat-ops actions that go beyond labels — reply, merge, rebase, pipeline, assign from arguments.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { notePayload } from '../support/events.js';
+import { startHarness, type Harness } from '../support/harness.js';
+
+const MAINTAINER = { id: 40, username: 'maint' };
+let h: Harness;
+
+const rules = `rules:
+  - name: ship it
+    on: command.ship
+    if: { on_mr: true, user: { access: maintainer }, args: { max: 0 } }
+    then:
+      merge: { auto_merge: true, squash: true }
+      reply: "Merging !{{ iid }} when its pipeline succeeds, as {{ user.username }} asked with {{ command }}."
+      react: rocket
+  - name: rebase
+    on: command.rebase
+    if: { on_mr: true, user: { access: developer } }
+    then: { rebase: true, react: thumbsup }
+  - name: run e2e
+    on: command.e2e
+    if: { user: { access: developer }, args: { only: ["suite-*"], max: 1 } }
+    then:
+      pipeline: { variables: { RUN_E2E: "yes" } }
+      reply: "Started the end-to-end suite {{ args }} on {{ source_branch }}."
+  - name: assign
+    on: command.assign
+    if: { user: { access: developer }, args: { min: 1, max: 2 } }
+    then: { assign: ["{{ args }}"] }
+`;
+
+beforeEach(async () => {
+  h = await startHarness({ rules: { 'commands.yml': rules } });
+  h.gitlab.addProject({ id: 5, path_with_namespace: 'gitlab-org/gitlab-test' });
+  h.gitlab.addUser(MAINTAINER);
+  h.gitlab.addUser({ id: 21, username: 'alice' });
+  h.gitlab.addMember(5, { user_id: MAINTAINER.id, access_level: 40 });
+  h.gitlab.addMergeRequest({ project_id: 5, iid: 1, source_branch: 'master', assignee_ids: [] });
+  h.gitlab.addNote({ id: 1244, project_id: 5, noteable_type: 'MergeRequest', noteable_iid: 1, body: 'x', author_id: MAINTAINER.id });
+});
+afterEach(async () => h.close());
+
+async function command(body: string, discussionId?: string) {
+  const payload = notePayload({ body, userId: MAINTAINER.id, username: MAINTAINER.username, iid: 1, ...(discussionId && { discussionId }) });
+  await h.post(payload, { 'x-gitlab-event': 'Note Hook' });
+  await h.settle();
+}
+
+describe('chat-ops actions', () => {
+  it('merges when the pipeline succeeds, replies in the thread and reacts', async () => {
+    await command('@rulebot ship', 'd41d8cd98f00b204e9800998ecf8427e');
+    expect(h.gitlab.mergeRequest(5, 1)).toMatchObject({ state: 'opened', auto_merge: true, squash: true });
+    expect(h.callLines()).toEqual([
+      'GET /projects/5/members/all/40',
+      'PUT /projects/5/merge_requests/1/merge',
+      'POST /projects/5/merge_requests/1/discussions/d41d8cd98f00b204e9800998ecf8427e/notes',
+      'POST /projects/5/merge_requests/1/notes/1244/award_emoji',
+    ]);
+    expect(h.gitlab.calls('POST', /discussions/)[0]?.body).toEqual({ body: 'Merging !1 when its pipeline succeeds, as maint asked with ship.' });
+    expect(h.gitlab.awards(5, 'MergeRequest', 1, 1244).map((a) => a.name)).toEqual(['rocket']);
+  });
+
+  it('asks GitLab to rebase', async () => {
+    await command('@rulebot rebase');
+    expect(h.gitlab.mergeRequest(5, 1)?.rebase_count).toBe(1);
+  });
+
+  it('creates a pipeline for the source branch with variables', async () => {
+    await command('@rulebot e2e suite-fast');
+    expect(h.gitlab.pipelines(5)).toMatchObject([{ ref: 'master', variables: [{ key: 'RUN_E2E', value: 'yes' }] }]);
+    expect(h.gitlab.notes(5, 'MergeRequest', 1).at(-1)?.body).toBe('Started the end-to-end suite suite-fast on master.');
+  });
+
+  it('assigns the users named in the arguments, adding to those already there', async () => {
+    await command('@rulebot assign @alice');
+    expect(h.gitlab.mergeRequest(5, 1)?.assignee_ids).toEqual([21]);
+    expect(h.gitlab.calls('PUT')[0]?.body).toEqual({ assignee_ids: [21] });
+  });
+});
