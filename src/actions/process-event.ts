@@ -1,11 +1,11 @@
 // Carries one event through matching, fact reading, planning and the GitLab calls (or their dry-run log).
-import { GitLabApiError } from '../errors.js';
 import type { Diff, GitLabClient, MemberDirectory, UserDirectory } from '../gitlab/index.js';
 import type { Logger } from '../log.js';
-import { matchRules, type Fact, type Facts, type Rule, type RuleSet } from '../rules/index.js';
+import type { Fact, Facts, Rule, RuleSet } from '../rules/index.js';
 import type { RuleEvent } from '../webhook/event.js';
 import type { ApiCall } from './api-call.js';
-import { loadFact, type DiffCache, type FactSources } from './facts.js';
+import { decideRules, readFact, type Decision } from './decide.js';
+import type { DiffCache, FactSources } from './facts.js';
 import { planActions, withArgs } from './plan.js';
 
 export interface ProcessDeps {
@@ -33,52 +33,6 @@ export interface EventOutcome {
   state: { event: RuleEvent; facts: Facts };
 }
 
-/** At most this many rounds of fact reading: subject, then author or diffs. */
-const MAX_FACT_ROUNDS = 3;
-
-export interface Decision {
-  matched: Rule[];
-  undecided: EventOutcome['undecided'];
-  /** The event and facts after every fact read for the decision (details, author, role, diffs). */
-  state: { event: RuleEvent; facts: Facts };
-}
-
-/**
- * Decides which of `rules` (default: every candidate for the event) hold, reading the facts their
- * outcome depends on, a round at a time: one fact may reveal that another is needed.
- */
-export async function decideRules(
-  input: RuleEvent,
-  deps: ProcessDeps,
-  options: { rules?: readonly Rule[]; ignoreArgs?: boolean } = {},
-): Promise<Decision> {
-  const state: Decision['state'] = { event: input, facts: {} };
-  const undecided: EventOutcome['undecided'] = [];
-  const sources: FactSources = { ...deps };
-  const match = (rules: readonly Rule[] | undefined) => matchRules(deps.rules, state.event, state.facts, rules, options);
-
-  const first = match(options.rules);
-  const matched: Rule[] = [...first.matched];
-  let { pending, missing } = first;
-  for (let round = 0; pending.length > 0 && round < MAX_FACT_ROUNDS; round++) {
-    const failed = new Map<Fact, string>();
-    for (const fact of missing) {
-      const problem = await readFact(fact, state, sources);
-      if (problem) failed.set(fact, problem);
-    }
-    if (failed.size > 0) {
-      const reason = [...failed.values()].join('; ');
-      for (const rule of pending) undecided.push({ rule: rule.name, reason });
-      break;
-    }
-    const next = match(pending);
-    matched.push(...next.matched);
-    ({ pending, missing } = next);
-  }
-  matched.sort((a, b) => a.order - b.order);
-  return { matched, undecided, state };
-}
-
 /**
  * Processes one event: decides the rules, reads what their actions need, plans and makes the calls
  * (or logs them in dry-run). Calls carry the event's `X-Gitlab-Event-UUID` (through `gitlab`), so
@@ -89,7 +43,15 @@ export async function processEvent(
   deps: ProcessDeps,
   options: { rules?: readonly Rule[]; deferReactions?: boolean } = {},
 ): Promise<EventOutcome> {
-  const { matched, undecided, state } = await decideRules(input, deps, options);
+  return actOnDecision(await decideRules(input, deps, options), deps, options);
+}
+
+/** Reads what the matched rules' actions need, plans the calls and makes them (or logs them in dry-run). */
+export async function actOnDecision(
+  { matched, undecided, state }: Decision,
+  deps: ProcessDeps,
+  options: { deferReactions?: boolean } = {},
+): Promise<EventOutcome> {
   const factWarnings: string[] = [];
   const sources: FactSources = { ...deps };
 
@@ -126,17 +88,6 @@ export async function executeCalls(calls: readonly ApiCall[], deps: Pick<Process
       continue;
     }
     await deps.gitlab.request(call.method, call.path, { body: call.body });
-  }
-}
-
-/** Reads one fact into `state`; returns why it could not be read, or throws when a retry may help. */
-async function readFact(fact: Fact, state: { event: RuleEvent; facts: Facts }, sources: FactSources): Promise<string | undefined> {
-  try {
-    Object.assign(state, await loadFact(fact, state.event, state.facts, sources));
-    return undefined;
-  } catch (error) {
-    if (error instanceof GitLabApiError && error.retryable) throw error;
-    return error instanceof Error ? error.message : String(error);
   }
 }
 

@@ -1,5 +1,6 @@
 // The built-in `help` command: the commands the asking user may run here, from the rule files.
-import { decideRules, type ProcessDeps } from '../actions/process-event.js';
+import { decideRules } from '../actions/decide.js';
+import type { ProcessDeps } from '../actions/process-event.js';
 import type { Condition, Rule } from '../rules/index.js';
 import type { RuleEvent } from '../webhook/event.js';
 
