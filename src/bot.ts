@@ -8,7 +8,7 @@ import type { Config } from './config.js';
 import { ConfigError, GitLabApiError } from './errors.js';
 import { CommandRateLimiter } from './commands/rate-limit.js';
 import { runCommands, type CommandReport } from './commands/run-commands.js';
-import { getCurrentUser, GitLabClient, MemberDirectory, UserDirectory, type User } from './gitlab/index.js';
+import { getCurrentUser, GitLabClient, MemberDirectory, RateBudget, UserDirectory, type User } from './gitlab/index.js';
 import type { Logger } from './log.js';
 import type { RuleSet } from './rules/index.js';
 import type { Store } from './store/index.js';
@@ -40,11 +40,16 @@ export interface Bot {
 
 export function createBot(deps: BotDeps): Bot {
   const { config, log } = deps;
+  const budget = {
+    all: new RateBudget({ perMinute: config.requestsPerMinute }),
+    notes: new RateBudget({ perMinute: config.notesPerMinute, burst: Math.min(10, config.notesPerMinute) }),
+  };
   const gitlab = new GitLabClient({
     baseUrl: config.gitlabUrl,
     token: config.gitlabToken,
     tokenType: config.tokenType,
     fetch: deps.fetch,
+    budget,
     ...deps.gitlab,
   });
   const now = deps.now ?? Date.now;
@@ -52,6 +57,7 @@ export function createBot(deps: BotDeps): Bot {
   const members = new MemberDirectory({ now });
   const limiter = new CommandRateLimiter({ limit: config.commandRateLimit, now });
   const diffCache = new DiffCache();
+  const services = { rules: deps.rules, gitlab, users, members, diffCache, log, dryRun: config.dryRun, now };
   let botUser: User | undefined;
 
   const queue = new EventQueue({
@@ -59,7 +65,7 @@ export function createBot(deps: BotDeps): Bot {
     log,
     run: async (job) => {
       const jobLog = log.child({ event_id: job.id });
-      const processDeps = { rules: deps.rules, gitlab: gitlab.forEvent(job.eventUuid), users, members, diffCache, log: jobLog, dryRun: config.dryRun };
+      const processDeps = { ...services, gitlab: gitlab.forEvent(job.eventUuid), log: jobLog };
       const outcome = await processEvent(job.event, processDeps);
       const commands = await runCommands(job.event, { ...processDeps, botUsername: botUser?.username, store: deps.store, limiter });
       const calls = outcome.calls.length + commands.reduce((sum, report) => sum + report.calls.length, 0);

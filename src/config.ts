@@ -24,6 +24,9 @@ export const EnvSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   QUEUE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   COMMAND_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  GITLAB_REQUESTS_PER_MINUTE: z.coerce.number().positive().default(600),
+  GITLAB_NOTES_PER_MINUTE: z.coerce.number().positive().default(50),
+  DATA_DIR: z.string().min(1).default('data'),
 });
 
 export type TokenType = 'private' | 'oauth' | 'job';
@@ -45,6 +48,12 @@ export interface Config {
   queueConcurrency: number;
   /** Chat-ops commands one user may run per minute on one project. */
   commandRateLimit: number;
+  /** Budget of GitLab API calls per minute, shared by everything rulebot does. */
+  requestsPerMinute: number;
+  /** Budget of notes created per minute (GitLab.com allows 60). */
+  notesPerMinute: number;
+  /** Where the Node runtime keeps its state (last schedule runs). */
+  dataDir: string;
   /** GitLab sends at most 25 MB; anything larger is refused with 413. */
   maxBodyBytes: number;
 }
@@ -90,6 +99,9 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
     logLevel: e.LOG_LEVEL,
     queueConcurrency: e.QUEUE_CONCURRENCY,
     commandRateLimit: e.COMMAND_RATE_LIMIT,
+    requestsPerMinute: e.GITLAB_REQUESTS_PER_MINUTE,
+    notesPerMinute: e.GITLAB_NOTES_PER_MINUTE,
+    dataDir: e.DATA_DIR,
     maxBodyBytes: MAX_WEBHOOK_BODY_BYTES,
   };
 }

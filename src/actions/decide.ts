@@ -27,7 +27,8 @@ export async function decideRules(
   const state: Decision['state'] = { event: input, facts: {} };
   const undecided: EventOutcome['undecided'] = [];
   const sources: FactSources = { ...deps };
-  const match = (rules: readonly Rule[] | undefined) => matchRules(deps.rules, state.event, state.facts, rules, options);
+  const now = (deps.now ?? Date.now)();
+  const match = (rules: readonly Rule[] | undefined) => matchRules(deps.rules, state.event, state.facts, rules, { ...options, now });
 
   const first = match(options.rules);
   const matched: Rule[] = [...first.matched];

@@ -1,8 +1,16 @@
 // Reads the facts rules need beyond the payload (changed files, the author, a merge request's details), once each.
-import { z } from 'zod';
-import { listMergeRequestDiffs, noteablePath, type Diff, type GitLabClient, type MemberDirectory, type UserDirectory } from '../gitlab/index.js';
+import {
+  IssuableSchema,
+  listMergeRequestDiffs,
+  noteablePath,
+  type Diff,
+  type GitLabClient,
+  type MemberDirectory,
+  type UserDirectory,
+} from '../gitlab/index.js';
+import { subjectFromApi } from './subject-from-api.js';
 import type { DiffSummary, Fact, Facts } from '../rules/index.js';
-import type { RuleEvent, Subject } from '../webhook/event.js';
+import type { RuleEvent } from '../webhook/event.js';
 
 /** Remembers the diff summary of recent merge request versions, so several events about one version read it once. */
 export class DiffCache {
@@ -49,18 +57,6 @@ export function summarizeDiffs(diffs: readonly Diff[]): DiffSummary {
   return { paths: [...paths], changedLines };
 }
 
-const SubjectDetailsSchema = z.object({
-  title: z.string(),
-  description: z.string().nullish(),
-  state: z.string(),
-  labels: z.array(z.string()),
-  author: z.object({ id: z.number(), username: z.string() }),
-  assignees: z.array(z.object({ id: z.number() })).default([]),
-  reviewers: z.array(z.object({ id: z.number() })).default([]),
-  draft: z.boolean().optional(),
-  sha: z.string().nullish(),
-  web_url: z.string().optional(),
-});
 
 /**
  * Reads one missing fact and returns the event and facts updated with it. `subject` reads the merge
@@ -77,24 +73,9 @@ export async function loadFact(fact: Fact, event: RuleEvent, facts: Facts, sourc
     case 'subject': {
       if (sources.offline) throw new Error(`the ${subject.type.replace('_', ' ')} was not read from GitLab: ${sources.offline}`);
       const path = noteablePath(event.project.id, subject.type, subject.iid);
-      const details = await sources.gitlab.request('GET', path, { schema: SubjectDetailsSchema });
+      const details = await sources.gitlab.request('GET', path, { schema: IssuableSchema });
       sources.users.remember(details.author.username, details.author);
-      const complete: Subject = {
-        ...subject,
-        complete: true,
-        title: details.title,
-        description: details.description ?? '',
-        state: details.state,
-        labels: details.labels,
-        author_id: details.author.id,
-        assignee_ids: details.assignees.map((user) => user.id),
-        reviewer_ids: details.reviewers.map((user) => user.id),
-        people_known: true,
-        draft: details.draft ?? subject.draft,
-        sha: details.sha ?? subject.sha,
-        url: details.web_url ?? subject.url,
-      };
-      return { event: { ...event, subject: complete }, facts: { ...facts, authorUsername: details.author.username } };
+      return { event: { ...event, subject: subjectFromApi(details, subject.type) }, facts: { ...facts, authorUsername: details.author.username } };
     }
     case 'author': {
       if (subject.author_id === undefined) return { event, facts };

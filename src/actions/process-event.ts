@@ -17,6 +17,8 @@ export interface ProcessDeps {
   log: Logger;
   /** Plan and log the writes instead of sending them. */
   dryRun: boolean;
+  /** Clock for conditions on age (default: the real one). */
+  now?: (() => number) | undefined;
   /** Changed files given up front instead of read from GitLab (`rulebot simulate --diffs`). */
   diffs?: Diff[] | undefined;
   /** When set, GitLab is not asked at all (simulating without a token); this says why. */

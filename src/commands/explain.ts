@@ -11,7 +11,7 @@ function explainCondition(condition: Condition, event: RuleEvent, facts: Facts):
   const reasons: string[] = [];
   for (const [key, value] of Object.entries(condition) as [keyof Condition, unknown][]) {
     if (value === undefined) continue;
-    const outcome = compileCondition({ [key]: value } as Condition)({ event, facts, missing: new Set() });
+    const outcome = compileCondition({ [key]: value } as Condition)({ event, facts, missing: new Set(), now: Date.now() });
     if (outcome === true) continue;
     if (outcome === undefined) reasons.push(`could not check \`${key}\``);
     else reasons.push(...describe(key, value, event, facts));

@@ -4,6 +4,7 @@ import type { TokenType } from '../config.js';
 import { GitLabApiError } from '../errors.js';
 import { describeErrorBody } from './error-body.js';
 import { parsePagination } from './pagination.js';
+import type { RateBudget } from './rate-budget.js';
 import { backoffDelay, requestedDelay, type BackoffOptions } from './retry-delay.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -28,6 +29,11 @@ export interface GitLabClientOptions {
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   now?: () => number;
+  /**
+   * Shared budgets every request waits for: `all` for every call, `notes` also for creating notes
+   * (GitLab.com allows far fewer of those). GitLab's own rate-limit answers pause them.
+   */
+  budget?: { all?: RateBudget; notes?: RateBudget } | undefined;
   /** Called once per HTTP attempt, for metrics and logs. */
   onAttempt?: (attempt: { method: HttpMethod; path: string; status: number; attempt: number }) => void;
 }
@@ -47,6 +53,9 @@ export interface Page<T> {
 }
 
 const DEFAULT_BACKOFF: BackoffOptions = { baseDelayMs: 500, maxDelayMs: 30_000 };
+
+/** Creating a note, on an issue or merge request or in one of its threads. */
+const NOTE_PATH = /\/(?:notes|discussions\/[^/]+\/notes)$/;
 
 /** Connection errors that prove the request never reached GitLab, so even a POST may be sent again. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -159,6 +168,9 @@ export class GitLabClient {
 
   private async attempt(method: HttpMethod, url: string, path: string, body: unknown, attempt: number) {
     const doFetch = this.options.fetch ?? fetch;
+    const budget = this.options.budget;
+    await budget?.all?.take();
+    if (method === 'POST' && NOTE_PATH.test(path)) await budget?.notes?.take();
     const headers: Record<string, string> = { ...this.headers };
     if (body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
@@ -174,6 +186,8 @@ export class GitLabClient {
       throw networkError(method, path, cause);
     }
     this.options.onAttempt?.({ method, path, status: response.status, attempt });
+    const pause = requestedDelay(response.headers, this.now(), response.status === 429);
+    if (pause !== undefined && budget?.all) budget.all.pauseUntil(this.now() + pause);
     const text = await response.text();
     if (!response.ok) {
       const retryable = response.status === 429 || response.status >= 500;

@@ -1,6 +1,8 @@
 // The GitLab REST client and the resource helpers built on it.
 export { GitLabClient, type GitLabClientOptions, type HttpMethod, type Query } from './client.js';
+export { IssuableSchema, issuableProjectPath, type Issuable } from './issuables.js';
 export { MemberDirectory } from './members.js';
+export { RateBudget, type RateBudgetOptions } from './rate-budget.js';
 export { listMergeRequestDiffs } from './merge-requests.js';
 export { noteablePath, projectPath, type NoteableType } from './project-path.js';
 export { DiffSchema, UserSchema, type Diff, type User } from './schemas.js';

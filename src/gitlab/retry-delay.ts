@@ -14,11 +14,12 @@ export function backoffDelay(attempt: number, options: BackoffOptions, random: (
 }
 
 /**
- * The wait GitLab asks for, in ms, if it says: `Retry-After` (seconds or an HTTP date), else
- * `RateLimit-Reset` (unix seconds) when `RateLimit-Remaining` is 0. Undefined when it says nothing.
+ * The wait GitLab asks for, in ms, if it says: `Retry-After` (seconds or an HTTP date; read on 429
+ * and 503 answers, or when `always` is set), else `RateLimit-Reset` (unix seconds) when
+ * `RateLimit-Remaining` is 0. Undefined when it says nothing.
  */
-export function requestedDelay(headers: Headers, nowMs: number): number | undefined {
-  const retryAfter = headers.get('retry-after');
+export function requestedDelay(headers: Headers, nowMs: number, always = true): number | undefined {
+  const retryAfter = always ? headers.get('retry-after') : null;
   if (retryAfter !== null) {
     const seconds = Number(retryAfter);
     if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;

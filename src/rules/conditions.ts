@@ -77,6 +77,9 @@ const COMPILERS: { [K in keyof Condition]-?: Compiler<K> } = {
       return !allowed || args.every((arg) => allowed(arg.value));
     };
   },
+  created: (age) => ageTest(age, (subject) => subject.created_at),
+  updated: (age) => ageTest(age, (subject) => subject.updated_at),
+  merged: (age) => ageTest(age, (subject) => subject.merged_at),
   on_mr: () => ({ event }) => event.subject?.type === 'merge_request',
   on_issue: () => ({ event }) => event.subject?.type === 'issue',
   source_branch: (globs) => branchTest(globMatcher(globs), (s) => s.source_branch),
@@ -163,6 +166,22 @@ function withDiffs(test: (diffs: NonNullable<MatchContext['facts']['diffs']>) =>
       return undefined;
     }
     return test(diffs);
+  };
+}
+
+/** `{older_than, newer_than}` (ms) against one of the subject's timestamps, measured from `ctx.now`. */
+function ageTest(age: { older_than?: number | undefined; newer_than?: number | undefined }, pick: (subject: Subject) => Date | undefined): Evaluator {
+  return (ctx) => {
+    const subject = ctx.event.subject;
+    if (!subject) return false;
+    const date = pick(subject);
+    if (date === undefined && !subject.complete) {
+      ctx.missing.add('subject');
+      return undefined;
+    }
+    if (date === undefined) return false;
+    const elapsed = ctx.now - date.getTime();
+    return (age.older_than === undefined || elapsed > age.older_than) && (age.newer_than === undefined || elapsed < age.newer_than);
   };
 }
 

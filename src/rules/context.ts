@@ -25,7 +25,9 @@ export interface MatchContext {
   /** Facts that some condition needed but were not there; filled by evaluation. */
   missing: Set<Fact>;
   /** When set, `args` conditions hold whatever the arguments (for listing the commands a user may run). */
-  ignoreArgs?: boolean;
+  ignoreArgs?: boolean | undefined;
+  /** The time conditions on age are measured from (ms since the epoch). */
+  now: number;
 }
 
 /** Three-valued result: `undefined` means "unknown until a missing fact is read". */

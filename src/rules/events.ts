@@ -20,6 +20,7 @@ export const EVENT_NAMES: ReadonlySet<string> = new Set([
   'tag_push',
   'pipeline',
   ...PIPELINE_STATUSES.map((s) => `pipeline.${s}`),
+  'schedule',
 ]);
 
 /** Whether `name` may be used in `on`: a known event, or `command.<name>` for a chat-ops command. */

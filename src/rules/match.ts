@@ -17,10 +17,10 @@ export function matchRules(
   event: RuleEvent,
   facts: Facts,
   rules?: readonly Rule[],
-  options: { ignoreArgs?: boolean } = {},
+  options: { ignoreArgs?: boolean; now?: number } = {},
 ): MatchResult {
   const result: MatchResult = { matched: [], pending: [], missing: new Set() };
-  const ctx = { event, facts, missing: result.missing, ignoreArgs: options.ignoreArgs };
+  const ctx = { event, facts, missing: result.missing, ignoreArgs: options.ignoreArgs, now: options.now ?? Date.now() };
   for (const rule of rules ?? ruleSet.candidates(event)) {
     if (!rule.inProject(event.project.path_with_namespace)) continue;
     const outcome = rule.condition(ctx);

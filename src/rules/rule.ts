@@ -24,6 +24,17 @@ export interface Rule {
   pipelineRef: Template | undefined;
   /** Facts the actions need once the rule matched (e.g. the author's username for a template). */
   actionFacts: Fact[];
+  /** For `on: schedule` rules: when they run and what they scan. */
+  schedule: ScheduleSpec | undefined;
+}
+
+export interface ScheduleSpec {
+  /** Cron expression, in UTC. */
+  cron: string;
+  resource: 'merge_requests' | 'issues';
+  scope: { project: string } | { group: string };
+  /** At most this many items acted on per run (no limit when undefined). */
+  limit: number | undefined;
 }
 
 const everywhere: Matcher = () => true;
@@ -47,6 +58,10 @@ export function compileRule(spec: RuleSpec, file: string, order: number, project
     reply,
     pipelineRef,
     actionFacts,
+    schedule:
+      spec.schedule && spec.resource && spec.scope
+        ? { cron: spec.schedule, resource: spec.resource, scope: spec.scope, limit: spec.limit }
+        : undefined,
   };
 }
 

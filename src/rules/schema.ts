@@ -1,6 +1,8 @@
 // zod schemas of rule files: the single source of truth for their shape, their types and their JSON Schema.
 import { z } from 'zod';
+import { Cron } from 'croner';
 import { ROLES } from './access.js';
+import { parseDuration } from './duration.js';
 import { EVENT_NAMES, isEventName } from './events.js';
 import { compileTemplate } from './template.js';
 
@@ -65,6 +67,14 @@ const ArgsCondition = z
 const STATES = ['opened', 'closed', 'merged', 'locked'] as const;
 const State = z.enum(STATES, { error: `expected one of ${STATES.join(', ')}` });
 
+const Duration = z
+  .string({ error: 'expected a duration such as 30d, 12h, 2w or 45m' })
+  .refine((text) => parseDuration(text) !== undefined, { error: 'expected a duration such as 30d, 12h, 2w or 45m' })
+  .transform((text) => parseDuration(text)!);
+const AgeCondition = z
+  .strictObject({ older_than: Duration.optional(), newer_than: Duration.optional() })
+  .refine(...atLeastOne('older_than, newer_than'));
+
 const LabelsCondition = z
   .strictObject({ all: LabelPatternList.optional(), any: LabelPatternList.optional(), none: LabelPatternList.optional() })
   .refine(...atLeastOne('all, any, none'));
@@ -99,6 +109,9 @@ export const ConditionSchema = z.strictObject({
     .optional(),
   files: FilesCondition.optional(),
   changed_lines: LinesCondition.optional(),
+  created: AgeCondition.optional(),
+  updated: AgeCondition.optional(),
+  merged: AgeCondition.optional(),
   get any() {
     return z.array(ConditionSchema, { error: 'expected a list of conditions' }).min(1).optional();
   },
@@ -160,16 +173,51 @@ const EventName = z.string({ error: 'expected an event name' }).superRefine((nam
   }
 });
 
-export const RuleSchema = z.strictObject({
-  name: nonEmpty('a rule name'),
-  on: z
-    .union([EventName, z.array(EventName).min(1, { error: 'expected at least one event' })], {
-      error: 'expected an event name or a list of event names',
-    })
-    .transform((v) => (typeof v === 'string' ? [v] : v)),
-  if: ConditionSchema.optional(),
-  then: ActionsSchema,
+const CronExpression = z.string({ error: 'expected a cron expression such as "0 6 * * *"' }).superRefine((pattern, ctx) => {
+  try {
+    new Cron(pattern, { paused: true, timezone: 'UTC' });
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `expected a cron expression such as "0 6 * * *": ${(error as Error).message}` });
+  }
 });
+
+const Scope = z.union([z.strictObject({ project: nonEmpty('a project path or id') }), z.strictObject({ group: nonEmpty('a group path or id') })], {
+  error: 'expected {project: "group/project"} or {group: "group"}',
+});
+
+const SCHEDULE_KEYS = ['schedule', 'resource', 'scope', 'limit'] as const;
+
+export const RuleSchema = z
+  .strictObject({
+    name: nonEmpty('a rule name'),
+    on: z
+      .union([EventName, z.array(EventName).min(1, { error: 'expected at least one event' })], {
+        error: 'expected an event name or a list of event names',
+      })
+      .transform((v) => (typeof v === 'string' ? [v] : v)),
+    /** Cron expression (UTC) of a schedule rule. */
+    schedule: CronExpression.optional(),
+    resource: z.enum(['merge_requests', 'issues'], { error: 'expected merge_requests or issues' }).optional(),
+    scope: Scope.optional(),
+    /** At most this many items acted on per run of a schedule rule. */
+    limit: z.number({ error: 'expected a number' }).int().positive().optional(),
+    if: ConditionSchema.optional(),
+    then: ActionsSchema,
+  })
+  .superRefine((rule, ctx) => {
+    const isSchedule = rule.on.includes('schedule');
+    if (isSchedule && rule.on.length > 1) {
+      ctx.addIssue({ code: 'custom', path: ['on'], message: 'a schedule rule listens to "schedule" only' });
+    }
+    for (const key of SCHEDULE_KEYS) {
+      if (isSchedule && key !== 'limit' && rule[key] === undefined) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `expected ${key} for a rule with on: schedule, got nothing` });
+      }
+      if (!isSchedule && rule[key] !== undefined) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `only rules with on: schedule take ${key}` });
+      }
+    }
+  });
 export type RuleSpec = z.infer<typeof RuleSchema>;
 
 /** A whole rule file. */

@@ -32,6 +32,7 @@ export interface Subject {
   sha?: string;
   created_at?: Date | undefined;
   updated_at?: Date | undefined;
+  merged_at?: Date | undefined;
 }
 
 export interface Actor {
