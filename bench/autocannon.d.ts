@@ -53,6 +53,8 @@ declare module 'autocannon' {
       statusCodeStats: Record<string, { count: number }>;
       latency: Histogram;
       requests: Histogram & { sent: number };
+      /** The warm-up run's result, when a warm-up was asked for. */
+      warmup?: Result;
     }
 
     interface Instance extends EventEmitter, PromiseLike<Result> {

@@ -19,6 +19,8 @@ export const LoadSummarySchema = z.strictObject({
   durationS: z.number(),
   /** Completed requests in the measured part (the warm-up excluded). */
   requests: z.number().int(),
+  /** Completed requests in the warm-up. */
+  warmupRequests: z.number().int(),
   requestsPerSecond: z.number(),
   /** Exact percentiles of 2xx response times, from every response (autocannon's own histogram has 1 ms steps). */
   latencyMs: z.strictObject({ p50: z.number(), p90: z.number(), p99: z.number(), max: z.number(), mean: z.number() }),

@@ -33,6 +33,7 @@ async function generateLoad(request: LoadRequest, body: Buffer): Promise<LoadSum
   return {
     durationS: result.duration,
     requests: result.requests.total,
+    warmupRequests: result.warmup?.requests.total ?? 0,
     requestsPerSecond: result.duration > 0 ? result.requests.total / result.duration : 0,
     latencyMs: latencySummary(times),
     statusCodes,

@@ -1,0 +1,46 @@
+// Command-line options of `npm run bench`, validated: `npm run bench -- --duration 5 --rounds 3 --only ingest`.
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+const positive = (fallback: number) => z.coerce.number().positive().default(fallback);
+
+export const BenchOptionsSchema = z.strictObject({
+  /** Seconds of measured load per run. */
+  duration: positive(10),
+  /** Seconds of warm-up load before each run, not measured. */
+  warmup: z.coerce.number().nonnegative().default(2),
+  /** Rounds of (ceiling, rulebot) runs. */
+  rounds: z.coerce.number().int().min(1).default(2),
+  connections: z.coerce.number().int().min(1).default(10),
+  only: z.enum(['ingest', 'matching']).optional(),
+  /** Where the raw figures are written. */
+  out: z.string().min(1).default('bench/results.json'),
+});
+export type BenchOptions = z.infer<typeof BenchOptionsSchema>;
+
+/** Bad command-line arguments, said in words for the person who typed them. */
+export class BenchUsageError extends Error {
+  override name = 'BenchUsageError';
+}
+
+/** Parses the arguments; throws BenchUsageError on unknown or invalid ones. */
+export function parseBenchOptions(args: readonly string[]): BenchOptions {
+  const parsed = BenchOptionsSchema.safeParse(readArgs(args));
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `--${issue.path.join('.')}: ${issue.message}`);
+  throw new BenchUsageError(`invalid bench options: ${problems.join('; ')}`);
+}
+
+function readArgs(args: readonly string[]): Record<string, string | undefined> {
+  const text = { type: 'string' } as const;
+  try {
+    const { values } = parseArgs({
+      args: [...args],
+      options: { duration: text, warmup: text, rounds: text, connections: text, only: text, out: text },
+      strict: true,
+    });
+    return values;
+  } catch (cause) {
+    throw new BenchUsageError((cause as Error).message, { cause });
+  }
+}

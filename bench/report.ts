@@ -1,0 +1,91 @@
+// The human-readable report of a benchmark run.
+import { count, micros, table, verdict } from './format.js';
+import type { IngestResult } from './ingest.js';
+import type { Machine } from './machine.js';
+import type { MatchingResult } from './matching.js';
+
+/** A merge request event must be matched against 1,000 rules in under this. */
+export const MATCHING_TARGET_NS = 500_000;
+/** Rulebot must reach this share of the bare node:http ceiling's throughput. */
+export const INGEST_RATIO_TARGET = 0.6;
+
+export function reportMachine(machine: Machine): string[] {
+  return [
+    `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}`,
+    `date: ${machine.date}, load average at start: ${machine.loadAverage.toFixed(2)}`,
+  ];
+}
+
+export function reportMatching(result: MatchingResult): string[] {
+  const kinds = Object.entries(result.rulesPerKind).map(([kind, n]) => `${n} ${kind}`).join(', ');
+  const rows = [
+    ['event', 'candidates', 'matched', 'pending', 'normalize', '0 rules', 'same kind only', 'all rules', 'unrelated rules cost'],
+    ...result.events.map((e) => [
+      e.event,
+      String(e.candidates),
+      String(e.matched),
+      String(e.pending),
+      micros(e.normalize.nsPerCall),
+      micros(e.empty.nsPerCall),
+      `${micros(e.sameKind.nsPerCall)} (${e.sameKind.rules})`,
+      micros(e.all.nsPerCall),
+      `${e.all.nsPerCall >= e.sameKind.nsPerCall ? '+' : '-'}${micros(Math.abs(e.all.nsPerCall - e.sameKind.nsPerCall))}`,
+    ]),
+  ];
+  const headline = result.events.find((e) => e.fixture === 'merge_request');
+  return [
+    `## Rule matching: ${count(result.rules)} rules in ${result.files} files (${kinds}), loaded in ${result.loadMs.toFixed(0)} ms`,
+    'Median time of matchRules(ruleSet, event, {}) per event (normalizeEvent timed separately), over 9 batches after warm-up.',
+    ...table(rows),
+    headline
+      ? `target: merge_request event against ${count(result.rules)} rules under ${micros(MATCHING_TARGET_NS)}: ` +
+        `${verdict(headline.all.nsPerCall < MATCHING_TARGET_NS)} (${micros(headline.all.nsPerCall)}; batches ${micros(headline.all.minNs)}–${micros(headline.all.maxNs)})`
+      : 'target: no merge_request fixture was measured',
+  ];
+}
+
+export function reportIngest(result: IngestResult, payloadBytes: number): string[] {
+  const { options } = result;
+  const rows = [
+    ['round', 'target', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'CPU µs/req', 'requests', '202', 'non-2xx', 'errors', 'backlog', 'drain ms'],
+    ...result.runs.map((run) => [
+      String(run.round),
+      run.target,
+      count(run.load.requestsPerSecond),
+      run.load.latencyMs.p50.toFixed(2),
+      run.load.latencyMs.p90.toFixed(2),
+      run.load.latencyMs.p99.toFixed(2),
+      run.load.latencyMs.max.toFixed(1),
+      run.cpuUsPerRequest.toFixed(0),
+      count(run.load.requests),
+      count(run.load.statusCodes['202'] ?? 0),
+      count(run.load.non2xx),
+      count(run.load.errors + run.load.timeouts),
+      run.queue ? count(run.queue.backlog) : '-',
+      run.queue ? run.queue.drainMs.toFixed(0) : '-',
+    ]),
+  ];
+  const rulebotRuns = result.runs.filter((run) => run.queue);
+  const accepted = rulebotRuns.reduce((total, run) => total + (run.load.statusCodes['202'] ?? 0), 0);
+  const processed = rulebotRuns.reduce((total, run) => total + (run.queue?.processed ?? 0), 0);
+  const failed = rulebotRuns.reduce((total, run) => total + (run.queue?.failed ?? 0), 0);
+  const matched = rulebotRuns.map((run) => run.queue!.matchedPerEvent);
+  const { ceiling, hono, rulebot } = result.best;
+  const cpu = result.cpuUsPerRequest;
+  const best = (run: typeof ceiling) => `${count(run.load.requestsPerSecond)} req/s (p99 ${run.load.latencyMs.p99.toFixed(2)} ms)`;
+  return [
+    `## Webhook ingest: POST of a ${count(payloadBytes)}-byte merge_request payload, ${options.connections} connections, ` +
+      `${options.durationS} s per run after ${options.warmupS} s warm-up, ${options.rounds} rounds`,
+    'ceiling: bare node:http; hono: bare Hono on @hono/node-server; rulebot: the real server (dry run, bench/rules).',
+    'Load from autocannon in a child process on the same machine; the servers share this process. Latencies exact, from every 2xx response.',
+    ...table(rows),
+    `rulebot: ${count(accepted)} answered 202 in the measured runs; ${count(processed)} events processed (warm-up included), ` +
+      `${failed} failed, ${Math.min(...matched.map((m) => m.min))}–${Math.max(...matched.map((m) => m.max))} rules matched per event`,
+    `best: ceiling ${best(ceiling)}, hono ${best(hono)}, rulebot ${best(rulebot)}`,
+    `hono/ceiling ${result.honoRatio.toFixed(2)} (the framework alone), rulebot/hono ${(result.ratio / result.honoRatio).toFixed(2)} (rulebot's own work)`,
+    `CPU per request (median): ceiling ${cpu.ceiling.toFixed(0)} µs, hono ${cpu.hono.toFixed(0)} µs, rulebot ${cpu.rulebot.toFixed(0)} µs ` +
+      `(queue processing included): ceiling/rulebot ${(cpu.ceiling / cpu.rulebot).toFixed(2)}`,
+    `target: rulebot/ceiling ≥ ${INGEST_RATIO_TARGET}: ${verdict(result.ratio >= INGEST_RATIO_TARGET)} ` +
+      `(best/best ${result.ratio.toFixed(2)}; per round ${result.ratioPerRound.map((r) => r.toFixed(2)).join(', ')})`,
+  ];
+}
