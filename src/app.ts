@@ -12,7 +12,10 @@ export interface AppDeps extends WebhookDeps {
  * Builds the Hono app, shared by every runtime.
  *
  * @example
- * const app = createApp({ secret, maxBodyBytes, store, enqueue: (job) => queue.push(job), botUserId: () => bot.id, log });
+ * const app = createApp({
+ *   secrets: ['webhook-secret'], signingKeys: ['whsec_…'], maxBodyBytes, store,
+ *   enqueue: (job) => queue.push(job), botUserId: () => bot.id, log,
+ * });
  */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
@@ -23,6 +26,7 @@ export function createApp(deps: AppDeps): Hono {
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}`, code: 'not_found' }, 404));
   app.onError((error, c) => {
     if (error instanceof RulebotError) {
+      // Messages name what was wrong, never a received token, signature or query value.
       deps.log.warn('request refused', { code: error.code, status: error.status, error: error.message });
       return c.json({ error: error.message, code: error.code }, error.status as 400);
     }

@@ -10,7 +10,9 @@ import { CommandRateLimiter } from './commands/rate-limit.js';
 import { runCommands, type CommandReport } from './commands/run-commands.js';
 import { getCurrentUser, GitLabClient, MemberDirectory, RateBudget, UserDirectory, type User } from './gitlab/index.js';
 import type { Logger } from './log.js';
-import type { RuleSet } from './rules/index.js';
+import type { Rule, RuleSet } from './rules/index.js';
+import { runScheduleRule, type ScanOptions, type ScanReport } from './schedule/scan.js';
+import { Scheduler } from './schedule/scheduler.js';
 import type { Store } from './store/index.js';
 
 export interface BotDeps {
@@ -30,7 +32,12 @@ export interface BotDeps {
 
 export interface Bot {
   app: Hono;
+  ruleSet: RuleSet;
   queue: EventQueue;
+  /** Runs schedule rules on their cron; `start()` it where the runtime keeps running. */
+  scheduler: Scheduler;
+  /** Runs one schedule rule now, as `rulebot schedule` does. */
+  runSchedule(rule: Rule, options?: { dryRun?: boolean; onProgress?: ScanOptions['onProgress'] }): Promise<ScanReport>;
   gitlab: GitLabClient;
   /** The token's user, known after `init()` (undefined without a token). */
   user(): User | undefined;
@@ -74,8 +81,14 @@ export function createBot(deps: BotDeps): Bot {
     },
   });
 
+  const runSchedule: Bot['runSchedule'] = (rule, options = {}) =>
+    runScheduleRule(rule, { ...services, dryRun: options.dryRun ?? config.dryRun }, { botUser, onProgress: options.onProgress });
+  const scheduler = new Scheduler({ rules: deps.rules.rules, run: (rule) => runSchedule(rule), store: deps.store, log, now });
+
   const app = createApp({
-    secret: config.webhookSecret,
+    secrets: config.webhookSecrets,
+    signingKeys: config.webhookSigningKeys,
+    now,
     maxBodyBytes: config.maxBodyBytes,
     store: deps.store,
     enqueue: (job) => queue.push(job),
@@ -85,7 +98,10 @@ export function createBot(deps: BotDeps): Bot {
 
   return {
     app,
+    ruleSet: deps.rules,
     queue,
+    scheduler,
+    runSchedule,
     gitlab,
     user: () => botUser,
     async init() {

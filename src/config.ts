@@ -1,6 +1,8 @@
 // The process configuration: one typed object built from environment-style variables and injected everywhere.
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { SIGNING_KEY_PREFIX } from './webhook/signing-key.js';
+import { splitSecrets, webhookSecretProblems } from './webhook/secret-list.js';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -17,6 +19,7 @@ export const EnvSchema = z.object({
   GITLAB_TOKEN: z.string().min(1).optional(),
   GITLAB_TOKEN_TYPE: z.enum(['private', 'oauth', 'job']).default('private'),
   GITLAB_WEBHOOK_SECRET: z.string().min(1).optional(),
+  GITLAB_WEBHOOK_SIGNING_KEY: z.string().min(1).optional(),
   RULES_DIR: z.string().min(1).default('rules'),
   PORT: port.default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -37,6 +40,10 @@ export interface Config {
   gitlabToken: string | undefined;
   tokenType: TokenType;
   webhookSecret: string | undefined;
+  /** Accepted X-Gitlab-Token values: GITLAB_WEBHOOK_SECRET split at commas (two while rotating). */
+  webhookSecrets: string[];
+  /** Accepted signing tokens (`whsec_…`): GITLAB_WEBHOOK_SIGNING_KEY split at commas. */
+  webhookSigningKeys: string[];
   rulesDir: string;
   port: number;
   host: string;
@@ -78,11 +85,16 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
-  if (e.GITLAB_TOKEN && !e.GITLAB_WEBHOOK_SECRET && options.requireSecret !== false) {
+  const webhookSecrets = splitSecrets(e.GITLAB_WEBHOOK_SECRET);
+  const webhookSigningKeys = splitSecrets(e.GITLAB_WEBHOOK_SIGNING_KEY);
+  const secretProblems = webhookSecretProblems(webhookSecrets, webhookSigningKeys);
+  if (secretProblems.length > 0) throw new ConfigError(`invalid configuration:\n${secretProblems.join('\n')}`);
+  if (e.GITLAB_TOKEN && webhookSecrets.length === 0 && webhookSigningKeys.length === 0 && options.requireSecret !== false) {
     throw new ConfigError(
       'GITLAB_WEBHOOK_SECRET is required when GITLAB_TOKEN is set, so that only GitLab can trigger actions. ' +
         'Choose a long random string (for example `openssl rand -hex 32`), set it as GITLAB_WEBHOOK_SECRET, ' +
-        'and enter the same value as "Secret token" in the project\'s Settings > Webhooks.',
+        'and enter the same value as "Secret token" in the project\'s Settings > Webhooks. ' +
+        '(A signing token in GITLAB_WEBHOOK_SIGNING_KEY also satisfies this.)',
     );
   }
   const dryRunReason = e.DRY_RUN ? 'DRY_RUN is set' : e.GITLAB_TOKEN ? undefined : 'GITLAB_TOKEN is not set';
@@ -91,6 +103,8 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
     gitlabToken: e.GITLAB_TOKEN,
     tokenType: e.GITLAB_TOKEN_TYPE,
     webhookSecret: e.GITLAB_WEBHOOK_SECRET,
+    webhookSecrets,
+    webhookSigningKeys,
     rulesDir: e.RULES_DIR,
     port: e.PORT,
     host: e.HOST,
@@ -104,4 +118,13 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
     dataDir: e.DATA_DIR,
     maxBodyBytes: MAX_WEBHOOK_BODY_BYTES,
   };
+}
+
+/**
+ * Every configured value that must never appear in a log line or an answer: the API token, every webhook
+ * secret and signing token (all rotated values), signing tokens also without their `whsec_` prefix.
+ */
+export function secretValues(config: Config): string[] {
+  const signing = config.webhookSigningKeys.flatMap((key) => [key, key.slice(SIGNING_KEY_PREFIX.length)]);
+  return [config.gitlabToken, config.webhookSecret, ...config.webhookSecrets, ...signing].filter((value): value is string => !!value);
 }

@@ -12,11 +12,21 @@ export abstract class RulebotError extends Error {
   }
 }
 
-/** The webhook's secret token is missing or wrong. */
+export type WebhookAuthErrorCode =
+  | 'missing_token'
+  | 'invalid_token'
+  | 'missing_signature'
+  | 'invalid_signature'
+  | 'stale_timestamp';
+
+/**
+ * The delivery could not be authenticated: its secret token or signature is missing or wrong, or its signed
+ * timestamp is too far from rulebot's clock. Messages never repeat what the sender sent.
+ */
 export class WebhookAuthError extends RulebotError {
   override readonly status = 401;
   constructor(
-    readonly code: 'missing_token' | 'invalid_token',
+    readonly code: WebhookAuthErrorCode,
     message: string,
   ) {
     super(message);
@@ -28,7 +38,11 @@ export type PayloadErrorCode =
   | 'not_an_object'
   | 'invalid_payload'
   | 'payload_too_large'
-  | 'unsupported_media_type';
+  | 'unsupported_media_type'
+  | 'nesting_too_deep'
+  | 'duplicate_key'
+  | 'header_too_large'
+  | 'token_in_query';
 
 const PAYLOAD_STATUS: Record<PayloadErrorCode, number> = {
   invalid_json: 400,
@@ -36,9 +50,13 @@ const PAYLOAD_STATUS: Record<PayloadErrorCode, number> = {
   invalid_payload: 400,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  nesting_too_deep: 400,
+  duplicate_key: 400,
+  header_too_large: 431,
+  token_in_query: 400,
 };
 
-/** The webhook body cannot be accepted as a GitLab event. */
+/** The webhook request (its body, a header or its URL) cannot be accepted as a GitLab delivery. */
 export class PayloadError extends RulebotError {
   override readonly status: number;
   constructor(

@@ -27,7 +27,7 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const threshold = RANK[options.level ?? 'info'];
   const write = options.write ?? ((line: string) => console.log(line));
-  const secrets = (options.secrets ?? []).filter((s): s is string => typeof s === 'string' && s.length >= 4);
+  const secrets = redactionList(options.secrets ?? []);
   const now = options.now ?? (() => new Date());
 
   const make = (bound: LogFields): Logger => {
@@ -46,6 +46,21 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     };
   };
   return make({});
+}
+
+/**
+ * The strings to replace in a finished line: each secret as written and as JSON escapes it (a secret holding
+ * `"` or `\\` appears escaped in the line), longest first so that a secret containing another is replaced whole.
+ * Values shorter than 4 characters are skipped: replacing them would garble every line.
+ */
+function redactionList(secrets: readonly (string | undefined)[]): string[] {
+  const forms = new Set<string>();
+  for (const secret of secrets) {
+    if (typeof secret !== 'string' || secret.length < 4) continue;
+    forms.add(secret);
+    forms.add(JSON.stringify(secret).slice(1, -1));
+  }
+  return [...forms].sort((a, b) => b.length - a.length);
 }
 
 /** A logger that drops everything (for tests and tools that report on their own). */

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { RulebotError } from '../errors.js';
 import { runCheck } from './check.js';
+import { runScheduleCommand } from './schedule.js';
 import { runSimulate } from './simulate.js';
 
 const USAGE = `usage: rulebot <command> [options]
@@ -11,20 +12,27 @@ commands:
   simulate --event FILE [--header NAME] [--rules DIR] [--diffs FILE]
            print, as JSON lines, the rules an event matches and the API calls they would make;
            nothing is changed. Changed files come from --diffs FILE (GitLab's /diffs answer) or,
-           with GITLAB_TOKEN set, are read from GitLab.`;
+           with GITLAB_TOKEN set, are read from GitLab.
+  schedule "<rule name>" [--dry-run] [--json] [--rules DIR]
+           run one schedule rule now (for cron jobs or a GitLab CI schedule); --dry-run lists
+           what it would do to which items and changes nothing; --json prints a report.`;
 
 /** Runs one command; returns the process exit code. */
 export async function runCli(argv: string[], env: Record<string, string | undefined>, out: (line: string) => void): Promise<number> {
   const [command, ...rest] = argv;
   let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
       args: rest,
+      allowPositionals: true,
       options: {
         rules: { type: 'string' },
         event: { type: 'string' },
         header: { type: 'string' },
         diffs: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -39,6 +47,15 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   }
   try {
     if (command === 'check') return await runCheck({ rules }, out);
+    if (command === 'schedule') {
+      const [rule, ...extra] = positionals;
+      if (!rule || extra.length > 0) {
+        out(`rulebot schedule: expected one rule name (quote it), got ${positionals.length}\n\n${USAGE}`);
+        return 2;
+      }
+      const dryRun = values['dry-run'] === true;
+      return await runScheduleCommand({ rule, rules, dryRun, json: values['json'] === true, env, progress: process.stderr }, out);
+    }
     if (command === 'simulate') {
       const event = values['event'] as string | undefined;
       if (!event) {

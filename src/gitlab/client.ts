@@ -94,6 +94,12 @@ export class GitLabClient {
     return new GitLabClient(this.options, { ...this.headers, 'x-gitlab-event-uuid': eventUuid });
   }
 
+  /** A client that also reports each HTTP attempt to `onAttempt` (to count the calls of one job). */
+  observe(onAttempt: NonNullable<GitLabClientOptions['onAttempt']>): GitLabClient {
+    const outer = this.options.onAttempt;
+    return new GitLabClient({ ...this.options, onAttempt: (attempt) => (outer?.(attempt), onAttempt(attempt)) }, this.headers);
+  }
+
   /** Sends one request (retrying what may be retried) and returns the validated JSON answer. */
   async request<T = unknown>(method: HttpMethod, path: string, options: RequestOptions<T> = {}): Promise<T> {
     const { body } = await this.send(method, this.url(path, options.query), path, options.body);

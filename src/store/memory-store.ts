@@ -12,6 +12,7 @@ export interface MemoryStoreOptions {
 export class MemoryStore implements Store {
   /** Insertion-ordered, so the oldest keys are at the front. */
   private readonly deliveries = new Map<string, number>();
+  private readonly scheduleRuns = new Map<string, number>();
   private readonly retentionMs: number;
   private readonly maxKeys: number;
   private readonly now: () => number;
@@ -31,6 +32,14 @@ export class MemoryStore implements Store {
     this.deliveries.set(key, now);
     if (this.deliveries.size > this.maxKeys) this.deliveries.delete(this.deliveries.keys().next().value!);
     return true;
+  }
+
+  async lastScheduleRun(rule: string): Promise<number | undefined> {
+    return this.scheduleRuns.get(rule);
+  }
+
+  async recordScheduleRun(rule: string, at: number): Promise<void> {
+    this.scheduleRuns.set(rule, at);
   }
 
   private prune(now: number): void {

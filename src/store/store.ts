@@ -1,4 +1,4 @@
-// Persistence behind one interface: today the record of deliveries already seen.
+// Persistence behind one interface: deliveries already seen, and when each schedule rule last ran.
 
 export interface Store {
   /**
@@ -6,4 +6,7 @@ export interface Store {
    * retention window, false for a repeat.
    */
   recordDelivery(key: string): Promise<boolean>;
+  /** When the schedule rule last started a run (epoch ms), if it ever did. */
+  lastScheduleRun(rule: string): Promise<number | undefined>;
+  recordScheduleRun(rule: string, at: number): Promise<void>;
 }

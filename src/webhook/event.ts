@@ -66,7 +66,7 @@ export interface Command {
 export interface RuleEvent {
   /** Names this event answers to in rule files, most general first: `["merge_request", "merge_request.open"]`. */
   names: string[];
-  kind: 'merge_request' | 'issue' | 'note' | 'push' | 'pipeline' | 'command';
+  kind: 'merge_request' | 'issue' | 'note' | 'push' | 'pipeline' | 'command' | 'schedule';
   action: string | undefined;
   project: { id: number; path_with_namespace: string; web_url: string };
   /** Who caused the event. */

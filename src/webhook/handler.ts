@@ -4,14 +4,24 @@ import type { Job } from '../actions/event-queue.js';
 import { PayloadError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
+import { checkRequest } from './check-request.js';
 import { deliveryKey } from './delivery-key.js';
 import { normalizeEvent } from './normalize.js';
+import { parseJsonObject } from './parse-json.js';
 import { readBody } from './read-body.js';
+import { createSignatureVerifier } from './verify-signature.js';
 import { verifyToken } from './verify-token.js';
 
 export interface WebhookDeps {
-  /** Without a secret every sender is accepted (dry-run set-ups only; the config demands one with a token). */
-  secret: string | undefined;
+  /**
+   * Accepted `X-Gitlab-Token` values (several while a secret is rotated). Empty: the token is not checked
+   * (dry-run set-ups, or signing only; the config demands a secret or a signing key with a GitLab token).
+   */
+  secrets: readonly string[];
+  /** Signing tokens (`whsec_…`). When any is set, every delivery must carry a valid `webhook-signature`. */
+  signingKeys: readonly string[];
+  /** Clock for the signed timestamp check, in milliseconds since the epoch. Default: `Date.now`. */
+  now?: () => number;
   maxBodyBytes: number;
   store: Store;
   enqueue: (job: Job) => void;
@@ -20,22 +30,29 @@ export interface WebhookDeps {
   log: Logger;
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
-
 /**
  * Answers within GitLab's 10 s limit by doing only cheap work here; rules run after the answer.
  * Authentic events rulebot does not act on still get a 2xx: GitLab disables hooks that keep failing.
  */
 export function createWebhookHandler(deps: WebhookDeps) {
-  return async (c: Context): Promise<Response> => {
-    // The token is checked before the body is read: unauthenticated senders cost nothing.
-    if (deps.secret !== undefined) await verifyToken(c.req.header('x-gitlab-token'), deps.secret);
+  const verifySignature =
+    deps.signingKeys.length > 0 ? createSignatureVerifier({ keys: deps.signingKeys, ...(deps.now && { now: deps.now }) }) : undefined;
 
-    const contentType = c.req.header('content-type');
+  return async (c: Context): Promise<Response> => {
+    const headers = c.req.raw.headers;
+    // URL, header sizes and token are checked before the body is read: unauthenticated senders cost nothing.
+    checkRequest(new URL(c.req.url), headers);
+    if (deps.secrets.length > 0) await verifyToken(headers.get('x-gitlab-token') ?? undefined, deps.secrets);
+
+    const contentType = headers.get('content-type');
     if (contentType && !/^application\/(.+\+)?json\b/i.test(contentType)) {
       throw new PayloadError('unsupported_media_type', `expected Content-Type application/json, got ${contentType}`);
     }
     const bytes = await readBody(c.req.raw, deps.maxBodyBytes);
+    // The signature covers the body, so it is checked after the size-limited read and before parsing.
+    const signed = verifySignature ? await verifySignature(headers, bytes) : undefined;
+    // `object_kind` decides the kind; X-Gitlab-Event is not compared with it (System Hooks send
+    // merge_request events under "System Hook"), so a mismatch is no error.
     const payload = parseJsonObject(bytes);
 
     const result = normalizeEvent(payload);
@@ -45,9 +62,8 @@ export function createWebhookHandler(deps: WebhookDeps) {
       return c.json({ status: 'ignored', reason: "event caused by rulebot's own user" }, 200);
     }
 
-    const headers = c.req.raw.headers;
-    const key = await deliveryKey(headers, bytes);
-    const id = headers.get('idempotency-key') ?? crypto.randomUUID();
+    const key = await deliveryKey(headers, bytes, signed?.id);
+    const id = signed?.id ?? headers.get('idempotency-key') ?? crypto.randomUUID();
     if (key !== undefined && !(await deps.store.recordDelivery(key))) {
       deps.log.info('duplicate delivery ignored', { event_id: id, key });
       return c.json({ status: 'duplicate', event_id: id }, 200);
@@ -56,24 +72,4 @@ export function createWebhookHandler(deps: WebhookDeps) {
     deps.log.info('event accepted', { event_id: id, event: event.names.at(-1), project: event.project.path_with_namespace });
     return c.json({ status: 'accepted', event_id: id }, 202);
   };
-}
-
-function parseJsonObject(bytes: Uint8Array): Record<string, unknown> {
-  let text: string;
-  try {
-    text = decoder.decode(bytes);
-  } catch (cause) {
-    throw new PayloadError('invalid_json', 'body is not valid UTF-8 text', { cause });
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (cause) {
-    throw new PayloadError('invalid_json', `body is not valid JSON: ${(cause as Error).message}`, { cause });
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    const found = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
-    throw new PayloadError('not_an_object', `expected a JSON object (a GitLab event), got ${found}`);
-  }
-  return value as Record<string, unknown>;
 }

@@ -1,5 +1,6 @@
-// Checks X-Gitlab-Token against the configured secret without leaking, through timing, how much of it matched.
+// Checks X-Gitlab-Token against the configured secrets without leaking, through timing, how much of one matched.
 import { WebhookAuthError } from '../errors.js';
+import { bytesEqual } from './constant-time.js';
 
 const encoder = new TextEncoder();
 
@@ -12,19 +13,19 @@ export async function tokensEqual(given: string, expected: string): Promise<bool
     crypto.subtle.digest('SHA-256', encoder.encode(given)),
     crypto.subtle.digest('SHA-256', encoder.encode(expected)),
   ]);
-  const x = new Uint8Array(a);
-  const y = new Uint8Array(b);
-  let difference = 0;
-  for (let i = 0; i < x.length; i++) difference |= x[i]! ^ y[i]!;
-  return difference === 0;
+  return bytesEqual(new Uint8Array(a), new Uint8Array(b));
 }
 
-/** Throws WebhookAuthError unless `token` equals `secret`. */
-export async function verifyToken(token: string | undefined, secret: string): Promise<void> {
+/**
+ * Throws WebhookAuthError unless `token` equals one of `secrets` (several while a secret is rotated).
+ * Every secret is compared, so the time taken does not tell which one matched.
+ */
+export async function verifyToken(token: string | undefined, secrets: readonly string[]): Promise<void> {
   if (token === undefined || token === '') {
     throw new WebhookAuthError('missing_token', 'missing X-Gitlab-Token header: set the secret token in the GitLab webhook settings');
   }
-  if (!(await tokensEqual(token, secret))) {
+  const matches = await Promise.all(secrets.map((secret) => tokensEqual(token, secret)));
+  if (!matches.includes(true)) {
     throw new WebhookAuthError('invalid_token', 'X-Gitlab-Token does not match the configured secret');
   }
 }

@@ -1,7 +1,9 @@
 // Starts the real rulebot server on a loopback port against a fake GitLab, and posts webhooks to it.
+import { createHmac } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseConfig, secretValues } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { startServer, type RunningServer } from '../../src/runtime/node/server.js';
 import { FakeGitLab } from './fake-gitlab.js';
@@ -15,6 +17,12 @@ export interface HarnessOptions {
   rules?: Record<string, string>;
   /** Extra or overriding environment variables. */
   env?: Record<string, string | undefined>;
+  /** A clock shared by rulebot and the fake GitLab (epoch ms), for scenarios spanning days. */
+  now?: () => number;
+  /** Use this rules directory instead of `rules` (or `rules` given as text). */
+  rulesDir?: string;
+  /** A signing token (`whsec_…`): sets GITLAB_WEBHOOK_SIGNING_KEY and makes `post` sign every delivery with it. */
+  signingKey?: string;
 }
 
 export interface Harness {
@@ -33,7 +41,8 @@ export interface Harness {
 let deliveries = 0;
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const gitlab = new FakeGitLab({ token: TOKEN, botUser: BOT });
+  const clock = options.now;
+  const gitlab = new FakeGitLab({ token: TOKEN, botUser: BOT, ...(clock && { now: () => new Date(clock()) }) });
   await gitlab.start();
   const dir = await mkdtemp(join(tmpdir(), 'rulebot-rules-'));
   if (options.rules) {
@@ -44,18 +53,20 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     GITLAB_URL: gitlab.url,
     GITLAB_TOKEN: TOKEN,
     GITLAB_WEBHOOK_SECRET: SECRET,
-    RULES_DIR: options.rules ? dir : 'rules',
+    RULES_DIR: options.rules ? dir : (options.rulesDir ?? 'rules'),
+    DATA_DIR: join(dir, 'data'),
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'debug',
+    ...(options.signingKey && { GITLAB_WEBHOOK_SIGNING_KEY: options.signingKey }),
     ...options.env,
   };
   let server: RunningServer;
   try {
     server = await startServer({
       env,
-      log: createLogger({ level: 'debug', write: (line) => logs.push(line), secrets: [env.GITLAB_TOKEN, env.GITLAB_WEBHOOK_SECRET] }),
-      bot: { gitlab: { backoff: { baseDelayMs: 5, maxDelayMs: 40 }, timeoutMs: 1_000 } },
+      log: createLogger({ level: 'debug', write: (line) => logs.push(line), secrets: configuredSecrets(env) }),
+      bot: { gitlab: { backoff: { baseDelayMs: 5, maxDelayMs: 40 }, timeoutMs: 1_000 }, ...(clock && { now: clock }) },
     });
   } catch (error) {
     await gitlab.stop();
@@ -70,6 +81,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logs,
     async post(payload, headers = {}) {
       deliveries++;
+      const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
+      const id = headers['idempotency-key'] ?? `key-${process.pid}-${deliveries}`;
+      const seconds = Math.floor((clock ?? Date.now)() / 1000);
       const response = await fetch(`${server.url}/webhooks/gitlab`, {
         method: 'POST',
         headers: {
@@ -77,11 +91,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
           'x-gitlab-event': 'Merge Request Hook',
           'x-gitlab-token': SECRET,
           'x-gitlab-event-uuid': `uuid-${process.pid}-${deliveries}`,
-          'idempotency-key': `key-${process.pid}-${deliveries}`,
+          'idempotency-key': id,
           'user-agent': 'GitLab/17.6.0',
+          ...(options.signingKey && signatureHeaders(options.signingKey, id, seconds, body)),
           ...headers,
         },
-        body: typeof payload === 'string' ? payload : JSON.stringify(payload),
+        body,
       });
       return { status: response.status, body: await response.json() };
     },
@@ -93,6 +108,26 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The headers GitLab sends with a signed delivery (Standard Webhooks): HMAC-SHA256 of
+ * `"{id}.{timestamp}.{body}"` keyed with the base64 part of `whsec_…`. Uses node:crypto, independent of
+ * the Web Crypto code under test.
+ */
+export function signatureHeaders(signingKey: string, id: string, timestamp: number, body: string): Record<string, string> {
+  const key = Buffer.from(signingKey.replace(/^whsec_/, ''), 'base64');
+  const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
+  return { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': `v1,${signature}` };
+}
+
+/** What the server itself redacts; an invalid configuration is left for startServer to report. */
+function configuredSecrets(env: Record<string, string | undefined>): string[] {
+  try {
+    return secretValues(parseConfig(env));
+  } catch {
+    return [env.GITLAB_TOKEN, env.GITLAB_WEBHOOK_SECRET].filter((value): value is string => !!value);
+  }
 }
 
 /** A diff entry as GitLab's /diffs answers it, with `lines` added lines. */

@@ -2,9 +2,9 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { createBot, type Bot, type BotDeps } from '../../bot.js';
-import { parseConfig, type Config } from '../../config.js';
+import { parseConfig, secretValues, type Config } from '../../config.js';
 import { createLogger, type Logger } from '../../log.js';
-import { MemoryStore } from '../../store/index.js';
+import { FileScheduleStore } from '../../store/file-schedule-store.js';
 import { loadRulesDir } from './load-rules-dir.js';
 import { createPooledFetch } from './pooled-fetch.js';
 
@@ -21,16 +21,16 @@ export interface StartOptions {
   env: Record<string, string | undefined>;
   log?: Logger;
   /** Extra bot dependencies (tests: GitLab client timings, an outcome hook). */
-  bot?: Partial<Pick<BotDeps, 'gitlab' | 'onProcessed'>>;
+  bot?: Partial<Pick<BotDeps, 'gitlab' | 'onProcessed' | 'now'>>;
 }
 
 /** Starts the server and resolves once it listens. Throws ConfigError / RuleConfigError on bad set-up. */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const config = parseConfig(options.env);
-  const log = options.log ?? createLogger({ level: config.logLevel, secrets: [config.gitlabToken, config.webhookSecret] });
+  const log = options.log ?? createLogger({ level: config.logLevel, secrets: secretValues(config) });
   const rules = await loadRulesDir(config.rulesDir);
   const pool = createPooledFetch();
-  const bot = createBot({ config, rules, store: new MemoryStore(), log, fetch: pool.fetch, ...options.bot });
+  const bot = createBot({ config, rules, store: new FileScheduleStore(config.dataDir), log, fetch: pool.fetch, ...options.bot });
   try {
     await bot.init();
   } catch (error) {
@@ -39,6 +39,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   }
 
   const server = await listen(bot, config);
+  await bot.scheduler.start();
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   log.info('rulebot listening', {
@@ -50,7 +51,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   if (config.dryRun) {
     log.warn(`dry-run mode (${config.dryRunReason}): events are matched and the API calls rulebot would make are logged, not sent`);
   }
-  if (!config.webhookSecret) log.warn('GITLAB_WEBHOOK_SECRET is not set: webhooks are accepted from anyone');
+  if (config.webhookSecrets.length === 0 && config.webhookSigningKeys.length === 0) {
+    log.warn('neither GITLAB_WEBHOOK_SECRET nor GITLAB_WEBHOOK_SIGNING_KEY is set: webhooks are accepted from anyone');
+  }
 
   return {
     bot,
@@ -58,6 +61,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     url,
     port,
     async close(graceMs = 10_000) {
+      bot.scheduler.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       const idle = bot.queue.onIdle();
       const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, graceMs, 'timeout').unref());

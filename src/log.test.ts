@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger } from './log.js';
+
+function capture(secrets: string[]) {
+  const lines: string[] = [];
+  const log = createLogger({ level: 'debug', write: (line) => lines.push(line), secrets, now: () => new Date(0) });
+  return { log, text: () => lines.join('\n') };
+}
+
+describe('createLogger redaction', () => {
+  it('replaces every configured secret in messages, fields and errors', () => {
+    const { log, text } = capture(['old-secret', 'new-secret', 'glpat-abcdef']);
+    log.info('got old-secret', { token: 'new-secret', error: new Error('GitLab refused glpat-abcdef') });
+    expect(text()).toBe(
+      '{"level":"info","time":"1970-01-01T00:00:00.000Z","msg":"got [redacted]","token":"[redacted]","error":{"name":"Error","message":"GitLab refused [redacted]"}}',
+    );
+  });
+
+  it('replaces a secret that JSON escapes in the line (quotes, backslashes)', () => {
+    const secret = 'pa"ss\\word';
+    const { log, text } = capture([secret]);
+    log.warn('x', { value: `before ${secret} after` });
+    expect(text()).toContain('"value":"before [redacted] after"');
+    expect(text()).not.toContain('ss\\\\word');
+  });
+
+  it('replaces a secret containing another whole (longest first)', () => {
+    const key = 'c2lnbmluZy1rZXktYnl0ZXM=';
+    const { log, text } = capture([key, `whsec_${key}`]);
+    log.info(`whsec_${key} and ${key}`);
+    expect(text()).toContain('"msg":"[redacted] and [redacted]"');
+  });
+
+  it('leaves values shorter than 4 characters alone', () => {
+    const { log, text } = capture(['abc']);
+    log.info('abc');
+    expect(text()).toContain('"msg":"abc"');
+  });
+});

@@ -1,0 +1,75 @@
+// Runs schedule rules on their cron (UTC): never two runs of one rule at once, and a run missed while down once at start.
+import { Cron } from 'croner';
+import type { Logger } from '../log.js';
+import type { Rule } from '../rules/index.js';
+import type { Store } from '../store/index.js';
+import type { ScanReport } from './scan.js';
+
+export interface SchedulerOptions {
+  rules: readonly Rule[];
+  run: (rule: Rule) => Promise<ScanReport>;
+  store: Store;
+  log: Logger;
+  now?: () => number;
+}
+
+export type RunResult = { ran: true; report: ScanReport } | { ran: false; reason: string };
+
+export class Scheduler {
+  private readonly running = new Set<string>();
+  private readonly jobs: Cron[] = [];
+  private readonly now: () => number;
+
+  constructor(private readonly options: SchedulerOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Catches up runs missed while rulebot was down (each rule once), then starts every rule's cron. */
+  async start(): Promise<void> {
+    for (const rule of this.scheduled()) {
+      const cron = rule.schedule!.cron;
+      const last = await this.options.store.lastScheduleRun(rule.name);
+      const due = last === undefined ? undefined : new Cron(cron, { timezone: 'UTC', paused: true }).nextRun(new Date(last));
+      if (due && due.getTime() <= this.now()) {
+        this.options.log.info('schedule: catching up a missed run', { rule: rule.name, last_run: new Date(last!).toISOString() });
+        void this.runNow(rule.name);
+      }
+      this.jobs.push(new Cron(cron, { timezone: 'UTC' }, () => void this.runNow(rule.name)));
+    }
+  }
+
+  stop(): void {
+    for (const job of this.jobs.splice(0)) job.stop();
+  }
+
+  /** Runs one rule now unless a run of it is already going on. */
+  async runNow(name: string): Promise<RunResult> {
+    const rule = this.scheduled().find((candidate) => candidate.name === name);
+    if (!rule) return { ran: false, reason: `no schedule rule named "${name}"` };
+    if (this.running.has(name)) {
+      this.options.log.warn('schedule: previous run still going, skipped', { rule: name });
+      return { ran: false, reason: 'a run of this rule is still going on' };
+    }
+    this.running.add(name);
+    try {
+      await this.options.store.recordScheduleRun(name, this.now());
+      const report = await this.options.run(rule);
+      this.options.log.info('schedule: run finished', summary(report));
+      return { ran: true, report };
+    } catch (error) {
+      this.options.log.error('schedule: run failed', { rule: name, error });
+      return { ran: false, reason: error instanceof Error ? error.message : String(error) };
+    } finally {
+      this.running.delete(name);
+    }
+  }
+
+  private scheduled(): Rule[] {
+    return this.options.rules.filter((rule) => rule.schedule !== undefined);
+  }
+}
+
+function summary(report: ScanReport) {
+  const { rule, scanned, matched, acted, api_calls, stopped_at_limit, duration_ms, errors } = report;
+  return { rule, scanned, matched, acted, api_calls, stopped_at_limit, duration_ms, errors: errors.length };
+}

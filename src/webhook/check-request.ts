@@ -1,0 +1,43 @@
+// Refuses, before the body is read, requests whose URL carries a secret or whose headers are absurdly long.
+import { PayloadError } from '../errors.js';
+
+/**
+ * Longest accepted value, in characters, of each header rulebot reads. GitLab sends UUIDs (36 characters),
+ * a ten-digit timestamp and one 47-character signature; secret tokens are typically 32–64 characters.
+ * Node itself answers 431 without a body when all headers together exceed 16 KB.
+ */
+export const HEADER_LIMITS: Readonly<Record<string, number>> = {
+  'X-Gitlab-Token': 1024,
+  'Idempotency-Key': 256,
+  'X-Gitlab-Event-UUID': 256,
+  'webhook-id': 256,
+  'webhook-timestamp': 32,
+  'webhook-signature': 2048,
+  'Content-Type': 256,
+};
+
+/** Query parameters that hold secrets in GitLab's and other tools' conventions. */
+const SECRET_PARAMETERS = new Set(['token', 'private_token', 'access_token', 'job_token', 'secret', 'secret_token']);
+
+/**
+ * Throws PayloadError `token_in_query` (400) when the URL carries a secret, and `header_too_large` (431)
+ * when a header is longer than HEADER_LIMITS allows. Messages name the parameter or header, never its value.
+ */
+export function checkRequest(url: URL, headers: Headers): void {
+  for (const name of url.searchParams.keys()) {
+    const lower = name.toLowerCase();
+    if (SECRET_PARAMETERS.has(lower)) {
+      throw new PayloadError(
+        'token_in_query',
+        `the webhook URL carries a secret in query parameter "${lower}", which ends up in access logs: remove it from the URL ` +
+          '(and rotate that secret), and enter the secret as "Secret token" in the GitLab webhook settings, which sends it as X-Gitlab-Token',
+      );
+    }
+  }
+  for (const [name, limit] of Object.entries(HEADER_LIMITS)) {
+    const length = headers.get(name)?.length ?? 0;
+    if (length > limit) {
+      throw new PayloadError('header_too_large', `${name} header too long: expected at most ${limit} characters, got ${length}`);
+    }
+  }
+}

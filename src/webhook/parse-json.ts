@@ -1,0 +1,46 @@
+// Turns a webhook body into a JSON object: strict UTF-8, bounded nesting, no duplicate keys.
+import { PayloadError } from '../errors.js';
+import { inspectJsonShape, MAX_JSON_DEPTH } from './json-shape.js';
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Decodes and parses a body that must hold one JSON object (a GitLab event). Nesting is measured before
+ * JSON.parse runs (a 25 MB body of `[` would otherwise keep the event loop busy for seconds); syntax errors
+ * take precedence over duplicate keys, which are refused because JSON.parse would silently keep the last.
+ */
+export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> {
+  let text: string;
+  try {
+    text = decoder.decode(bytes);
+  } catch (cause) {
+    throw new PayloadError('invalid_json', 'body is not valid UTF-8 text', { cause });
+  }
+  const problem = inspectJsonShape(text, MAX_JSON_DEPTH);
+  if (problem?.kind === 'too_deep') {
+    throw new PayloadError(
+      'nesting_too_deep',
+      `JSON nested too deeply: expected at most ${MAX_JSON_DEPTH} levels of objects and arrays, got more at character ${problem.offset}`,
+    );
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw new PayloadError('invalid_json', `body is not valid JSON: ${(cause as Error).message}`, { cause });
+  }
+  if (problem?.kind === 'duplicate_key') {
+    const where = problem.path ? `the object at ${shorten(problem.path)}` : 'the top-level object';
+    throw new PayloadError('duplicate_key', `duplicate key ${JSON.stringify(shorten(problem.key))} in ${where}: each key may appear once`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    const found = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+    throw new PayloadError('not_an_object', `expected a JSON object (a GitLab event), got ${found}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Keys and paths come from the sender: keep messages and log lines short whatever they hold. */
+function shorten(text: string, max = 100): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
