@@ -51,7 +51,8 @@ export function describeIssue(issue: z.core.$ZodIssue, root: unknown): string {
     case 'invalid_value':
       return withFound(issue.message, found);
     default:
-      return issue.message;
+      // Refinements that say what they expected ("expected a duration …") get what was found too.
+      return /^expected [^:]*$/.test(issue.message) && !/\bgot\b/.test(issue.message) ? withFound(issue.message, found) : issue.message;
   }
 }
 

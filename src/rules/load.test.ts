@@ -100,3 +100,32 @@ describe('loadRules', () => {
     }
   });
 });
+
+describe('schedule rules', () => {
+  const schedule = (extra: string) =>
+    `rules:\n  - name: s\n    on: schedule\n    schedule: "0 6 * * *"\n    resource: issues\n    scope: { group: acme }\n${extra}    then: { add_labels: [x] }\n`;
+
+  it('load with cron, resource, scope and limit', () => {
+    const [rule] = loadRules([{ path: 'h.yml', text: schedule('    limit: 5\n') }]).rules;
+    expect(rule?.schedule).toEqual({ cron: '0 6 * * *', resource: 'issues', scope: { group: 'acme' }, limit: 5 });
+  });
+
+  it('refuse a bad cron, missing keys, schedule keys on event rules and command-only actions', () => {
+    expect(problems(schedule('').replace('0 6 * * *', '61 * * * *'))[0]).toMatch(/rule "s": schedule: expected a cron expression such as "0 6 \* \* \*": /);
+    expect(problems('rules:\n  - name: s\n    on: schedule\n    then: { close: true }\n')).toEqual([
+      'rules/x.yml:2: rule "s": schedule: expected schedule for a rule with on: schedule, got nothing',
+      'rules/x.yml:2: rule "s": resource: expected resource for a rule with on: schedule, got nothing',
+      'rules/x.yml:2: rule "s": scope: expected scope for a rule with on: schedule, got nothing',
+    ]);
+    expect(problems('rules:\n  - name: e\n    on: issue\n    limit: 3\n    then: { close: true }\n')[0]).toBe('rules/x.yml:4: rule "e": limit: only rules with on: schedule take limit');
+    expect(problems(schedule('').replace('then: { add_labels: [x] }', 'then: { reply: hi }'))[0]).toContain(
+      'then.reply: reply answers a comment, and a schedule rule has none (use comment)',
+    );
+  });
+
+  it('refuse durations that are not durations', () => {
+    expect(problems('rules:\n  - name: e\n    on: issue\n    if: { updated: { older_than: 30 days } }\n    then: { close: true }\n')[0]).toBe(
+      'rules/x.yml:4: rule "e": if.updated.older_than: expected a duration such as 30d, 12h, 2w or 45m, got "30 days"',
+    );
+  });
+});

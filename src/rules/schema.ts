@@ -209,6 +209,11 @@ export const RuleSchema = z
     if (isSchedule && rule.on.length > 1) {
       ctx.addIssue({ code: 'custom', path: ['on'], message: 'a schedule rule listens to "schedule" only' });
     }
+    for (const key of ['react', 'reply'] as const) {
+      if (isSchedule && rule.then[key] !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['then', key], message: `${key} answers a comment, and a schedule rule has none (use comment)` });
+      }
+    }
     for (const key of SCHEDULE_KEYS) {
       if (isSchedule && key !== 'limit' && rule[key] === undefined) {
         ctx.addIssue({ code: 'custom', path: [key], message: `expected ${key} for a rule with on: schedule, got nothing` });
