@@ -12,7 +12,8 @@ export const BenchOptionsSchema = z.strictObject({
   /** Rounds of (ceiling, rulebot) runs. */
   rounds: z.coerce.number().int().min(1).default(2),
   connections: z.coerce.number().int().min(1).default(10),
-  only: z.enum(['ingest', 'matching']).optional(),
+  /** Run one benchmark only; all four when absent. */
+  only: z.enum(['matching', 'ingest', 'scan', 'chatops']).optional(),
   /** Where the raw figures are written. */
   out: z.string().min(1).default('bench/results.json'),
 });

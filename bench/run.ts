@@ -1,36 +1,57 @@
-// `npm run bench`: rule matching with 1,000 rules, then webhook ingest against bare references; prints a report, writes results.json.
+// `npm run bench`: rule matching with 1,000 rules, webhook ingest against bare references, scheduled scans and
+// chat-ops API calls against a fake GitLab; prints a report, writes results.json.
 import { stat, writeFile } from 'node:fs/promises';
+import { benchChatOps } from './chatops.js';
 import { benchIngest, PAYLOAD_FILE } from './ingest.js';
 import { describeMachine } from './machine.js';
 import { benchMatching } from './matching.js';
-import { BenchUsageError, parseBenchOptions } from './options.js';
+import { BenchUsageError, parseBenchOptions, type BenchOptions } from './options.js';
+import { reportChatOps } from './report-chatops.js';
+import { SCAN_CALLS_TARGET, SCAN_RSS_TARGET_BYTES, reportScan } from './report-scan.js';
 import { INGEST_RATIO_TARGET, MATCHING_TARGET_NS, reportIngest, reportMachine, reportMatching } from './report.js';
+import { benchScan } from './scan.js';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
 async function main(args: readonly string[]): Promise<void> {
   const options = parseBenchOptions(args);
+  const wants = (name: NonNullable<BenchOptions['only']>) => options.only === undefined || options.only === name;
   const machine = describeMachine();
   print('# rulebot benchmarks');
   reportMachine(machine).forEach(print);
 
-  if (options.only !== 'ingest') print('\nrule matching...');
-  const matching = options.only === 'ingest' ? undefined : await benchMatching(print);
+  if (wants('matching')) print('\nrule matching...');
+  const matching = wants('matching') ? await benchMatching(print) : undefined;
 
-  if (options.only !== 'matching') print('\nwebhook ingest...');
+  if (wants('ingest')) print('\nwebhook ingest...');
   const ingestOptions = { rounds: options.rounds, durationS: options.duration, warmupS: options.warmup, connections: options.connections };
-  const ingest = options.only === 'matching' ? undefined : await benchIngest(ingestOptions, print);
+  const ingest = wants('ingest') ? await benchIngest(ingestOptions, print) : undefined;
   const payloadBytes = (await stat(PAYLOAD_FILE)).size;
+
+  if (wants('scan')) print('\nscheduled scans...');
+  const scan = wants('scan') ? await benchScan(print) : undefined;
+
+  if (wants('chatops')) print('\nchat-ops API calls...');
+  const chatops = wants('chatops') ? await benchChatOps(print) : undefined;
 
   if (matching) ['', ...reportMatching(matching)].forEach(print);
   if (ingest) ['', ...reportIngest(ingest, payloadBytes)].forEach(print);
+  if (scan) ['', ...reportScan(scan)].forEach(print);
+  if (chatops) ['', ...reportChatOps(chatops)].forEach(print);
 
   const results = {
     machine,
     options,
-    targets: { matchingNsPerMergeRequestEvent: MATCHING_TARGET_NS, ingestRatio: INGEST_RATIO_TARGET },
+    targets: {
+      matchingNsPerMergeRequestEvent: MATCHING_TARGET_NS,
+      ingestRatio: INGEST_RATIO_TARGET,
+      scanCallsOverMinimum: SCAN_CALLS_TARGET,
+      scanPeakRssBytes: SCAN_RSS_TARGET_BYTES,
+    },
     matching,
     ingest: ingest && { payloadBytes, ...ingest },
+    scan,
+    chatops,
   };
   await writeFile(options.out, `${JSON.stringify(results, null, 2)}\n`);
   print(`\nraw figures written to ${options.out}`);
@@ -40,6 +61,8 @@ try {
   await main(process.argv.slice(2));
 } catch (error) {
   if (!(error instanceof BenchUsageError)) throw error;
-  process.stderr.write(`${error.message}\nusage: npm run bench -- [--duration S] [--warmup S] [--rounds N] [--connections N] [--only ingest|matching] [--out FILE]\n`);
+  process.stderr.write(
+    `${error.message}\nusage: npm run bench -- [--duration S] [--warmup S] [--rounds N] [--connections N] [--only matching|ingest|scan|chatops] [--out FILE]\n`,
+  );
   process.exitCode = 2;
 }

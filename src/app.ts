@@ -6,6 +6,11 @@ import { createWebhookHandler, type WebhookDeps } from './webhook/handler.js';
 
 export interface AppDeps extends WebhookDeps {
   log: Logger;
+  /** `GET /status` and `GET /readyz`. */
+  health?: {
+    status(): Promise<object>;
+    ready(): Promise<{ ready: boolean; checks: object }>;
+  };
 }
 
 /**
@@ -21,6 +26,14 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  const health = deps.health;
+  if (health) {
+    app.get('/status', async (c) => c.json(await health.status()));
+    app.get('/readyz', async (c) => {
+      const { ready, checks } = await health.ready();
+      return c.json({ status: ready ? 'ready' : 'not ready', checks }, ready ? 200 : 503);
+    });
+  }
   app.post('/webhooks/gitlab', createWebhookHandler(deps));
 
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}`, code: 'not_found' }, 404));

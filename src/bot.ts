@@ -1,6 +1,6 @@
 // Assembles rulebot from injected parts; every runtime builds its entry point on this.
 import type { Hono } from 'hono';
-import { EventQueue, type Job } from './actions/event-queue.js';
+import { EventQueue, type Job, type RetryPolicy } from './actions/event-queue.js';
 import { DiffCache } from './actions/facts.js';
 import { processEvent, type EventOutcome } from './actions/process-event.js';
 import { createApp } from './app.js';
@@ -13,7 +13,8 @@ import type { Logger } from './log.js';
 import type { Rule, RuleSet } from './rules/index.js';
 import { runScheduleRule, type ScanOptions, type ScanReport } from './schedule/scan.js';
 import { Scheduler } from './schedule/scheduler.js';
-import type { Store } from './store/index.js';
+import type { Store, StoredJob } from './store/index.js';
+import { normalizeEvent } from './webhook/normalize.js';
 
 export interface BotDeps {
   config: Config;
@@ -28,6 +29,8 @@ export interface BotDeps {
   onProcessed?: (job: Job, outcome: EventOutcome, commands: CommandReport[]) => void;
   /** Clock for caches and the command rate limit (tests). */
   now?: () => number;
+  /** How failed events are retried (tests shorten it). */
+  retry?: Partial<RetryPolicy>;
 }
 
 export interface Bot {
@@ -43,10 +46,16 @@ export interface Bot {
   user(): User | undefined;
   /** Asks GitLab who the token acts as; refuses to go on with a token GitLab rejects. */
   init(): Promise<void>;
+  /** Queues again the events a previous process accepted and did not finish (after a crash or restart). */
+  resume(): Promise<void>;
+  /** Refuses new deliveries (503), starts no new attempt, and waits up to `graceMs` for the ones under way. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 export function createBot(deps: BotDeps): Bot {
   const { config, log } = deps;
+  const now = deps.now ?? Date.now;
+  const health = { lastGitLabAnswer: 0 };
   const budget = {
     all: new RateBudget({ perMinute: config.requestsPerMinute }),
     notes: new RateBudget({ perMinute: config.notesPerMinute, burst: Math.min(10, config.notesPerMinute) }),
@@ -57,9 +66,12 @@ export function createBot(deps: BotDeps): Bot {
     tokenType: config.tokenType,
     fetch: deps.fetch,
     budget,
+    // Readiness: any answer from GitLab (not a 5xx, not a network error) shows it is reachable.
+    onAttempt: ({ status }) => {
+      if (status > 0 && status < 500) health.lastGitLabAnswer = now();
+    },
     ...deps.gitlab,
   });
-  const now = deps.now ?? Date.now;
   const users = new UserDirectory({ now });
   const members = new MemberDirectory({ now });
   const limiter = new CommandRateLimiter({ limit: config.commandRateLimit, now });
@@ -67,12 +79,17 @@ export function createBot(deps: BotDeps): Bot {
   const services = { rules: deps.rules, gitlab, users, members, diffCache, log, dryRun: config.dryRun, now };
   let botUser: User | undefined;
 
+  let accepting = true;
   const queue = new EventQueue({
     concurrency: config.queueConcurrency,
+    store: deps.store,
     log,
+    now,
+    retry: deps.retry,
     run: async (job) => {
       const jobLog = log.child({ event_id: job.id });
-      const processDeps = { ...services, gitlab: gitlab.forEvent(job.eventUuid), log: jobLog };
+      const effects = { store: deps.store, jobId: job.id, retrying: job.stored.attempts > 0 || job.resumed === true };
+      const processDeps = { ...services, gitlab: gitlab.forEvent(job.eventUuid), log: jobLog, effects };
       const outcome = await processEvent(job.event, processDeps);
       const commands = await runCommands(job.event, { ...processDeps, botUsername: botUser?.username, store: deps.store, limiter });
       const calls = outcome.calls.length + commands.reduce((sum, report) => sum + report.calls.length, 0);
@@ -92,9 +109,19 @@ export function createBot(deps: BotDeps): Bot {
     maxBodyBytes: config.maxBodyBytes,
     store: deps.store,
     enqueue: (job) => queue.push(job),
+    accepting: () => accepting,
     botUserId: () => botUser?.id,
     log,
+    health: {
+      status: async () => ({ queue: { ...(await deps.store.queueStats()), in_process: queue.size }, accepting }),
+      ready: async () => {
+        const store = await deps.store.queueStats().then(() => true, () => false);
+        const gitlabOk = !config.gitlabToken || now() - health.lastGitLabAnswer < 60_000 || (await probe());
+        return { ready: store && gitlabOk && accepting, checks: { store, rules: deps.rules.rules.length, gitlab: gitlabOk, accepting } };
+      },
+    },
   });
+  const probe = () => getCurrentUser(gitlab).then(() => true, () => false);
 
   return {
     app,
@@ -104,6 +131,20 @@ export function createBot(deps: BotDeps): Bot {
     runSchedule,
     gitlab,
     user: () => botUser,
+    async resume() {
+      for (const stored of await deps.store.unfinishedJobs()) {
+        const job = await restoreJob(stored, deps.store, log);
+        if (job) queue.push({ ...job, resumed: true });
+      }
+    },
+    async stop(graceMs = 10_000) {
+      accepting = false;
+      scheduler.stop();
+      queue.stop();
+      const idle = queue.onIdle().then(() => 'idle' as const);
+      const late = new Promise<'late'>((resolve) => setTimeout(resolve, graceMs, 'late').unref?.());
+      if ((await Promise.race([idle, late])) === 'late') log.warn('stopping with events in progress; they stay queued', { in_process: queue.size });
+    },
     async init() {
       if (!config.gitlabToken) return;
       try {
@@ -120,4 +161,17 @@ export function createBot(deps: BotDeps): Bot {
       users.remember(botUser.username, botUser);
     },
   };
+}
+
+/** Turns a stored job back into a runnable one; a payload that no longer reads is a dead letter. */
+async function restoreJob(stored: StoredJob, store: Store, log: Logger): Promise<Job | undefined> {
+  try {
+    const result = normalizeEvent(JSON.parse(stored.payload) as Record<string, unknown>);
+    if ('event' in result) return { id: stored.id, event: result.event, eventUuid: stored.event_uuid, stored };
+    await store.finishJob(stored.id);
+  } catch (error) {
+    await store.deadLetter(stored.id, `stored event cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+    log.error('stored event cannot be read; kept as a dead letter', { event_id: stored.id });
+  }
+  return undefined;
 }

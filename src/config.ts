@@ -32,6 +32,8 @@ export const EnvSchema = z.object({
   DATA_DIR: z.string().min(1).default('data'),
 });
 
+const SECRET_VARIABLES = new Set(['GITLAB_TOKEN', 'GITLAB_WEBHOOK_SECRET', 'GITLAB_WEBHOOK_SIGNING_KEY']);
+
 export type TokenType = 'private' | 'oauth' | 'job';
 
 export interface Config {
@@ -80,7 +82,9 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'environment');
-      return `${name}: ${issue.message} (got ${JSON.stringify(present[name] ?? null)})`;
+      // Secrets are never repeated, not even malformed ones.
+      const shown = SECRET_VARIABLES.has(name) ? 'a value that is not shown' : JSON.stringify(present[name] ?? null);
+      return `${name}: ${issue.message} (got ${shown})`;
     });
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }

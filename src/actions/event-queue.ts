@@ -1,6 +1,9 @@
-// Runs accepted events off the request path: bounded concurrency overall, strict order within one project.
+// Runs accepted events off the request path: bounded concurrency, strict order per project, retries, dead letters.
 import PQueue from 'p-queue';
+import { GitLabApiError } from '../errors.js';
+import { backoffDelay } from '../gitlab/retry-delay.js';
 import type { Logger } from '../log.js';
+import type { Store, StoredJob } from '../store/index.js';
 import type { RuleEvent } from '../webhook/event.js';
 
 export interface Job {
@@ -9,25 +12,50 @@ export interface Job {
   event: RuleEvent;
   /** `X-Gitlab-Event-UUID` of the delivery, sent back on every API call made for it. */
   eventUuid: string | undefined;
+  /** The job as stored: attempts so far, when accepted. */
+  stored: StoredJob;
+  /** Accepted by an earlier process and queued again at start-up. */
+  resumed?: boolean;
+}
+
+export interface RetryPolicy {
+  /** First retry delay in ms (default 1 s), doubling with full jitter. */
+  baseDelayMs: number;
+  /** Longest wait between two attempts (default 5 min). */
+  maxDelayMs: number;
+  /** Give up once this long has passed since the event was accepted (default 1 h). */
+  giveUpAfterMs: number;
 }
 
 export interface EventQueueOptions {
   concurrency: number;
   run: (job: Job) => Promise<void>;
+  store: Store;
   log: Logger;
+  retry?: Partial<RetryPolicy>;
+  now?: () => number;
+  random?: () => number;
 }
+
+const DEFAULT_RETRY: RetryPolicy = { baseDelayMs: 1_000, maxDelayMs: 300_000, giveUpAfterMs: 3_600_000 };
 
 /**
  * Events of one project run one after another in arrival order (a label added by the first event is
- * seen by the second); events of different projects run side by side, up to `concurrency`.
+ * seen by the second, and a retried event holds back the later ones of its project only); events of
+ * different projects run side by side, up to `concurrency`. A job leaves the store only when its
+ * actions completed, or failed for good and went to the dead letters with the reason.
  */
 export class EventQueue {
   private readonly workers: PQueue;
   private readonly tails = new Map<number, Promise<void>>();
+  private readonly retry: RetryPolicy;
+  private readonly timers = new Set<{ timer: ReturnType<typeof setTimeout>; resolve: () => void }>();
   private waiting = 0;
+  private stopping = false;
 
   constructor(private readonly options: EventQueueOptions) {
     this.workers = new PQueue({ concurrency: options.concurrency });
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
   }
 
   push(job: Job): void {
@@ -35,8 +63,8 @@ export class EventQueue {
     this.waiting++;
     const previous = this.tails.get(project) ?? Promise.resolve();
     const tail = previous
-      .then(() => this.workers.add(() => this.options.run(job)))
-      .catch((error: unknown) => this.options.log.error('event failed', { event_id: job.id, error }))
+      .then(() => this.runUntilSettled(job))
+      .catch((error: unknown) => this.options.log.error('event queue failure', { event_id: job.id, error }))
       .finally(() => {
         this.waiting--;
         if (this.tails.get(project) === tail) this.tails.delete(project);
@@ -44,13 +72,62 @@ export class EventQueue {
     this.tails.set(project, tail);
   }
 
-  /** Events accepted and not finished. */
+  /** Events accepted and not finished in this process. */
   get size(): number {
     return this.waiting;
   }
 
-  /** Resolves once every accepted event has finished. */
+  /** Resolves once every accepted event has finished (or, after `stop()`, stopped). */
   async onIdle(): Promise<void> {
     while (this.tails.size > 0) await Promise.all(this.tails.values());
+  }
+
+  /** Starts no new attempt; events waiting or between retries stay in the store for the next start. */
+  stop(): void {
+    this.stopping = true;
+    for (const entry of this.timers) {
+      clearTimeout(entry.timer);
+      entry.resolve();
+    }
+    this.timers.clear();
+  }
+
+  private async runUntilSettled(job: Job): Promise<void> {
+    const now = this.options.now ?? Date.now;
+    for (;;) {
+      if (this.stopping) return;
+      const wait = job.stored.next_attempt_at - now();
+      if (wait > 0) await this.sleep(wait);
+      if (this.stopping) return;
+      try {
+        await this.workers.add(() => this.options.run(job));
+        await this.options.store.finishJob(job.id);
+        return;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        const retryable = error instanceof GitLabApiError && error.retryable;
+        const delay = Math.max(
+          (error instanceof GitLabApiError ? error.retryAfterMs : undefined) ?? 0,
+          backoffDelay(job.stored.attempts, this.retry, this.options.random),
+        );
+        const elapsed = now() + delay - job.stored.received_at;
+        if (!retryable || elapsed > this.retry.giveUpAfterMs) {
+          const reason = retryable ? `gave up after ${job.stored.attempts + 1} attempts: ${message}` : message;
+          await this.options.store.deadLetter(job.id, reason);
+          this.options.log.error('event failed for good; kept as a dead letter', { event_id: job.id, reason });
+          return;
+        }
+        job.stored = { ...job.stored, attempts: job.stored.attempts + 1, next_attempt_at: now() + delay, last_error: message };
+        await this.options.store.retryJobLater(job.id, job.stored.next_attempt_at, message);
+        this.options.log.warn('event failed; will retry', { event_id: job.id, attempt: job.stored.attempts, retry_in_ms: delay, error: message });
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const entry = { timer: setTimeout(() => (this.timers.delete(entry), resolve()), ms), resolve };
+      this.timers.add(entry);
+    });
   }
 }

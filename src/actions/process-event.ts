@@ -3,7 +3,9 @@ import type { Diff, GitLabClient, MemberDirectory, UserDirectory } from '../gitl
 import type { Logger } from '../log.js';
 import type { Fact, Facts, Rule, RuleSet } from '../rules/index.js';
 import type { RuleEvent } from '../webhook/event.js';
+import { GitLabApiError } from '../errors.js';
 import type { ApiCall } from './api-call.js';
+import { alreadyMade, effectKey, isEffect, marker, type EffectGuard } from './effects.js';
 import { decideRules, readFact, type Decision } from './decide.js';
 import type { DiffCache, FactSources } from './facts.js';
 import { planActions, withArgs } from './plan.js';
@@ -19,6 +21,8 @@ export interface ProcessDeps {
   dryRun: boolean;
   /** Clock for conditions on age (default: the real one). */
   now?: (() => number) | undefined;
+  /** When set, comments and pipelines are made once per job, across retries and restarts. */
+  effects?: EffectGuard | undefined;
   /** Changed files given up front instead of read from GitLab (`rulebot simulate --diffs`). */
   diffs?: Diff[] | undefined;
   /** When set, GitLab is not asked at all (simulating without a token); this says why. */
@@ -83,13 +87,35 @@ export async function actOnDecision(
 }
 
 /** Makes the planned calls in order, or in dry-run logs each one instead. */
-export async function executeCalls(calls: readonly ApiCall[], deps: Pick<ProcessDeps, 'gitlab' | 'log' | 'dryRun'>): Promise<void> {
+export async function executeCalls(calls: readonly ApiCall[], deps: Pick<ProcessDeps, 'gitlab' | 'log' | 'dryRun' | 'effects'>): Promise<void> {
   for (const call of calls) {
     if (deps.dryRun) {
       deps.log.info('dry run: would call GitLab', { method: call.method, path: call.path, body: call.body, rules: call.rules });
       continue;
     }
+    const guard = deps.effects;
+    if (!guard || !isEffect(call)) {
+      await sendTolerantly(call, deps);
+      continue;
+    }
+    const key = effectKey(call);
+    if (await alreadyMade(call, key, guard, deps.gitlab)) {
+      deps.log.info('effect already made by an earlier attempt', { method: call.method, path: call.path });
+      continue;
+    }
+    const body = typeof call.body['body'] === 'string' ? { ...call.body, body: `${call.body['body']}\n\n${marker(guard.jobId, key)}` } : call.body;
+    await deps.gitlab.request(call.method, call.path, { body });
+    await guard.store.recordEffect(guard.jobId, key);
+  }
+}
+
+/** Sends a call; a reaction GitLab refuses (already given, or the note is gone) is only logged. */
+async function sendTolerantly(call: ApiCall, deps: Pick<ProcessDeps, 'gitlab' | 'log'>): Promise<void> {
+  try {
     await deps.gitlab.request(call.method, call.path, { body: call.body });
+  } catch (error) {
+    if (call.reaction === undefined || !(error instanceof GitLabApiError) || error.retryable) throw error;
+    deps.log.warn('reaction not added', { path: call.path, emoji: call.reaction, error: error.message });
   }
 }
 

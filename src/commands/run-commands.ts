@@ -42,10 +42,16 @@ export async function runCommands(event: RuleEvent, deps: CommandDeps): Promise<
   if (event.kind !== 'note' || event.action !== 'create' || !note || note.system || !subject || !deps.botUsername) return [];
   const parsed = parseCommands(note.body, deps.botUsername);
   if (parsed.length === 0) return [];
-  // GitLab may deliver one note twice (a project hook and a group hook, or a re-send): act once per note.
-  if (!(await deps.store.recordDelivery(`commands:${event.project.id}:${note.id}`))) {
-    deps.log.info('commands of this note already ran', { note_id: note.id });
-    return [];
+  // GitLab may deliver one note twice (a project hook and a group hook, or a re-send): act once per
+  // note. The job that claimed the note may run it again after a failure; its effects are guarded.
+  const claim = `commands:${event.project.id}:${note.id}`;
+  const ownClaim = deps.effects !== undefined && (await deps.store.hasEffect(deps.effects.jobId, claim));
+  if (!ownClaim) {
+    if (!(await deps.store.recordDelivery(claim))) {
+      deps.log.info('commands of this note already ran', { note_id: note.id });
+      return [];
+    }
+    if (deps.effects) await deps.store.recordEffect(deps.effects.jobId, claim);
   }
 
   const reports: CommandReport[] = [];

@@ -1,5 +1,5 @@
-// An in-process Store: delivery keys kept for a retention window, bounded in number.
-import type { Store } from './store.js';
+// An in-process Store, for tests and tools: everything is lost when the process ends.
+import type { DeadLetter, QueueStats, Store, StoredJob } from './store.js';
 
 export interface MemoryStoreOptions {
   /** How long a delivery key is remembered, in ms (default 7 days). */
@@ -12,7 +12,11 @@ export interface MemoryStoreOptions {
 export class MemoryStore implements Store {
   /** Insertion-ordered, so the oldest keys are at the front. */
   private readonly deliveries = new Map<string, number>();
+  private readonly jobs = new Map<string, StoredJob>();
+  private readonly dead = new Map<string, DeadLetter>();
+  private readonly effects = new Set<string>();
   private readonly scheduleRuns = new Map<string, number>();
+  private lastError: QueueStats['last_error'];
   private readonly retentionMs: number;
   private readonly maxKeys: number;
   private readonly now: () => number;
@@ -21,6 +25,12 @@ export class MemoryStore implements Store {
     this.retentionMs = options.retentionMs ?? 7 * 24 * 3_600_000;
     this.maxKeys = options.maxKeys ?? 100_000;
     this.now = options.now ?? Date.now;
+  }
+
+  async acceptDelivery(key: string | undefined, job: StoredJob): Promise<boolean> {
+    if (key !== undefined && !(await this.recordDelivery(key))) return false;
+    this.jobs.set(job.id, { ...job });
+    return true;
   }
 
   async recordDelivery(key: string): Promise<boolean> {
@@ -34,6 +44,60 @@ export class MemoryStore implements Store {
     return true;
   }
 
+  async unfinishedJobs(): Promise<StoredJob[]> {
+    return [...this.jobs.values()].map((job) => ({ ...job }));
+  }
+
+  async finishJob(id: string): Promise<void> {
+    this.jobs.delete(id);
+  }
+
+  async retryJobLater(id: string, nextAttemptAt: number, error: string): Promise<void> {
+    const job = this.jobs.get(id);
+    if (!job) return;
+    Object.assign(job, { attempts: job.attempts + 1, next_attempt_at: nextAttemptAt, last_error: error });
+    this.lastError = { job: id, message: error, at: this.now() };
+  }
+
+  async deadLetter(id: string, reason: string): Promise<void> {
+    const job = this.jobs.get(id);
+    if (!job) return;
+    this.jobs.delete(id);
+    this.dead.set(id, { job, reason, failed_at: this.now() });
+    this.lastError = { job: id, message: reason, at: this.now() };
+  }
+
+  async deadLetters(): Promise<DeadLetter[]> {
+    return [...this.dead.values()];
+  }
+
+  async reviveDeadLetter(id: string): Promise<StoredJob | undefined> {
+    const letter = this.dead.get(id);
+    if (!letter) return undefined;
+    this.dead.delete(id);
+    const job = { ...letter.job, attempts: 0, next_attempt_at: this.now(), last_error: undefined };
+    this.jobs.set(id, job);
+    return { ...job };
+  }
+
+  async queueStats(): Promise<QueueStats> {
+    const jobs = [...this.jobs.values()];
+    return {
+      depth: jobs.length,
+      oldest_pending_at: jobs.length > 0 ? Math.min(...jobs.map((job) => job.received_at)) : undefined,
+      dead_letters: this.dead.size,
+      last_error: this.lastError,
+    };
+  }
+
+  async hasEffect(jobId: string, effect: string): Promise<boolean> {
+    return this.effects.has(`${jobId}\n${effect}`);
+  }
+
+  async recordEffect(jobId: string, effect: string): Promise<void> {
+    this.effects.add(`${jobId}\n${effect}`);
+  }
+
   async lastScheduleRun(rule: string): Promise<number | undefined> {
     return this.scheduleRuns.get(rule);
   }
@@ -41,6 +105,8 @@ export class MemoryStore implements Store {
   async recordScheduleRun(rule: string, at: number): Promise<void> {
     this.scheduleRuns.set(rule, at);
   }
+
+  async close(): Promise<void> {}
 
   private prune(now: number): void {
     for (const [key, seenAt] of this.deliveries) {

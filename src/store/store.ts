@@ -1,12 +1,62 @@
-// Persistence behind one interface: deliveries already seen, and when each schedule rule last ran.
+// Persistence behind one interface: accepted events until they are done, deliveries seen, effects made, schedule runs.
+
+/** An accepted event, kept until its actions completed or failed for good. */
+export interface StoredJob {
+  /** The id answered to GitLab. */
+  id: string;
+  project_id: number;
+  /** The webhook body as received; normalised again when the job runs. */
+  payload: string;
+  event_uuid: string | undefined;
+  received_at: number;
+  /** Attempts that failed so far. */
+  attempts: number;
+  /** Earliest time of the next attempt (epoch ms). */
+  next_attempt_at: number;
+  last_error: string | undefined;
+}
+
+export interface DeadLetter {
+  job: StoredJob;
+  reason: string;
+  failed_at: number;
+}
+
+export interface QueueStats {
+  /** Accepted events not finished yet (waiting, running or waiting for a retry). */
+  depth: number;
+  oldest_pending_at: number | undefined;
+  dead_letters: number;
+  last_error: { job: string; message: string; at: number } | undefined;
+}
 
 export interface Store {
   /**
-   * Records that a delivery was accepted. Resolves true the first time a key is seen within the
-   * retention window, false for a repeat.
+   * Accepts a delivery: records its key (if it has one) and the job in one step. Resolves false,
+   * storing nothing, when the key was seen within the retention window (a re-sent delivery).
+   */
+  acceptDelivery(key: string | undefined, job: StoredJob): Promise<boolean>;
+  /**
+   * Records a key once; resolves false if it was recorded within the retention window. Used for
+   * things that must happen once, such as running a note's commands.
    */
   recordDelivery(key: string): Promise<boolean>;
+  /** Every job not finished, in the order they were accepted. */
+  unfinishedJobs(): Promise<StoredJob[]>;
+  finishJob(id: string): Promise<void>;
+  /** Records a failed attempt and when to try again. */
+  retryJobLater(id: string, nextAttemptAt: number, error: string): Promise<void>;
+  /** Moves a job that failed for good to the dead letters, with the reason. */
+  deadLetter(id: string, reason: string): Promise<void>;
+  deadLetters(): Promise<DeadLetter[]>;
+  /** Puts a dead letter back in the queue, as a fresh job; resolves the job, or undefined if unknown. */
+  reviveDeadLetter(id: string): Promise<StoredJob | undefined>;
+  queueStats(): Promise<QueueStats>;
+  /** Whether an effect of a job (a comment, a pipeline) was already made. */
+  hasEffect(jobId: string, effect: string): Promise<boolean>;
+  recordEffect(jobId: string, effect: string): Promise<void>;
   /** When the schedule rule last started a run (epoch ms), if it ever did. */
   lastScheduleRun(rule: string): Promise<number | undefined>;
   recordScheduleRun(rule: string, at: number): Promise<void>;
+  close(): Promise<void>;
 }

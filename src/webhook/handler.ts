@@ -25,6 +25,8 @@ export interface WebhookDeps {
   maxBodyBytes: number;
   store: Store;
   enqueue: (job: Job) => void;
+  /** False while shutting down: new deliveries are then refused with 503 and `Retry-After`. */
+  accepting?: () => boolean;
   /** The bot's own user id, once known: its events are ignored so that its actions cannot loop. */
   botUserId: () => number | undefined;
   log: Logger;
@@ -34,11 +36,17 @@ export interface WebhookDeps {
  * Answers within GitLab's 10 s limit by doing only cheap work here; rules run after the answer.
  * Authentic events rulebot does not act on still get a 2xx: GitLab disables hooks that keep failing.
  */
+const utf8 = new TextDecoder();
+
 export function createWebhookHandler(deps: WebhookDeps) {
   const verifySignature =
     deps.signingKeys.length > 0 ? createSignatureVerifier({ keys: deps.signingKeys, ...(deps.now && { now: deps.now }) }) : undefined;
 
   return async (c: Context): Promise<Response> => {
+    if (deps.accepting && !deps.accepting()) {
+      // Shutting down: GitLab counts 503 as a failed delivery, and "Resend" brings the event back.
+      return c.json({ error: 'rulebot is shutting down; send the event again shortly', code: 'shutting_down' }, 503, { 'retry-after': '30' });
+    }
     const headers = c.req.raw.headers;
     // URL, header sizes and token are checked before the body is read: unauthenticated senders cost nothing.
     checkRequest(new URL(c.req.url), headers);
@@ -64,11 +72,18 @@ export function createWebhookHandler(deps: WebhookDeps) {
 
     const key = await deliveryKey(headers, bytes, signed?.id);
     const id = signed?.id ?? headers.get('idempotency-key') ?? crypto.randomUUID();
-    if (key !== undefined && !(await deps.store.recordDelivery(key))) {
+    const eventUuid = headers.get('x-gitlab-event-uuid') ?? undefined;
+    const now = (deps.now ?? Date.now)();
+    const stored = {
+      id, project_id: event.project.id, payload: utf8.decode(bytes), event_uuid: eventUuid,
+      received_at: now, attempts: 0, next_attempt_at: now, last_error: undefined,
+    };
+    // Stored (on Node: committed to disk) before the 202: GitLab never re-sends what was acknowledged.
+    if (!(await deps.store.acceptDelivery(key, stored))) {
       deps.log.info('duplicate delivery ignored', { event_id: id, key });
       return c.json({ status: 'duplicate', event_id: id }, 200);
     }
-    deps.enqueue({ id, event, eventUuid: headers.get('x-gitlab-event-uuid') ?? undefined });
+    deps.enqueue({ id, event, eventUuid, stored });
     deps.log.info('event accepted', { event_id: id, event: event.names.at(-1), project: event.project.path_with_namespace });
     return c.json({ status: 'accepted', event_id: id }, 202);
   };

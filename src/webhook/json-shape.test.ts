@@ -1,51 +1,60 @@
 import { describe, expect, it } from 'vitest';
 import { fixture } from '../../test/support/events.js';
 import { PayloadError } from '../errors.js';
-import { inspectJsonShape } from './json-shape.js';
+import { countKeys, findDuplicateKey, measureJson } from './json-shape.js';
 import { parseJsonObject } from './parse-json.js';
 
 const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
 
-describe('inspectJsonShape', () => {
-  it("finds nothing wrong in GitLab's published payloads", () => {
-    for (const name of ['merge_request', 'issue', 'note_merge_request', 'note_issue', 'push', 'pipeline'] as const) {
-      expect(inspectJsonShape(JSON.stringify(fixture(name), null, 2)), name).toBeUndefined();
+const ALL_FIXTURES = ['merge_request', 'issue', 'note_merge_request', 'note_issue', 'push', 'pipeline'] as const;
+
+describe('measureJson', () => {
+  it("counts every key of GitLab's published payloads, pretty or compact", () => {
+    for (const name of ALL_FIXTURES) {
+      const value = fixture(name);
+      for (const text of [JSON.stringify(value), JSON.stringify(value, null, 2)]) {
+        expect(measureJson(text), name).toEqual({ tooDeepAt: undefined, keys: countKeys(value) });
+      }
     }
   });
 
   it('allows exactly maxDepth levels and stops at the first bracket past them', () => {
-    expect(inspectJsonShape(nested(64))).toBeUndefined();
-    expect(inspectJsonShape(nested(65))).toEqual({ kind: 'too_deep', offset: 64 });
-    expect(inspectJsonShape('{"a":{"b":[1]}}', 3)).toBeUndefined();
-    expect(inspectJsonShape('{"a":{"b":[{}]}}', 3)).toEqual({ kind: 'too_deep', offset: 11 });
+    expect(measureJson(nested(64)).tooDeepAt).toBeUndefined();
+    expect(measureJson(nested(65)).tooDeepAt).toBe(64);
+    expect(measureJson('{"a":{"b":[1]}}', 3).tooDeepAt).toBeUndefined();
+    expect(measureJson('{"a":{"b":[{}]}}', 3).tooDeepAt).toBe(11);
   });
 
   it('handles millions of levels without recursion', () => {
-    expect(inspectJsonShape('['.repeat(5_000_000))).toEqual({ kind: 'too_deep', offset: 64 });
+    expect(measureJson('['.repeat(5_000_000)).tooDeepAt).toBe(64);
   });
 
-  it('ignores brackets, quotes and commas inside strings', () => {
-    const text = JSON.stringify({ a: '[[[[{{{{', b: 'say \\"hi\\", "a": 1', c: '\\', d: ['x', 'y'] });
-    expect(inspectJsonShape(text, 2)).toBeUndefined();
+  it('ignores brackets, quotes, colons and commas inside strings', () => {
+    const value = { a: '[[[[{{{{', b: 'say \\"hi\\", "a": 1', c: '\\', d: ['x', 'y', { e: ',"f":' }] };
+    expect(measureJson(JSON.stringify(value), 3)).toEqual({ tooDeepAt: undefined, keys: 5 });
   });
 
-  it('reports a duplicate key with the path of its object', () => {
-    expect(inspectJsonShape('{"object_kind":"merge_request","a":1,"object_kind":"issue"}')).toEqual({ kind: 'duplicate_key', key: 'object_kind', path: '' });
-    expect(inspectJsonShape('{"object_attributes":{"labels":[{"title":"a"},{"id":1,"title":"b","title":"c"}]}}')).toEqual({
-      kind: 'duplicate_key',
+  it('counts repeated keys, which JSON.parse collapses', () => {
+    const text = '{"a":1,"b":{"c":1,"c":2},"a":3}';
+    expect(measureJson(text).keys).toBe(5);
+    expect(countKeys(JSON.parse(text))).toBe(3);
+    expect(countKeys(JSON.parse('{"__proto__":1,"x":[{"y":null}]}'))).toBe(3);
+  });
+});
+
+describe('findDuplicateKey', () => {
+  it('names the key and the path of its object', () => {
+    expect(findDuplicateKey('{"object_kind":"merge_request","a":1,"object_kind":"issue"}')).toEqual({ key: 'object_kind', path: '' });
+    expect(findDuplicateKey('{"object_attributes":{"labels":[{"title":"a"},{"id":1,"title":"b","title":"c"}]}}')).toEqual({
       key: 'title',
       path: 'object_attributes.labels[1]',
     });
   });
 
   it('compares keys after unescaping, and tells keys from values', () => {
-    expect(inspectJsonShape('{"a":1,"\\u0061":2}')).toMatchObject({ key: 'a' });
-    expect(inspectJsonShape('{"a":"a","b":["a","a"],"c":{"a":1}}')).toBeUndefined();
-    expect(inspectJsonShape('[{"a":1},{"a":1}]')).toBeUndefined();
-  });
-
-  it('still measures depth after a duplicate was found', () => {
-    expect(inspectJsonShape(`{"a":1,"a":2,"b":${nested(100)}}`)).toEqual({ kind: 'too_deep', offset: 80 });
+    expect(findDuplicateKey('{"a":1,"\\u0061":2}')).toEqual({ key: 'a', path: '' });
+    expect(findDuplicateKey('{"a":"a","b":["a","a"],"c":{"a":1}}')).toBeUndefined();
+    expect(findDuplicateKey('[{"a":1},{"a":1}]')).toBeUndefined();
   });
 });
 

@@ -3,16 +3,11 @@
 /** GitLab events nest a handful of levels; 64 leaves a wide margin and keeps every later walk of the value shallow. */
 export const MAX_JSON_DEPTH = 64;
 
-export type JsonShapeProblem =
-  | { kind: 'too_deep'; /** Character offset of the first bracket past the limit. */ offset: number }
-  | { kind: 'duplicate_key'; key: string; /** Where the object is, e.g. `object_attributes.labels[0]`; empty at the top level. */ path: string };
-
-interface Frame {
-  /** Keys seen so far in an object; undefined for an array. */
-  keys: Set<string> | undefined;
-  /** The object's latest key, or the array's current index: the next step of a path. */
-  key: string | undefined;
-  index: number;
+export interface JsonShape {
+  /** Character offset of the first `{` or `[` past the depth limit; undefined when the text stays within it. */
+  tooDeepAt: number | undefined;
+  /** Keys written in the text, repeats included. More than `countKeys` of the parsed value means duplicates. */
+  keys: number;
 }
 
 const QUOTE = 0x22;
@@ -24,35 +19,74 @@ const OPEN_ARRAY = 0x5b;
 const CLOSE_ARRAY = 0x5d;
 
 /**
- * One pass over JSON text, with an explicit stack (no recursion, so no input can exhaust the call stack).
- * Stops at once when nesting exceeds `maxDepth`, before JSON.parse would spend time and memory on it.
- * Duplicate keys (anywhere, compared after unescaping) are reported after the whole text was scanned for
- * depth. Meant to run before JSON.parse: on text that is not JSON it may report nothing or something odd,
- * and the caller's JSON.parse then says what is wrong. Strings are skipped with `indexOf`, so the cost is
- * mostly one step per structural character.
+ * One pass over JSON text with a fixed-size stack (no recursion, no allocation per object): stops at once
+ * when nesting exceeds `maxDepth`, before JSON.parse would spend seconds on 25 MB of `[`, and counts keys.
+ * Strings are skipped with `indexOf`. Meant for text JSON.parse then accepts; on other text the count is
+ * meaningless and JSON.parse reports the error.
  */
-export function inspectJsonShape(text: string, maxDepth = MAX_JSON_DEPTH): JsonShapeProblem | undefined {
-  const stack: Frame[] = [];
-  let duplicate: JsonShapeProblem | undefined;
+export function measureJson(text: string, maxDepth = MAX_JSON_DEPTH): JsonShape {
+  const inObject = new Uint8Array(maxDepth + 1);
+  let depth = 0;
+  let keys = 0;
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      if (expectKey) keys++;
+      expectKey = false;
+      i = stringEnd(text, i);
+    } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+      if (depth === maxDepth) return { tooDeepAt: i, keys };
+      expectKey = c === OPEN_OBJECT;
+      inObject[++depth] = expectKey ? 1 : 0;
+    } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
+      if (depth > 0) depth--;
+      expectKey = false;
+    } else if (c === COMMA) {
+      expectKey = inObject[depth] === 1;
+    }
+  }
+  return { tooDeepAt: undefined, keys };
+}
+
+/** Own keys of every object in a parsed JSON value (iterative; the value is at most MAX_JSON_DEPTH deep anyway). */
+export function countKeys(value: unknown): number {
+  let count = 0;
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const item = pending.pop();
+    if (item === null || typeof item !== 'object') continue;
+    const children = Array.isArray(item) ? item : Object.values(item);
+    if (!Array.isArray(item)) count += children.length;
+    for (const child of children) if (child !== null && typeof child === 'object') pending.push(child);
+  }
+  return count;
+}
+
+/**
+ * The first key that appears twice in one object of valid JSON text, compared after unescaping (`"\u0061"`
+ * is `"a"`), and the path of that object (`object_attributes.labels[1]`; empty at the top level). Slower than
+ * `measureJson` (a Set per object): called only once counting has shown that a duplicate exists.
+ */
+export function findDuplicateKey(text: string): { key: string; path: string } | undefined {
+  const stack: { keys: Set<string> | undefined; key: string; index: number }[] = [];
   let expectKey = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
       const end = stringEnd(text, i);
       if (expectKey) {
-        expectKey = false;
         const frame = stack[stack.length - 1]!;
         const key = readKey(text, i, end);
-        if (duplicate === undefined && frame.keys!.has(key)) duplicate = { kind: 'duplicate_key', key, path: pathOf(stack) };
+        if (frame.keys!.has(key)) return { key, path: pathOf(stack) };
         frame.keys!.add(key);
         frame.key = key;
       }
+      expectKey = false;
       i = end;
     } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
-      if (stack.length >= maxDepth) return { kind: 'too_deep', offset: i };
-      const isObject = c === OPEN_OBJECT;
-      stack.push({ keys: isObject ? new Set() : undefined, key: undefined, index: 0 });
-      expectKey = isObject;
+      expectKey = c === OPEN_OBJECT;
+      stack.push({ keys: expectKey ? new Set() : undefined, key: '', index: 0 });
     } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
       stack.pop();
       expectKey = false;
@@ -62,7 +96,7 @@ export function inspectJsonShape(text: string, maxDepth = MAX_JSON_DEPTH): JsonS
       else if (frame) frame.index++;
     }
   }
-  return duplicate;
+  return undefined;
 }
 
 /** Index of the quote closing the string opened at `start` (or the text's length when it never closes). */
@@ -77,22 +111,14 @@ function stringEnd(text: string, start: number): number {
   }
 }
 
-/** The key as JSON.parse would see it: `"\u0061"` and `"a"` are the same key. */
+/** The key as JSON.parse sees it. */
 function readKey(text: string, start: number, end: number): string {
   const raw = text.slice(start + 1, end);
-  if (!raw.includes('\\')) return raw;
-  try {
-    return JSON.parse(text.slice(start, end + 1)) as string;
-  } catch {
-    return raw;
-  }
+  return raw.includes('\\') ? (JSON.parse(text.slice(start, end + 1)) as string) : raw;
 }
 
-function pathOf(stack: readonly Frame[]): string {
+function pathOf(stack: readonly { keys: Set<string> | undefined; key: string; index: number }[]): string {
   let path = '';
-  for (const frame of stack.slice(0, -1)) {
-    if (frame.keys) path += `${path ? '.' : ''}${frame.key ?? ''}`;
-    else path += `[${frame.index}]`;
-  }
+  for (const frame of stack.slice(0, -1)) path += frame.keys ? `${path ? '.' : ''}${frame.key}` : `[${frame.index}]`;
   return path;
 }

@@ -1,6 +1,6 @@
 // End to end: the chat-ops actions that go beyond labels — reply, merge, rebase, pipeline, assign from arguments.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { notePayload } from '../support/events.js';
+import { notePayload, withoutMarker } from '../support/events.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
 const MAINTAINER = { id: 40, username: 'maint' };
@@ -57,7 +57,8 @@ describe('chat-ops actions', () => {
       'POST /projects/5/merge_requests/1/discussions/d41d8cd98f00b204e9800998ecf8427e/notes',
       'POST /projects/5/merge_requests/1/notes/1244/award_emoji',
     ]);
-    expect(h.gitlab.calls('POST', /discussions/)[0]?.body).toEqual({ body: 'Merging !1 when its pipeline succeeds, as maint asked with ship.' });
+    const reply = h.gitlab.calls('POST', /discussions/)[0]?.body as { body: string };
+    expect(withoutMarker(reply.body)).toBe('Merging !1 when its pipeline succeeds, as maint asked with ship.');
     expect(h.gitlab.awards(5, 'MergeRequest', 1, 1244).map((a) => a.name)).toEqual(['rocket']);
   });
 
@@ -69,7 +70,7 @@ describe('chat-ops actions', () => {
   it('creates a pipeline for the source branch with variables', async () => {
     await command('@rulebot e2e suite-fast');
     expect(h.gitlab.pipelines(5)).toMatchObject([{ ref: 'master', variables: [{ key: 'RUN_E2E', value: 'yes' }] }]);
-    expect(h.gitlab.notes(5, 'MergeRequest', 1).at(-1)?.body).toBe('Started the end-to-end suite suite-fast on master.');
+    expect(withoutMarker(h.gitlab.notes(5, 'MergeRequest', 1).at(-1)!.body)).toBe('Started the end-to-end suite suite-fast on master.');
   });
 
   it('assigns the users named in the arguments, adding to those already there', async () => {

@@ -1,6 +1,6 @@
 // End to end: chat-ops commands in comments, with the shipped rules/commands.yml, against the fake GitLab.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { notePayload } from '../support/events.js';
+import { notePayload, withoutMarker } from '../support/events.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
 const PROJECT = 5;
@@ -47,7 +47,7 @@ async function comment(user: { id: number; username: string }, body: string, opt
 }
 
 const mr = () => h.gitlab.mergeRequest(PROJECT, 1)!;
-const replies = () => h.gitlab.notes(PROJECT, 'MergeRequest', 1).filter((note) => note.author_id === 99).map((note) => note.body);
+const replies = () => h.gitlab.notes(PROJECT, 'MergeRequest', 1).filter((note) => note.author_id === 99).map((note) => withoutMarker(note.body));
 const awards = (noteId = 1244) => h.gitlab.awards(PROJECT, 'MergeRequest', 1, noteId).map((award) => award.name);
 
 describe('chat-ops', () => {

@@ -1,6 +1,6 @@
 // End to end: the quick-action guard, dry-run, assignments and start-up refusals.
 import { afterEach, describe, expect, it } from 'vitest';
-import { fixture, mergeRequestPayload } from '../support/events.js';
+import { fixture, mergeRequestPayload, withoutMarker } from '../support/events.js';
 import { diff, startHarness, TOKEN, type Harness } from '../support/harness.js';
 
 let h: Harness | undefined;
@@ -27,7 +27,7 @@ describe('guards', () => {
 
     // Had the title reached GitLab as typed, the fake (like GitLab) would have closed the MR and added the label.
     expect(h.gitlab.mergeRequest(1, 1)).toMatchObject({ state: 'opened', labels: [] });
-    expect(h.gitlab.notes(1, 'MergeRequest', 1).map((n) => n.body)).toEqual(['\\/close /label ~"security"']);
+    expect(h.gitlab.notes(1, 'MergeRequest', 1).map((n) => withoutMarker(n.body))).toEqual(['\\/close /label ~"security"']);
   });
 
   it('in dry-run, reads what it needs and logs the exact writes it would make, making none', async () => {

@@ -1,9 +1,11 @@
 // End to end: how schedule rules scan — limits and backlogs, group scope, dry-run, failures on single items, catching up.
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
+import type { FakeGitLab } from '../support/fake-gitlab.js';
 import { startHarness, TOKEN, type Harness } from '../support/harness.js';
 
 const DAY = 86_400_000;
@@ -125,20 +127,22 @@ describe('schedule scans', () => {
   it('catches up a run missed while rulebot was down, once', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'rulebot-data-'));
     // Last run two days ago: today's 06:00 run was missed.
-    await writeFile(join(dataDir, 'schedule-runs.json'), JSON.stringify({ stale: NOW - 2 * DAY }));
-    await harness(staleRule('{ project: "acme/widgets" }'), { DATA_DIR: dataDir });
-    seed(42, 2);
-    await h!.server.bot.scheduler.start();
+    const store = new SqliteStore(dataDir);
+    await store.recordScheduleRun('stale', NOW - 2 * DAY);
+    await store.close();
+    const seedTwo = (gitlab: FakeGitLab) => {
+      gitlab.addProject({ id: 42, path_with_namespace: 'acme/widgets' });
+      for (const iid of [1, 2]) gitlab.addMergeRequest({ project_id: 42, iid, labels: [], updated_at: new Date(NOW - 40 * DAY).toISOString() });
+    };
+    const options = { rules: { 'stale.yml': staleRule('{ project: "acme/widgets" }') }, now: () => NOW, env: { DATA_DIR: dataDir }, seed: seedTwo };
+    h = await startHarness(options);
     await expect.poll(() => staleCount(42, [1, 2]), { timeout: 5_000 }).toBe(2);
-    await h!.close();
+    await h.close();
 
     // Started again the same day: the run was recorded, nothing is caught up.
-    h = undefined;
-    await harness(staleRule('{ project: "acme/widgets" }'), { DATA_DIR: dataDir });
-    h!.gitlab.clearRequests();
-    await h!.server.bot.scheduler.start();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(h!.gitlab.requests).toEqual([]);
+    h = await startHarness(options);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(h.gitlab.requests.filter((r) => r.path.endsWith('/merge_requests'))).toEqual([]);
   });
 });
 

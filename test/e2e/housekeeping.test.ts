@@ -1,6 +1,6 @@
 // End to end: the example housekeeping rules across simulated days, against the fake GitLab's lists.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mergeRequestPayload, notePayload } from '../support/events.js';
+import { mergeRequestPayload, notePayload, withoutMarker } from '../support/events.js';
 import { BOT, startHarness, type Harness } from '../support/harness.js';
 
 const DAY = 86_400_000;
@@ -14,7 +14,7 @@ let h: Harness;
 const ago = (days: number) => new Date(now - days * DAY).toISOString();
 const rule = (name: string) => h.server.bot.runSchedule(h.server.bot.ruleSet.find(name)!);
 const mr = (iid: number) => h.gitlab.mergeRequest(PROJECT.id, iid)!;
-const botNotes = (iid: number) => h.gitlab.notes(PROJECT.id, 'MergeRequest', iid).filter((n) => n.author_id === BOT.id).map((n) => n.body);
+const botNotes = (iid: number) => h.gitlab.notes(PROJECT.id, 'MergeRequest', iid).filter((n) => n.author_id === BOT.id).map((n) => withoutMarker(n.body));
 
 beforeEach(async () => {
   now = START;

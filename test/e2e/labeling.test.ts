@@ -1,6 +1,6 @@
 // End to end: GitLab's merge request payloads through the real server to label changes in a fake GitLab.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mergeRequestPayload } from '../support/events.js';
+import { mergeRequestPayload, withoutMarker } from '../support/events.js';
 import { BOT, diff, startHarness, type Harness } from '../support/harness.js';
 
 let h: Harness;
@@ -86,7 +86,7 @@ describe('auto-labeling with the shipped rules', () => {
       'POST /projects/1/merge_requests/1/notes',
     ]);
     expect(h.gitlab.mergeRequest(1, 1)?.labels).toEqual(['backport']);
-    expect(h.gitlab.notes(1, 'MergeRequest', 1).map((n) => n.body)).toEqual([
+    expect(h.gitlab.notes(1, 'MergeRequest', 1).map((n) => withoutMarker(n.body))).toEqual([
       '@root, this merge request targets release/2.0: please link the original merge request.',
     ]);
   });
@@ -119,12 +119,14 @@ describe('auto-labeling with the shipped rules', () => {
     expect(h.gitlab.mergeRequest(1, 1)?.labels).toEqual(['API', 'documentation']);
   });
 
-  it('logs a refused call with GitLab\'s own message and keeps serving', async () => {
+  it('keeps a refused call as a dead letter with GitLab\'s own message, and keeps serving', async () => {
     seedMergeRequest();
     h.gitlab.inject({ method: 'PUT', path: /merge_requests\/1$/, status: 403, body: { message: '403 Forbidden' } });
-    await h.post(mergeRequestPayload({ action: 'open' }));
+    await h.post(mergeRequestPayload({ action: 'open' }), { 'idempotency-key': 'refused-1' });
     await h.settle();
-    expect(h.logs.some((line) => line.includes('"msg":"event failed"') && line.includes('PUT /projects/1/merge_requests/1: 403 Forbidden'))).toBe(true);
+    expect(h.logs.some((line) => line.includes('dead letter') && line.includes('PUT /projects/1/merge_requests/1: 403 Forbidden'))).toBe(true);
+    const status = await (await fetch(`${h.server.url}/status`)).json();
+    expect(status.queue).toMatchObject({ depth: 0, dead_letters: 1, last_error: { job: 'refused-1', message: 'PUT /projects/1/merge_requests/1: 403 Forbidden' } });
     expect(h.gitlab.calls('PUT')).toHaveLength(1);
 
     await h.post(mergeRequestPayload({ action: 'open' }));

@@ -91,3 +91,8 @@ export function notePayload(options: NotePayloadOptions): Record<string, any> {
   if (options.labels) subject['labels'] = options.labels.map((title, i) => ({ ...subject['labels'][0], id: 3000 + i, title }));
   return payload;
 }
+
+/** A comment's text without the invisible marker rulebot appends to find it again after a crash. */
+export function withoutMarker(body: string): string {
+  return body.replace(/\n\n<!-- rulebot:[^>]* -->$/, '');
+}

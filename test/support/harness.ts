@@ -21,6 +21,8 @@ export interface HarnessOptions {
   now?: () => number;
   /** Use this rules directory instead of `rules` (or `rules` given as text). */
   rulesDir?: string;
+  /** Seeds the fake GitLab before rulebot starts (for what rulebot does at start-up). */
+  seed?: (gitlab: FakeGitLab) => void;
   /** A signing token (`whsec_…`): sets GITLAB_WEBHOOK_SIGNING_KEY and makes `post` sign every delivery with it. */
   signingKey?: string;
 }
@@ -44,6 +46,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const clock = options.now;
   const gitlab = new FakeGitLab({ token: TOKEN, botUser: BOT, ...(clock && { now: () => new Date(clock()) }) });
   await gitlab.start();
+  options.seed?.(gitlab);
   const dir = await mkdtemp(join(tmpdir(), 'rulebot-rules-'));
   if (options.rules) {
     for (const [name, text] of Object.entries(options.rules)) await writeFile(join(dir, name), text);

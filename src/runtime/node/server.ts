@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createBot, type Bot, type BotDeps } from '../../bot.js';
 import { parseConfig, secretValues, type Config } from '../../config.js';
 import { createLogger, type Logger } from '../../log.js';
-import { FileScheduleStore } from '../../store/file-schedule-store.js';
+import { SqliteStore } from '../../store/sqlite-store.js';
 import { loadRulesDir } from './load-rules-dir.js';
 import { createPooledFetch } from './pooled-fetch.js';
 
@@ -30,15 +30,18 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const log = options.log ?? createLogger({ level: config.logLevel, secrets: secretValues(config) });
   const rules = await loadRulesDir(config.rulesDir);
   const pool = createPooledFetch();
-  const bot = createBot({ config, rules, store: new FileScheduleStore(config.dataDir), log, fetch: pool.fetch, ...options.bot });
+  const store = new SqliteStore(config.dataDir);
+  const bot = createBot({ config, rules, store, log, fetch: pool.fetch, ...options.bot });
   try {
     await bot.init();
   } catch (error) {
-    await pool.close();
+    await Promise.all([pool.close(), store.close()]);
     throw error;
   }
 
   const server = await listen(bot, config);
+  // Events accepted before a crash or restart and not finished go first, in their order.
+  await bot.resume();
   await bot.scheduler.start();
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
@@ -61,14 +64,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     url,
     port,
     async close(graceMs = 10_000) {
-      bot.scheduler.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      const idle = bot.queue.onIdle();
-      const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, graceMs, 'timeout').unref());
-      if ((await Promise.race([idle, timeout])) === 'timeout') {
-        log.warn('stopping with events still queued', { queued: bot.queue.size });
-      }
-      await pool.close();
+      // New deliveries get 503 while the events under way finish; the rest stay stored for the next start.
+      await bot.stop(graceMs);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      });
+      await Promise.all([pool.close(), store.close()]);
     },
   };
 }

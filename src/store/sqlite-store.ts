@@ -1,0 +1,190 @@
+// The Node Store: one SQLite file in DATA_DIR (better-sqlite3), so accepted events survive a crash or restart.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DeadLetter, QueueStats, Store, StoredJob } from './store.js';
+
+export interface SqliteStoreOptions {
+  /** How long delivery keys and effects are remembered, in ms (default 7 days). */
+  retentionMs?: number;
+  now?: () => number;
+}
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS deliveries (key TEXT PRIMARY KEY, seen_at INTEGER NOT NULL);
+  CREATE INDEX IF NOT EXISTS deliveries_seen_at ON deliveries (seen_at);
+  CREATE TABLE IF NOT EXISTS jobs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    project_id INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    event_uuid TEXT,
+    received_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error TEXT
+  );
+  CREATE TABLE IF NOT EXISTS dead_letters (id TEXT PRIMARY KEY, job TEXT NOT NULL, reason TEXT NOT NULL, failed_at INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS effects (job_id TEXT NOT NULL, effect TEXT NOT NULL, made_at INTEGER NOT NULL, PRIMARY KEY (job_id, effect));
+  CREATE TABLE IF NOT EXISTS schedule_runs (rule TEXT PRIMARY KEY, at INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`;
+
+type JobRow = Omit<StoredJob, 'event_uuid' | 'last_error'> & { event_uuid: string | null; last_error: string | null };
+
+/**
+ * Every write is committed before the call resolves (WAL journal, `synchronous = FULL`), so a job
+ * accepted here is on disk before GitLab gets its 202. Delivery keys and effects older than the
+ * retention window are pruned as new ones arrive.
+ */
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly retentionMs: number;
+  private readonly now: () => number;
+  private readonly statements;
+  private lastPrune = 0;
+
+  constructor(dir: string, options: SqliteStoreOptions = {}) {
+    mkdirSync(dir, { recursive: true });
+    this.db = new Database(join(dir, 'rulebot.sqlite'));
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.exec(SCHEMA);
+    this.retentionMs = options.retentionMs ?? 7 * 24 * 3_600_000;
+    this.now = options.now ?? Date.now;
+    const db = this.db;
+    this.statements = {
+      seen: db.prepare<[string, number], { seen_at: number }>('SELECT seen_at FROM deliveries WHERE key = ? AND seen_at > ?'),
+      see: db.prepare<[string, number]>('INSERT OR REPLACE INTO deliveries (key, seen_at) VALUES (?, ?)'),
+      pruneDeliveries: db.prepare<[number]>('DELETE FROM deliveries WHERE seen_at <= ?'),
+      pruneEffects: db.prepare<[number]>('DELETE FROM effects WHERE made_at <= ?'),
+      insertJob: db.prepare(
+        'INSERT INTO jobs (id, project_id, payload, event_uuid, received_at, attempts, next_attempt_at, last_error) VALUES (@id, @project_id, @payload, @event_uuid, @received_at, @attempts, @next_attempt_at, @last_error)',
+      ),
+      jobs: db.prepare<[], JobRow>('SELECT id, project_id, payload, event_uuid, received_at, attempts, next_attempt_at, last_error FROM jobs ORDER BY seq'),
+      job: db.prepare<[string], JobRow>('SELECT id, project_id, payload, event_uuid, received_at, attempts, next_attempt_at, last_error FROM jobs WHERE id = ?'),
+      deleteJob: db.prepare<[string]>('DELETE FROM jobs WHERE id = ?'),
+      retry: db.prepare<[number, string, string]>('UPDATE jobs SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?'),
+      bury: db.prepare<[string, string, string, number]>('INSERT OR REPLACE INTO dead_letters (id, job, reason, failed_at) VALUES (?, ?, ?, ?)'),
+      dead: db.prepare<[], { job: string; reason: string; failed_at: number }>('SELECT job, reason, failed_at FROM dead_letters ORDER BY failed_at'),
+      deadOne: db.prepare<[string], { job: string }>('SELECT job FROM dead_letters WHERE id = ?'),
+      unbury: db.prepare<[string]>('DELETE FROM dead_letters WHERE id = ?'),
+      stats: db.prepare<[], { depth: number; oldest: number | null }>('SELECT COUNT(*) AS depth, MIN(received_at) AS oldest FROM jobs'),
+      deadCount: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM dead_letters'),
+      hasEffect: db.prepare<[string, string], { n: number }>('SELECT 1 AS n FROM effects WHERE job_id = ? AND effect = ?'),
+      addEffect: db.prepare<[string, string, number]>('INSERT OR IGNORE INTO effects (job_id, effect, made_at) VALUES (?, ?, ?)'),
+      lastRun: db.prepare<[string], { at: number }>('SELECT at FROM schedule_runs WHERE rule = ?'),
+      setRun: db.prepare<[string, number]>('INSERT OR REPLACE INTO schedule_runs (rule, at) VALUES (?, ?)'),
+      getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
+      setMeta: db.prepare<[string, string]>('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
+    };
+  }
+
+  async acceptDelivery(key: string | undefined, job: StoredJob): Promise<boolean> {
+    const now = this.now();
+    this.prune(now);
+    return this.db.transaction(() => {
+      if (key !== undefined) {
+        if (this.statements.seen.get(key, now - this.retentionMs)) return false;
+        this.statements.see.run(key, now);
+      }
+      this.statements.insertJob.run({ ...job, event_uuid: job.event_uuid ?? null, last_error: job.last_error ?? null });
+      return true;
+    })();
+  }
+
+  async recordDelivery(key: string): Promise<boolean> {
+    const now = this.now();
+    this.prune(now);
+    return this.db.transaction(() => {
+      if (this.statements.seen.get(key, now - this.retentionMs)) return false;
+      this.statements.see.run(key, now);
+      return true;
+    })();
+  }
+
+  async unfinishedJobs(): Promise<StoredJob[]> {
+    return this.statements.jobs.all().map(toJob);
+  }
+
+  async finishJob(id: string): Promise<void> {
+    this.statements.deleteJob.run(id);
+  }
+
+  async retryJobLater(id: string, nextAttemptAt: number, error: string): Promise<void> {
+    this.statements.retry.run(nextAttemptAt, error, id);
+    this.setLastError(id, error);
+  }
+
+  async deadLetter(id: string, reason: string): Promise<void> {
+    this.db.transaction(() => {
+      const row = this.statements.job.get(id);
+      if (!row) return;
+      this.statements.bury.run(id, JSON.stringify(toJob(row)), reason, this.now());
+      this.statements.deleteJob.run(id);
+      this.setLastError(id, reason);
+    })();
+  }
+
+  async deadLetters(): Promise<DeadLetter[]> {
+    return this.statements.dead.all().map((row) => ({ job: JSON.parse(row.job) as StoredJob, reason: row.reason, failed_at: row.failed_at }));
+  }
+
+  async reviveDeadLetter(id: string): Promise<StoredJob | undefined> {
+    return this.db.transaction(() => {
+      const row = this.statements.deadOne.get(id);
+      if (!row) return undefined;
+      const job: StoredJob = { ...(JSON.parse(row.job) as StoredJob), attempts: 0, next_attempt_at: this.now(), last_error: undefined };
+      this.statements.unbury.run(id);
+      this.statements.insertJob.run({ ...job, event_uuid: job.event_uuid ?? null, last_error: null });
+      return job;
+    })();
+  }
+
+  async queueStats(): Promise<QueueStats> {
+    const { depth, oldest } = this.statements.stats.get()!;
+    const last = this.statements.getMeta.get('last_error');
+    return {
+      depth,
+      oldest_pending_at: oldest ?? undefined,
+      dead_letters: this.statements.deadCount.get()!.n,
+      last_error: last ? (JSON.parse(last.value) as QueueStats['last_error']) : undefined,
+    };
+  }
+
+  async hasEffect(jobId: string, effect: string): Promise<boolean> {
+    return this.statements.hasEffect.get(jobId, effect) !== undefined;
+  }
+
+  async recordEffect(jobId: string, effect: string): Promise<void> {
+    this.statements.addEffect.run(jobId, effect, this.now());
+  }
+
+  async lastScheduleRun(rule: string): Promise<number | undefined> {
+    return this.statements.lastRun.get(rule)?.at;
+  }
+
+  async recordScheduleRun(rule: string, at: number): Promise<void> {
+    this.statements.setRun.run(rule, at);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  private setLastError(job: string, message: string): void {
+    this.statements.setMeta.run('last_error', JSON.stringify({ job, message, at: this.now() }));
+  }
+
+  /** Drops expired delivery keys and effects, at most once a minute. */
+  private prune(now: number): void {
+    if (now - this.lastPrune < 60_000) return;
+    this.lastPrune = now;
+    this.statements.pruneDeliveries.run(now - this.retentionMs);
+    this.statements.pruneEffects.run(now - this.retentionMs);
+  }
+}
+
+function toJob(row: JobRow): StoredJob {
+  return { ...row, event_uuid: row.event_uuid ?? undefined, last_error: row.last_error ?? undefined };
+}
