@@ -34,8 +34,10 @@ type JobRow = Omit<StoredJob, 'event_uuid' | 'last_error'> & { event_uuid: strin
 
 /**
  * Every write is committed before the call resolves (WAL journal, `synchronous = FULL`), so a job
- * accepted here is on disk before GitLab gets its 202. Delivery keys and effects older than the
- * retention window are pruned as new ones arrive.
+ * accepted here is on disk before GitLab gets its 202. Writes requested in the same turn of the event
+ * loop share one transaction, and so one disk flush: under a burst of webhooks the cost of durability
+ * is paid per batch, not per event. Delivery keys and effects older than the retention window are
+ * pruned as new ones arrive.
  */
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
@@ -43,6 +45,7 @@ export class SqliteStore implements Store {
   private readonly now: () => number;
   private readonly statements;
   private lastPrune = 0;
+  private batch: { write: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void }[] = [];
 
   constructor(dir: string, options: SqliteStoreOptions = {}) {
     mkdirSync(dir, { recursive: true });
@@ -80,27 +83,25 @@ export class SqliteStore implements Store {
     };
   }
 
-  async acceptDelivery(key: string | undefined, job: StoredJob): Promise<boolean> {
+  acceptDelivery(key: string | undefined, job: StoredJob): Promise<boolean> {
     const now = this.now();
-    this.prune(now);
-    return this.db.transaction(() => {
+    return this.write(() => {
       if (key !== undefined) {
         if (this.statements.seen.get(key, now - this.retentionMs)) return false;
         this.statements.see.run(key, now);
       }
       this.statements.insertJob.run({ ...job, event_uuid: job.event_uuid ?? null, last_error: job.last_error ?? null });
       return true;
-    })();
+    });
   }
 
-  async recordDelivery(key: string): Promise<boolean> {
+  recordDelivery(key: string): Promise<boolean> {
     const now = this.now();
-    this.prune(now);
-    return this.db.transaction(() => {
+    return this.write(() => {
       if (this.statements.seen.get(key, now - this.retentionMs)) return false;
       this.statements.see.run(key, now);
       return true;
-    })();
+    });
   }
 
   async unfinishedJobs(): Promise<StoredJob[]> {
@@ -108,37 +109,39 @@ export class SqliteStore implements Store {
   }
 
   async finishJob(id: string): Promise<void> {
-    this.statements.deleteJob.run(id);
+    await this.write(() => this.statements.deleteJob.run(id));
   }
 
   async retryJobLater(id: string, nextAttemptAt: number, error: string): Promise<void> {
-    this.statements.retry.run(nextAttemptAt, error, id);
-    this.setLastError(id, error);
+    await this.write(() => {
+      this.statements.retry.run(nextAttemptAt, error, id);
+      this.setLastError(id, error);
+    });
   }
 
   async deadLetter(id: string, reason: string): Promise<void> {
-    this.db.transaction(() => {
+    await this.write(() => {
       const row = this.statements.job.get(id);
       if (!row) return;
       this.statements.bury.run(id, JSON.stringify(toJob(row)), reason, this.now());
       this.statements.deleteJob.run(id);
       this.setLastError(id, reason);
-    })();
+    });
   }
 
   async deadLetters(): Promise<DeadLetter[]> {
     return this.statements.dead.all().map((row) => ({ job: JSON.parse(row.job) as StoredJob, reason: row.reason, failed_at: row.failed_at }));
   }
 
-  async reviveDeadLetter(id: string): Promise<StoredJob | undefined> {
-    return this.db.transaction(() => {
+  reviveDeadLetter(id: string): Promise<StoredJob | undefined> {
+    return this.write(() => {
       const row = this.statements.deadOne.get(id);
       if (!row) return undefined;
       const job: StoredJob = { ...(JSON.parse(row.job) as StoredJob), attempts: 0, next_attempt_at: this.now(), last_error: undefined };
       this.statements.unbury.run(id);
       this.statements.insertJob.run({ ...job, event_uuid: job.event_uuid ?? null, last_error: null });
       return job;
-    })();
+    });
   }
 
   async queueStats(): Promise<QueueStats> {
@@ -157,7 +160,7 @@ export class SqliteStore implements Store {
   }
 
   async recordEffect(jobId: string, effect: string): Promise<void> {
-    this.statements.addEffect.run(jobId, effect, this.now());
+    await this.write(() => this.statements.addEffect.run(jobId, effect, this.now()));
   }
 
   async lastScheduleRun(rule: string): Promise<number | undefined> {
@@ -165,11 +168,47 @@ export class SqliteStore implements Store {
   }
 
   async recordScheduleRun(rule: string, at: number): Promise<void> {
-    this.statements.setRun.run(rule, at);
+    await this.write(() => this.statements.setRun.run(rule, at));
   }
 
   async close(): Promise<void> {
+    this.flush();
     if (this.db.open) this.db.close();
+  }
+
+  /** Runs `write` in the transaction of the current batch; resolves once that transaction is committed. */
+  private write<T>(write: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.batch.push({ write, resolve: resolve as (value: unknown) => void, reject }) === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const batch = this.batch;
+    if (batch.length === 0) return;
+    this.batch = [];
+    const results: unknown[] = [];
+    try {
+      this.prune(this.now());
+      // One failing write rolls back only itself (a savepoint), not its batch-mates.
+      this.db.transaction(() => {
+        for (const entry of batch) {
+          try {
+            results.push({ value: this.db.transaction(entry.write)() });
+          } catch (error) {
+            results.push({ error });
+          }
+        }
+      })();
+    } catch (error) {
+      for (const entry of batch) entry.reject(error);
+      return;
+    }
+    batch.forEach((entry, i) => {
+      const result = results[i] as { value?: unknown; error?: unknown };
+      if ('error' in result) entry.reject(result.error);
+      else entry.resolve(result.value);
+    });
   }
 
   private setLastError(job: string, message: string): void {

@@ -6,6 +6,9 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
   const declared = Number(request.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit, `${declared} bytes`);
   if (!request.body) return new Uint8Array(0);
+  // With a declared length the runtime cannot deliver more than that: read it in one go (the Node
+  // adapter's fast path, which skips building a web stream). Without one, count while streaming.
+  if (request.headers.has('content-length') && Number.isFinite(declared)) return new Uint8Array(await request.arrayBuffer());
 
   const chunks: Uint8Array[] = [];
   let size = 0;
