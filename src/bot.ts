@@ -35,6 +35,9 @@ export interface BotDeps {
 
 export interface Bot {
   app: Hono;
+  store: Store;
+  /** Puts a dead letter back in the queue; false when there is none with that id. */
+  retryDeadLetter(id: string): Promise<boolean>;
   ruleSet: RuleSet;
   queue: EventQueue;
   /** Runs schedule rules on their cron; `start()` it where the runtime keeps running. */
@@ -125,6 +128,13 @@ export function createBot(deps: BotDeps): Bot {
 
   return {
     app,
+    store: deps.store,
+    async retryDeadLetter(id) {
+      const stored = await deps.store.reviveDeadLetter(id);
+      const job = stored && (await restoreJob(stored, deps.store, log));
+      if (job) queue.push(job);
+      return job !== undefined;
+    },
     ruleSet: deps.rules,
     queue,
     scheduler,

@@ -24,6 +24,12 @@ export interface GitLabClientOptions {
   backoff?: Partial<BackoffOptions>;
   /** Per-attempt timeout in ms (default 30 000). */
   timeoutMs?: number;
+  /**
+   * A POST whose answer never came (timeout, reset) may still have been carried out. It is not
+   * re-sent here; the error tells the caller to wait this long (default 2 000 ms) before checking
+   * whether it took effect and trying again.
+   */
+  ambiguousRetryDelayMs?: number;
   /** Longest wait GitLab may ask for that is still honoured before giving up (default 60 000 ms). */
   maxRequestedDelayMs?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -189,7 +195,7 @@ export class GitLabClient {
       });
     } catch (cause) {
       this.options.onAttempt?.({ method, path, status: 0, attempt });
-      throw networkError(method, path, cause);
+      throw networkError(method, path, cause, method === 'POST' ? (this.options.ambiguousRetryDelayMs ?? 2_000) : undefined);
     }
     this.options.onAttempt?.({ method, path, status: response.status, attempt });
     const pause = requestedDelay(response.headers, this.now(), response.status === 429);
@@ -232,10 +238,14 @@ function safeToResend(error: GitLabApiError): boolean {
   return error.status === 0 && typeof code === 'string' && NOT_SENT_CODES.has(code);
 }
 
-function networkError(method: string, path: string, cause: unknown): GitLabApiError {
+/** `ambiguousDelayMs`: for a request that may have been carried out, how long to wait before checking and retrying. */
+function networkError(method: string, path: string, cause: unknown, ambiguousDelayMs: number | undefined): GitLabApiError {
   const timedOut = cause instanceof DOMException && cause.name === 'TimeoutError';
   const detail = timedOut ? 'timed out waiting for GitLab' : `could not reach GitLab (${describeCause(cause)})`;
-  return new GitLabApiError({ status: 0, method, path, message: detail, retryable: true, cause });
+  const code = (cause as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  const neverSent = typeof code === 'string' && NOT_SENT_CODES.has(code);
+  const retryAfterMs = neverSent ? undefined : ambiguousDelayMs;
+  return new GitLabApiError({ status: 0, method, path, message: detail, retryable: true, retryAfterMs, cause });
 }
 
 function describeCause(cause: unknown): string {

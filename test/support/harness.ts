@@ -21,6 +21,8 @@ export interface HarnessOptions {
   now?: () => number;
   /** Use this rules directory instead of `rules` (or `rules` given as text). */
   rulesDir?: string;
+  /** Per-attempt timeout of rulebot's GitLab client, in ms (default 1 000). */
+  timeoutMs?: number;
   /** Seeds the fake GitLab before rulebot starts (for what rulebot does at start-up). */
   seed?: (gitlab: FakeGitLab) => void;
   /** A signing token (`whsec_…`): sets GITLAB_WEBHOOK_SIGNING_KEY and makes `post` sign every delivery with it. */
@@ -69,7 +71,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     server = await startServer({
       env,
       log: createLogger({ level: 'debug', write: (line) => logs.push(line), secrets: configuredSecrets(env) }),
-      bot: { gitlab: { backoff: { baseDelayMs: 5, maxDelayMs: 40 }, timeoutMs: 1_000 }, ...(clock && { now: clock }) },
+      bot: {
+        gitlab: { backoff: { baseDelayMs: 5, maxDelayMs: 40 }, timeoutMs: options.timeoutMs ?? 1_000, ambiguousRetryDelayMs: 500 },
+        retry: { baseDelayMs: 10, maxDelayMs: 100, giveUpAfterMs: 60_000 },
+        ...(clock && { now: clock }),
+      },
     });
   } catch (error) {
     await gitlab.stop();

@@ -1,0 +1,74 @@
+// End to end: GitLab failing in every way it does; every acknowledged event's actions happen exactly once.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mergeRequestPayload, withoutMarker } from '../support/events.js';
+import { BOT, startHarness, type Harness } from '../support/harness.js';
+
+const rules = `rules:
+  - name: welcome
+    on: merge_request.open
+    then:
+      add_labels: [triaged]
+      comment: "Thanks for !{{ iid }}."
+`;
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness({ rules: { 'welcome.yml': rules }, timeoutMs: 300 });
+  h.gitlab.addProject({ id: 1, path_with_namespace: 'gitlabhq/gitlab-test' });
+  for (let iid = 1; iid <= 6; iid++) h.gitlab.addMergeRequest({ project_id: 1, iid, labels: [] });
+});
+afterEach(async () => h.close());
+
+async function openAll(iids: number[]) {
+  for (const iid of iids) expect((await h.post(mergeRequestPayload({ iid, labels: [] }))).status).toBe(202);
+  await h.settle();
+}
+
+function expectEachOnce(iids: number[]) {
+  for (const iid of iids) {
+    expect(h.gitlab.mergeRequest(1, iid)?.labels, `!${iid}`).toEqual(['triaged']);
+    const comments = h.gitlab.notes(1, 'MergeRequest', iid).filter((n) => n.author_id === BOT.id).map((n) => withoutMarker(n.body));
+    expect(comments, `!${iid}`).toEqual([`Thanks for !${iid}.`]);
+  }
+}
+
+describe('faults', () => {
+  it('rides out 500s longer than the client retries, retrying the event later', async () => {
+    h.gitlab.inject({ method: 'PUT', path: /merge_requests\/1$/, status: 500, times: 8 });
+    h.gitlab.inject({ method: 'POST', path: /merge_requests\/2\/notes$/, status: 502, times: 3 });
+    await openAll([1, 2, 3]);
+    expectEachOnce([1, 2, 3]);
+  });
+
+  it('waits out 429s with and without rate-limit headers', async () => {
+    h.gitlab.inject({ method: 'PUT', path: /merge_requests\/1$/, status: 429, headers: { 'retry-after': '0' }, times: 2 });
+    h.gitlab.inject({ method: 'POST', path: /merge_requests\/2\/notes$/, status: 429, times: 2 });
+    h.gitlab.inject({ method: 'PUT', path: /merge_requests\/3$/, status: 429, headers: { 'ratelimit-remaining': '0', 'ratelimit-reset': '0' } });
+    await openAll([1, 2, 3]);
+    expectEachOnce([1, 2, 3]);
+  });
+
+  it('does not post a comment twice when GitLab took it but the answer never came', async () => {
+    // GitLab stores the comment, then the answer is lost: a timeout and a connection reset.
+    h.gitlab.inject({ method: 'POST', path: /merge_requests\/1\/notes$/, delayMs: 600, times: 1 });
+    h.gitlab.inject({ method: 'POST', path: /merge_requests\/2\/notes$/, reset: true, times: 1 });
+    h.gitlab.inject({ method: 'PUT', path: /merge_requests\/3$/, reset: true, times: 2 });
+    await openAll([1, 2, 3, 4]);
+    expectEachOnce([1, 2, 3, 4]);
+  });
+
+  it('keeps a permanent failure as a dead letter that can be replayed', async () => {
+    h.gitlab.inject({ method: 'PUT', path: /merge_requests\/5$/, status: 403, body: { message: '403 Forbidden' } });
+    await openAll([4, 5]);
+    expectEachOnce([4]);
+    const status = await (await fetch(`${h.server.url}/status`)).json();
+    expect(status.queue).toMatchObject({ depth: 0, dead_letters: 1 });
+
+    const [letter] = await h.server.bot.store.deadLetters();
+    expect(letter?.reason).toBe('PUT /projects/1/merge_requests/5: 403 Forbidden');
+    await h.server.bot.retryDeadLetter(letter!.job.id);
+    await h.settle();
+    expectEachOnce([4, 5]);
+    expect((await (await fetch(`${h.server.url}/status`)).json()).queue).toMatchObject({ depth: 0, dead_letters: 0 });
+  });
+});
