@@ -1,0 +1,102 @@
+// Crash test: the real server as a child process, killed with SIGKILL mid-stream and restarted on the same data.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterEach, describe, expect, it } from 'vitest';
+import { mergeRequestPayload, withoutMarker } from '../support/events.js';
+import { FakeGitLab } from '../support/fake-gitlab.js';
+import { BOT, SECRET, TOKEN } from '../support/harness.js';
+
+const EVENTS = 40;
+const rules = `rules:
+  - name: welcome
+    on: merge_request.open
+    then:
+      add_labels: [triaged]
+      comment: "Thanks for !{{ iid }}."
+`;
+
+let child: ChildProcess | undefined;
+let gitlab: FakeGitLab | undefined;
+afterEach(async () => {
+  child?.kill('SIGKILL');
+  await gitlab?.stop();
+});
+
+/** Starts `npm start`'s entry point with the given data directory; resolves its URL once it listens. */
+function startChild(env: Record<string, string>): Promise<{ process: ChildProcess; url: string }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/runtime/node/main.ts'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    proc.once('exit', (code) => reject(new Error(`rulebot exited early with code ${code}`)));
+    createInterface({ input: proc.stdout! }).on('line', (line) => {
+      const entry = JSON.parse(line) as { msg?: string; url?: string };
+      if (entry.msg === 'rulebot listening') resolve({ process: proc, url: entry.url! });
+    });
+  });
+}
+
+async function deliver(url: string, iid: number): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/webhooks/gitlab`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-gitlab-token': SECRET, 'idempotency-key': `crash-${iid}` },
+      body: JSON.stringify(mergeRequestPayload({ iid, labels: [] })),
+    });
+    return response.status === 202;
+  } catch {
+    return false; // refused or cut off: not acknowledged, so not promised
+  }
+}
+
+describe('crash', () => {
+  it('acts on every acknowledged event exactly once across a SIGKILL and a restart', async () => {
+    gitlab = new FakeGitLab({ token: TOKEN, botUser: BOT });
+    await gitlab.start();
+    gitlab.addProject({ id: 1, path_with_namespace: 'gitlabhq/gitlab-test' });
+    for (let iid = 1; iid <= EVENTS; iid++) gitlab.addMergeRequest({ project_id: 1, iid, labels: [] });
+    // A slow GitLab keeps events in flight when the kill comes: some commented, some half done, some queued.
+    gitlab.inject({ path: /merge_requests\/\d+(\/notes)?$/, delayMs: 15, times: 10_000 });
+
+    const dir = await mkdtemp(join(tmpdir(), 'rulebot-crash-'));
+    await writeFile(join(dir, 'welcome.yml'), rules);
+    const env = {
+      GITLAB_URL: gitlab.url, GITLAB_TOKEN: TOKEN, GITLAB_WEBHOOK_SECRET: SECRET, RULES_DIR: dir,
+      DATA_DIR: join(dir, 'data'), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', QUEUE_CONCURRENCY: '4',
+    };
+
+    const first = await startChild(env);
+    child = first.process;
+    const acknowledged: number[] = [];
+    for (let iid = 1; iid <= EVENTS; iid++) {
+      if (await deliver(first.url, iid)) acknowledged.push(iid);
+      // Kill once a few comments exist: the rest of the stream meets a dead server.
+      if (iid === EVENTS / 2) {
+        await expect.poll(() => gitlab!.calls('POST').length, { timeout: 10_000 }).toBeGreaterThan(2);
+        child.kill('SIGKILL');
+        await new Promise((resolve) => child!.once('exit', resolve));
+      }
+    }
+    expect(acknowledged.length).toBeGreaterThanOrEqual(EVENTS / 2);
+    const doneBeforeRestart = acknowledged.filter((iid) => gitlab!.mergeRequest(1, iid)?.labels.includes('triaged')).length;
+    expect(doneBeforeRestart).toBeLessThan(acknowledged.length);
+
+    const second = await startChild(env);
+    child = second.process;
+    await expect
+      .poll(async () => ((await (await fetch(`${second.url}/status`)).json()) as { queue: { depth: number } }).queue.depth, { timeout: 20_000 })
+      .toBe(0);
+
+    for (const iid of acknowledged) {
+      expect(gitlab.mergeRequest(1, iid)?.labels, `!${iid}`).toEqual(['triaged']);
+      const comments = gitlab.notes(1, 'MergeRequest', iid).filter((n) => n.author_id === BOT.id).map((n) => withoutMarker(n.body));
+      expect(comments, `!${iid}`).toEqual([`Thanks for !${iid}.`]);
+    }
+    const status = (await (await fetch(`${second.url}/status`)).json()) as { queue: { dead_letters: number } };
+    expect(status.queue.dead_letters).toBe(0);
+  }, 60_000);
+});
