@@ -49,7 +49,10 @@ export interface Bot {
   user(): User | undefined;
   /** Asks GitLab who the token acts as; refuses to go on with a token GitLab rejects. */
   init(): Promise<void>;
-  /** Queues again the events a previous process accepted and did not finish (after a crash or restart). */
+  /**
+   * Queues the stored events this process is not running: at start, those a previous process accepted
+   * and did not finish (after a crash or restart); later, dead letters put back by `rulebot dead-letters --retry`.
+   */
   resume(): Promise<void>;
   /** Refuses new deliveries (503), starts no new attempt, and waits up to `graceMs` for the ones under way. */
   stop(graceMs?: number): Promise<void>;
@@ -124,7 +127,7 @@ export function createBot(deps: BotDeps): Bot {
       },
     },
   });
-  const probe = () => getCurrentUser(gitlab).then(() => true, () => false);
+  const probe = () => getCurrentUser(gitlab.once()).then(() => true, () => false);
 
   return {
     app,
@@ -143,6 +146,7 @@ export function createBot(deps: BotDeps): Bot {
     user: () => botUser,
     async resume() {
       for (const stored of await deps.store.unfinishedJobs()) {
+        if (queue.has(stored.id)) continue;
         const job = await restoreJob(stored, deps.store, log);
         if (job) queue.push({ ...job, resumed: true });
       }

@@ -50,7 +50,7 @@ export class EventQueue {
   private readonly tails = new Map<number, Promise<void>>();
   private readonly retry: RetryPolicy;
   private readonly timers = new Set<{ timer: ReturnType<typeof setTimeout>; resolve: () => void }>();
-  private waiting = 0;
+  private readonly known = new Set<string>();
   private stopping = false;
 
   constructor(private readonly options: EventQueueOptions) {
@@ -60,13 +60,13 @@ export class EventQueue {
 
   push(job: Job): void {
     const project = job.event.project.id;
-    this.waiting++;
+    this.known.add(job.id);
     const previous = this.tails.get(project) ?? Promise.resolve();
     const tail = previous
       .then(() => this.runUntilSettled(job))
       .catch((error: unknown) => this.options.log.error('event queue failure', { event_id: job.id, error }))
       .finally(() => {
-        this.waiting--;
+        this.known.delete(job.id);
         if (this.tails.get(project) === tail) this.tails.delete(project);
       });
     this.tails.set(project, tail);
@@ -74,7 +74,12 @@ export class EventQueue {
 
   /** Events accepted and not finished in this process. */
   get size(): number {
-    return this.waiting;
+    return this.known.size;
+  }
+
+  /** Whether this process is running, or holds for a retry, the job with this id. */
+  has(id: string): boolean {
+    return this.known.has(id);
   }
 
   /** Resolves once every accepted event has finished (or, after `stop()`, stopped). */

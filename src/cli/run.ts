@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { RulebotError } from '../errors.js';
 import { runCheck } from './check.js';
+import { runDeadLetters } from './dead-letters.js';
 import { runScheduleCommand } from './schedule.js';
 import { runSimulate } from './simulate.js';
 
@@ -15,7 +16,10 @@ commands:
            with GITLAB_TOKEN set, are read from GitLab.
   schedule "<rule name>" [--dry-run] [--json] [--rules DIR]
            run one schedule rule now (for cron jobs or a GitLab CI schedule); --dry-run lists
-           what it would do to which items and changes nothing; --json prints a report.`;
+           what it would do to which items and changes nothing; --json prints a report.
+  dead-letters [--retry ID]
+           list the events that failed for good (in DATA_DIR), with the reason; --retry puts one
+           back in the queue.`;
 
 /** Runs one command; returns the process exit code. */
 export async function runCli(argv: string[], env: Record<string, string | undefined>, out: (line: string) => void): Promise<number> {
@@ -33,6 +37,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         diffs: { type: 'string' },
         'dry-run': { type: 'boolean' },
         json: { type: 'boolean' },
+        retry: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -47,6 +52,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   }
   try {
     if (command === 'check') return await runCheck({ rules }, out);
+    if (command === 'dead-letters') return await runDeadLetters({ retry: values['retry'] as string | undefined, env }, out);
     if (command === 'schedule') {
       const [rule, ...extra] = positionals;
       if (!rule || extra.length > 0) {

@@ -100,6 +100,11 @@ export class GitLabClient {
     return new GitLabClient(this.options, { ...this.headers, 'x-gitlab-event-uuid': eventUuid });
   }
 
+  /** A client that tries once and waits at most `timeoutMs` (for health checks, which must answer quickly). */
+  once(timeoutMs = 5_000): GitLabClient {
+    return new GitLabClient({ ...this.options, retries: 0, timeoutMs }, this.headers);
+  }
+
   /** A client that also reports each HTTP attempt to `onAttempt` (to count the calls of one job). */
   observe(onAttempt: NonNullable<GitLabClientOptions['onAttempt']>): GitLabClient {
     const outer = this.options.onAttempt;

@@ -52,6 +52,8 @@ export class SqliteStore implements Store {
     this.db = new Database(join(dir, 'rulebot.sqlite'));
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
+    // The CLI (`rulebot dead-letters`) may write while the server runs: wait for each other's locks.
+    this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
     this.retentionMs = options.retentionMs ?? 7 * 24 * 3_600_000;
     this.now = options.now ?? Date.now;

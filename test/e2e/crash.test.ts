@@ -99,4 +99,36 @@ describe('crash', () => {
     const status = (await (await fetch(`${second.url}/status`)).json()) as { queue: { dead_letters: number } };
     expect(status.queue.dead_letters).toBe(0);
   }, 60_000);
+
+  it('on SIGTERM refuses new deliveries with 503, finishes what is under way, exits 0, and keeps the rest', async () => {
+    gitlab = new FakeGitLab({ token: TOKEN, botUser: BOT });
+    await gitlab.start();
+    gitlab.addProject({ id: 1, path_with_namespace: 'gitlabhq/gitlab-test' });
+    for (let iid = 1; iid <= 10; iid++) gitlab.addMergeRequest({ project_id: 1, iid, labels: [] });
+    gitlab.inject({ path: /merge_requests\/\d+(\/notes)?$/, delayMs: 100, times: 10_000 });
+    const dir = await mkdtemp(join(tmpdir(), 'rulebot-stop-'));
+    await writeFile(join(dir, 'welcome.yml'), rules);
+    const env = {
+      GITLAB_URL: gitlab.url, GITLAB_TOKEN: TOKEN, GITLAB_WEBHOOK_SECRET: SECRET, RULES_DIR: dir,
+      DATA_DIR: join(dir, 'data'), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', QUEUE_CONCURRENCY: '1',
+    };
+    const first = await startChild(env);
+    child = first.process;
+    for (let iid = 1; iid <= 10; iid++) expect(await deliver(first.url, iid)).toBe(true);
+    await expect.poll(() => gitlab!.calls('PUT').length, { timeout: 10_000 }).toBeGreaterThan(0);
+
+    const exited = new Promise<number | null>((resolve) => child!.once('exit', resolve));
+    child.kill('SIGTERM');
+    await expect
+      .poll(async () => (await fetch(`${first.url}/webhooks/gitlab`, { method: 'POST', headers: { 'x-gitlab-token': SECRET }, body: '{}' }).catch(() => undefined))?.status)
+      .toBe(503);
+    expect(await exited).toBe(0);
+    const doneAtStop = (await Promise.all(Array.from({ length: 10 }, (_, i) => gitlab!.mergeRequest(1, i + 1)))).filter((mr) => mr?.labels.includes('triaged')).length;
+    expect(doneAtStop).toBeLessThan(10);
+
+    const second = await startChild(env);
+    child = second.process;
+    await expect.poll(() => gitlab!.notes(1, 'MergeRequest', 10).length, { timeout: 20_000 }).toBe(1);
+    for (let iid = 1; iid <= 10; iid++) expect(gitlab.notes(1, 'MergeRequest', iid), `!${iid}`).toHaveLength(1);
+  }, 60_000);
 });

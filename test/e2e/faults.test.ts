@@ -1,6 +1,7 @@
 // End to end: GitLab failing in every way it does; every acknowledged event's actions happen exactly once.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mergeRequestPayload, withoutMarker } from '../support/events.js';
+import { runCli } from '../../src/cli/run.js';
 import { BOT, startHarness, type Harness } from '../support/harness.js';
 
 const rules = `rules:
@@ -70,5 +71,26 @@ describe('faults', () => {
     await h.settle();
     expectEachOnce([4, 5]);
     expect((await (await fetch(`${h.server.url}/status`)).json()).queue).toMatchObject({ depth: 0, dead_letters: 0 });
+  });
+
+  it('lists dead letters with their reason on the command line, and replays one', async () => {
+    h.gitlab.inject({ method: 'PUT', path: /merge_requests\/6$/, status: 404, body: { message: '404 Merge Request Not Found' } });
+    await h.post(mergeRequestPayload({ iid: 6, labels: [] }), { 'idempotency-key': 'poisoned-6' });
+    await h.settle();
+
+    const env = { DATA_DIR: h.server.config.dataDir };
+    const lines: string[] = [];
+    expect(await runCli(['dead-letters'], env, (line) => lines.push(line))).toBe(0);
+    expect(lines[0]).toMatch(/^poisoned-6 {2}\S+Z {2}merge_request\.open {2}project 1 {2}after 1 attempt\(s\) {2}PUT \/projects\/1\/merge_requests\/6: 404 Merge Request Not Found$/);
+    expect(lines[1]).toBe(`1 dead letter in ${env.DATA_DIR} (replay one with --retry ID)`);
+
+    lines.length = 0;
+    expect(await runCli(['dead-letters', '--retry', 'poisoned-6'], env, (line) => lines.push(line))).toBe(0);
+    expect(lines[0]).toBe('poisoned-6: queued again; a running rulebot picks it up within seconds, otherwise at its next start');
+    // The running server polls the store; resume() is that poll.
+    await h.server.bot.resume();
+    await h.settle();
+    expectEachOnce([6]);
+    expect(await runCli(['dead-letters', '--retry', 'poisoned-6'], env, () => {})).toBe(1);
   });
 });

@@ -88,6 +88,21 @@ describe('guards', () => {
     expect(h.callLines()).toEqual(['GET /projects/5/merge_requests/1', 'GET /users', 'PUT /projects/5/merge_requests/1']);
   });
 
+  it('is ready while its store is open and GitLab answered within the last minute', async () => {
+    let now = Date.parse('2026-05-01T00:00:00Z');
+    h = await startHarness({ now: () => now });
+    const readyz = async () => {
+      const response = await fetch(`${h!.server.url}/readyz`);
+      return { status: response.status, body: await response.json() };
+    };
+    expect(await readyz()).toEqual({ status: 200, body: { status: 'ready', checks: { store: true, rules: 5, gitlab: true, accepting: true } } });
+
+    // Two minutes without an answer from GitLab: readiness asks again, and GitLab is down.
+    now += 120_000;
+    h.gitlab.inject({ path: '/user', status: 503, times: 20 });
+    expect(await readyz()).toMatchObject({ status: 503, body: { status: 'not ready', checks: { gitlab: false } } });
+  });
+
   it('refuses to start with a token but no webhook secret, saying how to set it', async () => {
     await expect(startHarness({ env: { GITLAB_WEBHOOK_SECRET: undefined } })).rejects.toThrow(
       /GITLAB_WEBHOOK_SECRET is required when GITLAB_TOKEN is set.*Settings > Webhooks/,

@@ -43,6 +43,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   // Events accepted before a crash or restart and not finished go first, in their order.
   await bot.resume();
   await bot.scheduler.start();
+  // Dead letters put back from the command line land in the store; pick them up while running.
+  const poll = setInterval(() => void bot.resume().catch((error: unknown) => log.error('reading stored events failed', { error })), 5_000);
+  poll.unref();
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   log.info('rulebot listening', {
@@ -65,6 +68,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     port,
     async close(graceMs = 10_000) {
       // New deliveries get 503 while the events under way finish; the rest stay stored for the next start.
+      clearInterval(poll);
       await bot.stop(graceMs);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
