@@ -1,17 +1,21 @@
 # rulebot: the same `npm start` as in the README, as a non-root user with production dependencies only.
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
+# better-sqlite3 is a native module: build tools in case no prebuilt binary fits.
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production PORT=8080 RULES_DIR=/app/rules
+ENV NODE_ENV=production PORT=8080 RULES_DIR=/app/rules DATA_DIR=/app/data
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json tsconfig.json ./
 COPY bin ./bin
 COPY src ./src
 COPY rules ./rules
+RUN mkdir -p /app/data && chown node:node /app/data
+VOLUME /app/data
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
