@@ -5,10 +5,11 @@ import { decideRules } from '../actions/decide.js';
 import { actOnDecision, type ProcessDeps } from '../actions/process-event.js';
 import { subjectFromApi } from '../actions/subject-from-api.js';
 import { GitLabApiError } from '../errors.js';
-import { IssuableSchema, issuableProjectPath, projectPath, type Issuable, type User } from '../gitlab/index.js';
+import { issuableProjectPath, projectPath, type Issuable, type User } from '../gitlab/index.js';
 import type { Rule } from '../rules/index.js';
 import type { RuleEvent } from '../webhook/event.js';
 import { buildListQuery } from './list-query.js';
+import { listOldestFirst } from './list-items.js';
 
 export interface ScanProgress {
   scanned: number;
@@ -94,7 +95,7 @@ export async function runScheduleRule(rule: Rule, services: ProcessDeps, options
 
   try {
     const query = buildListQuery(rule.when, spec.resource, started);
-    for await (const item of deps.gitlab.paginate(`${owner}/${spec.resource}`, { query, schema: IssuableSchema.array() })) {
+    for await (const item of listOldestFirst(deps.gitlab, `${owner}/${spec.resource}`, query, started)) {
       if (fatal) break;
       if (report.acted + reserved >= limit) {
         await workers.onIdle();

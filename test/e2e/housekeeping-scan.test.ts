@@ -69,6 +69,16 @@ describe('schedule scans', () => {
     expect(staleCount(42, iids)).toBe(120);
   });
 
+  it('acts on every matching item of a listing longer than a page, though acting changes the listing', async () => {
+    await harness(staleRule('{ project: "acme/widgets" }'), { GITLAB_REQUESTS_PER_MINUTE: '100000', GITLAB_NOTES_PER_MINUTE: '100000' });
+    seed(42, 230);
+    // Some share one updated_at across the page boundary.
+    for (const iid of [99, 100, 101, 102]) Object.assign(h!.gitlab.mergeRequest(42, iid)!, { updated_at: new Date(NOW - 100 * DAY).toISOString() });
+    const report = await run();
+    expect(report).toMatchObject({ scanned: 230, matched: 230, acted: 230, errors: [] });
+    expect(staleCount(42, Array.from({ length: 230 }, (_, i) => i + 1))).toBe(230);
+  });
+
   it('scans a whole group with one listing', async () => {
     await harness(staleRule('{ group: acme }'));
     seed(42, 3, 1);

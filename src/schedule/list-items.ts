@@ -1,0 +1,43 @@
+// Streams a merge request or issue listing oldest-updated first, in a way that survives the scan changing items.
+import { IssuableSchema, type GitLabClient, type Issuable, type Query } from '../gitlab/index.js';
+
+const PAGE_SIZE = 100;
+
+/**
+ * Lists items updated before `startedAt`, oldest first, one page in memory at a time.
+ *
+ * GitLab offers only offset pagination for these lists, and a scan changes what it lists: an item
+ * acted on gets a new `updated_at` (and perhaps a label the filter excludes), so it leaves the list
+ * and every later item moves up — `page=2` would then skip as many items as were acted on. So the
+ * listing walks a cursor instead: each request asks for items updated at or after the last one seen
+ * (`updated_after`, inclusive), skipping the ids already seen at that instant, and never for items
+ * updated after the scan started (`updated_before`), which is where items acted on go.
+ */
+export async function* listOldestFirst(gitlab: GitLabClient, path: string, query: Query, startedAt: number): AsyncGenerator<Issuable> {
+  const before = typeof query['updated_before'] === 'string' ? Math.min(Date.parse(query['updated_before']), startedAt) : startedAt;
+  let cursor = typeof query['updated_after'] === 'string' ? query['updated_after'] : undefined;
+  let seenAtCursor = new Set<string>();
+  // More items than a page sharing one `updated_at`: then the cursor cannot move and pages are counted.
+  let page = 1;
+  for (;;) {
+    const { items } = await gitlab.requestPage(path, {
+      query: { ...query, order_by: 'updated_at', sort: 'asc', per_page: PAGE_SIZE, page, updated_before: new Date(before).toISOString(), updated_after: cursor },
+      schema: IssuableSchema.array(),
+    });
+    for (const item of items) {
+      if (seenAtCursor.has(`${item.project_id}:${item.iid}`)) continue;
+      yield item;
+    }
+    if (items.length < PAGE_SIZE) return;
+    const last = items.at(-1)!.updated_at?.toISOString();
+    if (last === undefined) return;
+    if (last === cursor) {
+      page++;
+    } else {
+      cursor = last;
+      page = 1;
+      seenAtCursor = new Set();
+    }
+    for (const item of items) if (item.updated_at?.toISOString() === cursor) seenAtCursor.add(`${item.project_id}:${item.iid}`);
+  }
+}
