@@ -1,4 +1,7 @@
 // Rulebot as a benchmark target: the real Node server, started in-process with bench/rules, counting processed events.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger, type Logger } from '../src/log.js';
 import { startServer, type RunningServer } from '../src/runtime/node/server.js';
@@ -38,8 +41,11 @@ export async function startRulebot(): Promise<RulebotTarget> {
     },
     child: () => log,
   };
+  // The store keeps every accepted event on disk: a fresh directory per run, not ./data, which would grow
+  // by the payload of every request and hand the next run this one's leftovers.
+  const dataDir = await mkdtemp(join(tmpdir(), 'rulebot-bench-ingest-'));
   const server = await startServer({
-    env: { PORT: '0', HOST: '127.0.0.1', RULES_DIR, GITLAB_WEBHOOK_SECRET: WEBHOOK_SECRET, DRY_RUN: '1', LOG_LEVEL: 'error' },
+    env: { PORT: '0', HOST: '127.0.0.1', RULES_DIR, DATA_DIR: dataDir, GITLAB_WEBHOOK_SECRET: WEBHOOK_SECRET, DRY_RUN: '1', LOG_LEVEL: 'error' },
     log,
     bot: {
       onProcessed: (_job, outcome) => {
@@ -66,6 +72,9 @@ export async function startRulebot(): Promise<RulebotTarget> {
       Object.assign(counts, { processed: 0, failed: 0, minMatched: Infinity, maxMatched: 0 });
       return report;
     },
-    close: () => server.close(),
+    async close() {
+      await server.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
   };
 }

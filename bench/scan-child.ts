@@ -20,7 +20,8 @@ function countingLogger(logged: { count: number; first: string[] }): Logger {
 /** Samples RSS and heap every `everyMs` until stopped; the kernel's high-water mark catches what falls between samples. */
 function sampleMemory(everyMs: number): () => ScanMemory {
   const before = process.memoryUsage();
-  const memory = { rssBeforeBytes: before.rss, rssPeakBytes: before.rss, heapUsedPeakBytes: before.heapUsed, samples: 1 };
+  const maxRssBeforeBytes = process.resourceUsage().maxRSS * 1024;
+  const memory = { rssBeforeBytes: before.rss, maxRssBeforeBytes, rssPeakBytes: before.rss, heapUsedPeakBytes: before.heapUsed, samples: 1 };
   const sample = () => {
     const usage = process.memoryUsage();
     memory.rssPeakBytes = Math.max(memory.rssPeakBytes, usage.rss);

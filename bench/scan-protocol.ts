@@ -19,7 +19,9 @@ const MemorySchema = z.strictObject({
   rssBeforeBytes: z.number(),
   /** Highest RSS sampled during the scan. */
   rssPeakBytes: z.number(),
-  /** The process's RSS high-water mark from the kernel (`process.resourceUsage().maxRSS`), start-up included. */
+  /** The process's RSS high-water mark from the kernel (`process.resourceUsage().maxRSS`) before the scan: start-up's peak. */
+  maxRssBeforeBytes: z.number(),
+  /** The same after the scan: at least the true peak, whatever fell between samples. */
   maxRssBytes: z.number(),
   heapUsedPeakBytes: z.number(),
   samples: z.number().int(),

@@ -1,4 +1,4 @@
-// The scheduled-scan scenarios: a "mark stale" rule and one project of merge requests seeded into the fake GitLab.
+// A scheduled-scan scenario: what it seeds into the fake GitLab, the rule it runs, and what a complete scan must do.
 import type { FakeGitLab } from '../test/support/fake-gitlab.js';
 
 export const PROJECT = { id: 42, path_with_namespace: 'acme/widgets' };
