@@ -27,12 +27,25 @@ export function planMergeRequestRequests({ event, subject, rules, authorUsername
       continue;
     }
     const merge = rule.then.merge;
-    const body = key === 'merge' && merge ? { auto_merge: merge.auto_merge, ...(merge.squash !== undefined && { squash: merge.squash }) } : {};
+    const body =
+      key === 'merge' && merge
+        ? {
+            auto_merge: merge.auto_merge,
+            // The name before GitLab 17.11, which would otherwise merge at once, pipeline or not.
+            merge_when_pipeline_succeeds: merge.auto_merge,
+            // Merge only the version the event saw: GitLab answers 409 if commits arrived since.
+            ...(subject.sha !== undefined && { sha: subject.sha }),
+            ...(merge.squash !== undefined && { squash: merge.squash }),
+          }
+        : {};
     calls.push({ method: 'PUT', path: `${path}/${key}`, body, rules: names(key) });
   }
 
   const pipelineRule = last('pipeline');
-  if (pipelineRule?.then.pipeline) {
+  if (pipelineRule?.then.pipeline && subject.source_project_id !== undefined && subject.source_project_id !== event.project.id) {
+    // The source branch lives in the fork: a pipeline for that name here would run other code.
+    warnings.push(`rule "${pipelineRule.name}": pipeline: the merge request comes from a fork, so no pipeline was created for its branch`);
+  } else if (pipelineRule?.then.pipeline) {
     const ref = pipelineRule.pipelineRef ? renderTemplate(pipelineRule.pipelineRef, { event, authorUsername }) : subject.source_branch;
     if (!ref) {
       warnings.push(`rule "${pipelineRule.name}": pipeline: no ref to run it for (set pipeline.ref)`);

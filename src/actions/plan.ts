@@ -70,7 +70,9 @@ export function planActions({ event, rules, userIds, authorUsername }: PlanInput
 
 /** A list of labels or users with `{{ args }}` replaced by the command's arguments. */
 export function withArgs(list: readonly string[] | undefined, args: readonly string[]): string[] {
-  return (list ?? []).flatMap((item) => (item === ARGS_PLACEHOLDER ? args : [item]));
+  // Arguments with commas never reach GitLab, which would split them (rules refuse them too).
+  const safe = args.filter((arg) => !arg.includes(','));
+  return (list ?? []).flatMap((item) => (item === ARGS_PLACEHOLDER ? safe : [item]));
 }
 
 /** Adds the users a rule assigns or asks for review to the sets that will be sent. */

@@ -39,6 +39,8 @@ function describe(key: keyof Condition, value: unknown, event: RuleEvent, facts:
       const args = event.command?.args ?? [];
       if (spec.min !== undefined && args.length < spec.min) return [`${command} needs at least ${count(spec.min, 'argument')}`];
       if (spec.max !== undefined && args.length > spec.max) return [`${command} takes at most ${count(spec.max, 'argument')}`];
+      const withComma = args.filter((arg) => arg.value.includes(','));
+      if (withComma.length > 0) return withComma.map((arg) => `\`${arg.raw}\` contains a comma, which GitLab would read as two names`);
       const allowed = anyLabelMatcher(spec.only ?? []);
       const refused = args.filter((arg) => !allowed(arg.value));
       return refused.map((arg) =>

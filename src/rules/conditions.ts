@@ -74,6 +74,9 @@ const COMPILERS: { [K in keyof Condition]-?: Compiler<K> } = {
       const args = event.command?.args ?? [];
       if (min !== undefined && args.length < min) return false;
       if (max !== undefined && args.length > max) return false;
+      // GitLab reads a comma in a label or user list as a separator: `~"priority::1,security"` would be
+      // two labels, the second never checked against `only`. Such an argument is never allowed.
+      if (args.some((arg) => arg.value.includes(','))) return false;
       return !allowed || args.every((arg) => allowed(arg.value));
     };
   },

@@ -27,6 +27,8 @@ export interface Subject {
   url: string;
   source_branch?: string;
   target_branch?: string;
+  /** Where the source branch lives; another project for merge requests from forks. */
+  source_project_id?: number | undefined;
   draft?: boolean;
   /** Head commit of the merge request, naming the version whose diffs rules look at. */
   sha?: string;

@@ -68,6 +68,10 @@ describe('normalizeEvent with GitLab\'s published payloads', () => {
     tag['ref'] = 'refs/tags/v1.0.0';
     expect(normalized(tag).names).toEqual(['tag_push']);
 
+    const userless = fixture('pipeline');
+    userless['user'] = null;
+    expect(normalized(userless).user).toEqual({ id: 0, username: '' });
+
     const pipeline = normalized(fixture('pipeline'));
     expect(pipeline.names).toEqual(['pipeline', 'pipeline.success']);
     expect(pipeline.subject).toMatchObject({ type: 'merge_request', iid: 1, complete: false });

@@ -78,6 +78,7 @@ function mergeRequestSubject(mr: Omit<MergeRequestLike, 'action' | 'oldrev'>, la
     url: mr.url ?? '',
     source_branch: mr.source_branch,
     target_branch: mr.target_branch,
+    source_project_id: mr.source_project_id,
     draft: mr.draft ?? mr.work_in_progress ?? false,
     sha: mr.last_commit?.id,
     created_at: mr.created_at,
@@ -176,7 +177,7 @@ function fromPipeline(p: z.output<typeof PipelineEventSchema>): RuleEvent {
     kind: 'pipeline',
     action: attrs.status,
     project: p.project,
-    user: p.user,
+    user: p.user ?? { id: 0, username: '' },
     // Pipeline payloads name the merge request but not its labels, author or assignees:
     // rules that need those make rulebot read the merge request (see actions/facts.ts).
     subject: mr

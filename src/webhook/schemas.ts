@@ -38,6 +38,7 @@ const MergeRequestAttributes = z.object({
   state: z.string(),
   source_branch: z.string(),
   target_branch: z.string(),
+  source_project_id: z.number().optional(),
   author_id: z.number(),
   assignee_ids: Ids,
   reviewer_ids: Ids,
@@ -116,7 +117,8 @@ export const PushEventSchema = z.object({
 
 export const PipelineEventSchema = z.object({
   object_kind: z.literal('pipeline'),
-  user: UserRefSchema,
+  // GitLab sends `user: null` for pipelines without a user (some triggers and schedules).
+  user: UserRefSchema.nullable(),
   project: ProjectSchema,
   object_attributes: z.object({
     id: z.number(),

@@ -36,7 +36,8 @@ beforeEach(async () => {
   h.gitlab.addUser(MAINTAINER);
   h.gitlab.addUser({ id: 21, username: 'alice' });
   h.gitlab.addMember(5, { user_id: MAINTAINER.id, access_level: 40 });
-  h.gitlab.addMergeRequest({ project_id: 5, iid: 1, source_branch: 'master', assignee_ids: [] });
+  // The version GitLab's note example names as the merge request's last commit.
+  h.gitlab.addMergeRequest({ project_id: 5, iid: 1, source_branch: 'master', assignee_ids: [], sha: '562e173be03b8ff2efb05345d12df18815438a4b' });
   h.gitlab.addNote({ id: 1244, project_id: 5, noteable_type: 'MergeRequest', noteable_iid: 1, body: 'x', author_id: MAINTAINER.id });
 });
 afterEach(async () => h.close());
@@ -60,6 +61,23 @@ describe('chat-ops actions', () => {
     const reply = h.gitlab.calls('POST', /discussions/)[0]?.body as { body: string };
     expect(withoutMarker(reply.body)).toBe('Merging !1 when its pipeline succeeds, as maint asked with ship.');
     expect(h.gitlab.awards(5, 'MergeRequest', 1, 1244).map((a) => a.name)).toEqual(['rocket']);
+  });
+
+  it('merges only the version the command saw', async () => {
+    Object.assign(h.gitlab.mergeRequest(5, 1)!, { sha: 'a-newer-commit-pushed-since' });
+    await command('@rulebot ship');
+    expect(h.gitlab.mergeRequest(5, 1)).toMatchObject({ state: 'opened', auto_merge: false });
+    expect(h.gitlab.calls('PUT', /\/merge$/)[0]?.body).toMatchObject({ sha: '562e173be03b8ff2efb05345d12df18815438a4b', merge_when_pipeline_succeeds: true });
+    const [letter] = await h.server.bot.store.deadLetters();
+    expect(letter?.reason).toMatch(/^PUT \/projects\/5\/merge_requests\/1\/merge: SHA does not match HEAD of source branch/);
+  });
+
+  it('creates no pipeline for a merge request from a fork', async () => {
+    const payload = notePayload({ body: '@rulebot e2e', userId: MAINTAINER.id, username: MAINTAINER.username, iid: 1 });
+    payload['merge_request']['source_project_id'] = 77;
+    await h.post(payload, { 'x-gitlab-event': 'Note Hook' });
+    await h.settle();
+    expect(h.gitlab.pipelines(5)).toEqual([]);
   });
 
   it('asks GitLab to rebase', async () => {

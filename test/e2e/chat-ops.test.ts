@@ -90,6 +90,12 @@ describe('chat-ops', () => {
     expect(mr().labels).toEqual(['workflow::in dev']);
   });
 
+  it('refuses an argument with a comma, which GitLab would read as two labels', async () => {
+    await comment(DEV, '@rulebot label ~"priority::1,security-approved"');
+    expect(mr().labels).toEqual(['workflow::in dev']);
+    expect(replies()[0]).toContain('`~"priority::1,security-approved"` contains a comma, which GitLab would read as two names');
+  });
+
   it('never runs edited comments, commands in code blocks or quotes, or system notes', async () => {
     await comment(DEV, '@rulebot label ~bug', { action: 'update' });
     await comment(DEV, 'Try this:\n```\n@rulebot label ~bug\n```\n> @rulebot label ~bug\n`@rulebot label ~bug`', { noteId: 1245 });
