@@ -94,7 +94,7 @@ export function createBot(deps: BotDeps): Bot {
     retry: deps.retry,
     run: async (job) => {
       const jobLog = log.child({ event_id: job.id });
-      const effects = { store: deps.store, jobId: job.id, retrying: job.stored.attempts > 0 || job.resumed === true };
+      const effects = { store: deps.store, jobId: job.id, retrying: job.stored.attempts > 0 || job.resumed === true, scope: 'event' };
       const processDeps = { ...services, gitlab: gitlab.forEvent(job.eventUuid), log: jobLog, effects };
       const outcome = await processEvent(job.event, processDeps);
       const commands = await runCommands(job.event, { ...processDeps, botUsername: botUser?.username, store: deps.store, limiter });

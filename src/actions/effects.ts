@@ -1,44 +1,42 @@
-// Makes comments and pipelines happen once per event, even when the event is retried or resumed after a crash.
-import type { ApiCall } from './api-call.js';
+// Makes each call of an event happen once, even when the event is retried or resumed after a crash.
+import { z } from 'zod';
 import type { GitLabClient } from '../gitlab/index.js';
 import type { Store } from '../store/index.js';
-import { z } from 'zod';
+import type { ApiCall } from './api-call.js';
 
 export interface EffectGuard {
   store: Store;
   jobId: string;
-  /** True when an earlier attempt of this job may have made effects before failing or crashing. */
+  /** True when an earlier attempt of this job may have made calls before failing or crashing. */
   retrying: boolean;
+  /** Which part of the job the calls belong to (`event`, `command:2`, `replies`), so their positions are stable. */
+  scope: string;
 }
 
-/** Calls whose repetition would be seen: a second comment, a second pipeline. Edits and labels are idempotent. */
-export function isEffect(call: ApiCall): boolean {
-  return call.method === 'POST' && call.reaction === undefined;
-}
-
-/** A short, stable name for a call within its job. */
-export function effectKey(call: ApiCall): string {
-  let hash = 0x811c9dc5;
-  const text = `${call.method} ${call.path} ${JSON.stringify(call.body)}`;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return hash.toString(16).padStart(8, '0');
+/**
+ * Names a call by where it stands in its job (part, position, method and path), not by its text: two
+ * rules posting the same comment are two effects, and a reply whose wording changed between attempts
+ * (a retry-in time, a role read again) is still the same effect.
+ */
+export function effectKey(guard: EffectGuard, index: number, call: ApiCall): string {
+  return `${guard.scope}:${index}:${call.method} ${call.path}`;
 }
 
 /** The invisible marker appended to a comment, so a retry can find the comment an earlier attempt posted. */
-export function marker(jobId: string, key: string): string {
-  return `<!-- rulebot:${jobId.replace(/[^\w.:-]/g, '')}:${key} -->`;
+export function marker(guard: EffectGuard, index: number): string {
+  return `<!-- rulebot:${guard.jobId.replace(/[^\w.:-]/g, '')}:${guard.scope}:${index} -->`;
 }
 
 const NotesSchema = z.array(z.object({ body: z.string() }));
 
 /**
- * Whether an earlier attempt already made this effect: recorded in the store, or (for a comment
- * posted just before a crash, so never recorded) found among the newest comments by its marker.
+ * Whether an earlier attempt already made this call: recorded in the store, or (for a comment posted
+ * just before a crash, so never recorded) found among the newest comments by its marker.
  */
-export async function alreadyMade(call: ApiCall, key: string, guard: EffectGuard, gitlab: GitLabClient): Promise<boolean> {
-  if (await guard.store.hasEffect(guard.jobId, key)) return true;
-  if (!guard.retrying || !/\/notes$/.test(call.path)) return false;
+export async function alreadyMade(call: ApiCall, index: number, guard: EffectGuard, gitlab: GitLabClient): Promise<boolean> {
+  if (await guard.store.hasEffect(guard.jobId, effectKey(guard, index, call))) return true;
+  if (!guard.retrying || call.method !== 'POST' || !/\/notes$/.test(call.path)) return false;
   const notesPath = call.path.replace(/\/discussions\/[^/]+\/notes$/, '/notes');
   const recent = await gitlab.request('GET', notesPath, { query: { sort: 'desc', order_by: 'created_at', per_page: 100 }, schema: NotesSchema });
-  return recent.some((note) => note.body.includes(marker(guard.jobId, key)));
+  return recent.some((note) => note.body.includes(marker(guard, index)));
 }

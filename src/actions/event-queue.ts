@@ -44,6 +44,15 @@ const DEFAULT_RETRY: RetryPolicy = { baseDelayMs: 1_000, maxDelayMs: 300_000, gi
  * seen by the second, and a retried event holds back the later ones of its project only); events of
  * different projects run side by side, up to `concurrency`. A job leaves the store only when its
  * actions completed, or failed for good and went to the dead letters with the reason.
+ *
+ * The next event of a project starts once the previous one's actions completed, without waiting for
+ * the store to commit that the previous one finished: finishes made in one turn of the event loop then
+ * share one commit (on Node, one disk flush) instead of costing one each. A crash between an event's
+ * actions and that commit makes it run again at the next start, as a crash during its actions always
+ * did: re-runs are guarded (comments and pipelines once per job, `effects.ts`; label and people edits
+ * are idempotent), and since commits keep their order, what runs again is the tail of each project's
+ * sequence, in order. The job stays `has()` until its finish is committed, so `resume()` cannot queue
+ * it twice.
  */
 export class EventQueue {
   private readonly workers: PQueue;
@@ -51,6 +60,8 @@ export class EventQueue {
   private readonly retry: RetryPolicy;
   private readonly timers = new Set<{ timer: ReturnType<typeof setTimeout>; resolve: () => void }>();
   private readonly known = new Set<string>();
+  /** Finishes of completed jobs not committed yet, by job id. */
+  private readonly finishing = new Map<string, Promise<void>>();
   private stopping = false;
 
   constructor(private readonly options: EventQueueOptions) {
@@ -66,7 +77,7 @@ export class EventQueue {
       .then(() => this.runUntilSettled(job))
       .catch((error: unknown) => this.options.log.error('event queue failure', { event_id: job.id, error }))
       .finally(() => {
-        this.known.delete(job.id);
+        if (!this.finishing.has(job.id)) this.known.delete(job.id);
         if (this.tails.get(project) === tail) this.tails.delete(project);
       });
     this.tails.set(project, tail);
@@ -82,9 +93,9 @@ export class EventQueue {
     return this.known.has(id);
   }
 
-  /** Resolves once every accepted event has finished (or, after `stop()`, stopped). */
+  /** Resolves once every accepted event has finished and its finish is stored (or, after `stop()`, stopped). */
   async onIdle(): Promise<void> {
-    while (this.tails.size > 0) await Promise.all(this.tails.values());
+    while (this.tails.size > 0 || this.finishing.size > 0) await Promise.all([...this.tails.values(), ...this.finishing.values()]);
   }
 
   /** Starts no new attempt; events waiting or between retries stay in the store for the next start. */
@@ -106,7 +117,7 @@ export class EventQueue {
       if (this.stopping) return;
       try {
         await this.workers.add(() => this.options.run(job));
-        await this.options.store.finishJob(job.id);
+        this.finish(job);
         return;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -127,6 +138,26 @@ export class EventQueue {
         this.options.log.warn('event failed; will retry', { event_id: job.id, attempt: job.stored.attempts, retry_in_ms: delay, error: message });
       }
     }
+  }
+
+  /**
+   * Removes a completed job from the store without holding back its project's next event (see the class
+   * comment). If the store cannot record the finish, the job goes to the dead letters with the reason.
+   */
+  private finish(job: Job): void {
+    const finished = this.options.store
+      .finishJob(job.id)
+      .catch(async (error: unknown) => {
+        const reason = error instanceof Error ? error.message : String(error);
+        await this.options.store.deadLetter(job.id, reason);
+        this.options.log.error('event failed for good; kept as a dead letter', { event_id: job.id, reason });
+      })
+      .catch((error: unknown) => this.options.log.error('event queue failure', { event_id: job.id, error }))
+      .finally(() => {
+        this.finishing.delete(job.id);
+        this.known.delete(job.id);
+      });
+    this.finishing.set(job.id, finished);
   }
 
   private sleep(ms: number): Promise<void> {

@@ -5,7 +5,7 @@ import type { Fact, Facts, Rule, RuleSet } from '../rules/index.js';
 import type { RuleEvent } from '../webhook/event.js';
 import { GitLabApiError } from '../errors.js';
 import type { ApiCall } from './api-call.js';
-import { alreadyMade, effectKey, isEffect, marker, type EffectGuard } from './effects.js';
+import { alreadyMade, effectKey, marker, type EffectGuard } from './effects.js';
 import { decideRules, readFact, type Decision } from './decide.js';
 import type { DiffCache, FactSources } from './facts.js';
 import { planActions, withArgs } from './plan.js';
@@ -88,24 +88,46 @@ export async function actOnDecision(
 
 /** Makes the planned calls in order, or in dry-run logs each one instead. */
 export async function executeCalls(calls: readonly ApiCall[], deps: Pick<ProcessDeps, 'gitlab' | 'log' | 'dryRun' | 'effects'>): Promise<void> {
-  for (const call of calls) {
+  for (const [index, call] of calls.entries()) {
     if (deps.dryRun) {
       deps.log.info('dry run: would call GitLab', { method: call.method, path: call.path, body: call.body, rules: call.rules });
       continue;
     }
     const guard = deps.effects;
-    if (!guard || !isEffect(call)) {
+    // Reactions are not recorded: GitLab refuses a repeated one, and that refusal is harmless.
+    if (!guard || call.reaction !== undefined) {
       await sendTolerantly(call, deps);
       continue;
     }
-    const key = effectKey(call);
-    if (await alreadyMade(call, key, guard, deps.gitlab)) {
-      deps.log.info('effect already made by an earlier attempt', { method: call.method, path: call.path });
+    if (await alreadyMade(call, index, guard, deps.gitlab)) {
+      deps.log.info('call already made by an earlier attempt', { method: call.method, path: call.path });
       continue;
     }
-    const body = typeof call.body['body'] === 'string' ? { ...call.body, body: `${call.body['body']}\n\n${marker(guard.jobId, key)}` } : call.body;
-    await deps.gitlab.request(call.method, call.path, { body });
-    await guard.store.recordEffect(guard.jobId, key);
+    const body = typeof call.body['body'] === 'string' ? { ...call.body, body: `${call.body['body']}\n\n${marker(guard, index)}` } : call.body;
+    await sendOnce({ ...call, body }, guard, deps);
+    await guard.store.recordEffect(guard.jobId, effectKey(guard, index, call));
+  }
+}
+
+/**
+ * Sends a call that must not be repeated. A merge or rebase GitLab refuses on a retry (405, 409) was
+ * most likely made by the attempt that crashed before recording it. A pipeline whose creation got
+ * no answer is not re-sent: a second pipeline could deploy twice, so the event fails for good instead.
+ */
+async function sendOnce(call: ApiCall, guard: EffectGuard, deps: Pick<ProcessDeps, 'gitlab' | 'log'>): Promise<void> {
+  try {
+    await deps.gitlab.request(call.method, call.path, { body: call.body });
+  } catch (error) {
+    if (!(error instanceof GitLabApiError)) throw error;
+    if (guard.retrying && /\/(merge|rebase)$/.test(call.path) && (error.status === 405 || error.status === 409)) {
+      deps.log.warn('merge or rebase refused on a retry; taken as done by the earlier attempt', { path: call.path, error: error.message });
+      return;
+    }
+    if (error.status === 0 && /\/pipeline$/.test(call.path)) {
+      throw new GitLabApiError({ status: 0, method: call.method, path: call.path, retryable: false, cause: error,
+        message: `no answer creating the pipeline (${error.message}); it may exist: check before running it again` });
+    }
+    throw error;
   }
 }
 

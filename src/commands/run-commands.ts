@@ -55,10 +55,10 @@ export async function runCommands(event: RuleEvent, deps: CommandDeps): Promise<
   }
 
   const reports: CommandReport[] = [];
-  for (const { name, args, line } of parsed) {
+  for (const [index, { name, args, line }] of parsed.entries()) {
     const command: Command = { name, args, line, note_id: note.id, discussion_id: note.discussion_id };
     const commandEvent: RuleEvent = { ...event, kind: 'command', names: ['command', `command.${name}`], command };
-    reports.push(await runOne(commandEvent, deps));
+    reports.push(await runOne(commandEvent, { ...deps, effects: deps.effects && { ...deps.effects, scope: `command:${index}` } }, ownClaim));
   }
 
   const refused = reports.filter((report) => report.status !== 'ran' && report.status !== 'help');
@@ -74,14 +74,15 @@ export async function runCommands(event: RuleEvent, deps: CommandDeps): Promise<
   for (const name of emoji) {
     closing.push({ method: 'POST', path: `${path}/notes/${note.id}/award_emoji`, body: { name }, rules: [], reaction: name });
   }
-  await executeCalls(closing, deps);
+  await executeCalls(closing, { ...deps, effects: deps.effects && { ...deps.effects, scope: 'replies' } });
   for (const report of reports) deps.log.info('command', { command: report.command, status: report.status, reasons: report.reasons });
   return reports;
 }
 
-async function runOne(event: RuleEvent, deps: CommandDeps): Promise<CommandReport> {
+async function runOne(event: RuleEvent, deps: CommandDeps, rerun: boolean): Promise<CommandReport> {
   const command = event.command!;
-  const limit = deps.limiter.take(`${event.project.id}:${event.user.id}`);
+  // A job running its note again after a failure was already counted.
+  const limit = rerun ? ({ allowed: true } as const) : deps.limiter.take(`${event.project.id}:${event.user.id}`);
   if (!limit.allowed) {
     const wait = Math.ceil(limit.retryInMs / 1000);
     const reason = `you have used ${limit.limit} commands in the last ${limit.windowMs / 1000} seconds on this project, the most allowed; try again in ${wait} s`;

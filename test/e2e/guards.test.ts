@@ -88,6 +88,21 @@ describe('guards', () => {
     expect(h.callLines()).toEqual(['GET /projects/5/merge_requests/1', 'GET /users', 'PUT /projects/5/merge_requests/1']);
   });
 
+  it('posts one comment per rule, even when two rules say the same', async () => {
+    const same = 'then: { comment: "Please add a changelog entry." }';
+    h = await startHarness({
+      rules: { 'twice.yml': `rules:\n  - { name: one, on: merge_request.open, ${same} }\n  - { name: two, on: merge_request.open, ${same} }\n` },
+    });
+    h.gitlab.addProject({ id: 1, path_with_namespace: 'gitlabhq/gitlab-test' });
+    h.gitlab.addMergeRequest({ project_id: 1, iid: 1 });
+    await h.post(mergeRequestPayload({ action: 'open' }));
+    await h.settle();
+    expect(h.gitlab.notes(1, 'MergeRequest', 1).map((n) => withoutMarker(n.body))).toEqual([
+      'Please add a changelog entry.',
+      'Please add a changelog entry.',
+    ]);
+  });
+
   it('is ready while its store is open and GitLab answered within the last minute', async () => {
     let now = Date.parse('2026-05-01T00:00:00Z');
     h = await startHarness({ now: () => now });
