@@ -22,9 +22,9 @@ export interface Decision {
 export async function decideRules(
   input: RuleEvent,
   deps: ProcessDeps,
-  options: { rules?: readonly Rule[]; ignoreArgs?: boolean } = {},
+  options: { rules?: readonly Rule[]; ignoreArgs?: boolean; facts?: Facts } = {},
 ): Promise<Decision> {
-  const state: Decision['state'] = { event: input, facts: {} };
+  const state: Decision['state'] = { event: input, facts: { ...options.facts } };
   const undecided: EventOutcome['undecided'] = [];
   const sources: FactSources = { ...deps };
   const now = (deps.now ?? Date.now)();

@@ -48,13 +48,15 @@ export interface FactSources {
 export function summarizeDiffs(diffs: readonly Diff[]): DiffSummary {
   const paths = new Set<string>();
   let changedLines = 0;
+  let incomplete = false;
   for (const diff of diffs) {
+    if (diff.too_large || diff.collapsed) incomplete = true;
     paths.add(diff.new_path);
     if (diff.renamed_file || diff.deleted_file) paths.add(diff.old_path);
     // API diffs start at the first hunk (`@@ … @@`), without `---`/`+++` file headers.
     for (const line of diff.diff.split('\n')) if (line.startsWith('+') || line.startsWith('-')) changedLines++;
   }
-  return { paths: [...paths], changedLines };
+  return { paths: [...paths], changedLines, incomplete };
 }
 
 

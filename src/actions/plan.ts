@@ -15,6 +15,11 @@ export interface PlanInput {
    */
   userIds: ReadonlyMap<string, number> | undefined;
   authorUsername?: string | undefined;
+  /**
+   * False when the payload may be stale (the event is retried or resumed, perhaps much later): then
+   * label changes are sent even if the payload shows them made, and GitLab ignores the no-ops.
+   */
+  labelsCurrent?: boolean;
 }
 
 export interface Plan {
@@ -28,7 +33,7 @@ export interface Plan {
  * applies atomically without reading the labels first, and labels the payload shows are already
  * there (or already gone) are left out, so an event that changes nothing costs no call at all.
  */
-export function planActions({ event, rules, userIds, authorUsername }: PlanInput): Plan {
+export function planActions({ event, rules, userIds, authorUsername, labelsCurrent = true }: PlanInput): Plan {
   const subject = event.subject;
   const warnings: string[] = [];
   if (!subject || rules.length === 0) return { calls: [], warnings };
@@ -56,7 +61,7 @@ export function planActions({ event, rules, userIds, authorUsername }: PlanInput
     }
   }
 
-  const update = buildUpdate(subject, labels, stateEvent, assignees, reviewers);
+  const update = buildUpdate(subject, labels, stateEvent, assignees, reviewers, labelsCurrent && subject.complete);
   const context = { event, subject, rules, authorUsername, warnings };
   // Edits first, then what depends on them (merging), then what reports on them (comments, replies, reactions).
   const calls: ApiCall[] = [
@@ -114,11 +119,12 @@ function buildUpdate(
   stateEvent: 'close' | 'reopen' | undefined,
   assignees: Set<number>,
   reviewers: Set<number>,
+  knownLabels: boolean,
 ): Record<string, unknown> | undefined {
-  // Without the object's labels (pipeline payloads) every change is sent; GitLab ignores no-ops.
-  const current = new Set(subject.complete ? subject.labels : []);
-  const add = [...labels].filter(([label, wanted]) => wanted && (!subject.complete || !current.has(label))).map(([label]) => label);
-  const remove = [...labels].filter(([label, wanted]) => !wanted && (!subject.complete || current.has(label))).map(([label]) => label);
+  // Without the object's current labels (pipeline payloads, stale payloads) every change is sent; GitLab ignores no-ops.
+  const current = new Set(knownLabels ? subject.labels : []);
+  const add = [...labels].filter(([label, wanted]) => wanted && (!knownLabels || !current.has(label))).map(([label]) => label);
+  const remove = [...labels].filter(([label, wanted]) => !wanted && (!knownLabels || current.has(label))).map(([label]) => label);
 
   const update: Record<string, unknown> = {};
   if (add.length > 0) update['add_labels'] = add.join(',');

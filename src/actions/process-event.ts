@@ -75,7 +75,13 @@ export async function actOnDecision(
 
   const args = state.event.command?.args.map((arg) => arg.value) ?? [];
   const userIds = deps.offline ? undefined : await resolveUsers(matched, args, deps);
-  const plan = planActions({ event: state.event, rules: matched, userIds, authorUsername: state.facts.authorUsername });
+  const plan = planActions({
+    event: state.event,
+    rules: matched,
+    userIds,
+    authorUsername: state.facts.authorUsername,
+    labelsCurrent: !deps.effects?.retrying,
+  });
   const warnings = [...factWarnings, ...plan.warnings];
   const outcome = { matched: matched.map((rule) => rule.name), calls: plan.calls, warnings, undecided, state };
   for (const warning of warnings) deps.log.warn(warning);

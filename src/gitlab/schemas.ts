@@ -15,5 +15,8 @@ export const DiffSchema = z.object({
   new_file: z.boolean().default(false),
   renamed_file: z.boolean().default(false),
   deleted_file: z.boolean().default(false),
+  /** GitLab leaves `diff` empty for files too large to show, or collapsed (doc/api/merge_requests.md). */
+  too_large: z.boolean().nullish(),
+  collapsed: z.boolean().nullish(),
 });
 export type Diff = z.infer<typeof DiffSchema>;

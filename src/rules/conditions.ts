@@ -101,8 +101,9 @@ const COMPILERS: { [K in keyof Condition]-?: Compiler<K> } = {
     });
   },
   changed_lines: ({ greater_than, less_than }) =>
-    withDiffs(({ changedLines }) =>
-      (greater_than === undefined || changedLines > greater_than) && (less_than === undefined || changedLines < less_than),
+    // When GitLab left some diffs out, the count is a lower bound: it can prove "more than", never "less than".
+    withDiffs(({ changedLines, incomplete }) =>
+      (greater_than === undefined || changedLines > greater_than) && (less_than === undefined || (!incomplete && changedLines < less_than)),
     ),
   any: (conditions) => {
     const parts = conditions.map(compileCondition);

@@ -9,6 +9,8 @@ export interface DiffSummary {
   paths: string[];
   /** Added plus removed lines over all diffs. */
   changedLines: number;
+  /** True when GitLab left out the text of some diffs (too large, collapsed): `changedLines` is then a lower bound. */
+  incomplete?: boolean;
 }
 
 export interface Facts {

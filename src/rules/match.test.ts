@@ -118,3 +118,14 @@ describe('matchRules', () => {
     expect(names('other/widgets')).toEqual(['all']);
   });
 });
+
+describe('changed_lines on merge requests GitLab shows only in part', () => {
+  it('proves "more than" from the lines it has, never "less than"', () => {
+    const rules = `
+  - { name: small, on: merge_request, if: { changed_lines: { less_than: 10 } }, then: { close: true } }
+  - { name: big, on: merge_request, if: { changed_lines: { greater_than: 2 } }, then: { close: true } }
+`;
+    const partial = { diffs: { paths: ['generated.json'], changedLines: 3, incomplete: true } };
+    expect(run(rules, mr(), partial).matched).toEqual(['big']);
+  });
+});

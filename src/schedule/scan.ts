@@ -74,6 +74,9 @@ export async function runScheduleRule(rule: Rule, services: ProcessDeps, options
   let fatal: unknown;
   // Items finish out of order when acted on side by side; the report lists them in scan order.
   const acted: { position: number; item: ScanItem }[] = [];
+  // Items already looked at in this run. If GitLab's clock is behind rulebot's, an item acted on can
+  // come round again in the listing; it is never handled twice.
+  const seen = new Set<string>();
 
   const act = async (position: number, item: Issuable, event: RuleEvent, decision: Awaited<ReturnType<typeof decideRules>>) => {
     const label = `${event.project.path_with_namespace}${type === 'merge_request' ? '!' : '#'}${item.iid}`;
@@ -104,9 +107,13 @@ export async function runScheduleRule(rule: Rule, services: ProcessDeps, options
           break;
         }
       }
+      const id = `${item.project_id}:${item.iid}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
       report.scanned++;
       const event = scheduleEvent(item, type, scopePath, options.botUser);
-      const decision = await decideRules(event, deps, { rules: [rule] });
+      // The listing names each author: `author` conditions and templates need no look-up.
+      const decision = await decideRules(event, deps, { rules: [rule], facts: { authorUsername: item.author.username } });
       for (const { reason } of decision.undecided) report.errors.push({ item: `${event.project.path_with_namespace}/${item.iid}`, message: reason });
       if (decision.matched.length > 0) {
         report.matched++;

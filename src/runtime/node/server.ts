@@ -39,9 +39,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     throw error;
   }
 
-  const server = await listen(bot, config);
-  // Events accepted before a crash or restart and not finished go first, in their order.
+  // Events accepted before a crash or restart and not finished go first, in their order: they are
+  // queued before the server listens, so no new delivery can overtake them.
   await bot.resume();
+  const server = await listen(bot, config);
   await bot.scheduler.start();
   // Dead letters put back from the command line land in the store; pick them up while running.
   const poll = setInterval(() => void bot.resume().catch((error: unknown) => log.error('reading stored events failed', { error })), 5_000);
