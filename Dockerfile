@@ -14,7 +14,8 @@ COPY package.json tsconfig.json ./
 COPY bin ./bin
 COPY src ./src
 COPY rules ./rules
-RUN mkdir -p /app/data && chown node:node /app/data
+# `npm start` bundles src/ into dist/ first (esbuild), then runs plain JavaScript.
+RUN mkdir -p /app/data /app/dist && chown node:node /app/data /app/dist
 VOLUME /app/data
 USER node
 EXPOSE 8080
