@@ -49,10 +49,10 @@ const DEFAULT_RETRY: RetryPolicy = { baseDelayMs: 1_000, maxDelayMs: 300_000, gi
  * the store to commit that the previous one finished: finishes made in one turn of the event loop then
  * share one commit (on Node, one disk flush) instead of costing one each. A crash between an event's
  * actions and that commit makes it run again at the next start, as a crash during its actions always
- * did: re-runs are guarded (comments and pipelines once per job, `effects.ts`; label and people edits
- * are idempotent), and since commits keep their order, what runs again is the tail of each project's
- * sequence, in order. The job stays `has()` until its finish is committed, so `resume()` cannot queue
- * it twice.
+ * did. That re-run is guarded like any resumed event: each call an attempt made was recorded before
+ * the job could finish (`effects.ts`), so it is not made again. Commits keep their order, so what runs
+ * again is the tail of each project's sequence, in order. The job stays `has()` until its finish is
+ * committed, so `resume()` cannot queue it twice meanwhile.
  */
 export class EventQueue {
   private readonly workers: PQueue;

@@ -12,6 +12,7 @@ export type RateDecision = { allowed: true } | { allowed: false; limit: number; 
 
 export class CommandRateLimiter {
   private readonly uses = new Map<string, number[]>();
+  private readonly told = new Map<string, number>();
   private readonly limit: number;
   private readonly windowMs: number;
   private readonly now: () => number;
@@ -36,7 +37,20 @@ export class CommandRateLimiter {
     return { allowed: true };
   }
 
+  /**
+   * Whether to answer an over-limit user with a reply: once per window. Further over-limit notes get
+   * only a reaction, so a flood of commands cannot turn into a flood of bot comments.
+   */
+  shouldExplain(key: string): boolean {
+    const now = this.now();
+    const last = this.told.get(key);
+    if (last !== undefined && now - last < this.windowMs) return false;
+    this.told.set(key, now);
+    return true;
+  }
+
   private forgetIdle(now: number): void {
+    for (const [key, at] of this.told) if (now - at >= this.windowMs) this.told.delete(key);
     for (const [key, times] of this.uses) if (times.every((at) => now - at >= this.windowMs)) this.uses.delete(key);
   }
 }

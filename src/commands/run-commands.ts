@@ -64,7 +64,9 @@ export async function runCommands(event: RuleEvent, deps: CommandDeps): Promise<
   const refused = reports.filter((report) => report.status !== 'ran' && report.status !== 'help');
   const path = noteablePath(event.project.id, subject.type, subject.iid);
   const closing: ApiCall[] = [];
-  if (refused.length > 0) {
+  const onlyLimited = refused.length > 0 && refused.every((report) => report.status === 'rate_limited');
+  const explain = !onlyLimited || deps.limiter.shouldExplain(`${event.project.id}:${event.user.id}`);
+  if (refused.length > 0 && explain) {
     const replyPath = note.discussion_id ? `${path}/discussions/${note.discussion_id}/notes` : `${path}/notes`;
     closing.push({ method: 'POST', path: replyPath, body: { body: refusalText(event, refused, deps.botUsername) }, rules: [] });
   }

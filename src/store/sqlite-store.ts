@@ -30,6 +30,12 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
+interface BatchEntry {
+  write: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
 type JobRow = Omit<StoredJob, 'event_uuid' | 'last_error'> & { event_uuid: string | null; last_error: string | null };
 
 /**
@@ -45,7 +51,9 @@ export class SqliteStore implements Store {
   private readonly now: () => number;
   private readonly statements;
   private lastPrune = 0;
-  private batch: { write: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void }[] = [];
+  private batch: BatchEntry[] = [];
+  /** Made once: better-sqlite3 builds several wrapper functions per `transaction()` call. */
+  private readonly commitBatch: (batch: readonly BatchEntry[], results: unknown[]) => void;
 
   constructor(dir: string, options: SqliteStoreOptions = {}) {
     mkdirSync(dir, { recursive: true });
@@ -83,6 +91,17 @@ export class SqliteStore implements Store {
       getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
       setMeta: db.prepare<[string, string]>('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
     };
+    // Nested in the batch's transaction, each write runs in a savepoint of its own.
+    const inSavepoint = db.transaction((write: () => unknown) => write());
+    this.commitBatch = db.transaction((batch: readonly BatchEntry[], results: unknown[]) => {
+      for (const entry of batch) {
+        try {
+          results.push({ value: inSavepoint(entry.write) });
+        } catch (error) {
+          results.push({ error });
+        }
+      }
+    });
   }
 
   acceptDelivery(key: string | undefined, job: StoredJob): Promise<boolean> {
@@ -193,15 +212,7 @@ export class SqliteStore implements Store {
     try {
       this.prune(this.now());
       // One failing write rolls back only itself (a savepoint), not its batch-mates.
-      this.db.transaction(() => {
-        for (const entry of batch) {
-          try {
-            results.push({ value: this.db.transaction(entry.write)() });
-          } catch (error) {
-            results.push({ error });
-          }
-        }
-      })();
+      this.commitBatch(batch, results);
     } catch (error) {
       for (const entry of batch) entry.reject(error);
       return;

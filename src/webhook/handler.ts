@@ -7,7 +7,7 @@ import type { Store } from '../store/index.js';
 import { checkRequest } from './check-request.js';
 import { deliveryKey } from './delivery-key.js';
 import { normalizeEvent } from './normalize.js';
-import { parseJsonObject } from './parse-json.js';
+import { decodeJsonText, parseJsonObject } from './parse-json.js';
 import { readBody } from './read-body.js';
 import { createSignatureVerifier } from './verify-signature.js';
 import { createTokenVerifier } from './verify-token.js';
@@ -36,8 +36,6 @@ export interface WebhookDeps {
  * Answers within GitLab's 10 s limit by doing only cheap work here; rules run after the answer.
  * Authentic events rulebot does not act on still get a 2xx: GitLab disables hooks that keep failing.
  */
-const utf8 = new TextDecoder();
-
 export function createWebhookHandler(deps: WebhookDeps) {
   const verifyToken = deps.secrets.length > 0 ? createTokenVerifier(deps.secrets) : undefined;
   const verifySignature =
@@ -62,7 +60,8 @@ export function createWebhookHandler(deps: WebhookDeps) {
     const signed = verifySignature ? await verifySignature(headers, bytes) : undefined;
     // `object_kind` decides the kind; X-Gitlab-Event is not compared with it (System Hooks send
     // merge_request events under "System Hook"), so a mismatch is no error.
-    const payload = parseJsonObject(bytes);
+    const text = decodeJsonText(bytes);
+    const payload = parseJsonObject(text);
 
     const result = normalizeEvent(payload);
     if ('ignored' in result) return c.json({ status: 'ignored', reason: result.ignored }, 200);
@@ -76,7 +75,7 @@ export function createWebhookHandler(deps: WebhookDeps) {
     const eventUuid = headers.get('x-gitlab-event-uuid') ?? undefined;
     const now = (deps.now ?? Date.now)();
     const stored = {
-      id, project_id: event.project.id, payload: utf8.decode(bytes), event_uuid: eventUuid,
+      id, project_id: event.project.id, payload: text, event_uuid: eventUuid,
       received_at: now, attempts: 0, next_attempt_at: now, last_error: undefined,
     };
     // Stored (on Node: committed to disk) before the 202: GitLab never re-sends what was acknowledged.

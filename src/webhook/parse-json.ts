@@ -4,19 +4,25 @@ import { countKeys, findDuplicateKey, MAX_JSON_DEPTH, measureJson } from './json
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-/**
- * Decodes and parses a body that must hold one JSON object (a GitLab event). Nesting is measured before
- * JSON.parse runs (a 25 MB body of `[` would otherwise keep the event loop busy for seconds). Duplicate keys
- * are refused because JSON.parse would silently keep the last value: the keys counted in the text are compared
- * with those of the parsed value (about 5 µs for a 5 KB event), and only a difference pays for naming the key.
- */
-export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> {
-  let text: string;
+/** Decodes a body as strict UTF-8; throws PayloadError `invalid_json` on anything else. */
+export function decodeJsonText(bytes: Uint8Array): string {
   try {
-    text = decoder.decode(bytes);
+    return decoder.decode(bytes);
   } catch (cause) {
     throw new PayloadError('invalid_json', 'body is not valid UTF-8 text', { cause });
   }
+}
+
+/**
+ * Parses a body that must hold one JSON object (a GitLab event), given as bytes or as the text
+ * `decodeJsonText` made of them (the handler keeps that text to store, so the body is decoded once).
+ * Nesting is measured before JSON.parse runs (a 25 MB body of `[` would otherwise keep the event loop busy
+ * for seconds). Duplicate keys are refused because JSON.parse would silently keep the last value: the keys
+ * counted in the text are compared with those of the parsed value (about 5 µs for a 5 KB event), and only a
+ * difference pays for naming the key.
+ */
+export function parseJsonObject(body: Uint8Array | string): Record<string, unknown> {
+  const text = typeof body === 'string' ? body : decodeJsonText(body);
   const shape = measureJson(text, MAX_JSON_DEPTH);
   if (shape.tooDeepAt !== undefined) {
     throw new PayloadError(

@@ -3,12 +3,15 @@ import { PayloadError } from '../errors.js';
 
 /** Reads the whole body as bytes; throws PayloadError `payload_too_large` past `limit` bytes. */
 export async function readBody(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer>> {
-  const declared = Number(request.headers.get('content-length'));
+  const length = request.headers.get('content-length');
+  const declared = Number(length);
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit, `${declared} bytes`);
+  // With a declared length the runtime cannot deliver more than that: read it in one go. On Node this is
+  // the adapter's fast path, and `request.body` must not be touched before it: that getter alone builds a
+  // full web Request around the Node request (AbortSignal, Headers, ReadableStream). Without a declared
+  // length, count while streaming.
+  if (length !== null && Number.isFinite(declared)) return new Uint8Array(await request.arrayBuffer());
   if (!request.body) return new Uint8Array(0);
-  // With a declared length the runtime cannot deliver more than that: read it in one go (the Node
-  // adapter's fast path, which skips building a web stream). Without one, count while streaming.
-  if (request.headers.has('content-length') && Number.isFinite(declared)) return new Uint8Array(await request.arrayBuffer());
 
   const chunks: Uint8Array[] = [];
   let size = 0;

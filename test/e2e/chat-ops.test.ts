@@ -170,5 +170,11 @@ describe('chat-ops rate limit', () => {
     expect(replies()[0]).toMatch(
       /- `@rulebot label ~documentation`: you have used 2 commands in the last 60 seconds on this project, the most allowed; try again in \d+ s\./,
     );
+
+    // More over-limit notes in the same minute get a reaction, not another reply each.
+    await comment(DEV, '@rulebot label ~bug', { noteId: 1245 });
+    await comment(DEV, '@rulebot label ~bug', { noteId: 1246 });
+    expect(replies()).toHaveLength(1);
+    expect(awards(1246)).toEqual(['no_entry_sign']);
   });
 });
