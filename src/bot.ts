@@ -135,7 +135,8 @@ export function createBot(deps: BotDeps): Bot {
     async retryDeadLetter(id) {
       const stored = await deps.store.reviveDeadLetter(id);
       const job = stored && (await restoreJob(stored, deps.store, log));
-      if (job) queue.push(job);
+      // Its earlier attempts may have made some of its calls: check before making them again.
+      if (job) queue.push({ ...job, resumed: true });
       return job !== undefined;
     },
     ruleSet: deps.rules,

@@ -40,8 +40,8 @@ export interface EventQueueOptions {
 const DEFAULT_RETRY: RetryPolicy = { baseDelayMs: 1_000, maxDelayMs: 300_000, giveUpAfterMs: 3_600_000 };
 
 /**
- * Events of one project run one after another in arrival order (a label added by the first event is
- * seen by the second, and a retried event holds back the later ones of its project only); events of
+ * Events of one project run one after another in arrival order (their actions land in that order,
+ * and a retried event holds back the later ones of its project only); events of
  * different projects run side by side, up to `concurrency`. A job leaves the store only when its
  * actions completed, or failed for good and went to the dead letters with the reason.
  *

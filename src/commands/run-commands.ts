@@ -44,15 +44,12 @@ export async function runCommands(event: RuleEvent, deps: CommandDeps): Promise<
   if (parsed.length === 0) return [];
   // GitLab may deliver one note twice (a project hook and a group hook, or a re-send): act once per
   // note. The job that claimed the note may run it again after a failure; its effects are guarded.
-  const claim = `commands:${event.project.id}:${note.id}`;
-  const ownClaim = deps.effects !== undefined && (await deps.store.hasEffect(deps.effects.jobId, claim));
-  if (!ownClaim) {
-    if (!(await deps.store.recordDelivery(claim))) {
-      deps.log.info('commands of this note already ran', { note_id: note.id });
-      return [];
-    }
-    if (deps.effects) await deps.store.recordEffect(deps.effects.jobId, claim);
+  const claim = await deps.store.claim(`commands:${event.project.id}:${note.id}`, deps.effects?.jobId ?? crypto.randomUUID());
+  if (claim === 'taken') {
+    deps.log.info('commands of this note already ran', { note_id: note.id });
+    return [];
   }
+  const ownClaim = claim === 'own';
 
   const reports: CommandReport[] = [];
   for (const [index, { name, args, line }] of parsed.entries()) {

@@ -15,6 +15,7 @@ export class MemoryStore implements Store {
   private readonly jobs = new Map<string, StoredJob>();
   private readonly dead = new Map<string, DeadLetter>();
   private readonly effects = new Set<string>();
+  private readonly claims = new Map<string, { owner: string; at: number }>();
   private readonly scheduleRuns = new Map<string, number>();
   private lastError: QueueStats['last_error'];
   private readonly retentionMs: number;
@@ -75,7 +76,7 @@ export class MemoryStore implements Store {
     const letter = this.dead.get(id);
     if (!letter) return undefined;
     this.dead.delete(id);
-    const job = { ...letter.job, attempts: 0, next_attempt_at: this.now(), last_error: undefined };
+    const job = { ...letter.job, attempts: 0, received_at: this.now(), next_attempt_at: this.now(), last_error: undefined };
     this.jobs.set(id, job);
     return { ...job };
   }
@@ -88,6 +89,14 @@ export class MemoryStore implements Store {
       dead_letters: this.dead.size,
       last_error: this.lastError,
     };
+  }
+
+  async claim(key: string, owner: string): Promise<'new' | 'own' | 'taken'> {
+    const now = this.now();
+    const held = this.claims.get(key);
+    if (held && now - held.at < this.retentionMs) return held.owner === owner ? 'own' : 'taken';
+    this.claims.set(key, { owner, at: now });
+    return 'new';
   }
 
   async hasEffect(jobId: string, effect: string): Promise<boolean> {

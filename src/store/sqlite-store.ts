@@ -27,6 +27,7 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS dead_letters (id TEXT PRIMARY KEY, job TEXT NOT NULL, reason TEXT NOT NULL, failed_at INTEGER NOT NULL);
   CREATE TABLE IF NOT EXISTS effects (job_id TEXT NOT NULL, effect TEXT NOT NULL, made_at INTEGER NOT NULL, PRIMARY KEY (job_id, effect));
   CREATE TABLE IF NOT EXISTS schedule_runs (rule TEXT PRIMARY KEY, at INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS claims (key TEXT PRIMARY KEY, owner TEXT NOT NULL, at INTEGER NOT NULL);
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
@@ -88,6 +89,8 @@ export class SqliteStore implements Store {
       addEffect: db.prepare<[string, string, number]>('INSERT OR IGNORE INTO effects (job_id, effect, made_at) VALUES (?, ?, ?)'),
       lastRun: db.prepare<[string], { at: number }>('SELECT at FROM schedule_runs WHERE rule = ?'),
       setRun: db.prepare<[string, number]>('INSERT OR REPLACE INTO schedule_runs (rule, at) VALUES (?, ?)'),
+      getClaim: db.prepare<[string], { owner: string; at: number }>('SELECT owner, at FROM claims WHERE key = ?'),
+      setClaim: db.prepare<[string, string, number]>('INSERT OR REPLACE INTO claims (key, owner, at) VALUES (?, ?, ?)'),
       getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
       setMeta: db.prepare<[string, string]>('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
     };
@@ -158,7 +161,8 @@ export class SqliteStore implements Store {
     return this.write(() => {
       const row = this.statements.deadOne.get(id);
       if (!row) return undefined;
-      const job: StoredJob = { ...(JSON.parse(row.job) as StoredJob), attempts: 0, next_attempt_at: this.now(), last_error: undefined };
+      const now = this.now();
+      const job: StoredJob = { ...(JSON.parse(row.job) as StoredJob), attempts: 0, received_at: now, next_attempt_at: now, last_error: undefined };
       this.statements.unbury.run(id);
       this.statements.insertJob.run({ ...job, event_uuid: job.event_uuid ?? null, last_error: null });
       return job;
@@ -174,6 +178,16 @@ export class SqliteStore implements Store {
       dead_letters: this.statements.deadCount.get()!.n,
       last_error: last ? (JSON.parse(last.value) as QueueStats['last_error']) : undefined,
     };
+  }
+
+  claim(key: string, owner: string): Promise<'new' | 'own' | 'taken'> {
+    const now = this.now();
+    return this.write(() => {
+      const held = this.statements.getClaim.get(key);
+      if (held && now - held.at < this.retentionMs) return held.owner === owner ? 'own' : 'taken';
+      this.statements.setClaim.run(key, owner, now);
+      return 'new';
+    });
   }
 
   async hasEffect(jobId: string, effect: string): Promise<boolean> {

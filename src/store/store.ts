@@ -49,9 +49,18 @@ export interface Store {
   /** Moves a job that failed for good to the dead letters, with the reason. */
   deadLetter(id: string, reason: string): Promise<void>;
   deadLetters(): Promise<DeadLetter[]>;
-  /** Puts a dead letter back in the queue, as a fresh job; resolves the job, or undefined if unknown. */
+  /**
+   * Puts a dead letter back in the queue, as a fresh job accepted now (so it gets a full retry window);
+   * resolves the job, or undefined if unknown.
+   */
   reviveDeadLetter(id: string): Promise<StoredJob | undefined>;
   queueStats(): Promise<QueueStats>;
+  /**
+   * Claims `key` for `owner` (a job id), once and atomically: `new` the first time, `own` when the
+   * same owner claims it again (a retried job), `taken` when another owner holds it within the
+   * retention window (another delivery of the same note).
+   */
+  claim(key: string, owner: string): Promise<'new' | 'own' | 'taken'>;
   /** Whether an effect of a job (a comment, a pipeline) was already made. */
   hasEffect(jobId: string, effect: string): Promise<boolean>;
   recordEffect(jobId: string, effect: string): Promise<void>;

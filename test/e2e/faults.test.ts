@@ -95,4 +95,22 @@ describe('faults', () => {
     expectEachOnce([6]);
     expect(await runCli(['dead-letters', '--retry', 'poisoned-6'], env, () => {})).toBe(1);
   });
+
+  it('gives a replayed dead letter a full retry window of its own', async () => {
+    await h.close();
+    let now = Date.parse('2026-06-01T12:00:00Z');
+    h = await startHarness({ rules: { 'welcome.yml': rules }, now: () => now });
+    h.gitlab.addProject({ id: 1, path_with_namespace: 'gitlabhq/gitlab-test' });
+    h.gitlab.addMergeRequest({ project_id: 1, iid: 6, labels: [] });
+    h.gitlab.inject({ method: 'PUT', path: /merge_requests\/6$/, status: 404, body: { message: '404 Merge Request Not Found' } });
+    await h.post(mergeRequestPayload({ iid: 6, labels: [] }), { 'idempotency-key': 'late-6' });
+    await h.settle();
+    // Replayed two days after it was first accepted, and GitLab fails once more, briefly.
+    now += 2 * 86_400_000;
+    h.gitlab.inject({ method: 'PUT', path: /merge_requests\/6$/, status: 502, times: 6 });
+    expect(await h.server.bot.retryDeadLetter('late-6')).toBe(true);
+    await h.settle();
+    expectEachOnce([6]);
+    expect((await h.server.bot.store.queueStats()).dead_letters).toBe(0);
+  });
 });
