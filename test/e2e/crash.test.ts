@@ -53,21 +53,25 @@ async function deliver(url: string, iid: number): Promise<boolean> {
   }
 }
 
+/** A fake GitLab with `count` merge requests answering after `delayMs`, and the environment to run rulebot against it. */
+async function scenario(count: number, delayMs: number, concurrency: number) {
+  gitlab = new FakeGitLab({ token: TOKEN, botUser: BOT });
+  await gitlab.start();
+  gitlab.addProject({ id: 1, path_with_namespace: 'gitlabhq/gitlab-test' });
+  for (let iid = 1; iid <= count; iid++) gitlab.addMergeRequest({ project_id: 1, iid, labels: [] });
+  gitlab.inject({ path: /merge_requests\/\d+(\/notes)?$/, delayMs, times: 10_000 });
+  const dir = await mkdtemp(join(tmpdir(), 'rulebot-crash-'));
+  await writeFile(join(dir, 'welcome.yml'), rules);
+  return {
+    GITLAB_URL: gitlab.url, GITLAB_TOKEN: TOKEN, GITLAB_WEBHOOK_SECRET: SECRET, RULES_DIR: dir,
+    DATA_DIR: join(dir, 'data'), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', QUEUE_CONCURRENCY: String(concurrency),
+  };
+}
+
 describe('crash', () => {
   it('acts on every acknowledged event exactly once across a SIGKILL and a restart', async () => {
-    gitlab = new FakeGitLab({ token: TOKEN, botUser: BOT });
-    await gitlab.start();
-    gitlab.addProject({ id: 1, path_with_namespace: 'gitlabhq/gitlab-test' });
-    for (let iid = 1; iid <= EVENTS; iid++) gitlab.addMergeRequest({ project_id: 1, iid, labels: [] });
     // A slow GitLab keeps events in flight when the kill comes: some commented, some half done, some queued.
-    gitlab.inject({ path: /merge_requests\/\d+(\/notes)?$/, delayMs: 15, times: 10_000 });
-
-    const dir = await mkdtemp(join(tmpdir(), 'rulebot-crash-'));
-    await writeFile(join(dir, 'welcome.yml'), rules);
-    const env = {
-      GITLAB_URL: gitlab.url, GITLAB_TOKEN: TOKEN, GITLAB_WEBHOOK_SECRET: SECRET, RULES_DIR: dir,
-      DATA_DIR: join(dir, 'data'), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', QUEUE_CONCURRENCY: '4',
-    };
+    const env = await scenario(EVENTS, 15, 4);
 
     const first = await startChild(env);
     child = first.process;
@@ -92,8 +96,8 @@ describe('crash', () => {
       .toBe(0);
 
     for (const iid of acknowledged) {
-      expect(gitlab.mergeRequest(1, iid)?.labels, `!${iid}`).toEqual(['triaged']);
-      const comments = gitlab.notes(1, 'MergeRequest', iid).filter((n) => n.author_id === BOT.id).map((n) => withoutMarker(n.body));
+      expect(gitlab!.mergeRequest(1, iid)?.labels, `!${iid}`).toEqual(['triaged']);
+      const comments = gitlab!.notes(1, 'MergeRequest', iid).filter((n) => n.author_id === BOT.id).map((n) => withoutMarker(n.body));
       expect(comments, `!${iid}`).toEqual([`Thanks for !${iid}.`]);
     }
     const status = (await (await fetch(`${second.url}/status`)).json()) as { queue: { dead_letters: number } };
@@ -101,17 +105,7 @@ describe('crash', () => {
   }, 60_000);
 
   it('on SIGTERM refuses new deliveries with 503, finishes what is under way, exits 0, and keeps the rest', async () => {
-    gitlab = new FakeGitLab({ token: TOKEN, botUser: BOT });
-    await gitlab.start();
-    gitlab.addProject({ id: 1, path_with_namespace: 'gitlabhq/gitlab-test' });
-    for (let iid = 1; iid <= 10; iid++) gitlab.addMergeRequest({ project_id: 1, iid, labels: [] });
-    gitlab.inject({ path: /merge_requests\/\d+(\/notes)?$/, delayMs: 100, times: 10_000 });
-    const dir = await mkdtemp(join(tmpdir(), 'rulebot-stop-'));
-    await writeFile(join(dir, 'welcome.yml'), rules);
-    const env = {
-      GITLAB_URL: gitlab.url, GITLAB_TOKEN: TOKEN, GITLAB_WEBHOOK_SECRET: SECRET, RULES_DIR: dir,
-      DATA_DIR: join(dir, 'data'), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', QUEUE_CONCURRENCY: '1',
-    };
+    const env = await scenario(10, 100, 1);
     const first = await startChild(env);
     child = first.process;
     for (let iid = 1; iid <= 10; iid++) expect(await deliver(first.url, iid)).toBe(true);
@@ -129,6 +123,6 @@ describe('crash', () => {
     const second = await startChild(env);
     child = second.process;
     await expect.poll(() => gitlab!.notes(1, 'MergeRequest', 10).length, { timeout: 20_000 }).toBe(1);
-    for (let iid = 1; iid <= 10; iid++) expect(gitlab.notes(1, 'MergeRequest', iid), `!${iid}`).toHaveLength(1);
+    for (let iid = 1; iid <= 10; iid++) expect(gitlab!.notes(1, 'MergeRequest', iid), `!${iid}`).toHaveLength(1);
   }, 60_000);
 });

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { WebhookAuthError } from '../errors.js';
-import { createSignatureVerifier } from './verify-signature.js';
+import { WebhookAuthError } from '../../src/errors.js';
+import { createSignatureVerifier } from '../../src/webhook/verify-signature.js';
 
 // The example published with the Standard Webhooks specification (and Svix's docs).
 const SPEC = {
