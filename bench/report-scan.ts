@@ -43,6 +43,7 @@ export function reportScan(result: ScanResult): string[] {
   ];
   return [
     '## Scheduled scans: "mark stale merge requests" in one project, run by the real server in a child process',
+    `child: ${result.child.command} (bench/scan-child.ts bundled in ${result.child.buildMs.toFixed(0)} ms with the flags of npm run build: ${result.child.buildFlags.join(' ')})`,
     'listed: what GitLab\'s filtered listing holds; matching: what the whole rule matches (both from the fake\'s data).',
     'fake saw: requests the fake GitLab recorded (list pages + PUTs + comment POSTs + other); minimum: pages of 100 of the listing + one PUT and one POST per matching item.',
     'RSS sampled: highest of samples every 50 ms during the scan; RSS peak: the kernel\'s high-water mark (maxRSS) if the scan raised it, else the sampled one.',

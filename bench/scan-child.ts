@@ -1,5 +1,7 @@
 // Child process of the scan benchmark: the real rulebot server, running one schedule rule when the parent says go.
-// Run by scan-client.ts, so that its memory is rulebot's alone: the fake GitLab and its 10,000 merge requests stay in the parent.
+// Bundled into plain JavaScript by scan-build.ts (with the flags of `npm run build`) and forked by scan-client.ts without
+// tsx, as `npm start` runs rulebot. A process of its own, so that its memory is rulebot's alone: the fake GitLab and its
+// 10,000 merge requests stay in the parent.
 import { createLogger, type Logger } from '../src/log.js';
 import { startServer } from '../src/runtime/node/server.js';
 import { ScanChildRequestSchema, ScanGoSchema, type ScanChildMessage, type ScanMemory } from './scan-protocol.js';
@@ -68,4 +70,4 @@ process.once('message', async (message) => {
   await server.close(1_000);
   process.disconnect();
 });
-send({ type: 'ready' });
+send({ type: 'ready', execArgv: process.execArgv, ...(process.env['NODE_OPTIONS'] !== undefined && { nodeOptions: process.env['NODE_OPTIONS'] }) });

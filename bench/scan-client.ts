@@ -1,20 +1,22 @@
-// Runs bench/scan-child.ts (rulebot) in a child process and returns what it measured.
+// Runs bench/scan-child.ts (rulebot), bundled by scan-build.ts, in a child process and returns what it measured.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ScanChildMessageSchema, type ScanChildDone, type ScanChildRequest } from './scan-protocol.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CHILD_SCRIPT = fileURLToPath(new URL('./scan-child.ts', import.meta.url));
+/** The Node flags of `npm start` (`node --enable-source-maps dist/runtime/node/main.js`); fork would otherwise pass on ours, tsx included. */
+export const CHILD_EXEC_ARGV: readonly string[] = ['--enable-source-maps'];
 
 /**
- * Starts rulebot in a child process, calls `onReady` once it has started (to clear the fake's record of
- * its start-up calls), then lets it scan and resolves with its report. Run the way `npm start` runs it.
+ * Starts rulebot in a child process from `childFile` (the bundled bench/scan-child.ts), calls `onReady` once it
+ * has started (to clear the fake's record of its start-up calls), then lets it scan and resolves with its report.
+ * Run the way `npm start` runs it: plain JavaScript bundled by esbuild, no tsx.
  */
-export function runScanChild(request: ScanChildRequest, onReady: () => void): Promise<ScanChildDone> {
+export function runScanChild(childFile: string, request: ScanChildRequest, onReady: () => void): Promise<ScanChildDone> {
   return new Promise((resolve, reject) => {
-    const child = fork(CHILD_SCRIPT, [JSON.stringify(request)], {
+    const child = fork(childFile, [JSON.stringify(request)], {
       cwd: ROOT,
-      execArgv: ['--import', 'tsx'],
+      execArgv: [...CHILD_EXEC_ARGV],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'json',
     });
@@ -26,6 +28,11 @@ export function runScanChild(request: ScanChildRequest, onReady: () => void): Pr
         return reject(new Error(`scan child sent an unexpected message: ${JSON.stringify(raw).slice(0, 300)}`));
       }
       if (parsed.data.type === 'ready') {
+        const flags = [...parsed.data.execArgv, parsed.data.nodeOptions ?? ''].join(' ');
+        if (/tsx/.test(flags)) {
+          child.kill();
+          return reject(new Error(`scan child runs with tsx (${flags}); it must run bundled JavaScript, as npm start does`));
+        }
         onReady();
         child.send({ type: 'go' });
       } else {

@@ -42,7 +42,12 @@ const ScanSummarySchema = z.strictObject({
 export type ScanSummary = z.infer<typeof ScanSummarySchema>;
 
 export const ScanChildMessageSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('ready') }),
+  z.strictObject({
+    type: z.literal('ready'),
+    /** The child's Node flags and NODE_OPTIONS, for the parent to check that tsx is not loaded. */
+    execArgv: z.array(z.string()),
+    nodeOptions: z.string().optional(),
+  }),
   z.strictObject({
     type: z.literal('done'),
     report: ScanSummarySchema,

@@ -1,9 +1,10 @@
 // Scheduled-scan benchmark: a "mark stale" rule run by the real server (in a child process) over a fake GitLab of 10,000 merge requests.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { FakeGitLab } from '../test/support/fake-gitlab.js';
-import { runScanChild } from './scan-client.js';
+import { buildScanChild } from './scan-build.js';
+import { CHILD_EXEC_ARGV, runScanChild } from './scan-client.js';
 import type { ScanChildDone, ScanMemory } from './scan-protocol.js';
 import { checkScan, expectScan, RULE_NAME, seedScenario, staleRule, type ScanExpectation, type ScanScenario } from './scan-scenarios.js';
 
@@ -54,6 +55,8 @@ export interface ScanRun {
 }
 
 export interface ScanResult {
+  /** How the rulebot child was run: the bundle built before the scenarios, and the Node command line. */
+  child: { command: string; buildFlags: string[]; buildMs: number };
   runs: ScanRun[];
 }
 
@@ -65,17 +68,27 @@ export function scanPeakRss(memory: ScanMemory): number {
   return memory.maxRssBytes > memory.maxRssBeforeBytes ? memory.maxRssBytes : memory.rssPeakBytes;
 }
 
-/** Runs every scenario once, each against a fresh fake GitLab and a fresh rulebot process. */
+/**
+ * Bundles the child once (as `npm run build` bundles rulebot for `npm start`), then runs every scenario once,
+ * each against a fresh fake GitLab and a fresh rulebot process.
+ */
 export async function benchScan(progress: (line: string) => void): Promise<ScanResult> {
-  const runs: ScanRun[] = [];
-  for (const scenario of SCAN_SCENARIOS) {
-    runs.push(await runScenario(scenario));
-    progress(describeRun(runs.at(-1)!));
+  const bundle = await buildScanChild();
+  const command = `node ${CHILD_EXEC_ARGV.join(' ')} ${relative(process.cwd(), bundle.file)}`;
+  progress(`  rulebot child bundled in ${bundle.buildMs.toFixed(0)} ms: ${command}`);
+  try {
+    const runs: ScanRun[] = [];
+    for (const scenario of SCAN_SCENARIOS) {
+      runs.push(await runScenario(scenario, bundle.file));
+      progress(describeRun(runs.at(-1)!));
+    }
+    return { child: { command, buildFlags: bundle.flags, buildMs: bundle.buildMs }, runs };
+  } finally {
+    await bundle.remove();
   }
-  return { runs };
 }
 
-async function runScenario(scenario: ScanScenario): Promise<ScanRun> {
+async function runScenario(scenario: ScanScenario, childFile: string): Promise<ScanRun> {
   // The fake counts its rate limit down and never refills it; at 0 rulebot would rightly pause until the reset.
   const gitlab = new FakeGitLab({ token: TOKEN, botUser: BOT, rateLimit: 1_000_000_000 });
   const dir = await mkdtemp(join(tmpdir(), 'rulebot-bench-scan-'));
@@ -89,7 +102,7 @@ async function runScenario(scenario: ScanScenario): Promise<ScanRun> {
     await gitlab.start();
 
     let cpuBefore = process.cpuUsage();
-    const child = await runScanChild({ env: childEnv(scenario, gitlab.url, dir), rule: RULE_NAME, sampleMs: 50 }, () => {
+    const child = await runScanChild(childFile, { env: childEnv(scenario, gitlab.url, dir), rule: RULE_NAME, sampleMs: 50 }, () => {
       gitlab.clearRequests();
       cpuBefore = process.cpuUsage();
     });
