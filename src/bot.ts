@@ -182,7 +182,7 @@ export function createBot(deps: BotDeps): Bot {
 async function restoreJob(stored: StoredJob, store: Store, log: Logger): Promise<Job | undefined> {
   try {
     const result = normalizeEvent(JSON.parse(stored.payload) as Record<string, unknown>);
-    if ('event' in result) return { id: stored.id, event: result.event, eventUuid: stored.event_uuid, stored };
+    if ('event' in result) return { id: stored.id, event: result.event, eventUuid: stored.event_uuid, stored: { ...stored, payload: '' } };
     await store.finishJob(stored.id);
   } catch (error) {
     await store.deadLetter(stored.id, `stored event cannot be read: ${error instanceof Error ? error.message : String(error)}`);

@@ -12,7 +12,7 @@ export interface Job {
   event: RuleEvent;
   /** `X-Gitlab-Event-UUID` of the delivery, sent back on every API call made for it. */
   eventUuid: string | undefined;
-  /** The job as stored: attempts so far, when accepted. */
+  /** The job as stored: attempts so far, when accepted (its `payload` is left in the store). */
   stored: StoredJob;
   /** Accepted by an earlier process and queued again at start-up. */
   resumed?: boolean;

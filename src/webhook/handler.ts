@@ -83,7 +83,8 @@ export function createWebhookHandler(deps: WebhookDeps) {
       deps.log.info('duplicate delivery ignored', { event_id: id, key });
       return c.json({ status: 'duplicate', event_id: id }, 200);
     }
-    deps.enqueue({ id, event, eventUuid, stored });
+    // The body stays in the store only: a backlog of queued events holds their normalised form, not 6 KB each.
+    deps.enqueue({ id, event, eventUuid, stored: { ...stored, payload: '' } });
     deps.log.info('event accepted', { event_id: id, event: event.names.at(-1), project: event.project.path_with_namespace });
     return c.json({ status: 'accepted', event_id: id }, 202);
   };
