@@ -12,8 +12,16 @@ export const BenchOptionsSchema = z.strictObject({
   /** Rounds of (ceiling, rulebot) runs. */
   rounds: z.coerce.number().int().min(1).default(2),
   connections: z.coerce.number().int().min(1).default(10),
-  /** Run one benchmark only; all four when absent. */
-  only: z.enum(['matching', 'ingest', 'scan', 'chatops']).optional(),
+  /** Run one benchmark only; all four when absent (the soak runs only when named). */
+  only: z.enum(['matching', 'ingest', 'scan', 'chatops', 'soak']).optional(),
+  /** Soak: webhooks sent, one per merge request (the full run is 20,000). */
+  'soak-events': z.coerce.number().int().min(1).default(5_000),
+  /** Soak: webhooks per second. */
+  'soak-rate': positive(400),
+  /** Soak: share of merge requests whose label PUT or comment POST meets a GitLab fault. */
+  'soak-fault-rate': z.coerce.number().min(0).max(1).default(0.05),
+  /** Soak: rulebot's QUEUE_CONCURRENCY; one worker per project (10), so a slow answer stalls only its own project. */
+  'soak-concurrency': z.coerce.number().int().min(1).max(64).default(10),
   /** Where the raw figures are written. */
   out: z.string().min(1).default('bench/results.json'),
 });
@@ -37,7 +45,8 @@ function readArgs(args: readonly string[]): Record<string, string | undefined> {
   try {
     const { values } = parseArgs({
       args: [...args],
-      options: { duration: text, warmup: text, rounds: text, connections: text, only: text, out: text },
+      options: { duration: text, warmup: text, rounds: text, connections: text, only: text, out: text,
+        'soak-events': text, 'soak-rate': text, 'soak-fault-rate': text, 'soak-concurrency': text },
       strict: true,
     });
     return values;

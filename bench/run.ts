@@ -10,6 +10,8 @@ import { reportChatOps } from './report-chatops.js';
 import { SCAN_CALLS_TARGET, SCAN_RSS_TARGET_BYTES, reportScan } from './report-scan.js';
 import { INGEST_RATIO_TARGET, MATCHING_TARGET_NS, reportIngest, reportMachine, reportMatching } from './report.js';
 import { benchScan } from './scan.js';
+import { reportSoak } from './soak-report.js';
+import { benchSoak, soakOptionsFrom } from './soak.js';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -34,10 +36,15 @@ async function main(args: readonly string[]): Promise<void> {
   if (wants('chatops')) print('\nchat-ops API calls...');
   const chatops = wants('chatops') ? await benchChatOps(print) : undefined;
 
+  // The soak takes minutes and starts its own rulebot, so it runs only when named.
+  if (options.only === 'soak') print('\nsoak...');
+  const soak = options.only === 'soak' ? await benchSoak(soakOptionsFrom(options), print) : undefined;
+
   if (matching) ['', ...reportMatching(matching)].forEach(print);
   if (ingest) ['', ...reportIngest(ingest, payloadBytes)].forEach(print);
   if (scan) ['', ...reportScan(scan)].forEach(print);
   if (chatops) ['', ...reportChatOps(chatops)].forEach(print);
+  if (soak) ['', ...reportSoak(soak)].forEach(print);
 
   const results = {
     machine,
@@ -52,6 +59,7 @@ async function main(args: readonly string[]): Promise<void> {
     ingest: ingest && { payloadBytes, ...ingest },
     scan,
     chatops,
+    soak,
   };
   await writeFile(options.out, `${JSON.stringify(results, null, 2)}\n`);
   print(`\nraw figures written to ${options.out}`);
@@ -62,7 +70,8 @@ try {
 } catch (error) {
   if (!(error instanceof BenchUsageError)) throw error;
   process.stderr.write(
-    `${error.message}\nusage: npm run bench -- [--duration S] [--warmup S] [--rounds N] [--connections N] [--only matching|ingest|scan|chatops] [--out FILE]\n`,
+    `${error.message}\nusage: npm run bench -- [--duration S] [--warmup S] [--rounds N] [--connections N] [--only matching|ingest|scan|chatops|soak] [--out FILE]\n` +
+      `       soak: [--soak-events N] [--soak-rate N] [--soak-fault-rate F] [--soak-concurrency N]\n`,
   );
   process.exitCode = 2;
 }

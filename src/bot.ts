@@ -71,6 +71,7 @@ export function createBot(deps: BotDeps): Bot {
     token: config.gitlabToken,
     tokenType: config.tokenType,
     fetch: deps.fetch,
+    timeoutMs: config.gitlabTimeoutMs,
     budget,
     // Readiness: any answer from GitLab (not a 5xx, not a network error) shows it is reachable.
     onAttempt: ({ status }) => {
@@ -146,9 +147,11 @@ export function createBot(deps: BotDeps): Bot {
     gitlab,
     user: () => botUser,
     async resume() {
-      for (const stored of await deps.store.unfinishedJobs()) {
-        if (queue.has(stored.id)) continue;
-        const job = await restoreJob(stored, deps.store, log);
+      // Ids first: while thousands of events are queued here, none of them is read again.
+      for (const id of await deps.store.unfinishedJobIds()) {
+        if (queue.has(id)) continue;
+        const stored = await deps.store.job(id);
+        const job = stored && (await restoreJob(stored, deps.store, log));
         if (job) queue.push({ ...job, resumed: true });
       }
     },

@@ -28,6 +28,7 @@ export const EnvSchema = z.object({
   QUEUE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   COMMAND_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   GITLAB_REQUESTS_PER_MINUTE: z.coerce.number().positive().default(600),
+  GITLAB_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(30),
   GITLAB_NOTES_PER_MINUTE: z.coerce.number().positive().default(50),
   DATA_DIR: z.string().min(1).default('data'),
 });
@@ -59,6 +60,8 @@ export interface Config {
   commandRateLimit: number;
   /** Budget of GitLab API calls per minute, shared by everything rulebot does. */
   requestsPerMinute: number;
+  /** How long one GitLab request may take before it counts as failed, in ms. */
+  gitlabTimeoutMs: number;
   /** Budget of notes created per minute (GitLab.com allows 60). */
   notesPerMinute: number;
   /** Where the Node runtime keeps its state (last schedule runs). */
@@ -118,6 +121,7 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
     queueConcurrency: e.QUEUE_CONCURRENCY,
     commandRateLimit: e.COMMAND_RATE_LIMIT,
     requestsPerMinute: e.GITLAB_REQUESTS_PER_MINUTE,
+    gitlabTimeoutMs: e.GITLAB_TIMEOUT_SECONDS * 1000,
     notesPerMinute: e.GITLAB_NOTES_PER_MINUTE,
     dataDir: e.DATA_DIR,
     maxBodyBytes: MAX_WEBHOOK_BODY_BYTES,

@@ -49,6 +49,15 @@ export class MemoryStore implements Store {
     return [...this.jobs.values()].map((job) => ({ ...job }));
   }
 
+  async unfinishedJobIds(): Promise<string[]> {
+    return [...this.jobs.keys()];
+  }
+
+  async job(id: string): Promise<StoredJob | undefined> {
+    const job = this.jobs.get(id);
+    return job && { ...job };
+  }
+
   async finishJob(id: string): Promise<void> {
     this.jobs.delete(id);
   }

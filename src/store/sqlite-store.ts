@@ -78,6 +78,7 @@ export class SqliteStore implements Store {
       jobs: db.prepare<[], JobRow>('SELECT id, project_id, payload, event_uuid, received_at, attempts, next_attempt_at, last_error FROM jobs ORDER BY seq'),
       job: db.prepare<[string], JobRow>('SELECT id, project_id, payload, event_uuid, received_at, attempts, next_attempt_at, last_error FROM jobs WHERE id = ?'),
       deleteJob: db.prepare<[string]>('DELETE FROM jobs WHERE id = ?'),
+      jobIds: db.prepare<[], { id: string }>('SELECT id FROM jobs ORDER BY seq'),
       retry: db.prepare<[number, string, string]>('UPDATE jobs SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?'),
       bury: db.prepare<[string, string, string, number]>('INSERT OR REPLACE INTO dead_letters (id, job, reason, failed_at) VALUES (?, ?, ?, ?)'),
       dead: db.prepare<[], { job: string; reason: string; failed_at: number }>('SELECT job, reason, failed_at FROM dead_letters ORDER BY failed_at'),
@@ -130,6 +131,15 @@ export class SqliteStore implements Store {
 
   async unfinishedJobs(): Promise<StoredJob[]> {
     return this.statements.jobs.all().map(toJob);
+  }
+
+  async unfinishedJobIds(): Promise<string[]> {
+    return this.statements.jobIds.all().map((row) => row.id);
+  }
+
+  async job(id: string): Promise<StoredJob | undefined> {
+    const row = this.statements.job.get(id);
+    return row && toJob(row);
   }
 
   async finishJob(id: string): Promise<void> {

@@ -43,6 +43,10 @@ export interface Store {
   recordDelivery(key: string): Promise<boolean>;
   /** Every job not finished, in the order they were accepted. */
   unfinishedJobs(): Promise<StoredJob[]>;
+  /** The ids of every job not finished, in order: cheap enough to poll while thousands are queued. */
+  unfinishedJobIds(): Promise<string[]>;
+  /** One stored job, if it is not finished. */
+  job(id: string): Promise<StoredJob | undefined>;
   finishJob(id: string): Promise<void>;
   /** Records a failed attempt and when to try again. */
   retryJobLater(id: string, nextAttemptAt: number, error: string): Promise<void>;
