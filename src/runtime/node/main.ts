@@ -2,6 +2,11 @@
 import { RulebotError } from '../../errors.js';
 import { startServer } from './server.js';
 
+// A closed log pipe (the reader went away) must not stop the bot: events are stored and go on.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+});
+
 try {
   const server = await startServer({ env: process.env });
   const stop = async (signal: string) => {
