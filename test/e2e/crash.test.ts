@@ -5,18 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
-import { mergeRequestPayload, withoutMarker } from '../support/events.js';
+import { mergeRequestPayload, WELCOME_RULES, withoutMarker } from '../support/events.js';
 import { FakeGitLab } from '../support/fake-gitlab.js';
 import { BOT, SECRET, TOKEN } from '../support/harness.js';
 
 const EVENTS = 40;
-const rules = `rules:
-  - name: welcome
-    on: merge_request.open
-    then:
-      add_labels: [triaged]
-      comment: "Thanks for !{{ iid }}."
-`;
+const rules = WELCOME_RULES;
 
 let child: ChildProcess | undefined;
 let gitlab: FakeGitLab | undefined;

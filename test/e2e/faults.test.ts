@@ -1,16 +1,10 @@
 // End to end: GitLab failing in every way it does; every acknowledged event's actions happen exactly once.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mergeRequestPayload, withoutMarker } from '../support/events.js';
+import { mergeRequestPayload, WELCOME_RULES, withoutMarker } from '../support/events.js';
 import { runCli } from '../../src/cli/run.js';
 import { BOT, startHarness, type Harness } from '../support/harness.js';
 
-const rules = `rules:
-  - name: welcome
-    on: merge_request.open
-    then:
-      add_labels: [triaged]
-      comment: "Thanks for !{{ iid }}."
-`;
+const rules = WELCOME_RULES;
 
 let h: Harness;
 beforeEach(async () => {

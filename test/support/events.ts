@@ -96,3 +96,12 @@ export function notePayload(options: NotePayloadOptions): Record<string, any> {
 export function withoutMarker(body: string): string {
   return body.replace(/\n\n<!-- rulebot:[^>]* -->$/, '');
 }
+
+/** The rule the durability tests use: every opened merge request gets a label and a comment, so a lost or doubled action shows. */
+export const WELCOME_RULES = `rules:
+  - name: welcome
+    on: merge_request.open
+    then:
+      add_labels: [triaged]
+      comment: "Thanks for !{{ iid }}."
+`;
