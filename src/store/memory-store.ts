@@ -34,7 +34,7 @@ export class MemoryStore implements Store {
     return true;
   }
 
-  async recordDelivery(key: string): Promise<boolean> {
+  private async recordDelivery(key: string): Promise<boolean> {
     const now = this.now();
     this.prune(now);
     const seenAt = this.deliveries.get(key);
@@ -45,9 +45,6 @@ export class MemoryStore implements Store {
     return true;
   }
 
-  async unfinishedJobs(): Promise<StoredJob[]> {
-    return [...this.jobs.values()].map((job) => ({ ...job }));
-  }
 
   async unfinishedJobIds(): Promise<string[]> {
     return [...this.jobs.keys()];

@@ -75,7 +75,6 @@ export class SqliteStore implements Store {
       insertJob: db.prepare(
         'INSERT INTO jobs (id, project_id, payload, event_uuid, received_at, attempts, next_attempt_at, last_error) VALUES (@id, @project_id, @payload, @event_uuid, @received_at, @attempts, @next_attempt_at, @last_error)',
       ),
-      jobs: db.prepare<[], JobRow>('SELECT id, project_id, payload, event_uuid, received_at, attempts, next_attempt_at, last_error FROM jobs ORDER BY seq'),
       job: db.prepare<[string], JobRow>('SELECT id, project_id, payload, event_uuid, received_at, attempts, next_attempt_at, last_error FROM jobs WHERE id = ?'),
       deleteJob: db.prepare<[string]>('DELETE FROM jobs WHERE id = ?'),
       jobIds: db.prepare<[], { id: string }>('SELECT id FROM jobs ORDER BY seq'),
@@ -120,18 +119,6 @@ export class SqliteStore implements Store {
     });
   }
 
-  recordDelivery(key: string): Promise<boolean> {
-    const now = this.now();
-    return this.write(() => {
-      if (this.statements.seen.get(key, now - this.retentionMs)) return false;
-      this.statements.see.run(key, now);
-      return true;
-    });
-  }
-
-  async unfinishedJobs(): Promise<StoredJob[]> {
-    return this.statements.jobs.all().map(toJob);
-  }
 
   async unfinishedJobIds(): Promise<string[]> {
     return this.statements.jobIds.all().map((row) => row.id);

@@ -36,13 +36,6 @@ export interface Store {
    * storing nothing, when the key was seen within the retention window (a re-sent delivery).
    */
   acceptDelivery(key: string | undefined, job: StoredJob): Promise<boolean>;
-  /**
-   * Records a key once; resolves false if it was recorded within the retention window. Used for
-   * things that must happen once, such as running a note's commands.
-   */
-  recordDelivery(key: string): Promise<boolean>;
-  /** Every job not finished, in the order they were accepted. */
-  unfinishedJobs(): Promise<StoredJob[]>;
   /** The ids of every job not finished, in order: cheap enough to poll while thousands are queued. */
   unfinishedJobIds(): Promise<string[]>;
   /** One stored job, if it is not finished. */
