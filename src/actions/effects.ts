@@ -35,7 +35,7 @@ const NotesSchema = z.array(z.object({ body: z.string() }));
  */
 export async function alreadyMade(call: ApiCall, index: number, guard: EffectGuard, gitlab: GitLabClient): Promise<boolean> {
   if (await guard.store.hasEffect(guard.jobId, effectKey(guard, index, call))) return true;
-  if (!guard.retrying || call.method !== 'POST' || !/\/notes$/.test(call.path)) return false;
+  if (!guard.retrying || call.kind !== 'note') return false;
   const notesPath = call.path.replace(/\/discussions\/[^/]+\/notes$/, '/notes');
   const recent = await gitlab.request('GET', notesPath, { query: { sort: 'desc', order_by: 'created_at', per_page: 100 }, schema: NotesSchema });
   return recent.some((note) => note.body.includes(marker(guard, index)));

@@ -38,7 +38,7 @@ export function planMergeRequestRequests({ event, subject, rules, authorUsername
             ...(merge.squash !== undefined && { squash: merge.squash }),
           }
         : {};
-    calls.push({ method: 'PUT', path: `${path}/${key}`, body, rules: names(key) });
+    calls.push({ kind: key, method: 'PUT', path: `${path}/${key}`, body, rules: names(key) });
   }
 
   const pipelineRule = last('pipeline');
@@ -51,7 +51,7 @@ export function planMergeRequestRequests({ event, subject, rules, authorUsername
       warnings.push(`rule "${pipelineRule.name}": pipeline: no ref to run it for (set pipeline.ref)`);
     } else {
       const variables = Object.entries(pipelineRule.then.pipeline.variables ?? {}).map(([key, value]) => ({ key, value }));
-      calls.push({ method: 'POST', path: `${projectPath(event.project.id)}/pipeline`, body: { ref, ...(variables.length > 0 && { variables }) }, rules: names('pipeline') });
+      calls.push({ kind: 'pipeline', method: 'POST', path: `${projectPath(event.project.id)}/pipeline`, body: { ref, ...(variables.length > 0 && { variables }) }, rules: names('pipeline') });
     }
   }
   return calls;
@@ -66,7 +66,7 @@ export function planFeedback({ event, subject, rules, authorUsername, warnings }
   for (const rule of rules) {
     if (!rule.reply) continue;
     const body = renderTemplate(rule.reply, { event, authorUsername });
-    calls.push({ method: 'POST', path: discussionId ? `${path}/discussions/${discussionId}/notes` : `${path}/notes`, body: { body }, rules: [rule.name] });
+    calls.push({ kind: 'note', method: 'POST', path: discussionId ? `${path}/discussions/${discussionId}/notes` : `${path}/notes`, body: { body }, rules: [rule.name] });
   }
   const emoji = new Map<string, string[]>();
   for (const rule of rules) {
@@ -76,7 +76,7 @@ export function planFeedback({ event, subject, rules, authorUsername, warnings }
     else emoji.set(name, [...(emoji.get(name) ?? []), rule.name]);
   }
   for (const [name, ruleNames] of emoji) {
-    calls.push({ method: 'POST', path: `${path}/notes/${noteId}/award_emoji`, body: { name }, rules: ruleNames, reaction: name });
+    calls.push({ kind: 'reaction', method: 'POST', path: `${path}/notes/${noteId}/award_emoji`, body: { name }, rules: ruleNames });
   }
   return calls;
 }

@@ -23,7 +23,7 @@ describe('planActions', () => {
   it('merges every edit of every rule into one PUT, skipping labels already there or already gone', () => {
     const result = plan(['{ add_labels: [a, API] }', '{ remove_labels: [gone, API], close: true }', '{ add_labels: [b] }'], event({ labels: ['API'] }));
     expect(result.calls).toEqual([
-      { method: 'PUT', path: '/projects/1/merge_requests/1', body: { add_labels: 'a,b', remove_labels: 'API', state_event: 'close' }, rules: ['r0', 'r1', 'r2'] },
+      { kind: 'edit', method: 'PUT', path: '/projects/1/merge_requests/1', body: { add_labels: 'a,b', remove_labels: 'API', state_event: 'close' }, rules: ['r0', 'r1', 'r2'] },
     ]);
   });
 

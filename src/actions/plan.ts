@@ -57,7 +57,7 @@ export function planActions({ event, rules, userIds, authorUsername, labelsCurre
     if (then.add_labels || then.remove_labels || then.close || then.reopen || then.assign || then.request_review) editors.add(rule.name);
     if (rule.comment) {
       const body = renderTemplate(rule.comment, { event, authorUsername });
-      notes.push({ method: 'POST', path: `${path}/notes`, body: rule.comment.internal ? { body, internal: true } : { body }, rules: [rule.name] });
+      notes.push({ kind: 'note', method: 'POST', path: `${path}/notes`, body: rule.comment.internal ? { body, internal: true } : { body }, rules: [rule.name] });
     }
   }
 
@@ -65,7 +65,7 @@ export function planActions({ event, rules, userIds, authorUsername, labelsCurre
   const context = { event, subject, rules, authorUsername, warnings };
   // Edits first, then what depends on them (merging), then what reports on them (comments, replies, reactions).
   const calls: ApiCall[] = [
-    ...(update ? [{ method: 'PUT' as const, path, body: update, rules: [...editors] }] : []),
+    ...(update ? [{ kind: 'edit' as const, method: 'PUT' as const, path, body: update, rules: [...editors] }] : []),
     ...planMergeRequestRequests(context),
     ...notes,
     ...planFeedback(context),

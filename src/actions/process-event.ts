@@ -88,7 +88,7 @@ export async function actOnDecision(
   for (const { rule, reason } of undecided) deps.log.warn('rule not evaluated', { rule, reason });
 
   // Commands of one note react once per emoji at the end, so they may hold their reactions back.
-  await executeCalls(options.deferReactions ? plan.calls.filter((call) => call.reaction === undefined) : plan.calls, deps);
+  await executeCalls(options.deferReactions ? plan.calls.filter((call) => call.kind !== 'reaction') : plan.calls, deps);
   return outcome;
 }
 
@@ -101,7 +101,7 @@ export async function executeCalls(calls: readonly ApiCall[], deps: Pick<Process
     }
     const guard = deps.effects;
     // Reactions are not recorded: GitLab refuses a repeated one, and that refusal is harmless.
-    if (!guard || call.reaction !== undefined) {
+    if (!guard || call.kind === 'reaction') {
       await sendTolerantly(call, deps);
       continue;
     }
@@ -125,11 +125,11 @@ async function sendOnce(call: ApiCall, guard: EffectGuard, deps: Pick<ProcessDep
     await deps.gitlab.request(call.method, call.path, { body: call.body });
   } catch (error) {
     if (!(error instanceof GitLabApiError)) throw error;
-    if (guard.retrying && /\/(merge|rebase)$/.test(call.path) && (error.status === 405 || error.status === 409)) {
+    if (guard.retrying && (call.kind === 'merge' || call.kind === 'rebase') && (error.status === 405 || error.status === 409)) {
       deps.log.warn('merge or rebase refused on a retry; taken as done by the earlier attempt', { path: call.path, error: error.message });
       return;
     }
-    if (error.status === 0 && /\/pipeline$/.test(call.path)) {
+    if (error.status === 0 && call.kind === 'pipeline') {
       throw new GitLabApiError({ status: 0, method: call.method, path: call.path, retryable: false, cause: error,
         message: `no answer creating the pipeline (${error.message}); it may exist: check before running it again` });
     }
@@ -142,8 +142,8 @@ async function sendTolerantly(call: ApiCall, deps: Pick<ProcessDeps, 'gitlab' | 
   try {
     await deps.gitlab.request(call.method, call.path, { body: call.body });
   } catch (error) {
-    if (call.reaction === undefined || !(error instanceof GitLabApiError) || error.retryable) throw error;
-    deps.log.warn('reaction not added', { path: call.path, emoji: call.reaction, error: error.message });
+    if (call.kind !== 'reaction' || !(error instanceof GitLabApiError) || error.retryable) throw error;
+    deps.log.warn('reaction not added', { path: call.path, emoji: call.body['name'], error: error.message });
   }
 }
 

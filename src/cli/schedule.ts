@@ -1,4 +1,5 @@
 // `rulebot schedule "<rule name>" [--dry-run] [--json]`: runs one schedule rule now, for cron jobs and CI schedules.
+import type { ApiCall } from '../actions/api-call.js';
 import { createBot } from '../bot.js';
 import { parseConfig } from '../config.js';
 import { createLogger } from '../log.js';
@@ -48,7 +49,7 @@ export async function runScheduleCommand(options: ScheduleCommandOptions, out: (
 function printReport(report: ScanReport, out: (line: string) => void): void {
   const verb = report.dry_run ? 'would' : 'did';
   for (const item of report.items) {
-    const what = item.calls.map((call) => describeCall(call.method, call.path, call.body)).join(', ');
+    const what = item.calls.map(describeCall).join(', ');
     out(`${verb}: ${what} on ${item.url} (${item.title})`);
   }
   for (const error of report.errors) out(`error: ${error.item ? `${error.item}: ` : ''}${error.message}`);
@@ -59,9 +60,9 @@ function printReport(report: ScanReport, out: (line: string) => void): void {
   );
 }
 
-function describeCall(method: string, path: string, body: Record<string, unknown>): string {
-  if (path.endsWith('/notes')) return 'comment';
-  if (method === 'PUT' && /\/(merge_requests|issues)\/\d+$/.test(path)) {
+function describeCall({ kind, body }: ApiCall): string {
+  if (kind === 'note') return 'comment';
+  if (kind === 'edit') {
     const parts: string[] = [];
     if (body['add_labels']) parts.push(`add ${String(body['add_labels'])}`);
     if (body['remove_labels']) parts.push(`remove ${String(body['remove_labels'])}`);
@@ -70,5 +71,5 @@ function describeCall(method: string, path: string, body: Record<string, unknown
     if (body['reviewer_ids']) parts.push('request review');
     return parts.join(', ');
   }
-  return `${method} ${path}`;
+  return kind;
 }

@@ -65,13 +65,13 @@ export async function runCommands(event: RuleEvent, deps: CommandDeps): Promise<
   const explain = !onlyLimited || deps.limiter.shouldExplain(`${event.project.id}:${event.user.id}`);
   if (refused.length > 0 && explain) {
     const replyPath = note.discussion_id ? `${path}/discussions/${note.discussion_id}/notes` : `${path}/notes`;
-    closing.push({ method: 'POST', path: replyPath, body: { body: refusalText(event, refused, deps.botUsername) }, rules: [] });
+    closing.push({ kind: 'note', method: 'POST', path: replyPath, body: { body: refusalText(event, refused, deps.botUsername) }, rules: [] });
   }
   // Reactions last and each emoji once: GitLab refuses a second identical award on one note.
-  const emoji = new Set(reports.flatMap((report) => report.calls.flatMap((call) => (call.reaction ? [call.reaction] : []))));
+  const emoji = new Set(reports.flatMap((report) => report.calls.flatMap((call) => (call.kind === 'reaction' ? [String(call.body['name'])] : []))));
   if (refused.length > 0) emoji.add(deps.refusedEmoji ?? 'no_entry_sign');
   for (const name of emoji) {
-    closing.push({ method: 'POST', path: `${path}/notes/${note.id}/award_emoji`, body: { name }, rules: [], reaction: name });
+    closing.push({ kind: 'reaction', method: 'POST', path: `${path}/notes/${note.id}/award_emoji`, body: { name }, rules: [] });
   }
   await executeCalls(closing, { ...deps, effects: deps.effects && { ...deps.effects, scope: 'replies' } });
   for (const report of reports) deps.log.info('command', { command: report.command, status: report.status, reasons: report.reasons });
@@ -91,7 +91,7 @@ async function runOne(event: RuleEvent, deps: CommandDeps, rerun: boolean): Prom
     const subject = event.subject!;
     const path = noteablePath(event.project.id, subject.type, subject.iid);
     const replyPath = command.discussion_id ? `${path}/discussions/${command.discussion_id}/notes` : `${path}/notes`;
-    const calls: ApiCall[] = [{ method: 'POST', path: replyPath, body: { body: await renderHelp(event, deps, deps.botUsername!) }, rules: [] }];
+    const calls: ApiCall[] = [{ kind: 'note', method: 'POST', path: replyPath, body: { body: await renderHelp(event, deps, deps.botUsername!) }, rules: [] }];
     await executeCalls(calls, deps);
     return { command: 'help', line: command.line, status: 'help', reasons: [], calls };
   }
