@@ -1,6 +1,7 @@
 // Generates a large, realistic rule set in memory: many files, a mix of event kinds, some files limited to projects.
 import { stringify } from 'yaml';
 import type { RuleSource } from '../src/rules/index.js';
+import { mulberry32 } from './random.js';
 import {
   ISSUE_TEMPLATES,
   MERGE_REQUEST_TEMPLATES,
@@ -58,16 +59,4 @@ function chooseKind(roll: number): (typeof MIX)[number] {
     if (roll < total) return kind;
   }
   return MIX.at(-1)!;
-}
-
-/** A small seeded PRNG (mulberry32), so that every run benchmarks the same rules. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -1,15 +1,16 @@
 // Soak benchmark: which merge requests meet a GitLab fault, of which kind, and injecting those faults into the fake.
 import type { Fault, FakeGitLab } from '../test/support/fake-gitlab.js';
+import { mulberry32 } from './random.js';
 
 /**
- * rulebot's GitLab client gives up on an attempt after 30 s: `src/runtime/node/server.ts` passes no
- * `timeoutMs` and the environment has no variable for it. A slow answer must outlast that.
+ * rulebot's GitLab client gives up on an attempt after `GITLAB_TIMEOUT_SECONDS`, 30 s by default,
+ * which the soak keeps. A slow answer must outlast that.
  */
 export const CLIENT_TIMEOUT_MS = 30_000;
 /**
  * A slow answer comes 1 s after the client gave up; the fake then carries the request out, as GitLab
- * would. That is inside the 2 s rulebot waits before it looks for a comment whose POST got no answer:
- * a comment GitLab makes later than that is posted twice (docs/benchmarks.md, "Soak").
+ * would. rulebot looks for a comment whose POST got no answer only 65 s later, after GitLab's own
+ * request limit, so the comment is found and not posted twice (docs/benchmarks.md, "Soak").
  */
 export const SLOW_DELAY_MS = CLIENT_TIMEOUT_MS + 1_000;
 
@@ -87,16 +88,4 @@ function pickKind(roll: number): FaultKind {
     if (roll < total) return kind;
   }
   return FAULT_MIX.at(-1)!.kind;
-}
-
-/** A small seeded PRNG (mulberry32). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
