@@ -31,6 +31,8 @@ export interface BotDeps {
   now?: () => number;
   /** How failed events are retried (tests shorten it). */
   retry?: Partial<RetryPolicy>;
+  /** How long GitLab may still be making a comment whose answer was lost (default 65 s; tests shorten it). */
+  lostAnswerWindowMs?: number;
 }
 
 export interface Bot {
@@ -95,7 +97,14 @@ export function createBot(deps: BotDeps): Bot {
     retry: deps.retry,
     run: async (job) => {
       const jobLog = log.child({ event_id: job.id });
-      const effects = { store: deps.store, jobId: job.id, retrying: job.stored.attempts > 0 || job.resumed === true, scope: 'event' };
+      const effects = {
+        store: deps.store,
+        jobId: job.id,
+        retrying: job.stored.attempts > 0 || job.resumed === true,
+        scope: 'event',
+        lostAnswerWindowMs: deps.lostAnswerWindowMs ?? 65_000,
+        now,
+      };
       const processDeps = { ...services, gitlab: gitlab.forEvent(job.eventUuid), log: jobLog, effects };
       const outcome = await processEvent(job.event, processDeps);
       const commands = await runCommands(job.event, { ...processDeps, botUsername: botUser?.username, store: deps.store, limiter });

@@ -1,5 +1,6 @@
 // Makes each call of an event happen once, even when the event is retried or resumed after a crash.
 import { z } from 'zod';
+import { GitLabApiError } from '../errors.js';
 import type { GitLabClient } from '../gitlab/index.js';
 import type { Store } from '../store/index.js';
 import type { ApiCall } from './api-call.js';
@@ -11,6 +12,9 @@ export interface EffectGuard {
   retrying: boolean;
   /** Which part of the job the calls belong to (`event`, `command:2`, `replies`), so their positions are stable. */
   scope: string;
+  /** How long GitLab may still be making a comment whose answer was lost (GitLab.com ends requests after 60 s). */
+  lostAnswerWindowMs: number;
+  now: () => number;
 }
 
 /**
@@ -30,13 +34,33 @@ export function marker(guard: EffectGuard, index: number): string {
 const NotesSchema = z.array(z.object({ body: z.string() }));
 
 /**
- * Whether an earlier attempt already made this call: recorded in the store, or (for a comment posted
- * just before a crash, so never recorded) found among the newest comments by its marker.
+ * Whether an earlier attempt already made this call: recorded in the store, or (for a comment whose
+ * answer was lost, so never recorded) found among the newest comments by its marker. A comment sent
+ * less than `lostAnswerWindowMs` ago and not found yet may still be in the making at GitLab: then
+ * this throws a retryable error asking to look again once that window has passed, instead of
+ * posting a second one.
  */
 export async function alreadyMade(call: ApiCall, index: number, guard: EffectGuard, gitlab: GitLabClient): Promise<boolean> {
-  if (await guard.store.hasEffect(guard.jobId, effectKey(guard, index, call))) return true;
+  const key = effectKey(guard, index, call);
+  if ((await guard.store.effectTime(guard.jobId, key)) !== undefined) return true;
   if (!guard.retrying || call.kind !== 'note') return false;
   const notesPath = call.path.replace(/\/discussions\/[^/]+\/notes$/, '/notes');
   const recent = await gitlab.request('GET', notesPath, { query: { sort: 'desc', order_by: 'created_at', per_page: 100 }, schema: NotesSchema });
-  return recent.some((note) => note.body.includes(marker(guard, index)));
+  if (recent.some((note) => note.body.includes(marker(guard, index)))) return true;
+  const sentAt = await guard.store.effectTime(guard.jobId, sentKey(key));
+  const wait = sentAt === undefined ? 0 : sentAt + guard.lostAnswerWindowMs - guard.now();
+  if (wait <= 0) return false;
+  throw new GitLabApiError({
+    status: 0,
+    method: call.method,
+    path: call.path,
+    message: `the comment sent ${Math.round((guard.now() - sentAt!) / 1000)} s ago may still be in the making; looking again in ${Math.ceil(wait / 1000)} s`,
+    retryable: true,
+    retryAfterMs: wait,
+  });
+}
+
+/** The record that a comment was sent, kept until its answer arrives (or is lost). */
+export function sentKey(key: string): string {
+  return `${key}#sent`;
 }

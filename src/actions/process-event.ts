@@ -5,7 +5,7 @@ import type { Fact, Facts, Rule, RuleSet } from '../rules/index.js';
 import type { RuleEvent } from '../webhook/event.js';
 import { GitLabApiError } from '../errors.js';
 import type { ApiCall } from './api-call.js';
-import { alreadyMade, effectKey, marker, type EffectGuard } from './effects.js';
+import { alreadyMade, effectKey, marker, sentKey, type EffectGuard } from './effects.js';
 import { decideRules, readFact, type Decision } from './decide.js';
 import type { DiffCache, FactSources } from './facts.js';
 import { planActions, withArgs } from './plan.js';
@@ -109,9 +109,16 @@ export async function executeCalls(calls: readonly ApiCall[], deps: Pick<Process
       deps.log.info('call already made by an earlier attempt', { method: call.method, path: call.path });
       continue;
     }
+    const key = effectKey(guard, index, call);
     const body = typeof call.body['body'] === 'string' ? { ...call.body, body: `${call.body['body']}\n\n${marker(guard, index)}` } : call.body;
-    await sendOnce({ ...call, body }, guard, deps);
-    await guard.store.recordEffect(guard.jobId, effectKey(guard, index, call));
+    // When a comment's answer is lost, a retry must know how long ago it was sent (see alreadyMade).
+    const sent = call.kind === 'note' ? guard.store.recordEffect(guard.jobId, sentKey(key)) : undefined;
+    try {
+      await sendOnce({ ...call, body }, guard, deps);
+    } finally {
+      await sent;
+    }
+    await guard.store.recordEffect(guard.jobId, key);
   }
 }
 

@@ -25,10 +25,10 @@ export interface GitLabClientOptions {
   /** Per-attempt timeout in ms (default 30 000). */
   timeoutMs?: number;
   /**
-   * A POST whose answer never came (timeout, reset) may still have been carried out, even well after
-   * the client gave up. It is not re-sent here; the error tells the caller to wait this long before
-   * checking whether it took effect and trying again (default 65 000 ms: longer than GitLab lets a
-   * request run, 60 s on GitLab.com, so whatever it was doing has finished by then).
+   * A POST whose answer never came (timeout, reset) may still have been carried out. It is not
+   * re-sent here; the error tells the caller to wait this long (default 5 000 ms) before checking
+   * whether it took effect. (Comments are then looked for again until GitLab's own request limit
+   * has passed, see actions/effects.ts, so a slow one is never posted twice.)
    */
   ambiguousRetryDelayMs?: number;
   /** Longest wait GitLab may ask for that is still honoured before giving up (default 60 000 ms). */
@@ -201,7 +201,7 @@ export class GitLabClient {
       });
     } catch (cause) {
       this.options.onAttempt?.({ method, path, status: 0, attempt });
-      throw networkError(method, path, cause, method === 'POST' ? (this.options.ambiguousRetryDelayMs ?? 65_000) : undefined);
+      throw networkError(method, path, cause, method === 'POST' ? (this.options.ambiguousRetryDelayMs ?? 5_000) : undefined);
     }
     this.options.onAttempt?.({ method, path, status: response.status, attempt });
     const pause = requestedDelay(response.headers, this.now(), response.status === 429);

@@ -14,7 +14,7 @@ export class MemoryStore implements Store {
   private readonly deliveries = new Map<string, number>();
   private readonly jobs = new Map<string, StoredJob>();
   private readonly dead = new Map<string, DeadLetter>();
-  private readonly effects = new Set<string>();
+  private readonly effects = new Map<string, number>();
   private readonly claims = new Map<string, { owner: string; at: number }>();
   private readonly scheduleRuns = new Map<string, number>();
   private lastError: QueueStats['last_error'];
@@ -105,12 +105,12 @@ export class MemoryStore implements Store {
     return 'new';
   }
 
-  async hasEffect(jobId: string, effect: string): Promise<boolean> {
-    return this.effects.has(`${jobId}\n${effect}`);
+  async effectTime(jobId: string, effect: string): Promise<number | undefined> {
+    return this.effects.get(`${jobId}\n${effect}`);
   }
 
   async recordEffect(jobId: string, effect: string): Promise<void> {
-    this.effects.add(`${jobId}\n${effect}`);
+    this.effects.set(`${jobId}\n${effect}`, this.now());
   }
 
   async lastScheduleRun(rule: string): Promise<number | undefined> {

@@ -85,7 +85,7 @@ export class SqliteStore implements Store {
       unbury: db.prepare<[string]>('DELETE FROM dead_letters WHERE id = ?'),
       stats: db.prepare<[], { depth: number; oldest: number | null }>('SELECT COUNT(*) AS depth, MIN(received_at) AS oldest FROM jobs'),
       deadCount: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM dead_letters'),
-      hasEffect: db.prepare<[string, string], { n: number }>('SELECT 1 AS n FROM effects WHERE job_id = ? AND effect = ?'),
+      effectTime: db.prepare<[string, string], { made_at: number }>('SELECT made_at FROM effects WHERE job_id = ? AND effect = ?'),
       addEffect: db.prepare<[string, string, number]>('INSERT OR IGNORE INTO effects (job_id, effect, made_at) VALUES (?, ?, ?)'),
       lastRun: db.prepare<[string], { at: number }>('SELECT at FROM schedule_runs WHERE rule = ?'),
       setRun: db.prepare<[string, number]>('INSERT OR REPLACE INTO schedule_runs (rule, at) VALUES (?, ?)'),
@@ -187,8 +187,8 @@ export class SqliteStore implements Store {
     });
   }
 
-  async hasEffect(jobId: string, effect: string): Promise<boolean> {
-    return this.statements.hasEffect.get(jobId, effect) !== undefined;
+  async effectTime(jobId: string, effect: string): Promise<number | undefined> {
+    return this.statements.effectTime.get(jobId, effect)?.made_at;
   }
 
   async recordEffect(jobId: string, effect: string): Promise<void> {

@@ -58,8 +58,8 @@ export interface Store {
    * retention window (another delivery of the same note).
    */
   claim(key: string, owner: string): Promise<'new' | 'own' | 'taken'>;
-  /** Whether an effect of a job (a comment, a pipeline) was already made. */
-  hasEffect(jobId: string, effect: string): Promise<boolean>;
+  /** When an effect of a job (a comment, an edit) was recorded, if it was. */
+  effectTime(jobId: string, effect: string): Promise<number | undefined>;
   recordEffect(jobId: string, effect: string): Promise<void>;
   /** When the schedule rule last started a run (epoch ms), if it ever did. */
   lastScheduleRun(rule: string): Promise<number | undefined>;

@@ -52,6 +52,8 @@ describe('faults', () => {
     h.gitlab.inject({ method: 'PUT', path: /merge_requests\/3$/, reset: true, times: 2 });
     await openAll([1, 2, 3, 4]);
     expectEachOnce([1, 2, 3, 4]);
+    // !1's comment was not there yet at the first look: rulebot waited for it instead of posting again.
+    expect(h.logs.some((line) => line.includes('may still be in the making'))).toBe(true);
   });
 
   it('keeps a permanent failure as a dead letter that can be replayed', async () => {

@@ -98,7 +98,7 @@ describe('schedule scans', () => {
     h!.gitlab.clearRequests();
     const report = await run({ dryRun: true });
     expect(report).toMatchObject({ dry_run: true, acted: 3 });
-    expect(report.items[0]?.calls).toEqual([{ method: 'PUT', path: '/projects/42/merge_requests/1', body: { add_labels: 'stale' }, rules: ['stale'] }]);
+    expect(report.items[0]?.calls).toEqual([{ kind: 'edit', method: 'PUT', path: '/projects/42/merge_requests/1', body: { add_labels: 'stale' }, rules: ['stale'] }]);
     expect(h!.gitlab.requests.every((r) => r.method === 'GET')).toBe(true);
     expect(staleCount(42, [1, 2, 3])).toBe(0);
   });

@@ -72,8 +72,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       env,
       log: createLogger({ level: 'debug', write: (line) => logs.push(line), secrets: configuredSecrets(env) }),
       bot: {
-        gitlab: { backoff: { baseDelayMs: 5, maxDelayMs: 40 }, timeoutMs: options.timeoutMs ?? 1_000, ambiguousRetryDelayMs: 500 },
+        gitlab: { backoff: { baseDelayMs: 5, maxDelayMs: 40 }, timeoutMs: options.timeoutMs ?? 1_000, ambiguousRetryDelayMs: 100 },
         retry: { baseDelayMs: 10, maxDelayMs: 100, giveUpAfterMs: 60_000 },
+        lostAnswerWindowMs: 1_000,
         ...(clock && { now: clock }),
       },
     });

@@ -21,7 +21,7 @@ export interface StartOptions {
   env: Record<string, string | undefined>;
   log?: Logger;
   /** Extra bot dependencies (tests: GitLab client timings, an outcome hook). */
-  bot?: Partial<Pick<BotDeps, 'gitlab' | 'onProcessed' | 'now' | 'retry'>>;
+  bot?: Partial<Pick<BotDeps, 'gitlab' | 'onProcessed' | 'now' | 'retry' | 'lostAnswerWindowMs'>>;
 }
 
 /** Starts the server and resolves once it listens. Throws ConfigError / RuleConfigError on bad set-up. */
