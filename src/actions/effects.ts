@@ -54,13 +54,13 @@ export async function alreadyMade(call: ApiCall, index: number, guard: EffectGua
     status: 0,
     method: call.method,
     path: call.path,
-    message: `the comment sent ${Math.round((guard.now() - sentAt!) / 1000)} s ago may still be in the making; looking again in ${Math.ceil(wait / 1000)} s`,
+    message: `the comment whose answer was lost ${Math.round((guard.now() - sentAt!) / 1000)} s ago may still be in the making; looking again in ${Math.ceil(wait / 1000)} s`,
     retryable: true,
     retryAfterMs: wait,
   });
 }
 
-/** The record that a comment was sent, kept until its answer arrives (or is lost). */
+/** The record that a comment's answer was lost, and when. */
 export function sentKey(key: string): string {
   return `${key}#sent`;
 }

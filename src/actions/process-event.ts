@@ -111,12 +111,15 @@ export async function executeCalls(calls: readonly ApiCall[], deps: Pick<Process
     }
     const key = effectKey(guard, index, call);
     const body = typeof call.body['body'] === 'string' ? { ...call.body, body: `${call.body['body']}\n\n${marker(guard, index)}` } : call.body;
-    // When a comment's answer is lost, a retry must know how long ago it was sent (see alreadyMade).
-    const sent = call.kind === 'note' ? guard.store.recordEffect(guard.jobId, sentKey(key)) : undefined;
     try {
       await sendOnce({ ...call, body }, guard, deps);
-    } finally {
-      await sent;
+    } catch (error) {
+      // The answer to a comment was lost (no answer, or a gateway's 502/504): GitLab may have made it,
+      // or may still be making it. A retry looks for it, and waits while it may still appear (alreadyMade).
+      if (call.kind === 'note' && error instanceof GitLabApiError && [0, 502, 504].includes(error.status)) {
+        await guard.store.recordEffect(guard.jobId, sentKey(key));
+      }
+      throw error;
     }
     await guard.store.recordEffect(guard.jobId, key);
   }
