@@ -1,38 +1,23 @@
 // Assembles rulebot from injected parts; every runtime builds its entry point on this.
 import type { Hono } from 'hono';
 import { EventQueue, type Job, type RetryPolicy } from './actions/event-queue.js';
-import { DiffCache } from './actions/facts.js';
-import { processEvent, type EventOutcome } from './actions/process-event.js';
+import type { EventOutcome } from './actions/process-event.js';
 import { createApp } from './app.js';
-import type { Config } from './config.js';
-import { ConfigError, GitLabApiError } from './errors.js';
-import { CommandRateLimiter } from './commands/rate-limit.js';
-import { runCommands, type CommandReport } from './commands/run-commands.js';
-import { getCurrentUser, GitLabClient, MemberDirectory, RateBudget, UserDirectory, type User } from './gitlab/index.js';
+import type { CommandReport } from './commands/run-commands.js';
+import { createEngine, type EngineDeps, type ScheduleRunOptions } from './engine.js';
+import type { GitLabClient, User } from './gitlab/index.js';
 import type { Logger } from './log.js';
 import type { Rule, RuleSet } from './rules/index.js';
-import { runScheduleRule, type ScanOptions, type ScanReport } from './schedule/scan.js';
+import type { ScanReport } from './schedule/scan.js';
 import { Scheduler } from './schedule/scheduler.js';
 import type { Store, StoredJob } from './store/index.js';
 import { normalizeEvent } from './webhook/normalize.js';
 
-export interface BotDeps {
-  config: Config;
-  rules: RuleSet;
-  store: Store;
-  log: Logger;
-  /** The runtime's `fetch` (pooled on Node). */
-  fetch?: typeof fetch;
-  /** Options passed through to the GitLab client (tests shorten its back-off). */
-  gitlab?: Partial<ConstructorParameters<typeof GitLabClient>[0]>;
+export interface BotDeps extends EngineDeps {
   /** Called after each event is processed (tests and metrics). */
   onProcessed?: (job: Job, outcome: EventOutcome, commands: CommandReport[]) => void;
-  /** Clock for caches and the command rate limit (tests). */
-  now?: () => number;
   /** How failed events are retried (tests shorten it). */
   retry?: Partial<RetryPolicy>;
-  /** How long GitLab may still be making a comment whose answer was lost (default 65 s; tests shorten it). */
-  lostAnswerWindowMs?: number;
 }
 
 export interface Bot {
@@ -45,7 +30,7 @@ export interface Bot {
   /** Runs schedule rules on their cron; `start()` it where the runtime keeps running. */
   scheduler: Scheduler;
   /** Runs one schedule rule now, as `rulebot schedule` does. */
-  runSchedule(rule: Rule, options?: { dryRun?: boolean; onProgress?: ScanOptions['onProgress'] }): Promise<ScanReport>;
+  runSchedule(rule: Rule, options?: Pick<ScheduleRunOptions, 'dryRun' | 'onProgress'>): Promise<ScanReport>;
   gitlab: GitLabClient;
   /** The token's user, known after `init()` (undefined without a token). */
   user(): User | undefined;
@@ -60,33 +45,11 @@ export interface Bot {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** rulebot in one long-running process: the engine behind an in-process queue, a cron scheduler and the HTTP app. */
 export function createBot(deps: BotDeps): Bot {
   const { config, log } = deps;
   const now = deps.now ?? Date.now;
-  const health = { lastGitLabAnswer: 0 };
-  const budget = {
-    all: new RateBudget({ perMinute: config.requestsPerMinute }),
-    notes: new RateBudget({ perMinute: config.notesPerMinute, burst: Math.min(10, config.notesPerMinute) }),
-  };
-  const gitlab = new GitLabClient({
-    baseUrl: config.gitlabUrl,
-    token: config.gitlabToken,
-    tokenType: config.tokenType,
-    fetch: deps.fetch,
-    timeoutMs: config.gitlabTimeoutMs,
-    budget,
-    // Readiness: any answer from GitLab (not a 5xx, not a network error) shows it is reachable.
-    onAttempt: ({ status }) => {
-      if (status > 0 && status < 500) health.lastGitLabAnswer = now();
-    },
-    ...deps.gitlab,
-  });
-  const users = new UserDirectory({ now });
-  const members = new MemberDirectory({ now });
-  const limiter = new CommandRateLimiter({ limit: config.commandRateLimit, now });
-  const diffCache = new DiffCache();
-  const services = { rules: deps.rules, gitlab, users, members, diffCache, log, dryRun: config.dryRun, now };
-  let botUser: User | undefined;
+  const engine = createEngine(deps);
 
   let accepting = true;
   const queue = new EventQueue({
@@ -96,26 +59,13 @@ export function createBot(deps: BotDeps): Bot {
     now,
     retry: deps.retry,
     run: async (job) => {
-      const jobLog = log.child({ event_id: job.id });
-      const effects = {
-        store: deps.store,
-        jobId: job.id,
-        retrying: job.stored.attempts > 0 || job.resumed === true,
-        scope: 'event',
-        lostAnswerWindowMs: deps.lostAnswerWindowMs ?? 65_000,
-        now,
-      };
-      const processDeps = { ...services, gitlab: gitlab.forEvent(job.eventUuid), log: jobLog, effects };
-      const outcome = await processEvent(job.event, processDeps);
-      const commands = await runCommands(job.event, { ...processDeps, botUsername: botUser?.username, store: deps.store, limiter });
-      const calls = outcome.calls.length + commands.reduce((sum, report) => sum + report.calls.length, 0);
-      jobLog.info('event processed', { matched: outcome.matched, commands: commands.length, calls, dry_run: config.dryRun });
+      const retrying = job.stored.attempts > 0 || job.resumed === true;
+      const { outcome, commands } = await engine.runEvent({ id: job.id, event: job.event, eventUuid: job.eventUuid, retrying });
       deps.onProcessed?.(job, outcome, commands);
     },
   });
 
-  const runSchedule: Bot['runSchedule'] = (rule, options = {}) =>
-    runScheduleRule(rule, { ...services, dryRun: options.dryRun ?? config.dryRun }, { botUser, onProgress: options.onProgress });
+  const runSchedule: Bot['runSchedule'] = (rule, options = {}) => engine.runSchedule(rule, options);
   const scheduler = new Scheduler({ rules: deps.rules.rules, run: (rule) => runSchedule(rule), store: deps.store, log, now });
 
   const app = createApp({
@@ -126,18 +76,17 @@ export function createBot(deps: BotDeps): Bot {
     store: deps.store,
     enqueue: (job) => queue.push(job),
     accepting: () => accepting,
-    botUserId: () => botUser?.id,
+    botUserId: () => engine.user()?.id,
     log,
     health: {
       status: async () => ({ queue: { ...(await deps.store.queueStats()), in_process: queue.size }, accepting }),
       ready: async () => {
         const store = await deps.store.queueStats().then(() => true, () => false);
-        const gitlabOk = !config.gitlabToken || now() - health.lastGitLabAnswer < 60_000 || (await probe());
-        return { ready: store && gitlabOk && accepting, checks: { store, rules: deps.rules.rules.length, gitlab: gitlabOk, accepting } };
+        const gitlab = await engine.gitlabReachable();
+        return { ready: store && gitlab && accepting, checks: { store, rules: deps.rules.rules.length, gitlab, accepting } };
       },
     },
   });
-  const probe = () => getCurrentUser(gitlab.once()).then(() => true, () => false);
 
   return {
     app,
@@ -153,8 +102,9 @@ export function createBot(deps: BotDeps): Bot {
     queue,
     scheduler,
     runSchedule,
-    gitlab,
-    user: () => botUser,
+    gitlab: engine.gitlab,
+    user: engine.user,
+    init: engine.init,
     async resume() {
       // Ids first: while thousands of events are queued here, none of them is read again.
       for (const id of await deps.store.unfinishedJobIds()) {
@@ -171,21 +121,6 @@ export function createBot(deps: BotDeps): Bot {
       const idle = queue.onIdle().then(() => 'idle' as const);
       const late = new Promise<'late'>((resolve) => setTimeout(resolve, graceMs, 'late').unref?.());
       if ((await Promise.race([idle, late])) === 'late') log.warn('stopping with events in progress; they stay queued', { in_process: queue.size });
-    },
-    async init() {
-      if (!config.gitlabToken) return;
-      try {
-        botUser = await getCurrentUser(gitlab);
-      } catch (error) {
-        if (error instanceof GitLabApiError && (error.status === 401 || error.status === 403)) {
-          throw new ConfigError(
-            `GitLab at ${config.gitlabUrl} refused GITLAB_TOKEN (${error.message}): check that the token is valid, ` +
-              'not expired, and that GITLAB_TOKEN_TYPE matches it (private, oauth or job)',
-          );
-        }
-        throw error;
-      }
-      users.remember(botUser.username, botUser);
     },
   };
 }

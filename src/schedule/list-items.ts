@@ -3,6 +3,14 @@ import { IssuableSchema, type GitLabClient, type Issuable, type Query } from '..
 
 const PAGE_SIZE = 100;
 
+/** Where a listing stands after an item: resuming from it lists what comes after, as if never stopped. */
+export interface ListPosition {
+  /** `updated_at` of the last item listed (ISO). */
+  cursor: string;
+  /** `project_id:iid` of the items listed at exactly that instant. */
+  seen: string[];
+}
+
 /**
  * Lists items updated before `startedAt`, oldest first, one page in memory at a time.
  *
@@ -13,10 +21,18 @@ const PAGE_SIZE = 100;
  * (`updated_after`, inclusive), skipping the ids already seen at that instant, and never for items
  * updated after the scan started (`updated_before`), which is where items acted on go.
  */
-export async function* listOldestFirst(gitlab: GitLabClient, path: string, query: Query, startedAt: number): AsyncGenerator<Issuable> {
+export async function* listOldestFirst(
+  gitlab: GitLabClient,
+  path: string,
+  query: Query,
+  startedAt: number,
+  from?: ListPosition,
+): AsyncGenerator<{ item: Issuable; position: () => ListPosition }> {
   const before = typeof query['updated_before'] === 'string' ? Math.min(Date.parse(query['updated_before']), startedAt) : startedAt;
-  let cursor = typeof query['updated_after'] === 'string' ? query['updated_after'] : undefined;
-  let seenAtCursor = new Set<string>();
+  let cursor = from?.cursor || (typeof query['updated_after'] === 'string' ? query['updated_after'] : undefined);
+  let seenAtCursor = new Set<string>(from?.seen);
+  // Where a scan stopping after the item just listed would resume (items listed at the latest instant).
+  let position: ListPosition = from ? { cursor: from.cursor, seen: [...from.seen] } : { cursor: '', seen: [] };
   // More items than a page sharing one `updated_at`: then the cursor cannot move and pages are counted.
   let page = 1;
   for (;;) {
@@ -25,8 +41,14 @@ export async function* listOldestFirst(gitlab: GitLabClient, path: string, query
       schema: IssuableSchema.array(),
     });
     for (const item of items) {
-      if (seenAtCursor.has(`${item.project_id}:${item.iid}`)) continue;
-      yield item;
+      const id = `${item.project_id}:${item.iid}`;
+      if (seenAtCursor.has(id)) continue;
+      const at = item.updated_at?.toISOString() ?? '';
+      if (at !== position.cursor) position = { cursor: at, seen: [] };
+      position.seen.push(id);
+      const { cursor: after, seen } = position;
+      const count = seen.length;
+      yield { item, position: () => ({ cursor: after, seen: seen.slice(0, count) }) };
     }
     if (items.length < PAGE_SIZE) return;
     const last = items.at(-1)!.updated_at?.toISOString();

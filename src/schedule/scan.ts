@@ -9,7 +9,7 @@ import { issuableProjectPath, projectPath, type Issuable, type User } from '../g
 import type { Rule } from '../rules/index.js';
 import type { RuleEvent } from '../webhook/event.js';
 import { buildListQuery } from './list-query.js';
-import { listOldestFirst } from './list-items.js';
+import { listOldestFirst, type ListPosition } from './list-items.js';
 
 export interface ScanProgress {
   scanned: number;
@@ -33,6 +33,8 @@ export interface ScanReport extends ScanProgress {
   limit: number | undefined;
   /** True when the run stopped at `limit`: the rest is left, oldest first, for the next run. */
   stopped_at_limit: boolean;
+  /** Set when the run stopped after `maxItems`: where the next step of the same run resumes. */
+  next?: ListPosition;
   /** HTTP requests made to GitLab, retries included. */
   api_calls: number;
   items: ScanItem[];
@@ -47,6 +49,12 @@ export interface ScanOptions {
   /** Items acted on at the same time (default 4); every call still waits for the shared rate budget. */
   concurrency?: number;
   onProgress?: (progress: ScanProgress) => void;
+  /** Resume a run where an earlier step of it stopped (with the same `now`, so the same listing). */
+  from?: ListPosition;
+  /** Stop after looking at this many items, leaving `next` for the following step. */
+  maxItems?: number;
+  /** Items earlier steps of this run acted on: they count towards `limit`. */
+  actedBefore?: number;
 }
 
 /**
@@ -68,7 +76,7 @@ export async function runScheduleRule(rule: Rule, services: ProcessDeps, options
   const type = spec.resource === 'merge_requests' ? 'merge_request' : 'issue';
   const owner = 'project' in spec.scope ? projectPath(spec.scope.project) : `/groups/${encodeURIComponent(spec.scope.group)}`;
   const scopePath = 'project' in spec.scope && !/^\d+$/.test(spec.scope.project) ? spec.scope.project : undefined;
-  const limit = spec.limit ?? Number.POSITIVE_INFINITY;
+  const limit = (spec.limit ?? Number.POSITIVE_INFINITY) - (options.actedBefore ?? 0);
   const workers = new PQueue({ concurrency: options.concurrency ?? 4 });
   let reserved = 0;
   let fatal: unknown;
@@ -98,7 +106,7 @@ export async function runScheduleRule(rule: Rule, services: ProcessDeps, options
 
   try {
     const query = buildListQuery(rule.when, spec.resource, started);
-    for await (const item of listOldestFirst(deps.gitlab, `${owner}/${spec.resource}`, query, started)) {
+    for await (const { item, position } of listOldestFirst(deps.gitlab, `${owner}/${spec.resource}`, query, started, options.from)) {
       if (fatal) break;
       if (report.acted + reserved >= limit) {
         await workers.onIdle();
@@ -123,6 +131,10 @@ export async function runScheduleRule(rule: Rule, services: ProcessDeps, options
         await workers.onSizeLessThan(options.concurrency ?? 4);
       }
       options.onProgress?.(progress(report));
+      if (options.maxItems !== undefined && report.scanned >= options.maxItems) {
+        report.next = position();
+        break;
+      }
     }
   } catch (error) {
     // The listing itself failed (an unknown project or group, no access, GitLab unreachable).

@@ -26,15 +26,12 @@ export class Scheduler {
 
   /** Catches up runs missed while rulebot was down (each rule once), then starts every rule's cron. */
   async start(): Promise<void> {
+    for (const { rule, last } of await dueRules(this.scheduled(), this.options.store, this.now())) {
+      this.options.log.info('schedule: catching up a missed run', { rule: rule.name, last_run: new Date(last!).toISOString() });
+      void this.runNow(rule.name);
+    }
     for (const rule of this.scheduled()) {
-      const cron = rule.schedule!.cron;
-      const last = await this.options.store.lastScheduleRun(rule.name);
-      const due = last === undefined ? undefined : new Cron(cron, { timezone: 'UTC', paused: true }).nextRun(new Date(last));
-      if (due && due.getTime() <= this.now()) {
-        this.options.log.info('schedule: catching up a missed run', { rule: rule.name, last_run: new Date(last!).toISOString() });
-        void this.runNow(rule.name);
-      }
-      this.jobs.push(new Cron(cron, { timezone: 'UTC' }, () => void this.runNow(rule.name)));
+      this.jobs.push(new Cron(rule.schedule!.cron, { timezone: 'UTC' }, () => void this.runNow(rule.name)));
     }
   }
 
@@ -69,7 +66,24 @@ export class Scheduler {
   }
 }
 
-function summary(report: ScanReport) {
+/**
+ * The schedule rules whose cron (UTC) fired since their last run and up to `at`, each once however
+ * many times it fired. A rule that never ran counts from `since` when given, and is not due otherwise.
+ */
+export async function dueRules(rules: readonly Rule[], store: Store, at: number, since?: number): Promise<{ rule: Rule; last: number | undefined }[]> {
+  const due = [];
+  for (const rule of rules) {
+    if (!rule.schedule) continue;
+    const last = await store.lastScheduleRun(rule.name);
+    const from = last ?? since;
+    if (from === undefined) continue;
+    const next = new Cron(rule.schedule.cron, { timezone: 'UTC', paused: true }).nextRun(new Date(from));
+    if (next && next.getTime() <= at) due.push({ rule, last });
+  }
+  return due;
+}
+
+export function summary(report: ScanReport) {
   const { rule, scanned, matched, acted, api_calls, stopped_at_limit, duration_ms, errors } = report;
   return { rule, scanned, matched, acted, api_calls, stopped_at_limit, duration_ms, errors: errors.length };
 }

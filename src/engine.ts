@@ -1,0 +1,140 @@
+// What every runtime runs: the GitLab client and its caches, one event's rules and commands, one schedule rule's scan.
+import { DiffCache } from './actions/facts.js';
+import { processEvent, type EventOutcome, type ProcessDeps } from './actions/process-event.js';
+import type { Config } from './config.js';
+import { ConfigError, GitLabApiError } from './errors.js';
+import { CommandRateLimiter } from './commands/rate-limit.js';
+import { runCommands, type CommandReport } from './commands/run-commands.js';
+import { getCurrentUser, GitLabClient, MemberDirectory, RateBudget, UserDirectory, type User } from './gitlab/index.js';
+import type { Logger } from './log.js';
+import type { Rule, RuleSet } from './rules/index.js';
+import { runScheduleRule, type ScanOptions, type ScanReport } from './schedule/scan.js';
+import type { Store } from './store/index.js';
+import type { RuleEvent } from './webhook/event.js';
+
+export interface EngineDeps {
+  config: Config;
+  rules: RuleSet;
+  store: Store;
+  log: Logger;
+  /** The runtime's `fetch` (pooled on Node). */
+  fetch?: typeof fetch;
+  /** Options passed through to the GitLab client (tests shorten its back-off). */
+  gitlab?: Partial<ConstructorParameters<typeof GitLabClient>[0]>;
+  /** Clock for caches, ages and the command rate limit (tests). */
+  now?: () => number;
+  /** How long GitLab may still be making a comment whose answer was lost (default 65 s; tests shorten it). */
+  lostAnswerWindowMs?: number;
+}
+
+/** One accepted event, ready to run. */
+export interface EventRun {
+  /** The id answered to GitLab; effects of the event are recorded under it. */
+  id: string;
+  event: RuleEvent;
+  /** `X-Gitlab-Event-UUID` of the delivery, sent back on every API call made for it. */
+  eventUuid: string | undefined;
+  /** An earlier attempt may have made some of its calls: check before making them again. */
+  retrying: boolean;
+}
+
+export interface EventResult {
+  outcome: EventOutcome;
+  commands: CommandReport[];
+}
+
+export interface ScheduleRunOptions extends Pick<ScanOptions, 'onProgress' | 'from' | 'maxItems' | 'actedBefore'> {
+  dryRun?: boolean;
+  /** The instant the run judges ages against and lists up to (default: now). */
+  startedAt?: number;
+}
+
+export interface Engine {
+  gitlab: GitLabClient;
+  rules: RuleSet;
+  /** Runs the rules and commands of one event; throws what should make it retry or fail. */
+  runEvent(run: EventRun): Promise<EventResult>;
+  /** Runs one schedule rule (or, with `maxItems`, one step of it). */
+  runSchedule(rule: Rule, options?: ScheduleRunOptions): Promise<ScanReport>;
+  /** The token's user, once known (undefined without a token). */
+  user(): User | undefined;
+  /** Takes the bot's user as known elsewhere (a cache shared by Worker isolates). */
+  setUser(user: User): void;
+  /** Asks GitLab who the token acts as; refuses to go on with a token GitLab rejects. */
+  init(): Promise<void>;
+  /** Whether GitLab answered (anything but a 5xx) within the last minute, asking it if not. */
+  gitlabReachable(): Promise<boolean>;
+}
+
+export function createEngine(deps: EngineDeps): Engine {
+  const { config, log } = deps;
+  const now = deps.now ?? Date.now;
+  let lastGitLabAnswer = 0;
+  const budget = {
+    all: new RateBudget({ perMinute: config.requestsPerMinute }),
+    notes: new RateBudget({ perMinute: config.notesPerMinute, burst: Math.min(10, config.notesPerMinute) }),
+  };
+  const gitlab = new GitLabClient({
+    baseUrl: config.gitlabUrl,
+    token: config.gitlabToken,
+    tokenType: config.tokenType,
+    fetch: deps.fetch,
+    timeoutMs: config.gitlabTimeoutMs,
+    budget,
+    // Readiness: any answer from GitLab (not a 5xx, not a network error) shows it is reachable.
+    onAttempt: ({ status }) => {
+      if (status > 0 && status < 500) lastGitLabAnswer = now();
+    },
+    ...deps.gitlab,
+  });
+  const users = new UserDirectory({ now });
+  const members = new MemberDirectory({ now });
+  const limiter = new CommandRateLimiter({ limit: config.commandRateLimit, now });
+  const services: ProcessDeps = { rules: deps.rules, gitlab, users, members, diffCache: new DiffCache(), log, dryRun: config.dryRun, now };
+  let botUser: User | undefined;
+
+  const setUser = (user: User) => {
+    botUser = user;
+    users.remember(user.username, user);
+  };
+
+  return {
+    gitlab,
+    rules: deps.rules,
+    async runEvent(run) {
+      const eventLog = log.child({ event_id: run.id });
+      const effects = { store: deps.store, jobId: run.id, retrying: run.retrying, scope: 'event', lostAnswerWindowMs: deps.lostAnswerWindowMs ?? 65_000, now };
+      const processDeps = { ...services, gitlab: gitlab.forEvent(run.eventUuid), log: eventLog, effects };
+      const outcome = await processEvent(run.event, processDeps);
+      const commands = await runCommands(run.event, { ...processDeps, botUsername: botUser?.username, store: deps.store, limiter });
+      const calls = outcome.calls.length + commands.reduce((sum, report) => sum + report.calls.length, 0);
+      eventLog.info('event processed', { matched: outcome.matched, commands: commands.length, calls, dry_run: config.dryRun });
+      return { outcome, commands };
+    },
+    runSchedule(rule, options = {}) {
+      const at = options.startedAt;
+      const scanServices = { ...services, dryRun: options.dryRun ?? config.dryRun, ...(at !== undefined && { now: () => at }) };
+      return runScheduleRule(rule, scanServices, { ...options, botUser });
+    },
+    user: () => botUser,
+    setUser,
+    async init() {
+      if (!config.gitlabToken) return;
+      try {
+        setUser(await getCurrentUser(gitlab));
+      } catch (error) {
+        if (error instanceof GitLabApiError && (error.status === 401 || error.status === 403)) {
+          throw new ConfigError(
+            `GitLab at ${config.gitlabUrl} refused GITLAB_TOKEN (${error.message}): check that the token is valid, ` +
+              'not expired, and that GITLAB_TOKEN_TYPE matches it (private, oauth or job)',
+          );
+        }
+        throw error;
+      }
+    },
+    async gitlabReachable() {
+      if (!config.gitlabToken || now() - lastGitLabAnswer < 60_000) return true;
+      return getCurrentUser(gitlab.once()).then(() => true, () => false);
+    },
+  };
+}

@@ -1,0 +1,183 @@
+// The Store's tables and queries, over any synchronous SQLite: better-sqlite3 on Node, a Durable Object's storage on Workers.
+import type { DeadLetter, QueueStats, StoredJob } from './store.js';
+
+/** What the tables need from an SQLite connection: positional `?` parameters, rows as plain objects. */
+export interface SqlDriver {
+  exec(sql: string): void;
+  all<Row>(sql: string, ...params: SqlValue[]): Row[];
+  run(sql: string, ...params: SqlValue[]): void;
+}
+
+export type SqlValue = string | number | null;
+
+export const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS deliveries (key TEXT PRIMARY KEY, seen_at INTEGER NOT NULL);
+  CREATE INDEX IF NOT EXISTS deliveries_seen_at ON deliveries (seen_at);
+  CREATE TABLE IF NOT EXISTS jobs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    project_id INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    event_uuid TEXT,
+    received_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error TEXT
+  );
+  CREATE TABLE IF NOT EXISTS dead_letters (id TEXT PRIMARY KEY, job TEXT NOT NULL, reason TEXT NOT NULL, failed_at INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS effects (job_id TEXT NOT NULL, effect TEXT NOT NULL, made_at INTEGER NOT NULL, PRIMARY KEY (job_id, effect));
+  CREATE TABLE IF NOT EXISTS schedule_runs (rule TEXT PRIMARY KEY, at INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS claims (key TEXT PRIMARY KEY, owner TEXT NOT NULL, at INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`;
+
+const JOB_COLUMNS = 'id, project_id, payload, event_uuid, received_at, attempts, next_attempt_at, last_error';
+
+type JobRow = Omit<StoredJob, 'event_uuid' | 'last_error'> & { event_uuid: string | null; last_error: string | null };
+
+/**
+ * Every method is synchronous and touches the tables only through `sql`; the caller decides the
+ * transaction (Node batches several calls in one, a Durable Object commits each method's writes
+ * together). Delivery keys, claims and effects older than `retentionMs` count as gone and are pruned
+ * by `prune()`.
+ */
+export class StoreTables {
+  private lastPrune = 0;
+
+  constructor(
+    private readonly sql: SqlDriver,
+    private readonly retentionMs: number,
+    private readonly now: () => number,
+  ) {
+    sql.exec(SCHEMA);
+  }
+
+  acceptDelivery(key: string | undefined, job: StoredJob): boolean {
+    const now = this.now();
+    if (key !== undefined) {
+      if (this.first<{ seen_at: number }>('SELECT seen_at FROM deliveries WHERE key = ? AND seen_at > ?', key, now - this.retentionMs)) return false;
+      this.sql.run('INSERT OR REPLACE INTO deliveries (key, seen_at) VALUES (?, ?)', key, now);
+    }
+    this.insertJob(job);
+    return true;
+  }
+
+  unfinishedJobIds(): string[] {
+    return this.sql.all<{ id: string }>('SELECT id FROM jobs ORDER BY seq').map((row) => row.id);
+  }
+
+  job(id: string): StoredJob | undefined {
+    const row = this.first<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = ?`, id);
+    return row && toJob(row);
+  }
+
+  finishJob(id: string): void {
+    this.sql.run('DELETE FROM jobs WHERE id = ?', id);
+  }
+
+  retryJobLater(id: string, nextAttemptAt: number, error: string): void {
+    this.sql.run('UPDATE jobs SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?', nextAttemptAt, error, id);
+    this.setLastError(id, error);
+  }
+
+  deadLetter(id: string, reason: string): void {
+    const job = this.job(id);
+    if (!job) return;
+    this.sql.run('INSERT OR REPLACE INTO dead_letters (id, job, reason, failed_at) VALUES (?, ?, ?, ?)', id, JSON.stringify(job), reason, this.now());
+    this.finishJob(id);
+    this.setLastError(id, reason);
+  }
+
+  deadLetters(): DeadLetter[] {
+    return this.sql
+      .all<{ job: string; reason: string; failed_at: number }>('SELECT job, reason, failed_at FROM dead_letters ORDER BY failed_at')
+      .map((row) => ({ job: JSON.parse(row.job) as StoredJob, reason: row.reason, failed_at: row.failed_at }));
+  }
+
+  reviveDeadLetter(id: string): StoredJob | undefined {
+    const row = this.first<{ job: string }>('SELECT job FROM dead_letters WHERE id = ?', id);
+    if (!row) return undefined;
+    const now = this.now();
+    const job: StoredJob = { ...(JSON.parse(row.job) as StoredJob), attempts: 0, received_at: now, next_attempt_at: now, last_error: undefined };
+    this.sql.run('DELETE FROM dead_letters WHERE id = ?', id);
+    this.insertJob(job);
+    return job;
+  }
+
+  queueStats(): QueueStats {
+    const { depth, oldest } = this.first<{ depth: number; oldest: number | null }>('SELECT COUNT(*) AS depth, MIN(received_at) AS oldest FROM jobs')!;
+    const last = this.meta('last_error');
+    return {
+      depth,
+      oldest_pending_at: oldest ?? undefined,
+      dead_letters: this.first<{ n: number }>('SELECT COUNT(*) AS n FROM dead_letters')!.n,
+      last_error: last ? (JSON.parse(last) as QueueStats['last_error']) : undefined,
+    };
+  }
+
+  claim(key: string, owner: string): 'new' | 'own' | 'taken' {
+    const now = this.now();
+    const held = this.first<{ owner: string; at: number }>('SELECT owner, at FROM claims WHERE key = ?', key);
+    if (held && now - held.at < this.retentionMs) return held.owner === owner ? 'own' : 'taken';
+    this.sql.run('INSERT OR REPLACE INTO claims (key, owner, at) VALUES (?, ?, ?)', key, owner, now);
+    return 'new';
+  }
+
+  effectTime(jobId: string, effect: string): number | undefined {
+    return this.first<{ made_at: number }>('SELECT made_at FROM effects WHERE job_id = ? AND effect = ?', jobId, effect)?.made_at;
+  }
+
+  recordEffect(jobId: string, effect: string): void {
+    this.sql.run('INSERT OR IGNORE INTO effects (job_id, effect, made_at) VALUES (?, ?, ?)', jobId, effect, this.now());
+  }
+
+  lastScheduleRun(rule: string): number | undefined {
+    return this.first<{ at: number }>('SELECT at FROM schedule_runs WHERE rule = ?', rule)?.at;
+  }
+
+  recordScheduleRun(rule: string, at: number): void {
+    this.sql.run('INSERT OR REPLACE INTO schedule_runs (rule, at) VALUES (?, ?)', rule, at);
+  }
+
+  meta(key: string): string | undefined {
+    return this.first<{ value: string }>('SELECT value FROM meta WHERE key = ?', key)?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.sql.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', key, value);
+  }
+
+  deleteMeta(key: string): void {
+    this.sql.run('DELETE FROM meta WHERE key = ?', key);
+  }
+
+  /** Drops expired delivery keys, claims and effects, at most once a minute. */
+  prune(): void {
+    const now = this.now();
+    if (now - this.lastPrune < 60_000) return;
+    this.lastPrune = now;
+    const expired = now - this.retentionMs;
+    this.sql.run('DELETE FROM deliveries WHERE seen_at <= ?', expired);
+    this.sql.run('DELETE FROM effects WHERE made_at <= ?', expired);
+    this.sql.run('DELETE FROM claims WHERE at <= ?', expired);
+  }
+
+  private insertJob(job: StoredJob): void {
+    this.sql.run(
+      `INSERT INTO jobs (${JOB_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      job.id, job.project_id, job.payload, job.event_uuid ?? null, job.received_at, job.attempts, job.next_attempt_at, job.last_error ?? null,
+    );
+  }
+
+  private setLastError(job: string, message: string): void {
+    this.setMeta('last_error', JSON.stringify({ job, message, at: this.now() }));
+  }
+
+  private first<Row>(sql: string, ...params: SqlValue[]): Row | undefined {
+    return this.sql.all<Row>(sql, ...params)[0];
+  }
+}
+
+function toJob(row: JobRow): StoredJob {
+  return { ...row, event_uuid: row.event_uuid ?? undefined, last_error: row.last_error ?? undefined };
+}
