@@ -1,17 +1,15 @@
 // Assembles rulebot from injected parts; every runtime builds its entry point on this.
 import type { Hono } from 'hono';
-import { EventQueue, type Job, type RetryPolicy } from './actions/event-queue.js';
+import { EventQueue, restoreJob, type Job, type RetryPolicy } from './actions/event-queue.js';
 import type { EventOutcome } from './actions/process-event.js';
 import { createApp } from './app.js';
 import type { CommandReport } from './commands/run-commands.js';
 import { createEngine, type EngineDeps, type ScheduleRunOptions } from './engine.js';
 import type { GitLabClient, User } from './gitlab/index.js';
-import type { Logger } from './log.js';
 import type { Rule, RuleSet } from './rules/index.js';
 import type { ScanReport } from './schedule/scan.js';
 import { Scheduler } from './schedule/scheduler.js';
-import type { Store, StoredJob } from './store/index.js';
-import { normalizeEvent } from './webhook/normalize.js';
+import type { Store } from './store/index.js';
 
 export interface BotDeps extends EngineDeps {
   /** Called after each event is processed (tests and metrics). */
@@ -57,7 +55,7 @@ export function createBot(deps: BotDeps): Bot {
     store: deps.store,
     log,
     now,
-    retry: deps.retry,
+    retry: { ...config.retry, ...deps.retry },
     run: async (job) => {
       const retrying = job.stored.attempts > 0 || job.resumed === true;
       const { outcome, commands } = await engine.runEvent({ id: job.id, event: job.event, eventUuid: job.eventUuid, retrying });
@@ -123,17 +121,4 @@ export function createBot(deps: BotDeps): Bot {
       if ((await Promise.race([idle, late])) === 'late') log.warn('stopping with events in progress; they stay queued', { in_process: queue.size });
     },
   };
-}
-
-/** Turns a stored job back into a runnable one; a payload that no longer reads is a dead letter. */
-async function restoreJob(stored: StoredJob, store: Store, log: Logger): Promise<Job | undefined> {
-  try {
-    const result = normalizeEvent(JSON.parse(stored.payload) as Record<string, unknown>);
-    if ('event' in result) return { id: stored.id, event: result.event, eventUuid: stored.event_uuid, stored: { ...stored, payload: '' } };
-    await store.finishJob(stored.id);
-  } catch (error) {
-    await store.deadLetter(stored.id, `stored event cannot be read: ${error instanceof Error ? error.message : String(error)}`);
-    log.error('stored event cannot be read; kept as a dead letter', { event_id: stored.id });
-  }
-  return undefined;
 }

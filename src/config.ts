@@ -31,6 +31,10 @@ export const EnvSchema = z.object({
   GITLAB_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(30),
   GITLAB_NOTES_PER_MINUTE: z.coerce.number().positive().default(50),
   DATA_DIR: z.string().min(1).default('data'),
+  RETRY_BASE_DELAY_SECONDS: z.coerce.number().min(0).default(1),
+  RETRY_MAX_DELAY_SECONDS: z.coerce.number().min(0).default(300),
+  RETRY_GIVE_UP_AFTER_SECONDS: z.coerce.number().positive().default(3600),
+  SCAN_STEP_ITEMS: z.coerce.number().int().min(1).max(1000).default(20),
 });
 
 const SECRET_VARIABLES = new Set(['GITLAB_TOKEN', 'GITLAB_WEBHOOK_SECRET', 'GITLAB_WEBHOOK_SIGNING_KEY']);
@@ -68,6 +72,10 @@ export interface Config {
   dataDir: string;
   /** GitLab sends at most 25 MB; anything larger is refused with 413. */
   maxBodyBytes: number;
+  /** How a failed event is retried: first delay (doubling, full jitter), longest delay, when to give up (ms). */
+  retry: { baseDelayMs: number; maxDelayMs: number; giveUpAfterMs: number };
+  /** Workers: items one queue message of a schedule scan looks at before handing on to the next. */
+  scanStepItems: number;
 }
 
 export const MAX_WEBHOOK_BODY_BYTES = 25 * 1024 * 1024;
@@ -125,6 +133,12 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
     notesPerMinute: e.GITLAB_NOTES_PER_MINUTE,
     dataDir: e.DATA_DIR,
     maxBodyBytes: MAX_WEBHOOK_BODY_BYTES,
+    retry: {
+      baseDelayMs: e.RETRY_BASE_DELAY_SECONDS * 1000,
+      maxDelayMs: e.RETRY_MAX_DELAY_SECONDS * 1000,
+      giveUpAfterMs: e.RETRY_GIVE_UP_AFTER_SECONDS * 1000,
+    },
+    scanStepItems: e.SCAN_STEP_ITEMS,
   };
 }
 

@@ -5,6 +5,7 @@ import { backoffDelay } from '../gitlab/retry-delay.js';
 import type { Logger } from '../log.js';
 import type { Store, StoredJob } from '../store/index.js';
 import type { RuleEvent } from '../webhook/event.js';
+import { normalizeEvent } from '../webhook/normalize.js';
 
 export interface Job {
   /** The id answered to GitLab (its Idempotency-Key when sent). */
@@ -37,7 +38,7 @@ export interface EventQueueOptions {
   random?: () => number;
 }
 
-const DEFAULT_RETRY: RetryPolicy = { baseDelayMs: 1_000, maxDelayMs: 300_000, giveUpAfterMs: 3_600_000 };
+export const DEFAULT_RETRY: RetryPolicy = { baseDelayMs: 1_000, maxDelayMs: 300_000, giveUpAfterMs: 3_600_000 };
 
 /**
  * Events of one project run one after another in arrival order (their actions land in that order,
@@ -120,19 +121,13 @@ export class EventQueue {
         this.finish(job);
         return;
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        const retryable = error instanceof GitLabApiError && error.retryable;
-        const delay = Math.max(
-          (error instanceof GitLabApiError ? error.retryAfterMs : undefined) ?? 0,
-          backoffDelay(job.stored.attempts, this.retry, this.options.random),
-        );
-        const elapsed = now() + delay - job.stored.received_at;
-        if (!retryable || elapsed > this.retry.giveUpAfterMs) {
-          const reason = retryable ? `gave up after ${job.stored.attempts + 1} attempts: ${message}` : message;
-          await this.options.store.deadLetter(job.id, reason);
-          this.options.log.error('event failed for good; kept as a dead letter', { event_id: job.id, reason });
+        const verdict = failureVerdict(error, job.stored, this.retry, now(), this.options.random);
+        if ('deadLetter' in verdict) {
+          await this.options.store.deadLetter(job.id, verdict.deadLetter);
+          this.options.log.error('event failed for good; kept as a dead letter', { event_id: job.id, reason: verdict.deadLetter });
           return;
         }
+        const { delay, message } = verdict;
         job.stored = { ...job.stored, attempts: job.stored.attempts + 1, next_attempt_at: now() + delay, last_error: message };
         await this.options.store.retryJobLater(job.id, job.stored.next_attempt_at, message);
         this.options.log.warn('event failed; will retry', { event_id: job.id, attempt: job.stored.attempts, retry_in_ms: delay, error: message });
@@ -166,4 +161,35 @@ export class EventQueue {
       this.timers.add(entry);
     });
   }
+}
+
+/**
+ * What to do after an attempt failed: retry after `delay` ms (a retryable GitLab error, within the
+ * give-up window; at least as long as GitLab asked) or keep the event as a dead letter, with the reason.
+ */
+export function failureVerdict(
+  error: unknown,
+  stored: Pick<StoredJob, 'attempts' | 'received_at'>,
+  retry: RetryPolicy,
+  now: number,
+  random?: () => number,
+): { delay: number; message: string } | { deadLetter: string } {
+  const message = error instanceof Error ? error.message : String(error);
+  const retryable = error instanceof GitLabApiError && error.retryable;
+  const delay = Math.max((error instanceof GitLabApiError ? error.retryAfterMs : undefined) ?? 0, backoffDelay(stored.attempts, retry, random));
+  if (retryable && now + delay - stored.received_at <= retry.giveUpAfterMs) return { delay, message };
+  return { deadLetter: retryable ? `gave up after ${stored.attempts + 1} attempts: ${message}` : message };
+}
+
+/** Turns a stored job back into a runnable one; a payload that no longer reads is a dead letter. */
+export async function restoreJob(stored: StoredJob, store: Store, log: Logger): Promise<Job | undefined> {
+  try {
+    const result = normalizeEvent(JSON.parse(stored.payload) as Record<string, unknown>);
+    if ('event' in result) return { id: stored.id, event: result.event, eventUuid: stored.event_uuid, stored: { ...stored, payload: '' } };
+    await store.finishJob(stored.id);
+  } catch (error) {
+    await store.deadLetter(stored.id, `stored event cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+    log.error('stored event cannot be read; kept as a dead letter', { event_id: stored.id });
+  }
+  return undefined;
 }

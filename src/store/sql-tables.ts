@@ -66,6 +66,11 @@ export class StoreTables {
     return this.sql.all<{ id: string }>('SELECT id FROM jobs ORDER BY seq').map((row) => row.id);
   }
 
+  /** Jobs whose next attempt was due before `before`, in order. */
+  overdueJobIds(before: number): string[] {
+    return this.sql.all<{ id: string }>('SELECT id FROM jobs WHERE next_attempt_at < ? ORDER BY seq', before).map((row) => row.id);
+  }
+
   job(id: string): StoredJob | undefined {
     const row = this.first<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = ?`, id);
     return row && toJob(row);
@@ -145,6 +150,11 @@ export class StoreTables {
 
   setMeta(key: string, value: string): void {
     this.sql.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', key, value);
+  }
+
+  /** Meta keys starting with `prefix`. */
+  metaKeys(prefix: string): string[] {
+    return this.sql.all<{ key: string }>('SELECT key FROM meta WHERE substr(key, 1, ?) = ?', prefix.length, prefix).map((row) => row.key);
   }
 
   deleteMeta(key: string): void {

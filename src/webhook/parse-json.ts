@@ -2,7 +2,7 @@
 import { PayloadError } from '../errors.js';
 import { countKeys, findDuplicateKey, MAX_JSON_DEPTH, measureJson } from './json-shape.js';
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** Decodes a body as strict UTF-8; throws PayloadError `invalid_json` on anything else. */
 export function decodeJsonText(bytes: Uint8Array): string {

@@ -1,7 +1,7 @@
 // End to end: the chat-ops actions that go beyond labels — reply, merge, rebase, pipeline, assign from arguments.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { notePayload, withoutMarker } from '../support/events.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { startHarness, type NodeHarness as Harness } from '../support/harness.js';
 
 const MAINTAINER = { id: 40, username: 'maint' };
 let h: Harness;

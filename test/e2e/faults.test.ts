@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mergeRequestPayload, WELCOME_RULES, withoutMarker } from '../support/events.js';
 import { runCli } from '../../src/cli/run.js';
-import { BOT, startHarness, type Harness } from '../support/harness.js';
+import { BOT, startHarness, type NodeHarness as Harness } from '../support/harness.js';
 
 const rules = WELCOME_RULES;
 

@@ -1,7 +1,7 @@
 // End to end: the quick-action guard, dry-run, assignments and start-up refusals.
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixture, mergeRequestPayload, withoutMarker } from '../support/events.js';
-import { diff, startHarness, TOKEN, type Harness } from '../support/harness.js';
+import { diff, startHarness, TOKEN, type NodeHarness as Harness } from '../support/harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import type { FakeGitLab } from '../support/fake-gitlab.js';
-import { startHarness, TOKEN, type Harness } from '../support/harness.js';
+import { startHarness, TOKEN, type NodeHarness as Harness } from '../support/harness.js';
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2026-03-01T07:00:00Z');

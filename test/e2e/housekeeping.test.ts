@@ -1,7 +1,7 @@
 // End to end: the example housekeeping rules across simulated days, against the fake GitLab's lists.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mergeRequestPayload, notePayload, withoutMarker } from '../support/events.js';
-import { BOT, startHarness, type Harness } from '../support/harness.js';
+import { BOT, startHarness, type NodeHarness as Harness } from '../support/harness.js';
 
 const DAY = 86_400_000;
 const START = Date.parse('2026-03-01T06:00:00Z');

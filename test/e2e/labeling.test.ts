@@ -1,7 +1,8 @@
 // End to end: GitLab's merge request payloads through the real server to label changes in a fake GitLab.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mergeRequestPayload, withoutMarker } from '../support/events.js';
-import { BOT, diff, startHarness, type Harness } from '../support/harness.js';
+import { BOT, diff, type Harness } from '../support/harness.js';
+import { RUNTIMES } from '../support/runtimes.js';
 
 let h: Harness;
 
@@ -18,9 +19,9 @@ function seedMergeRequest(options: { labels?: string[]; diffs?: ReturnType<typeo
   });
 }
 
-describe('auto-labeling with the shipped rules', () => {
+describe.each(RUNTIMES)('auto-labeling with the shipped rules ($name)', (runtime) => {
   beforeEach(async () => {
-    h = await startHarness();
+    h = await runtime.start();
   });
   afterEach(async () => h.close());
 
@@ -125,7 +126,7 @@ describe('auto-labeling with the shipped rules', () => {
     await h.post(mergeRequestPayload({ action: 'open' }), { 'idempotency-key': 'refused-1' });
     await h.settle();
     expect(h.logs.some((line) => line.includes('dead letter') && line.includes('PUT /projects/1/merge_requests/1: 403 Forbidden'))).toBe(true);
-    const status = await (await fetch(`${h.server.url}/status`)).json();
+    const status = await (await h.fetch('/status')).json();
     expect(status.queue).toMatchObject({ depth: 0, dead_letters: 1, last_error: { job: 'refused-1', message: 'PUT /projects/1/merge_requests/1: 403 Forbidden' } });
     expect(h.gitlab.calls('PUT')).toHaveLength(1);
 

@@ -1,7 +1,7 @@
 // End to end: every answer the webhook endpoint gives a sender, over real HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, mergeRequestPayload } from '../support/events.js';
-import { SECRET, startHarness, type Harness } from '../support/harness.js';
+import { SECRET, startHarness, type NodeHarness as Harness } from '../support/harness.js';
 
 let h: Harness;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 // End to end: hostile and odd requests get a clear 4xx JSON answer, and the server stays healthy after each.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mergeRequestPayload } from '../support/events.js';
-import { SECRET, startHarness, type Harness } from '../support/harness.js';
+import { SECRET, startHarness, type NodeHarness as Harness } from '../support/harness.js';
 
 let h: Harness;
 beforeAll(async () => {

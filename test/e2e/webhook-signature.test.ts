@@ -1,7 +1,7 @@
 // End to end: signed webhooks (Standard Webhooks, GitLab 19+), secret rotation and replay protection, over real HTTP.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mergeRequestPayload } from '../support/events.js';
-import { SECRET, signatureHeaders, startHarness, type Harness } from '../support/harness.js';
+import { SECRET, signatureHeaders, startHarness, type NodeHarness as Harness } from '../support/harness.js';
 
 const key = (text: string) => `whsec_${Buffer.from(text).toString('base64')}`;
 const OLD_KEY = key('old-signing-key-0123456789abcdef');

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parseConfig, secretValues } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { startServer, type RunningServer } from '../../src/runtime/node/server.js';
+import { dueRules } from '../../src/schedule/scheduler.js';
 import { FakeGitLab } from './fake-gitlab.js';
 
 export const TOKEN = 'test-token';
@@ -29,22 +30,35 @@ export interface HarnessOptions {
   signingKey?: string;
 }
 
+/** rulebot running in one runtime against a fake GitLab: what the scenarios shared by the runtimes use. */
 export interface Harness {
+  runtime: 'node' | 'worker';
   gitlab: FakeGitLab;
-  server: RunningServer;
   logs: string[];
   /** Posts a webhook the way GitLab does; headers override the defaults. */
   post(payload: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
-  /** Waits until every accepted event has been processed. */
+  /** Sends any request to rulebot (`/healthz`, `/status`, a malformed delivery). */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+  /** Waits until every accepted event has been processed (and every schedule run started has finished). */
   settle(): Promise<void>;
+  /**
+   * The cron fires at the clock's time: every schedule rule whose cron fired since its last run (or,
+   * never run, within the 5 minutes before) runs; resolves when they have finished.
+   */
+  cron(): Promise<void>;
   /** The GitLab calls made since the last `clearRequests()`, as `METHOD /path`. */
   callLines(): string[];
   close(): Promise<void>;
 }
 
+/** The Node runtime's harness, which also reaches into the running process. */
+export interface NodeHarness extends Harness {
+  server: RunningServer;
+}
+
 let deliveries = 0;
 
-export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+export async function startHarness(options: HarnessOptions = {}): Promise<NodeHarness> {
   const clock = options.now;
   const gitlab = new FakeGitLab({ token: TOKEN, botUser: BOT, ...(clock && { now: () => new Date(clock()) }) });
   await gitlab.start();
@@ -84,33 +98,24 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     throw error;
   }
   gitlab.clearRequests();
+  const send = (path: string, init?: RequestInit) => fetch(`${server.url}${path}`, init);
+  let lastCron: number | undefined;
 
   return {
+    runtime: 'node',
     gitlab,
     server,
     logs,
-    async post(payload, headers = {}) {
-      deliveries++;
-      const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
-      const id = headers['idempotency-key'] ?? `key-${process.pid}-${deliveries}`;
-      const seconds = Math.floor((clock ?? Date.now)() / 1000);
-      const response = await fetch(`${server.url}/webhooks/gitlab`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-gitlab-event': 'Merge Request Hook',
-          'x-gitlab-token': SECRET,
-          'x-gitlab-event-uuid': `uuid-${process.pid}-${deliveries}`,
-          'idempotency-key': id,
-          'user-agent': 'GitLab/17.6.0',
-          ...(options.signingKey && signatureHeaders(options.signingKey, id, seconds, body)),
-          ...headers,
-        },
-        body,
-      });
-      return { status: response.status, body: await response.json() };
-    },
+    post: (payload, headers) => postWebhook(send, payload, headers, options.signingKey, clock),
+    fetch: send,
     settle: () => server.bot.queue.onIdle(),
+    async cron() {
+      // What the Worker's trigger decides, for a cron timer firing at the clock's time.
+      const at = (clock ?? Date.now)();
+      const due = await dueRules(server.bot.ruleSet.rules, server.bot.store, at, lastCron ?? at - 5 * 60_000);
+      lastCron = at;
+      await Promise.all(due.map(({ rule }) => server.bot.scheduler.runNow(rule.name)));
+    },
     callLines: () => gitlab.requests.map((r) => `${r.method} ${r.path}`),
     async close() {
       await server.close(1_000);
@@ -118,6 +123,35 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Posts a webhook with the headers GitLab sends (signed when a signing key is given); `headers` override them. */
+export async function postWebhook(
+  send: (path: string, init: RequestInit) => Promise<Response>,
+  payload: unknown,
+  headers: Record<string, string> = {},
+  signingKey: string | undefined,
+  clock: (() => number) | undefined,
+): Promise<{ status: number; body: any }> {
+  deliveries++;
+  const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
+  const id = headers['idempotency-key'] ?? `key-${process.pid}-${deliveries}`;
+  const seconds = Math.floor((clock ?? Date.now)() / 1000);
+  const response = await send('/webhooks/gitlab', {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-gitlab-event': 'Merge Request Hook',
+      'x-gitlab-token': SECRET,
+      'x-gitlab-event-uuid': `uuid-${process.pid}-${deliveries}`,
+      'idempotency-key': id,
+      'user-agent': 'GitLab/17.6.0',
+      ...(signingKey && signatureHeaders(signingKey, id, seconds, body)),
+      ...headers,
+    },
+    body,
+  });
+  return { status: response.status, body: await response.json() };
 }
 
 /**

@@ -1,0 +1,49 @@
+// The Cloudflare Workers entry: `fetch` acknowledges webhooks, `queue` runs them, `scheduled` starts due schedule rules.
+import rules from 'rulebot:rules';
+import { ConfigError, RuleConfigError } from '../../errors.js';
+import { RulebotStore } from './store-object.js';
+import { consumeBatch } from './consume.js';
+import { triggerSchedules } from './trigger.js';
+import { workerFor, type Env } from './worker.js';
+
+export { RulebotStore };
+export type { Env };
+
+export default {
+  async fetch(request, env) {
+    let worker;
+    try {
+      worker = workerFor(env, rules);
+      // The bot's user must be known before an event is accepted: its own events are ignored (no loops).
+      // Readiness includes it.
+      const path = new URL(request.url).pathname;
+      if (path === '/webhooks/gitlab' || path === '/readyz') await worker.ready();
+    } catch (error) {
+      return setUpFailure(error);
+    }
+    return worker.app.fetch(request);
+  },
+
+  async queue(batch, env) {
+    await consumeBatch(workerFor(env, rules), batch);
+  },
+
+  async scheduled(controller, env) {
+    const worker = workerFor(env, rules);
+    await worker.ready();
+    await triggerSchedules(worker, controller.scheduledTime);
+  },
+} satisfies ExportedHandler<Env>;
+
+/** A Worker that cannot start answers every request saying why, as the Node process would refuse to start. */
+function setUpFailure(error: unknown): Response {
+  if (error instanceof ConfigError || error instanceof RuleConfigError) {
+    console.error(`rulebot cannot start: ${error.message}`);
+    return Response.json({ error: `rulebot cannot start: ${error.message}`, code: 'not_configured' }, { status: 500 });
+  }
+  console.error(`rulebot cannot reach GitLab: ${error instanceof Error ? error.message : String(error)}`);
+  return Response.json(
+    { error: 'rulebot cannot reach GitLab to learn its own user; send the event again shortly', code: 'gitlab_unavailable' },
+    { status: 503, headers: { 'retry-after': '60' } },
+  );
+}

@@ -1,0 +1,121 @@
+// Assembles rulebot once per Worker isolate from its bindings: configuration, rules, the store object, the engine, the app.
+import type { Hono } from 'hono';
+import { createApp } from '../../app.js';
+import { parseConfig, secretValues, type Config } from '../../config.js';
+import { createEngine, type Engine } from '../../engine.js';
+import { UserSchema } from '../../gitlab/schemas.js';
+import { createLogger, type Logger } from '../../log.js';
+import { loadRules, type RuleSource } from '../../rules/index.js';
+import type { Store } from '../../store/index.js';
+import type { QueueMessage } from './messages.js';
+import { storeFromObject, type RulebotStore } from './store-object.js';
+
+export interface Env {
+  /** The queue accepted events and scan steps go through (producer and consumer). */
+  EVENTS: Queue<QueueMessage>;
+  /** The store: one SQLite-backed Durable Object. */
+  STORE: DurableObjectNamespace<RulebotStore>;
+  /** Caches shared by isolates that may be stale for a while: the bot's own user. */
+  CACHE: KVNamespace;
+  /** Vars and secrets: the same variables as on Node (GITLAB_URL, GITLAB_TOKEN, …). */
+  [variable: string]: unknown;
+}
+
+export interface Worker {
+  env: Env;
+  config: Config;
+  log: Logger;
+  engine: Engine;
+  store: Store;
+  /** A stub of the store object, for what only the Worker needs (scan state, the trigger's clock); one per invocation. */
+  storeObject(): DurableObjectStub<RulebotStore>;
+  app: Hono;
+  /** Resolves once the bot's user is known (from KV, or from GitLab and then cached in KV). */
+  ready(): Promise<void>;
+}
+
+/** The name of the only store object: one place for deliveries, claims and effects keeps them once-only. */
+const STORE_NAME = 'rulebot';
+/** How long isolates trust the cached bot user before asking GitLab again. */
+const USER_CACHE_SECONDS = 3600;
+
+let current: Worker | undefined;
+
+/** This isolate's rulebot, built on first use; isolates are reused across requests, queue batches and cron triggers. */
+export function workerFor(env: Env, rules: readonly RuleSource[]): Worker {
+  // Bindings and vars are fixed for the life of an isolate: one assembly serves all its invocations.
+  current ??= buildWorker(env, rules);
+  return current;
+}
+
+function buildWorker(env: Env, sources: readonly RuleSource[]): Worker {
+  const config = parseConfig(stringVariables(env));
+  const log = createLogger({ level: config.logLevel, secrets: secretValues(config) });
+  const ruleSet = loadRules(sources);
+  const storeObject = () => env.STORE.get(env.STORE.idFromName(STORE_NAME));
+  const store = storeFromObject(storeObject);
+  const engine = createEngine({ config, rules: ruleSet, store, log });
+
+  let user: Promise<void> | undefined;
+  const ready = () => {
+    user ??= learnUser(env, config, engine).catch((error: unknown) => {
+      user = undefined;
+      throw error;
+    });
+    return user;
+  };
+
+  const app = createApp({
+    secrets: config.webhookSecrets,
+    signingKeys: config.webhookSigningKeys,
+    maxBodyBytes: config.maxBodyBytes,
+    store,
+    enqueue: async (job) => {
+      try {
+        await env.EVENTS.send({ type: 'event', id: job.id });
+      } catch (error) {
+        // Stored already: the cron trigger sends overdue events again, so it is still acknowledged.
+        log.error('could not queue an accepted event; the next cron trigger sends it again', { event_id: job.id, error });
+      }
+    },
+    botUserId: () => engine.user()?.id,
+    log,
+    health: {
+      status: async () => ({ runtime: 'worker', queue: await store.queueStats() }),
+      ready: async () => {
+        const storeOk = await store.queueStats().then(() => true, () => false);
+        const gitlab = await engine.gitlabReachable();
+        return { ready: storeOk && gitlab, checks: { store: storeOk, rules: ruleSet.rules.length, gitlab } };
+      },
+    },
+  });
+  if (config.webhookSecrets.length === 0 && config.webhookSigningKeys.length === 0) {
+    log.warn('neither GITLAB_WEBHOOK_SECRET nor GITLAB_WEBHOOK_SIGNING_KEY is set: webhooks are accepted from anyone');
+  }
+  return { env, config, log, engine, store, storeObject, app, ready };
+}
+
+/** The bot's user from KV when an isolate cached it, else from GitLab (`GET /user`), then cached. */
+async function learnUser(env: Env, config: Config, engine: Engine): Promise<void> {
+  if (!config.gitlabToken) return;
+  const key = `bot-user:${await fingerprint(`${config.gitlabUrl} ${config.gitlabToken}`)}`;
+  const cached = UserSchema.safeParse(await env.CACHE.get(key, 'json'));
+  if (cached.success) {
+    engine.setUser(cached.data);
+    return;
+  }
+  await engine.init();
+  const user = engine.user();
+  if (user) await env.CACHE.put(key, JSON.stringify(user), { expirationTtl: USER_CACHE_SECONDS });
+}
+
+/** The cache key part for a token: a hash, so that KV never holds the token. */
+async function fingerprint(text: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+  return Array.from(digest.slice(0, 12), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/** Vars and secrets are strings; bindings (queue, store, KV) are not configuration. */
+function stringVariables(env: Env): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+}
