@@ -59,7 +59,7 @@ export async function buildWorker(options: { rulesDir: string; outfile: string }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const rulesDir = process.env['RULES_DIR'] ?? 'rules';
-  const outfile = 'dist/worker/index.js';
+  const outfile = process.env['WORKER_OUTFILE'] ?? 'dist/worker/index.js';
   const built = await buildWorker({ rulesDir, outfile });
   if (!built.ok) {
     for (const line of built.check) console.error(line);

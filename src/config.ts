@@ -29,6 +29,7 @@ export const EnvSchema = z.object({
   COMMAND_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   GITLAB_REQUESTS_PER_MINUTE: z.coerce.number().positive().default(600),
   GITLAB_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(30),
+  GITLAB_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
   GITLAB_NOTES_PER_MINUTE: z.coerce.number().positive().default(50),
   DATA_DIR: z.string().min(1).default('data'),
   RETRY_BASE_DELAY_SECONDS: z.coerce.number().min(0).default(1),
@@ -66,6 +67,8 @@ export interface Config {
   requestsPerMinute: number;
   /** How long one GitLab request may take before it counts as failed, in ms. */
   gitlabTimeoutMs: number;
+  /** Retries of one GitLab request (5xx, 429, network) before the event itself is retried later. */
+  gitlabRetries: number;
   /** Budget of notes created per minute (GitLab.com allows 60). */
   notesPerMinute: number;
   /** Where the Node runtime keeps its state (last schedule runs). */
@@ -130,6 +133,7 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
     commandRateLimit: e.COMMAND_RATE_LIMIT,
     requestsPerMinute: e.GITLAB_REQUESTS_PER_MINUTE,
     gitlabTimeoutMs: e.GITLAB_TIMEOUT_SECONDS * 1000,
+    gitlabRetries: e.GITLAB_RETRIES,
     notesPerMinute: e.GITLAB_NOTES_PER_MINUTE,
     dataDir: e.DATA_DIR,
     maxBodyBytes: MAX_WEBHOOK_BODY_BYTES,

@@ -80,6 +80,7 @@ export function createEngine(deps: EngineDeps): Engine {
     tokenType: config.tokenType,
     fetch: deps.fetch,
     timeoutMs: config.gitlabTimeoutMs,
+    retries: config.gitlabRetries,
     budget,
     // Readiness: any answer from GitLab (not a 5xx, not a network error) shows it is reachable.
     onAttempt: ({ status }) => {

@@ -1,0 +1,123 @@
+// End to end, Workers only: the platform's parts rulebot relies on — queue retries, the dead-letter
+// queue, scans continued through the queue, the bot user cached in KV — in Miniflare.
+import { afterEach, describe, expect, it } from 'vitest';
+import { mergeRequestPayload } from '../support/events.js';
+import { BOT, diff, TOKEN } from '../support/harness.js';
+import { startWorkerHarness, type WorkerHarness, type WorkerHarnessOptions } from '../support/worker-harness.js';
+
+let h: WorkerHarness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+async function start(options: WorkerHarnessOptions = {}) {
+  h = await startWorkerHarness(options);
+  h.gitlab.addProject({ id: 1, path_with_namespace: 'gitlabhq/gitlab-test' });
+  h.gitlab.addUser({ id: 1, username: 'root' });
+  h.gitlab.addMergeRequest({ project_id: 1, iid: 1, labels: ['API'], diffs: [diff('docs/index.md', 3)] });
+  return h;
+}
+
+/** Waits until the Worker has written a log line matching `pattern`. */
+async function logLine(h: WorkerHarness, pattern: RegExp): Promise<string> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const line = h.logs.find((candidate) => pattern.test(candidate));
+    if (line) return line;
+    if (Date.now() > deadline) throw new Error(`no log line matches ${pattern}:\n${h.logs.join('\n')}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('Workers: queue consumer', () => {
+  it('retries an event whose GitLab call failed through the queue, and makes each call once', async () => {
+    // No retries inside one attempt: the 500 fails the attempt, and the queue delivers the event again.
+    await start({ env: { GITLAB_RETRIES: '0' } });
+    h!.gitlab.inject({ method: 'PUT', path: /merge_requests\/1$/, status: 500 });
+    expect((await h!.post(mergeRequestPayload({ action: 'open' }), { 'idempotency-key': 'retried-1' })).status).toBe(202);
+    await h!.settle();
+    expect(h!.callLines()).toEqual([
+      'GET /projects/1/merge_requests/1/diffs',
+      'PUT /projects/1/merge_requests/1',
+      // The second delivery: the diffs are remembered by the isolate, the PUT is made again.
+      'PUT /projects/1/merge_requests/1',
+    ]);
+    expect(h!.gitlab.mergeRequest(1, 1)?.labels).toEqual(['API', 'documentation']);
+    await logLine(h!, /"msg":"event failed; will retry".*"event_id":"retried-1"/);
+    expect((await h!.status()).queue).toMatchObject({ depth: 0, dead_letters: 0 });
+  });
+
+  it('sends an event that fails on every delivery to the dead-letter queue, where it becomes a dead letter', async () => {
+    await start({ env: { GITLAB_RETRIES: '0' }, maxRetries: 2 });
+    h!.gitlab.inject({ method: 'PUT', path: /merge_requests\/1$/, status: 500, times: Infinity });
+    await h!.post(mergeRequestPayload({ action: 'open' }), { 'idempotency-key': 'poison-1' });
+    await h!.settle();
+    // Three deliveries (the first and max_retries = 2), then the dead-letter queue's consumer records it.
+    expect(h!.gitlab.calls('PUT')).toHaveLength(3);
+    const { queue } = await h!.status();
+    expect(queue).toMatchObject({ depth: 0, dead_letters: 1, last_error: { job: 'poison-1' } });
+    expect(queue.last_error.message).toBe('the queue gave up after its retries; last error: PUT /projects/1/merge_requests/1: 500 Internal Server Error');
+  });
+
+  it('lets a message no deployment could have sent go round the retries to the dead-letter queue, saying what it was', async () => {
+    await start({ maxRetries: 1 });
+    await h!.sendToQueue({ hello: 'world' });
+    const line = await logLine(h!, /dead-letter queue cannot be recorded/);
+    expect(JSON.parse(line)).toMatchObject({ level: 'error', message: { hello: 'world' } });
+    expect(h!.logs.filter((candidate) => candidate.includes('queue message failed; the queue delivers it again'))).toHaveLength(2);
+  });
+
+  it('answers a duplicate delivery from the store object, before anything is queued', async () => {
+    await start();
+    const payload = mergeRequestPayload({ action: 'open' });
+    expect((await h!.post(payload, { 'idempotency-key': 'twice' })).status).toBe(202);
+    expect(await h!.post(payload, { 'idempotency-key': 'twice' })).toEqual({ status: 200, body: { status: 'duplicate', event_id: 'twice' } });
+    await h!.settle();
+    expect(h!.gitlab.calls('PUT')).toHaveLength(1);
+  });
+});
+
+describe('Workers: schedule scans through the queue', () => {
+  it('continues a scan over queue messages from where the last step stopped', async () => {
+    const rules = { 'stale.yml': `rules:
+  - name: stale
+    on: schedule
+    schedule: "*/5 * * * *"
+    resource: merge_requests
+    scope: { project: "gitlabhq/gitlab-test" }
+    if: { updated: { older_than: 30d }, labels: { none: [stale] } }
+    then: { add_labels: [stale] }
+` };
+    const now = Date.parse('2026-03-01T06:00:00Z');
+    h = await startWorkerHarness({ rules, env: { SCAN_STEP_ITEMS: '4' }, now: () => now });
+    h.gitlab.addProject({ id: 1, path_with_namespace: 'gitlabhq/gitlab-test' });
+    for (let iid = 1; iid <= 10; iid++) {
+      const updated = new Date(now - (40 + iid) * 86_400_000).toISOString();
+      h.gitlab.addMergeRequest({ project_id: 1, iid, labels: [], created_at: updated, updated_at: updated });
+    }
+    await h.cron();
+    expect(h.gitlab.calls('PUT')).toHaveLength(10);
+    // Three steps of at most 4 items; each later step lists from the last item the previous one saw.
+    const lists = h.gitlab.calls('GET');
+    expect(lists).toHaveLength(3);
+    expect(lists.map((r) => r.query['updated_after'])).toEqual([
+      undefined,
+      new Date(now - 47 * 86_400_000).toISOString(),
+      new Date(now - 43 * 86_400_000).toISOString(),
+    ]);
+    expect(JSON.parse(await logLine(h, /schedule: run finished/))).toMatchObject({ rule: 'stale', scanned: 10, acted: 10, steps: 3 });
+  });
+});
+
+describe('Workers: the bot user', () => {
+  it('is learnt once and cached in KV under a key that does not hold the token', async () => {
+    await start();
+    const kv = await h!.miniflare.getKVNamespace('CACHE');
+    const { keys } = await kv.list();
+    expect(keys).toHaveLength(1);
+    expect(keys[0]!.name).toMatch(/^bot-user:[0-9a-f]{24}$/);
+    expect(keys[0]!.name).not.toContain(TOKEN);
+    expect(await kv.get(keys[0]!.name, 'json')).toMatchObject({ id: BOT.id, username: BOT.username });
+  });
+});
