@@ -1,7 +1,8 @@
 // End to end: the chat-ops actions that go beyond labels — reply, merge, rebase, pipeline, assign from arguments.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { notePayload, withoutMarker } from '../support/events.js';
-import { startHarness, type NodeHarness as Harness } from '../support/harness.js';
+import { type Harness } from '../support/harness.js';
+import { RUNTIMES } from '../support/runtimes.js';
 
 const MAINTAINER = { id: 40, username: 'maint' };
 let h: Harness;
@@ -30,27 +31,28 @@ const rules = `rules:
     then: { assign: ["{{ args }}"] }
 `;
 
-beforeEach(async () => {
-  h = await startHarness({ rules: { 'commands.yml': rules } });
-  h.gitlab.addProject({ id: 5, path_with_namespace: 'gitlab-org/gitlab-test' });
-  h.gitlab.addUser(MAINTAINER);
-  h.gitlab.addUser({ id: 21, username: 'alice' });
-  h.gitlab.addMember(5, { user_id: MAINTAINER.id, access_level: 40 });
-  // The version GitLab's note example names as the merge request's last commit.
-  h.gitlab.addMergeRequest({ project_id: 5, iid: 1, source_branch: 'master', assignee_ids: [], sha: '562e173be03b8ff2efb05345d12df18815438a4b' });
-  h.gitlab.addNote({ id: 1244, project_id: 5, noteable_type: 'MergeRequest', noteable_iid: 1, body: 'x', author_id: MAINTAINER.id });
-});
-afterEach(async () => h.close());
-
-async function command(body: string, discussionId?: string) {
+async function command(body: string, options: { discussionId?: string; deliveryId?: string } = {}) {
+  const { discussionId, deliveryId } = options;
   const payload = notePayload({ body, userId: MAINTAINER.id, username: MAINTAINER.username, iid: 1, ...(discussionId && { discussionId }) });
-  await h.post(payload, { 'x-gitlab-event': 'Note Hook' });
+  await h.post(payload, { 'x-gitlab-event': 'Note Hook', ...(deliveryId && { 'idempotency-key': deliveryId }) });
   await h.settle();
 }
 
-describe('chat-ops actions', () => {
+describe.each(RUNTIMES)('chat-ops actions ($name)', (runtime) => {
+  beforeEach(async () => {
+    h = await runtime.start({ rules: { 'commands.yml': rules } });
+    h.gitlab.addProject({ id: 5, path_with_namespace: 'gitlab-org/gitlab-test' });
+    h.gitlab.addUser(MAINTAINER);
+    h.gitlab.addUser({ id: 21, username: 'alice' });
+    h.gitlab.addMember(5, { user_id: MAINTAINER.id, access_level: 40 });
+    // The version GitLab's note example names as the merge request's last commit.
+    h.gitlab.addMergeRequest({ project_id: 5, iid: 1, source_branch: 'master', assignee_ids: [], sha: '562e173be03b8ff2efb05345d12df18815438a4b' });
+    h.gitlab.addNote({ id: 1244, project_id: 5, noteable_type: 'MergeRequest', noteable_iid: 1, body: 'x', author_id: MAINTAINER.id });
+  });
+  afterEach(async () => h.close());
+
   it('merges when the pipeline succeeds, replies in the thread and reacts', async () => {
-    await command('@rulebot ship', 'd41d8cd98f00b204e9800998ecf8427e');
+    await command('@rulebot ship', { discussionId: 'd41d8cd98f00b204e9800998ecf8427e' });
     expect(h.gitlab.mergeRequest(5, 1)).toMatchObject({ state: 'opened', auto_merge: true, squash: true });
     expect(h.callLines()).toEqual([
       'GET /projects/5/members/all/40',
@@ -65,11 +67,16 @@ describe('chat-ops actions', () => {
 
   it('merges only the version the command saw', async () => {
     Object.assign(h.gitlab.mergeRequest(5, 1)!, { sha: 'a-newer-commit-pushed-since' });
-    await command('@rulebot ship');
+    await command('@rulebot ship', { deliveryId: 'stale-ship' });
     expect(h.gitlab.mergeRequest(5, 1)).toMatchObject({ state: 'opened', auto_merge: false });
     expect(h.gitlab.calls('PUT', /\/merge$/)[0]?.body).toMatchObject({ sha: '562e173be03b8ff2efb05345d12df18815438a4b', merge_when_pipeline_succeeds: true });
-    const [letter] = await h.server.bot.store.deadLetters();
-    expect(letter?.reason).toMatch(/^PUT \/projects\/5\/merge_requests\/1\/merge: SHA does not match HEAD of source branch/);
+    // GitLab's refusal is kept as the event's dead letter.
+    const status = await (await h.fetch('/status')).json();
+    expect(status.queue).toMatchObject({
+      depth: 0,
+      dead_letters: 1,
+      last_error: { job: 'stale-ship', message: expect.stringMatching(/^PUT \/projects\/5\/merge_requests\/1\/merge: SHA does not match HEAD of source branch/) },
+    });
   });
 
   it('creates no pipeline for a merge request from a fork', async () => {

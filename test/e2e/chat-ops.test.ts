@@ -1,7 +1,8 @@
 // End to end: chat-ops commands in comments, with the shipped rules/commands.yml, against the fake GitLab.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { notePayload, withoutMarker } from '../support/events.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { type Harness } from '../support/harness.js';
+import { RUNTIMES, type Runtime } from '../support/runtimes.js';
 
 const PROJECT = 5;
 const AUTHOR = { id: 8, username: 'author8' };
@@ -11,8 +12,8 @@ const GROUP_DEV = { id: 31, username: 'groupdev' };
 
 let h: Harness;
 
-async function seed(env: Record<string, string> = {}) {
-  h = await startHarness({ env });
+async function seed(runtime: Runtime, env: Record<string, string> = {}) {
+  h = await runtime.start({ env });
   h.gitlab.addGroup({ id: 70, full_path: 'gitlab-org' });
   h.gitlab.addProject({ id: PROJECT, path_with_namespace: 'gitlab-org/gitlab-test' });
   for (const user of [AUTHOR, DEV, GUEST, GROUP_DEV]) h.gitlab.addUser(user);
@@ -50,8 +51,8 @@ const mr = () => h.gitlab.mergeRequest(PROJECT, 1)!;
 const replies = () => h.gitlab.notes(PROJECT, 'MergeRequest', 1).filter((note) => note.author_id === 99).map((note) => withoutMarker(note.body));
 const awards = (noteId = 1244) => h.gitlab.awards(PROJECT, 'MergeRequest', 1, noteId).map((award) => award.name);
 
-describe('chat-ops', () => {
-  beforeEach(async () => seed());
+describe.each(RUNTIMES)('chat-ops ($name)', (runtime) => {
+  beforeEach(async () => seed(runtime));
   afterEach(async () => h.close());
 
   it('lets a developer label with one role look-up, one PUT and one reaction', async () => {
@@ -159,8 +160,8 @@ describe('chat-ops', () => {
   });
 });
 
-describe('chat-ops rate limit', () => {
-  beforeEach(async () => seed({ COMMAND_RATE_LIMIT: '2' }));
+describe.each(RUNTIMES)('chat-ops rate limit ($name)', (runtime) => {
+  beforeEach(async () => seed(runtime, { COMMAND_RATE_LIMIT: '2' }));
   afterEach(async () => h.close());
 
   it('answers commands over the limit with a reply, not silence', async () => {
