@@ -191,22 +191,25 @@ export class GitLabClient {
     if (method === 'POST' && NOTE_PATH.test(path)) await budget?.notes?.take();
     const headers: Record<string, string> = { ...this.headers };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    let response: Response;
+    // The timer is cleared as soon as the answer is read: no timer outlives its request (on Workers a
+    // timer left behind belongs to an invocation that has ended).
+    const timeoutMs = this.options.timeoutMs ?? 30_000;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+    let response: Response | undefined;
+    let text: string;
     try {
-      response = await doFetch(url, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
-      });
+      response = await doFetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: controller.signal });
+      this.options.onAttempt?.({ method, path, status: response.status, attempt });
+      const pause = requestedDelay(response.headers, this.now(), response.status === 429);
+      if (pause !== undefined && budget?.all) budget.all.pauseUntil(this.now() + pause);
+      text = await response.text();
     } catch (cause) {
-      this.options.onAttempt?.({ method, path, status: 0, attempt });
+      if (!response) this.options.onAttempt?.({ method, path, status: 0, attempt });
       throw networkError(method, path, cause, method === 'POST' ? (this.options.ambiguousRetryDelayMs ?? 5_000) : undefined);
+    } finally {
+      clearTimeout(timer);
     }
-    this.options.onAttempt?.({ method, path, status: response.status, attempt });
-    const pause = requestedDelay(response.headers, this.now(), response.status === 429);
-    if (pause !== undefined && budget?.all) budget.all.pauseUntil(this.now() + pause);
-    const text = await response.text();
     if (!response.ok) {
       const retryable = response.status === 429 || response.status >= 500;
       throw new GitLabApiError({

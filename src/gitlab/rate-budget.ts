@@ -13,8 +13,14 @@ export interface RateBudgetOptions {
  * Hands out one token per request, refilled continuously at `perMinute`. GitLab can also ask for a
  * pause (429 `Retry-After`, or `RateLimit-Remaining: 0` until `RateLimit-Reset`): then every caller
  * waits until then.
+ *
+ * A caller beyond the burst takes a token on credit and sleeps until the bucket has refilled what is
+ * owed up to and including its own token, so callers go in the order they asked, at the configured
+ * rate. Each caller waits on a timer of its own and never on another caller's promise: on Workers a
+ * promise made while handling one request must not be awaited while handling another.
  */
 export class RateBudget {
+  /** Tokens in the bucket; below zero, the tokens owed to callers still sleeping. */
   private tokens: number;
   private updatedAt: number;
   private pausedUntil = 0;
@@ -22,8 +28,6 @@ export class RateBudget {
   private readonly burst: number;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
-  /** Callers waiting, served in order. */
-  private queue: Promise<void> = Promise.resolve();
 
   constructor(options: RateBudgetOptions) {
     this.perMs = options.perMinute / 60_000;
@@ -35,31 +39,18 @@ export class RateBudget {
   }
 
   /** Waits until a request may be sent, then counts it. */
-  take(): Promise<void> {
-    const turn = this.queue.then(() => this.waitForToken());
-    this.queue = turn.catch(() => undefined);
-    return turn;
+  async take(): Promise<void> {
+    const now = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + (now - this.updatedAt) * this.perMs) - 1;
+    this.updatedAt = now;
+    const owed = this.tokens < 0 ? Math.ceil(-this.tokens / this.perMs) : 0;
+    if (owed > 0) await this.sleep(owed);
+    // A pause GitLab asked for while this caller slept holds it too.
+    for (let at = this.now(); at < this.pausedUntil; at = this.now()) await this.sleep(this.pausedUntil - at);
   }
 
   /** Holds every request until `untilMs` (epoch ms). */
   pauseUntil(untilMs: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, untilMs);
-  }
-
-  private async waitForToken(): Promise<void> {
-    for (;;) {
-      const now = this.now();
-      if (now < this.pausedUntil) {
-        await this.sleep(this.pausedUntil - now);
-        continue;
-      }
-      this.tokens = Math.min(this.burst, this.tokens + (now - this.updatedAt) * this.perMs);
-      this.updatedAt = now;
-      if (this.tokens >= 1) {
-        this.tokens -= 1;
-        return;
-      }
-      await this.sleep(Math.ceil((1 - this.tokens) / this.perMs));
-    }
   }
 }

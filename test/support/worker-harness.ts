@@ -15,6 +15,10 @@ import { BOT, postWebhook, SECRET, TOKEN, type Harness, type HarnessOptions } fr
 export interface WorkerHarnessOptions extends HarnessOptions {
   /** Deliveries of one message before it goes to the dead-letter queue (wrangler.toml: 30). */
   maxRetries?: number;
+  /** False: nothing consumes the queue (benchmarks measure acknowledging alone). */
+  consume?: boolean;
+  /** Another Worker module to run with rulebot's bindings instead of rulebot (a benchmark's baseline). */
+  script?: string;
 }
 
 export interface WorkerHarness extends Harness {
@@ -45,7 +49,7 @@ export async function startWorkerHarness(options: WorkerHarnessOptions = {}): Pr
       await mkdir(rulesDir);
       for (const [name, text] of Object.entries(options.rules)) await writeFile(join(rulesDir, name), text);
     }
-    const script = await bundleFor(rulesDir);
+    const script = options.script ?? (await bundleFor(rulesDir));
     const { workerOptions } = unstable_getMiniflareWorkerOptions('wrangler.toml');
     const consumers = Object.fromEntries(
       Object.entries(workerOptions.queueConsumers as Record<string, object>).map(([queue, consumer]) => [
@@ -72,7 +76,7 @@ export async function startWorkerHarness(options: WorkerHarnessOptions = {}): Pr
       // Module names are relative to this; the bundle lives outside the project.
       modulesRoot: dirname(script),
       bindings,
-      queueConsumers: consumers,
+      queueConsumers: options.consume === false ? {} : consumers,
       handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
         for (const stream of [stdout, stderr]) createInterface({ input: stream }).on('line', (line) => logs.push(line));
       },
@@ -117,7 +121,7 @@ export async function startWorkerHarness(options: WorkerHarnessOptions = {}): Pr
       for (;;) {
         const { queue } = await status();
         if (queue.depth === 0 && queue.scans_running.length === 0) return;
-        if (Date.now() > deadline) throw new Error(`the Worker did not settle within 15 s: ${JSON.stringify(queue)}`);
+        if (Date.now() > deadline) throw new Error(`the Worker did not settle within 15 s: ${JSON.stringify(queue)}\n${logs.slice(-15).join('\n')}`);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },

@@ -56,13 +56,10 @@ function buildWorker(env: Env, sources: readonly RuleSource[]): Worker {
   const store = storeFromObject(storeObject);
   const engine = createEngine({ config, rules: ruleSet, store, log });
 
-  let user: Promise<void> | undefined;
-  const ready = () => {
-    user ??= learnUser(env, config, engine).catch((error: unknown) => {
-      user = undefined;
-      throw error;
-    });
-    return user;
+  // Each invocation that finds the user unknown asks for it itself: a promise made while handling one
+  // request must not be awaited while handling another (the first may end, or fail, first).
+  const ready = async () => {
+    if (engine.user() === undefined) await learnUser(env, config, engine);
   };
 
   const app = createApp({
