@@ -1,35 +1,36 @@
 // End to end: hostile and odd requests get a clear 4xx JSON answer, and the server stays healthy after each.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mergeRequestPayload } from '../support/events.js';
-import { SECRET, startHarness, type NodeHarness as Harness } from '../support/harness.js';
-
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => h.close());
-afterEach(async () => {
-  const response = await fetch(`${h.server.url}/healthz`);
-  expect(response.status).toBe(200);
-  expect(await response.json()).toEqual({ status: 'ok' });
-});
+import { SECRET, type Harness } from '../support/harness.js';
+import { RUNTIMES } from '../support/runtimes.js';
 
 let n = 0;
-async function send(body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}, query = '') {
-  n++;
-  const response = await fetch(`${h.server.url}/webhooks/gitlab${query}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-gitlab-token': SECRET, 'idempotency-key': `hostile-${process.pid}-${n}`, ...headers },
-    body,
-  });
-  return { status: response.status, body: await response.json() };
-}
-
 const mergeRequest = (extra: Record<string, unknown> = {}) => JSON.stringify({ ...mergeRequestPayload({ iid: 500 + n }), ...extra });
 /** `depth` arrays nested in one another. */
 const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
 
-describe('hostile webhook input', () => {
+describe.each(RUNTIMES)('hostile webhook input ($name)', (runtime) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await runtime.start();
+  });
+  afterAll(async () => h.close());
+  afterEach(async () => {
+    const response = await h.fetch('/healthz');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+
+  async function send(body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}, query = '') {
+    n++;
+    const response = await h.fetch(`/webhooks/gitlab${query}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-gitlab-token': SECRET, 'idempotency-key': `hostile-${process.pid}-${n}`, ...headers },
+      body,
+    });
+    return { status: response.status, body: await response.json() };
+  }
+
   it('refuses JSON nested deeper than 64 levels, however deep, without parsing it', async () => {
     expect(await send(`{"object_kind":"merge_request","x":${nested(65)}}`)).toEqual({
       status: 400,

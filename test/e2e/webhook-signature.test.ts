@@ -1,7 +1,8 @@
-// End to end: signed webhooks (Standard Webhooks, GitLab 19+), secret rotation and replay protection, over real HTTP.
+// End to end: signed webhooks (Standard Webhooks, GitLab 19+), secret rotation and replay protection, on each runtime.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mergeRequestPayload } from '../support/events.js';
-import { SECRET, signatureHeaders, startHarness, type NodeHarness as Harness } from '../support/harness.js';
+import { SECRET, signatureHeaders, type Harness } from '../support/harness.js';
+import { RUNTIMES } from '../support/runtimes.js';
 
 const key = (text: string) => `whsec_${Buffer.from(text).toString('base64')}`;
 const OLD_KEY = key('old-signing-key-0123456789abcdef');
@@ -9,18 +10,8 @@ const NEW_KEY = key('new-signing-key-0123456789abcdef');
 const UNKNOWN_KEY = key('unknown-signing-key-0123456789ab');
 const OLD_SECRET = 'old-webhook-secret-being-rotated';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({
-    signingKey: NEW_KEY,
-    env: { GITLAB_WEBHOOK_SECRET: `${OLD_SECRET}, ${SECRET}`, GITLAB_WEBHOOK_SIGNING_KEY: `${OLD_KEY},${NEW_KEY}` },
-  });
-});
-afterAll(async () => h.close());
-afterEach(async () => expectHealthy(h));
-
 async function expectHealthy(harness: Harness) {
-  const response = await fetch(`${harness.server.url}/healthz`);
+  const response = await harness.fetch('/healthz');
   expect(response.status).toBe(200);
   expect(await response.json()).toEqual({ status: 'ok' });
 }
@@ -38,7 +29,17 @@ function signed(d: { id: string; body: string }, signingKey: string, options: { 
   return { 'idempotency-key': d.id, 'x-gitlab-token': options.token ?? SECRET, ...signatureHeaders(signingKey, d.id, options.timestamp ?? now(), d.body) };
 }
 
-describe('signed webhooks', () => {
+describe.each(RUNTIMES)('signed webhooks ($name)', (runtime) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await runtime.start({
+      signingKey: NEW_KEY,
+      env: { GITLAB_WEBHOOK_SECRET: `${OLD_SECRET}, ${SECRET}`, GITLAB_WEBHOOK_SIGNING_KEY: `${OLD_KEY},${NEW_KEY}` },
+    });
+  });
+  afterAll(async () => h.close());
+  afterEach(async () => expectHealthy(h));
+
   it('accepts a delivery signed with the current key', async () => {
     const d = delivery();
     expect(await h.post(d.body, signed(d, NEW_KEY))).toEqual({ status: 202, body: { status: 'accepted', event_id: d.id } });
@@ -126,10 +127,10 @@ describe('signed webhooks', () => {
   });
 });
 
-describe('signing key without a secret token', () => {
+describe.each(RUNTIMES)('signing key without a secret token ($name)', (runtime) => {
   let signingOnly: Harness;
   beforeAll(async () => {
-    signingOnly = await startHarness({ signingKey: NEW_KEY, env: { GITLAB_WEBHOOK_SECRET: undefined } });
+    signingOnly = await runtime.start({ signingKey: NEW_KEY, env: { GITLAB_WEBHOOK_SECRET: undefined } });
   });
   afterAll(async () => signingOnly.close());
   afterEach(async () => expectHealthy(signingOnly));

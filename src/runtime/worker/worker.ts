@@ -82,10 +82,14 @@ function buildWorker(env: Env, sources: readonly RuleSource[]): Worker {
       ready: async () => {
         const storeOk = await store.queueStats().then(() => true, () => false);
         const gitlab = await engine.gitlabReachable();
-        return { ready: storeOk && gitlab, checks: { store: storeOk, rules: ruleSet.rules.length, gitlab } };
+        // A Worker never stops taking deliveries (the platform drains isolates itself): `accepting` is always true.
+        return { ready: storeOk && gitlab, checks: { store: storeOk, rules: ruleSet.rules.length, gitlab, accepting: true } };
       },
     },
   });
+  if (config.dryRun) {
+    log.warn(`dry-run mode (${config.dryRunReason}): events are matched and the API calls rulebot would make are logged, not sent`);
+  }
   if (config.webhookSecrets.length === 0 && config.webhookSigningKeys.length === 0) {
     log.warn('neither GITLAB_WEBHOOK_SECRET nor GITLAB_WEBHOOK_SIGNING_KEY is set: webhooks are accepted from anyone');
   }
