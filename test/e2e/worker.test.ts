@@ -121,3 +121,22 @@ describe('Workers: the bot user', () => {
     expect(await kv.get(keys[0]!.name, 'json')).toMatchObject({ id: BOT.id, username: BOT.username });
   });
 });
+
+describe('Workers: events whose queue message was lost', () => {
+  it('are sent again by the cron trigger once their attempt is 15 minutes overdue', async () => {
+    await start();
+    // An event accepted 20 minutes ago whose message never reached the queue (its send failed).
+    const payload = JSON.stringify(mergeRequestPayload({ action: 'open' }));
+    const accepted = Date.now() - 20 * 60_000;
+    const store = (await h!.miniflare.getDurableObjectNamespace('STORE')) as any;
+    const object = store.get(store.idFromName('rulebot'));
+    const job = { id: 'unsent-1', project_id: 1, payload, event_uuid: undefined, received_at: accepted, attempts: 0, next_attempt_at: accepted, last_error: undefined };
+    expect(await object.acceptDelivery('unsent-key', job)).toBe(true);
+    expect((await h!.status()).queue.depth).toBe(1);
+
+    await h!.cron();
+    expect(h!.gitlab.mergeRequest(1, 1)?.labels).toEqual(['API', 'documentation']);
+    expect((await h!.status()).queue).toMatchObject({ depth: 0, dead_letters: 0 });
+    await logLine(h!, /events without a queue message sent again.*"count":1/);
+  });
+});
