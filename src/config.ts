@@ -33,7 +33,8 @@ export const EnvSchema = z.object({
   GITLAB_NOTES_PER_MINUTE: z.coerce.number().positive().default(50),
   DATA_DIR: z.string().min(1).default('data'),
   RETRY_BASE_DELAY_SECONDS: z.coerce.number().min(0).default(1),
-  RETRY_MAX_DELAY_SECONDS: z.coerce.number().min(0).default(300),
+  // A Cloudflare Queue delays a message by at most 12 hours.
+  RETRY_MAX_DELAY_SECONDS: z.coerce.number().min(0).max(43_200).default(300),
   RETRY_GIVE_UP_AFTER_SECONDS: z.coerce.number().positive().default(3600),
   SCAN_STEP_ITEMS: z.coerce.number().int().min(1).max(1000).default(20),
 });

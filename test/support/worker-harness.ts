@@ -13,7 +13,7 @@ import { BOT, postWebhook, SECRET, TOKEN, type Harness, type HarnessOptions } fr
 
 /** Shortened platform timings, for tests only; bindings, classes, queues and limits come from wrangler.toml. */
 export interface WorkerHarnessOptions extends HarnessOptions {
-  /** Deliveries of one message before it goes to the dead-letter queue (wrangler.toml: 30). */
+  /** Retries of one message before it goes to the dead-letter queue (wrangler.toml: 100). */
   maxRetries?: number;
   /** False: nothing consumes the queue (benchmarks measure acknowledging alone). */
   consume?: boolean;
