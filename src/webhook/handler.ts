@@ -24,7 +24,8 @@ export interface WebhookDeps {
   now?: () => number;
   maxBodyBytes: number;
   store: Store;
-  enqueue: (job: Job) => void;
+  /** Awaited before the 202: on Workers it is a queue send, which must finish within the request. */
+  enqueue: (job: Job) => void | Promise<void>;
   /** False while shutting down: new deliveries are then refused with 503 and `Retry-After`. */
   accepting?: () => boolean;
   /** The bot's own user id, once known: its events are ignored so that its actions cannot loop. */
@@ -84,7 +85,7 @@ export function createWebhookHandler(deps: WebhookDeps) {
       return c.json({ status: 'duplicate', event_id: id }, 200);
     }
     // The body stays in the store only: a backlog of queued events holds their normalised form, not 6 KB each.
-    deps.enqueue({ id, event, eventUuid, stored: { ...stored, payload: '' } });
+    await deps.enqueue({ id, event, eventUuid, stored: { ...stored, payload: '' } });
     deps.log.info('event accepted', { event_id: id, event: event.names.at(-1), project: event.project.path_with_namespace });
     return c.json({ status: 'accepted', event_id: id }, 202);
   };

@@ -120,6 +120,23 @@ describe.each(RUNTIMES)('auto-labeling with the shipped rules ($name)', (runtime
     expect(h.gitlab.mergeRequest(1, 1)?.labels).toEqual(['API', 'documentation']);
   });
 
+  it('runs every event of a burst of deliveries, eight in flight at a time, each once', async () => {
+    h.gitlab.addProject({ id: 1, path_with_namespace: 'gitlabhq/gitlab-test' });
+    for (let iid = 1; iid <= 60; iid++) h.gitlab.addMergeRequest({ project_id: 1, iid, labels: [], diffs: [diff('docs/index.md', 2)] });
+    let next = 1;
+    const answers: number[] = [];
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let iid = next++; iid <= 60; iid = next++) answers.push((await h.post(mergeRequestPayload({ action: 'open', iid, labels: [] }))).status);
+      }),
+    );
+    expect(answers).toEqual(Array(60).fill(202));
+    await h.settle();
+    const labelled = Array.from({ length: 60 }, (_, i) => h.gitlab.mergeRequest(1, i + 1)?.labels);
+    expect(labelled).toEqual(Array(60).fill(['documentation']));
+    expect(h.gitlab.calls('PUT')).toHaveLength(60);
+  });
+
   it('keeps a refused call as a dead letter with GitLab\'s own message, and keeps serving', async () => {
     seedMergeRequest();
     h.gitlab.inject({ method: 'PUT', path: /merge_requests\/1$/, status: 403, body: { message: '403 Forbidden' } });
