@@ -12,8 +12,10 @@ export const BenchOptionsSchema = z.strictObject({
   /** Rounds of (ceiling, rulebot) runs. */
   rounds: z.coerce.number().int().min(1).default(2),
   connections: z.coerce.number().int().min(1).default(10),
-  /** Run one benchmark only; all four when absent (the soak runs only when named). */
-  only: z.enum(['matching', 'ingest', 'scan', 'chatops', 'soak']).optional(),
+  /** Run one benchmark only; all but the soak when absent (the soak runs only when named). */
+  only: z.enum(['matching', 'ingest', 'scan', 'chatops', 'worker', 'soak']).optional(),
+  /** Workers: events per measured run. */
+  'worker-events': z.coerce.number().int().min(1).default(300),
   /** Soak: webhooks sent, one per merge request (the full run is 20,000). */
   'soak-events': z.coerce.number().int().min(1).default(5_000),
   /** Soak: webhooks per second. */
@@ -46,7 +48,7 @@ function readArgs(args: readonly string[]): Record<string, string | undefined> {
     const { values } = parseArgs({
       args: [...args],
       options: { duration: text, warmup: text, rounds: text, connections: text, only: text, out: text,
-        'soak-events': text, 'soak-rate': text, 'soak-fault-rate': text, 'soak-concurrency': text },
+        'soak-events': text, 'soak-rate': text, 'soak-fault-rate': text, 'soak-concurrency': text, 'worker-events': text },
       strict: true,
     });
     return values;

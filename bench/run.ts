@@ -10,6 +10,8 @@ import { reportChatOps } from './report-chatops.js';
 import { SCAN_CALLS_TARGET, SCAN_RSS_TARGET_BYTES, reportScan } from './report-scan.js';
 import { INGEST_RATIO_TARGET, MATCHING_TARGET_NS, reportIngest, reportMachine, reportMatching } from './report.js';
 import { benchScan } from './scan.js';
+import { reportWorker } from './report-worker.js';
+import { benchWorker } from './worker.js';
 import { reportSoak } from './soak-report.js';
 import { benchSoak, soakOptionsFrom } from './soak.js';
 
@@ -36,6 +38,9 @@ async function main(args: readonly string[]): Promise<void> {
   if (wants('chatops')) print('\nchat-ops API calls...');
   const chatops = wants('chatops') ? await benchChatOps(print) : undefined;
 
+  if (wants('worker')) print('\nWorkers CPU...');
+  const worker = wants('worker') ? await benchWorker({ events: options['worker-events'], rounds: options.rounds }, print) : undefined;
+
   // The soak takes minutes and starts its own rulebot, so it runs only when named.
   if (options.only === 'soak') print('\nsoak...');
   const soak = options.only === 'soak' ? await benchSoak(soakOptionsFrom(options), print) : undefined;
@@ -44,6 +49,7 @@ async function main(args: readonly string[]): Promise<void> {
   if (ingest) ['', ...reportIngest(ingest, payloadBytes)].forEach(print);
   if (scan) ['', ...reportScan(scan)].forEach(print);
   if (chatops) ['', ...reportChatOps(chatops)].forEach(print);
+  if (worker) ['', ...reportWorker(worker)].forEach(print);
   if (soak) ['', ...reportSoak(soak)].forEach(print);
 
   const results = {
@@ -59,6 +65,7 @@ async function main(args: readonly string[]): Promise<void> {
     ingest: ingest && { payloadBytes, ...ingest },
     scan,
     chatops,
+    worker,
     soak,
   };
   await writeFile(options.out, `${JSON.stringify(results, null, 2)}\n`);
@@ -70,7 +77,7 @@ try {
 } catch (error) {
   if (!(error instanceof BenchUsageError)) throw error;
   process.stderr.write(
-    `${error.message}\nusage: npm run bench -- [--duration S] [--warmup S] [--rounds N] [--connections N] [--only matching|ingest|scan|chatops|soak] [--out FILE]\n` +
+    `${error.message}\nusage: npm run bench -- [--duration S] [--warmup S] [--rounds N] [--connections N] [--only matching|ingest|scan|chatops|worker|soak] [--worker-events N] [--out FILE]\n` +
       `       soak: [--soak-events N] [--soak-rate N] [--soak-fault-rate F] [--soak-concurrency N]\n`,
   );
   process.exitCode = 2;

@@ -1,4 +1,5 @@
 // The Cloudflare Workers entry: `fetch` acknowledges webhooks, `queue` runs them, `scheduled` starts due schedule rules.
+import { env as startupEnv } from 'cloudflare:workers';
 import rules from 'rulebot:rules';
 import { ConfigError, RuleConfigError } from '../../errors.js';
 import { RulebotStore } from './store-object.js';
@@ -8,6 +9,15 @@ import { workerFor, type Env } from './worker.js';
 
 export { RulebotStore };
 export type { Env };
+
+// Assembled while the isolate starts, from the bindings it starts with: reading the configuration and
+// the rules (some 15 ms of CPU) then counts towards the platform's start-up limit, not towards the CPU
+// limit of the first request. A configuration or rule error is kept and answered to every request.
+try {
+  workerFor(startupEnv as Env, rules);
+} catch {
+  // workerFor below throws it again, per request, where it becomes the answer.
+}
 
 export default {
   async fetch(request, env) {
