@@ -3,13 +3,14 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli } from '../src/cli/run.js';
+import { WEBHOOK_SECRET } from './soak-send.js';
 
 export interface Status {
   queue: { depth: number; dead_letters: number; last_error?: unknown };
 }
 
 export async function readStatus(url: string): Promise<Status> {
-  return (await (await fetch(`${url}/status`)).json()) as Status;
+  return (await (await fetch(`${url}/status`, { headers: { authorization: `Bearer ${WEBHOOK_SECRET}` } })).json()) as Status;
 }
 
 /**

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { RulebotError } from './errors.js';
 import type { Logger } from './log.js';
 import { createWebhookHandler, type WebhookDeps } from './webhook/handler.js';
+import { createBearerVerifier } from './webhook/verify-token.js';
 
 export interface AppDeps extends WebhookDeps {
   log: Logger;
@@ -28,7 +29,14 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   const health = deps.health;
   if (health) {
-    app.get('/status', async (c) => c.json(await health.status()));
+    // Liveness and readiness say only yes or no; the status shows queue figures and GitLab's last
+    // error, so it takes the webhook's secret when one is configured.
+    const credentials = [...deps.secrets, ...deps.signingKeys];
+    const authorize = credentials.length > 0 ? createBearerVerifier(credentials) : undefined;
+    app.get('/status', async (c) => {
+      authorize?.(c.req.header('authorization'));
+      return c.json(await health.status());
+    });
     app.get('/readyz', async (c) => {
       const { ready, checks } = await health.ready();
       return c.json({ status: ready ? 'ready' : 'not ready', checks }, ready ? 200 : 503);

@@ -21,14 +21,32 @@ export function tokenMatches(given: Uint8Array, secret: Uint8Array): boolean {
  * not tell which one matched.
  */
 export function createTokenVerifier(secrets: readonly string[]): (token: string | undefined) => void {
+  return createSecretVerifier(secrets, {
+    missing: 'missing X-Gitlab-Token header: set the secret token in the GitLab webhook settings',
+    invalid: 'X-Gitlab-Token does not match the configured secret',
+  });
+}
+
+/**
+ * The check for `GET /status`: `Authorization: Bearer <value>`, the value being the webhook's secret
+ * token (or its signing token when only that is set), so that queue figures and the last GitLab error
+ * are not shown to anyone who finds the URL.
+ */
+export function createBearerVerifier(secrets: readonly string[]): (authorization: string | undefined) => void {
+  const verify = createSecretVerifier(secrets, {
+    missing: 'missing "Authorization: Bearer <token>" header: use the value of GITLAB_WEBHOOK_SECRET (or GITLAB_WEBHOOK_SIGNING_KEY when only that is set)',
+    invalid: 'the bearer token does not match GITLAB_WEBHOOK_SECRET or GITLAB_WEBHOOK_SIGNING_KEY',
+  });
+  return (authorization) => verify(/^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1]);
+}
+
+function createSecretVerifier(secrets: readonly string[], messages: { missing: string; invalid: string }): (token: string | undefined) => void {
   const expected = secrets.map((secret) => encoder.encode(secret));
   return (token) => {
-    if (token === undefined || token === '') {
-      throw new WebhookAuthError('missing_token', 'missing X-Gitlab-Token header: set the secret token in the GitLab webhook settings');
-    }
+    if (token === undefined || token === '') throw new WebhookAuthError('missing_token', messages.missing);
     const given = encoder.encode(token);
     let matched = false;
     for (const secret of expected) matched = tokenMatches(given, secret) || matched;
-    if (!matched) throw new WebhookAuthError('invalid_token', 'X-Gitlab-Token does not match the configured secret');
+    if (!matched) throw new WebhookAuthError('invalid_token', messages.invalid);
   };
 }

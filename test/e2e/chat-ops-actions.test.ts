@@ -71,7 +71,7 @@ describe.each(RUNTIMES)('chat-ops actions ($name)', (runtime) => {
     expect(h.gitlab.mergeRequest(5, 1)).toMatchObject({ state: 'opened', auto_merge: false });
     expect(h.gitlab.calls('PUT', /\/merge$/)[0]?.body).toMatchObject({ sha: '562e173be03b8ff2efb05345d12df18815438a4b', merge_when_pipeline_succeeds: true });
     // GitLab's refusal is kept as the event's dead letter.
-    const status = await (await h.fetch('/status')).json();
+    const status = await h.status();
     expect(status.queue).toMatchObject({
       depth: 0,
       dead_letters: 1,

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mergeRequestPayload, WELCOME_RULES, withoutMarker } from '../support/events.js';
 import { FakeGitLab } from '../support/fake-gitlab.js';
-import { BOT, SECRET, TOKEN } from '../support/harness.js';
+import { BOT, readStatus, SECRET, TOKEN } from '../support/harness.js';
 
 const EVENTS = 40;
 const rules = WELCOME_RULES;
@@ -86,7 +86,7 @@ describe('crash', () => {
     const second = await startChild(env);
     child = second.process;
     await expect
-      .poll(async () => ((await (await fetch(`${second.url}/status`)).json()) as { queue: { depth: number } }).queue.depth, { timeout: 20_000 })
+      .poll(async () => (await readStatus((path, init) => fetch(`${second.url}${path}`, init), SECRET)).queue.depth, { timeout: 20_000 })
       .toBe(0);
 
     for (const iid of acknowledged) {
@@ -94,7 +94,7 @@ describe('crash', () => {
       const comments = gitlab!.notes(1, 'MergeRequest', iid).filter((n) => n.author_id === BOT.id).map((n) => withoutMarker(n.body));
       expect(comments, `!${iid}`).toEqual([`Thanks for !${iid}.`]);
     }
-    const status = (await (await fetch(`${second.url}/status`)).json()) as { queue: { dead_letters: number } };
+    const status = await readStatus((path, init) => fetch(`${second.url}${path}`, init), SECRET);
     expect(status.queue.dead_letters).toBe(0);
   }, 60_000);
 

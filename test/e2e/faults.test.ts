@@ -60,7 +60,7 @@ describe('faults', () => {
     h.gitlab.inject({ method: 'PUT', path: /merge_requests\/5$/, status: 403, body: { message: '403 Forbidden' } });
     await openAll([4, 5]);
     expectEachOnce([4]);
-    const status = await (await fetch(`${h.server.url}/status`)).json();
+    const status = await h.status();
     expect(status.queue).toMatchObject({ depth: 0, dead_letters: 1 });
 
     const [letter] = await h.server.bot.store.deadLetters();
@@ -68,7 +68,7 @@ describe('faults', () => {
     await h.server.bot.retryDeadLetter(letter!.job.id);
     await h.settle();
     expectEachOnce([4, 5]);
-    expect((await (await fetch(`${h.server.url}/status`)).json()).queue).toMatchObject({ depth: 0, dead_letters: 0 });
+    expect((await h.status()).queue).toMatchObject({ depth: 0, dead_letters: 0 });
   });
 
   it('lists dead letters with their reason on the command line, and replays one', async () => {

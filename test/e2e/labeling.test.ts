@@ -143,7 +143,7 @@ describe.each(RUNTIMES)('auto-labeling with the shipped rules ($name)', (runtime
     await h.post(mergeRequestPayload({ action: 'open' }), { 'idempotency-key': 'refused-1' });
     await h.settle();
     expect(h.logs.some((line) => line.includes('dead letter') && line.includes('PUT /projects/1/merge_requests/1: 403 Forbidden'))).toBe(true);
-    const status = await (await h.fetch('/status')).json();
+    const status = await h.status();
     expect(status.queue).toMatchObject({ depth: 0, dead_letters: 1, last_error: { job: 'refused-1', message: 'PUT /projects/1/merge_requests/1: 403 Forbidden' } });
     expect(h.gitlab.calls('PUT')).toHaveLength(1);
 

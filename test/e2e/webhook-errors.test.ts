@@ -98,6 +98,18 @@ describe.each(RUNTIMES)('webhook answers ($name)', (runtime) => {
     await h.settle();
   });
 
+  it('shows the status only to a caller holding the webhook secret', async () => {
+    const missing = await h.fetch('/status');
+    expect(missing.status).toBe(401);
+    expect(await missing.json()).toMatchObject({ code: 'missing_token', error: expect.stringContaining('Authorization: Bearer') });
+    const wrong = await h.fetch('/status', { headers: { authorization: 'Bearer not-the-secret' } });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toMatchObject({ code: 'invalid_token' });
+    // The webhook's own header is not enough: the status is asked for by people, not by GitLab.
+    expect((await h.fetch('/status', { headers: { 'x-gitlab-token': SECRET } })).status).toBe(401);
+    expect((await h.status()).queue).toMatchObject({ depth: 0, dead_letters: 0 });
+  });
+
   it('answers 404 JSON for unknown routes', async () => {
     const response = await h.fetch('/nope');
     expect(response.status).toBe(404);

@@ -37,8 +37,10 @@ export interface Harness {
   logs: string[];
   /** Posts a webhook the way GitLab does; headers override the defaults. */
   post(payload: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
-  /** Sends any request to rulebot (`/healthz`, `/status`, a malformed delivery). */
+  /** Sends any request to rulebot (`/healthz`, a malformed delivery). */
   fetch(path: string, init?: RequestInit): Promise<Response>;
+  /** `GET /status` with the webhook secret as bearer token, as JSON. */
+  status(): Promise<any>;
   /** Waits until every accepted event has been processed (and every schedule run started has finished). */
   settle(): Promise<void>;
   /**
@@ -108,6 +110,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<NodeHa
     logs,
     post: (payload, headers) => postWebhook(send, payload, headers, options.signingKey, clock),
     fetch: send,
+    status: () => readStatus(send, options.env?.['GITLAB_WEBHOOK_SECRET'] ?? SECRET),
     settle: () => server.bot.queue.onIdle(),
     async cron() {
       // What the Worker's trigger decides, for a cron timer firing at the clock's time.
@@ -123,6 +126,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<NodeHa
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** `GET /status`, authorised with `secret` as bearer token; throws on any answer but 200. */
+export async function readStatus(send: (path: string, init?: RequestInit) => Promise<Response>, secret: string | undefined): Promise<any> {
+  const response = await send('/status', { headers: secret ? { authorization: `Bearer ${secret}` } : {} });
+  const body = await response.json();
+  if (response.status !== 200) throw new Error(`GET /status answered ${response.status}: ${JSON.stringify(body)}`);
+  return body;
 }
 
 /** Posts a webhook with the headers GitLab sends (signed when a signing key is given); `headers` override them. */

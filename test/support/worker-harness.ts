@@ -9,7 +9,7 @@ import { Miniflare, type MiniflareOptions } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
 import { buildWorker } from '../../scripts/build-worker.js';
 import { FakeGitLab } from './fake-gitlab.js';
-import { BOT, postWebhook, SECRET, TOKEN, type Harness, type HarnessOptions } from './harness.js';
+import { BOT, postWebhook, readStatus, SECRET, TOKEN, type Harness, type HarnessOptions } from './harness.js';
 
 /** Shortened platform timings, for tests only; bindings, classes, queues and limits come from wrangler.toml. */
 export interface WorkerHarnessOptions extends HarnessOptions {
@@ -27,8 +27,6 @@ export interface WorkerHarness extends Harness {
   miniflare: Miniflare;
   /** Sends a message to rulebot's queue as another producer would. */
   sendToQueue(body: unknown): Promise<void>;
-  /** `GET /status` as JSON. */
-  status(): Promise<any>;
 }
 
 const BUILDS = join(tmpdir(), 'rulebot-worker-builds');
@@ -97,12 +95,7 @@ export async function startWorkerHarness(options: WorkerHarnessOptions = {}): Pr
     const response = await mf.dispatchFetch(`http://rulebot.test${path}`, init as never);
     return response as unknown as Response;
   };
-  const status = async () => {
-    const response = await send('/status');
-    const body = (await response.json()) as any;
-    if (response.status !== 200) throw new Error(`GET /status answered ${response.status}: ${JSON.stringify(body)}\n${logs.slice(-20).join('\n')}`);
-    return body;
-  };
+  const status = () => readStatus(send, 'GITLAB_WEBHOOK_SECRET' in (options.env ?? {}) ? options.env!['GITLAB_WEBHOOK_SECRET'] : SECRET);
 
   // As the Node process does at start: learn the bot's user (and fail here if GitLab refuses the token).
   if (options.warm !== false) {
