@@ -29,7 +29,14 @@ export const SCHEMA = `
   CREATE TABLE IF NOT EXISTS schedule_runs (rule TEXT PRIMARY KEY, at INTEGER NOT NULL);
   CREATE TABLE IF NOT EXISTS claims (key TEXT PRIMARY KEY, owner TEXT NOT NULL, at INTEGER NOT NULL);
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS attempts (job_id TEXT PRIMARY KEY, started INTEGER NOT NULL, lease_until INTEGER NOT NULL);
 `;
+
+/** What `beginAttempt` decides for a job whose message arrived. */
+export type AttemptStart =
+  | { state: 'run'; job: StoredJob; retrying: boolean }
+  | { state: 'busy'; retryInMs: number }
+  | { state: 'gone' };
 
 const JOB_COLUMNS = 'id, project_id, payload, event_uuid, received_at, attempts, next_attempt_at, last_error';
 
@@ -66,9 +73,40 @@ export class StoreTables {
     return this.sql.all<{ id: string }>('SELECT id FROM jobs ORDER BY seq').map((row) => row.id);
   }
 
-  /** Jobs whose next attempt was due before `before`, in order. */
-  overdueJobIds(before: number): string[] {
-    return this.sql.all<{ id: string }>('SELECT id FROM jobs WHERE next_attempt_at < ? ORDER BY seq', before).map((row) => row.id);
+  /**
+   * Starts an attempt of a job, once at a time: a job another consumer is running (its lease not run
+   * out) is `busy`. `retrying` is true when an earlier attempt started, whatever carried this one (a
+   * queue retry, a resend), so that its calls are checked before being made again.
+   */
+  beginAttempt(id: string, now: number, leaseMs: number): AttemptStart {
+    const job = this.job(id);
+    if (!job) return { state: 'gone' };
+    const held = this.first<{ started: number; lease_until: number }>('SELECT started, lease_until FROM attempts WHERE job_id = ?', id);
+    if (held && held.lease_until > now) return { state: 'busy', retryInMs: held.lease_until - now };
+    const started = (held?.started ?? 0) + 1;
+    this.sql.run('INSERT OR REPLACE INTO attempts (job_id, started, lease_until) VALUES (?, ?, ?)', id, started, now + leaseMs);
+    return { state: 'run', job, retrying: started > 1 || job.attempts > 0 };
+  }
+
+  /** Ends an attempt that will not finish the job (it failed, or it stopped early): another may start. */
+  releaseAttempt(id: string): void {
+    this.sql.run('UPDATE attempts SET lease_until = 0 WHERE job_id = ?', id);
+  }
+
+  /**
+   * Jobs whose next attempt was due before `before` and that nobody is running: their queue message
+   * was lost. At most `max`, oldest first; each is marked due `now`, so that it is handed out again
+   * only once it is overdue again.
+   */
+  claimOverdue(before: number, now: number, max: number): string[] {
+    const ids = this.sql
+      .all<{ id: string }>(
+        'SELECT id FROM jobs LEFT JOIN attempts ON attempts.job_id = jobs.id WHERE next_attempt_at < ? AND (lease_until IS NULL OR lease_until <= ?) ORDER BY seq LIMIT ?',
+        before, now, max,
+      )
+      .map((row) => row.id);
+    for (const id of ids) this.sql.run('UPDATE jobs SET next_attempt_at = ? WHERE id = ?', now, id);
+    return ids;
   }
 
   job(id: string): StoredJob | undefined {
@@ -78,10 +116,12 @@ export class StoreTables {
 
   finishJob(id: string): void {
     this.sql.run('DELETE FROM jobs WHERE id = ?', id);
+    this.sql.run('DELETE FROM attempts WHERE job_id = ?', id);
   }
 
   retryJobLater(id: string, nextAttemptAt: number, error: string): void {
     this.sql.run('UPDATE jobs SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?', nextAttemptAt, error, id);
+    this.releaseAttempt(id);
     this.setLastError(id, error);
   }
 
@@ -142,6 +182,10 @@ export class StoreTables {
 
   recordScheduleRun(rule: string, at: number): void {
     this.sql.run('INSERT OR REPLACE INTO schedule_runs (rule, at) VALUES (?, ?)', rule, at);
+  }
+
+  forgetScheduleRun(rule: string): void {
+    this.sql.run('DELETE FROM schedule_runs WHERE rule = ?', rule);
   }
 
   meta(key: string): string | undefined {

@@ -1,7 +1,7 @@
 // End to end, Workers only: the platform's parts rulebot relies on — queue retries, the dead-letter
 // queue, scans continued through the queue, the bot user cached in KV — in Miniflare.
 import { afterEach, describe, expect, it } from 'vitest';
-import { mergeRequestPayload } from '../support/events.js';
+import { mergeRequestPayload, WELCOME_RULES, withoutMarker } from '../support/events.js';
 import { BOT, diff, TOKEN } from '../support/harness.js';
 import { startWorkerHarness, type WorkerHarness, type WorkerHarnessOptions } from '../support/worker-harness.js';
 
@@ -68,6 +68,17 @@ describe('Workers: queue consumer', () => {
     expect(h!.logs.filter((candidate) => candidate.includes('queue message failed; the queue delivers it again'))).toHaveLength(2);
   });
 
+  it('runs an event once when two messages for it arrive together, whatever carried the second', async () => {
+    await start({ rules: { 'welcome.yml': WELCOME_RULES } });
+    // The cron trigger's resend of an event, or the queue delivering twice: two messages, one event.
+    expect((await h!.post(mergeRequestPayload({ action: 'open' }), { 'idempotency-key': 'twice-1' })).status).toBe(202);
+    await h!.sendToQueue({ type: 'event', id: 'twice-1' });
+    await h!.sendToQueue({ type: 'event', id: 'twice-1' });
+    await h!.settle();
+    expect(h!.gitlab.calls('PUT')).toHaveLength(1);
+    expect(h!.gitlab.notes(1, 'MergeRequest', 1).map((note) => withoutMarker(note.body))).toEqual(['Thanks for !1.']);
+  });
+
   it('answers a duplicate delivery from the store object, before anything is queued', async () => {
     await start();
     const payload = mergeRequestPayload({ action: 'open' });
@@ -110,6 +121,37 @@ describe('Workers: schedule scans through the queue', () => {
   });
 });
 
+describe('Workers: a scan step delivered twice', () => {
+  it('acts within the rule\'s limit and keeps one chain of steps', async () => {
+    const rules = { 'stale.yml': `rules:
+  - name: stale
+    on: schedule
+    schedule: "*/5 * * * *"
+    resource: merge_requests
+    scope: { project: "gitlabhq/gitlab-test" }
+    if: { updated: { older_than: 30d }, labels: { none: [stale] } }
+    limit: 6
+    then: { add_labels: [stale] }
+` };
+    const now = Date.parse('2026-03-01T06:00:00Z');
+    h = await startWorkerHarness({ rules, env: { SCAN_STEP_ITEMS: '4' }, now: () => now });
+    h.gitlab.addProject({ id: 1, path_with_namespace: 'gitlabhq/gitlab-test' });
+    for (let iid = 1; iid <= 10; iid++) {
+      const updated = new Date(now - (40 + iid) * 86_400_000).toISOString();
+      h.gitlab.addMergeRequest({ project_id: 1, iid, labels: [], created_at: updated, updated_at: updated });
+    }
+    const worker = await h.miniflare.getWorker();
+    await worker.scheduled({ scheduledTime: new Date(now), cron: '*/5 * * * *' });
+    // The queue delivers each step twice.
+    await h.sendToQueue({ type: 'scan', rule: 'stale', started_at: now, step: 1 });
+    await h.sendToQueue({ type: 'scan', rule: 'stale', started_at: now, step: 2 });
+    await h.settle();
+    expect(h.gitlab.calls('PUT')).toHaveLength(6);
+    expect(h.logs.filter((line) => line.includes('schedule: run finished'))).toHaveLength(1);
+    expect(JSON.parse(await logLine(h, /schedule: run finished/))).toMatchObject({ acted: 6, steps: 2, stopped_at_limit: true });
+  });
+});
+
 describe('Workers: the bot user', () => {
   it('is learnt once and cached in KV under a key that does not hold the token', async () => {
     await start();
@@ -137,6 +179,11 @@ describe('Workers: events whose queue message was lost', () => {
     await h!.cron();
     expect(h!.gitlab.mergeRequest(1, 1)?.labels).toEqual(['API', 'documentation']);
     expect((await h!.status()).queue).toMatchObject({ depth: 0, dead_letters: 0 });
-    await logLine(h!, /events without a queue message sent again.*"count":1/);
+    await logLine(h!, /events and scan steps without a queue message sent again.*"count":1/);
+
+    // Handed out once: the next trigger, minutes later, does not send it again.
+    h!.gitlab.clearRequests();
+    await h!.cron();
+    expect(h!.logs.filter((line) => line.includes('without a queue message sent again'))).toHaveLength(1);
   });
 });

@@ -3,8 +3,15 @@ import { failureVerdict, restoreJob } from '../../actions/event-queue.js';
 import { readMessage, type EventMessage, type QueueMessage, type ScanMessage } from './messages.js';
 import type { Worker } from './worker.js';
 
-/** The dead-letter queue's name, as in wrangler.toml; a batch from it records its messages as failed for good. */
-const DEAD_LETTER_QUEUE = /-dead-letters$/;
+/**
+ * How long one delivery may hold an event or a scan step (a queue consumer's wall-clock limit): a
+ * second delivery meanwhile waits instead of running it at the same time.
+ */
+export const LEASE_MS = 15 * 60_000;
+/** A Cloudflare Queue delays a message by at most 12 hours. */
+const MAX_DELAY_SECONDS = 43_200;
+
+type Outcome = 'ack' | { retryInMs: number } | 'retry';
 
 /**
  * Messages of a batch run one after another, in the order the queue delivered them. Each message is
@@ -13,87 +20,114 @@ const DEAD_LETTER_QUEUE = /-dead-letters$/;
  * the platform and, after `max_retries`, lands in the dead-letter queue.
  */
 export async function consumeBatch(worker: Worker, batch: MessageBatch<unknown>): Promise<void> {
+  if (batch.queue === deadLetterQueue(worker)) return recordDeadLetters(worker, batch);
   await worker.ready();
-  const deadLetters = DEAD_LETTER_QUEUE.test(batch.queue);
   for (const message of batch.messages) {
-    const body = readMessage(message.body);
+    let outcome: Outcome;
     try {
+      const body = readMessage(message.body);
       if (!body) throw new Error(`not a rulebot queue message: ${JSON.stringify(message.body)?.slice(0, 200)}`);
-      if (deadLetters) await recordDeadLetter(worker, body);
-      else if (body.type === 'event') await runEvent(worker, body, message);
-      else await runScanStep(worker, body);
-      message.ack();
+      outcome = body.type === 'event' ? await runEvent(worker, body) : await runScanStep(worker, body);
     } catch (error) {
-      if (deadLetters) {
-        // Nothing comes after the dead-letter queue: say what is dropped, loudly, and let it go.
-        worker.log.error('a message in the dead-letter queue cannot be recorded; dropped', { message: message.body, error });
-        message.ack();
-      } else {
-        worker.log.error('queue message failed; the queue delivers it again', { message_id: message.id, attempts: message.attempts, error });
-        message.retry();
-      }
+      worker.log.error('queue message failed; the queue delivers it again', { message_id: message.id, attempts: message.attempts, error });
+      outcome = 'retry';
     }
+    if (outcome === 'ack') message.ack();
+    else if (outcome === 'retry') message.retry();
+    else message.retry({ delaySeconds: Math.min(MAX_DELAY_SECONDS, Math.ceil(outcome.retryInMs / 1000)) });
   }
 }
 
-async function runEvent(worker: Worker, body: EventMessage, message: Message<unknown>): Promise<void> {
-  const { store, engine, log, config } = worker;
-  const stored = await store.job(body.id);
-  // Finished already: the queue delivers at least once, so a message can come twice.
-  if (!stored) return;
-  const job = await restoreJob(stored, store, log);
-  if (!job) return;
+/** The dead-letter queue's name: wrangler.toml sets it as a var next to the consumer that reads it. */
+function deadLetterQueue(worker: Worker): string {
+  const name = worker.env['DEAD_LETTER_QUEUE'];
+  return typeof name === 'string' && name !== '' ? name : 'rulebot-dead-letters';
+}
+
+async function runEvent(worker: Worker, body: EventMessage): Promise<Outcome> {
+  const { store, engine, log, config, storeObject } = worker;
+  const attempt = await storeObject().beginAttempt(body.id, Date.now(), LEASE_MS);
+  // Finished already: the queue delivers at least once, and the cron trigger may have sent it again.
+  if (attempt.state === 'gone') return 'ack';
+  // Another delivery of this event runs now: this one waits for it to end instead of running beside it.
+  if (attempt.state === 'busy') return { retryInMs: attempt.retryInMs };
+  const stored = attempt.job;
   try {
-    await engine.runEvent({ id: job.id, event: job.event, eventUuid: job.eventUuid, retrying: stored.attempts > 0 || message.attempts > 1 });
-  } catch (error) {
-    const now = Date.now();
-    const verdict = failureVerdict(error, stored, config.retry, now);
-    if ('deadLetter' in verdict) {
-      await store.deadLetter(job.id, verdict.deadLetter);
-      log.error('event failed for good; kept as a dead letter', { event_id: job.id, reason: verdict.deadLetter });
-      return;
+    const job = await restoreJob(stored, store, log);
+    if (!job) return 'ack';
+    try {
+      await engine.runEvent({ id: job.id, event: job.event, eventUuid: job.eventUuid, retrying: attempt.retrying });
+    } catch (error) {
+      const now = Date.now();
+      const verdict = failureVerdict(error, stored, config.retry, now);
+      if ('deadLetter' in verdict) {
+        await store.deadLetter(job.id, verdict.deadLetter);
+        log.error('event failed for good; kept as a dead letter', { event_id: job.id, reason: verdict.deadLetter });
+        return 'ack';
+      }
+      await store.retryJobLater(job.id, now + verdict.delay, verdict.message);
+      log.warn('event failed; will retry', { event_id: job.id, attempt: stored.attempts + 1, retry_in_ms: verdict.delay, error: verdict.message });
+      return { retryInMs: verdict.delay };
     }
-    await store.retryJobLater(job.id, now + verdict.delay, verdict.message);
-    log.warn('event failed; will retry', { event_id: job.id, attempt: stored.attempts + 1, retry_in_ms: verdict.delay, error: verdict.message });
-    // `ack` after `retry` is ignored: the retry below is what happens to this message.
-    message.retry({ delaySeconds: Math.ceil(verdict.delay / 1000) });
-    return;
+    await store.finishJob(job.id);
+    return 'ack';
+  } catch (error) {
+    // The store failed under the attempt: let the next delivery start at once rather than after the lease.
+    await storeObject().releaseAttempt(stored.id).catch(() => {});
+    throw error;
   }
-  await store.finishJob(job.id);
 }
 
 /** One step of a schedule run: up to SCAN_STEP_ITEMS items, then the next step goes on the queue. */
-async function runScanStep(worker: Worker, body: ScanMessage): Promise<void> {
+async function runScanStep(worker: Worker, body: ScanMessage): Promise<Outcome> {
   const { engine, log, config, storeObject, env } = worker;
+  const claim = await storeObject().claimScanStep(body.rule, body.started_at, body.step, Date.now(), LEASE_MS);
+  if (claim.state === 'gone') return 'ack';
+  if (claim.state === 'busy') return { retryInMs: claim.retryInMs };
+  if (claim.state === 'done') {
+    // This step completed but its successor may not have been queued: queue it (a duplicate is harmless).
+    if (claim.resend !== undefined) await env.EVENTS.send({ ...body, step: claim.resend });
+    return 'ack';
+  }
   const rule = engine.rules.find(body.rule);
   if (!rule?.schedule) {
     log.warn('schedule: the rule of a queued scan is gone (a newer deployment); run dropped', { rule: body.rule });
-    await storeObject().finishScan(body.rule);
-    return;
+    await storeObject().finishScan(body.rule, body.started_at);
+    return 'ack';
   }
-  const report = await engine.runSchedule(rule, {
-    startedAt: body.started_at,
-    maxItems: config.scanStepItems,
-    actedBefore: body.totals.acted,
-    ...(body.from && { from: body.from }),
-  });
+  let report;
+  try {
+    report = await engine.runSchedule(rule, {
+      startedAt: body.started_at,
+      maxItems: config.scanStepItems,
+      actedBefore: claim.totals.acted,
+      ...(claim.from && { from: claim.from }),
+    });
+  } catch (error) {
+    await storeObject().releaseScanStep(body.rule, body.started_at, body.step).catch(() => {});
+    throw error;
+  }
+  const before = claim.totals;
   const totals = {
-    scanned: body.totals.scanned + report.scanned,
-    matched: body.totals.matched + report.matched,
-    acted: body.totals.acted + report.acted,
-    api_calls: body.totals.api_calls + report.api_calls,
-    errors: body.totals.errors + report.errors.length,
+    scanned: before.scanned + report.scanned,
+    matched: before.matched + report.matched,
+    acted: before.acted + report.acted,
+    api_calls: before.api_calls + report.api_calls,
+    errors: before.errors + report.errors.length,
   };
   for (const error of report.errors) log.warn('schedule: item not handled', { rule: rule.name, ...error });
   const limit = rule.schedule.limit ?? Number.POSITIVE_INFINITY;
-  if (report.next && totals.acted < limit) {
-    const next: QueueMessage = { ...body, step: body.step + 1, from: report.next, totals };
-    await env.EVENTS.send(next);
-    await storeObject().continueScan(rule.name, Date.now());
-    log.debug('schedule: step done, next one queued', { rule: rule.name, step: body.step, ...totals });
-    return;
+  const next = report.next && totals.acted < limit ? report.next : null;
+  if (!(await storeObject().completeScanStep(rule.name, body.started_at, body.step, totals, next, Date.now()))) {
+    log.warn('schedule: another delivery of this step completed it first; this outcome is dropped', { rule: rule.name, step: body.step });
+    return 'ack';
   }
-  await storeObject().finishScan(rule.name);
+  if (next) {
+    // If this send fails, the message is retried, finds its step done, and sends the next one then.
+    await env.EVENTS.send({ ...body, step: body.step + 1 });
+    log.debug('schedule: step done, next one queued', { rule: rule.name, step: body.step, ...totals });
+    return 'ack';
+  }
   log.info('schedule: run finished', {
     rule: rule.name,
     ...totals,
@@ -101,23 +135,38 @@ async function runScanStep(worker: Worker, body: ScanMessage): Promise<void> {
     stopped_at_limit: report.stopped_at_limit || totals.acted >= limit,
     duration_ms: Date.now() - body.started_at,
   });
+  return 'ack';
 }
 
 /**
- * A message the queue gave up on after `max_retries` deliveries. An event becomes a dead letter with
+ * Messages the queue gave up on after `max_retries` deliveries. An event becomes a dead letter with
  * its last error (as on Node: `GET /status` counts it); a scan's run is ended so that the next
- * trigger can start the rule again.
+ * trigger can start the rule again. Needs only the store, not GitLab.
  */
-async function recordDeadLetter(worker: Worker, body: QueueMessage): Promise<void> {
+async function recordDeadLetters(worker: Worker, batch: MessageBatch<unknown>): Promise<void> {
   const { store, storeObject, log } = worker;
-  if (body.type === 'scan') {
-    await storeObject().finishScan(body.rule);
-    log.error('schedule: a step failed on every delivery; the run is ended', { rule: body.rule, step: body.step });
-    return;
+  for (const message of batch.messages) {
+    const body = readMessage(message.body);
+    try {
+      if (!body) throw new Error(`not a rulebot queue message: ${JSON.stringify(message.body)?.slice(0, 200)}`);
+      await recordDeadLetter(body);
+    } catch (error) {
+      // Nothing comes after the dead-letter queue: say what is dropped, loudly, and let it go.
+      log.error('a message in the dead-letter queue cannot be recorded; dropped', { message: message.body, error });
+    }
+    message.ack();
   }
-  const stored = await store.job(body.id);
-  if (!stored) return;
-  const reason = `the queue gave up after its retries; last error: ${stored.last_error ?? 'none recorded (the consumer failed before GitLab answered)'}`;
-  await store.deadLetter(body.id, reason);
-  log.error('event failed for good; kept as a dead letter', { event_id: body.id, reason });
+
+  async function recordDeadLetter(body: QueueMessage): Promise<void> {
+    if (body.type === 'scan') {
+      await storeObject().finishScan(body.rule, body.started_at);
+      log.error('schedule: a step failed on every delivery; the run is ended', { rule: body.rule, step: body.step });
+      return;
+    }
+    const stored = await store.job(body.id);
+    if (!stored) return;
+    const reason = `the queue gave up after its retries; last error: ${stored.last_error ?? 'none recorded (the consumer failed before GitLab answered)'}`;
+    await store.deadLetter(body.id, reason);
+    log.error('event failed for good; kept as a dead letter', { event_id: body.id, reason });
+  }
 }

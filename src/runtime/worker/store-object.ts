@@ -1,10 +1,34 @@
 // The Worker's Store: one SQLite-backed Durable Object, so deliveries, note claims and effects are once-only across isolates.
 import { DurableObject } from 'cloudflare:workers';
-import { StoreTables, type SqlDriver } from '../../store/sql-tables.js';
+import type { ListPosition } from '../../schedule/list-items.js';
+import { StoreTables, type AttemptStart, type SqlDriver } from '../../store/sql-tables.js';
 import type { DeadLetter, QueueStats, Store, StoredJob } from '../../store/store.js';
+import type { ScanTotals } from './messages.js';
+
+/** A run of a schedule rule, step by step: the store object is where its steps meet. */
+interface ScanState {
+  started_at: number;
+  /** The last step completed (0: none yet). */
+  step: number;
+  totals: ScanTotals;
+  /** Where the next step's listing starts. */
+  from?: ListPosition;
+  /** A delivery of the next step runs until then (0: none). */
+  running_until: number;
+  /** Last time the run moved (started, claimed, completed a step, or was handed out again). */
+  updated: number;
+}
+
+export type ScanClaim =
+  | { state: 'run'; totals: ScanTotals; from?: ListPosition }
+  | { state: 'busy'; retryInMs: number }
+  | { state: 'done'; resend: number | undefined }
+  | { state: 'gone' };
+
+const NO_TOTALS: ScanTotals = { scanned: 0, matched: 0, acted: 0, api_calls: 0, errors: 0 };
 
 const RETENTION_MS = 7 * 24 * 3_600_000;
-/** A scan whose last step is older than this lost its continuation (a step dropped for good); a new run may start. */
+/** A run that has not moved for this long is given up (a step dropped for good); a new run may start. */
 const SCAN_ABANDONED_AFTER_MS = 6 * 3_600_000;
 
 /**
@@ -66,30 +90,93 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
     this.tables.recordScheduleRun(rule, at);
   }
 
-  /** Jobs whose next attempt was due before `before`: their queue message was lost (a send that failed). */
-  overdueJobIds(before: number): string[] {
-    return this.tables.overdueJobIds(before);
+  /** Starts an attempt of a job unless another consumer runs it (see StoreTables.beginAttempt). */
+  beginAttempt(id: string, now: number, leaseMs: number): AttemptStart {
+    return this.tables.beginAttempt(id, now, leaseMs);
+  }
+
+  releaseAttempt(id: string): void {
+    this.tables.releaseAttempt(id);
+  }
+
+  /** Jobs overdue since `before` that nobody runs: their queue message was lost (see StoreTables.claimOverdue). */
+  claimOverdue(before: number, now: number, max: number): string[] {
+    return this.tables.claimOverdue(before, now, max);
   }
 
   /**
    * Starts a run of a schedule rule unless one is going on (a large scan spans many queue messages):
-   * records the run and marks the rule busy, atomically. False when a run is under way.
+   * records the run and the scan's state, atomically. Resolves the rule's previous run (to put back
+   * with `cancelScan` if the run cannot be queued), or false when a run is under way.
    */
-  startScan(rule: string, at: number, now: number): boolean {
-    const running = this.tables.meta(`scan:${rule}`);
-    if (running !== undefined && now - Number(running) < SCAN_ABANDONED_AFTER_MS) return false;
+  startScan(rule: string, at: number, now: number): { previous: number | undefined } | false {
+    const running = this.scan(rule);
+    if (running && now - running.updated < SCAN_ABANDONED_AFTER_MS) return false;
+    const previous = this.tables.lastScheduleRun(rule);
     this.tables.recordScheduleRun(rule, at);
-    this.tables.setMeta(`scan:${rule}`, String(now));
+    this.setScan(rule, { started_at: at, step: 0, totals: NO_TOTALS, running_until: 0, updated: now });
+    return { previous };
+  }
+
+  /** Undoes `startScan` when its first step could not be queued: the next trigger starts the rule again. */
+  cancelScan(rule: string, startedAt: number, previous: number | undefined): void {
+    if (this.scan(rule)?.started_at !== startedAt) return;
+    this.tables.deleteMeta(`scan:${rule}`);
+    if (previous === undefined) this.tables.forgetScheduleRun(rule);
+    else this.tables.recordScheduleRun(rule, previous);
+  }
+
+  /**
+   * Claims step `step` of the run started at `startedAt`, once: it runs only after step − 1 completed
+   * and while no other delivery of it runs (a lease). `done` for a step already completed, with the
+   * step to send again when this one's successor may not have been queued (its send failed).
+   */
+  claimScanStep(rule: string, startedAt: number, step: number, now: number, leaseMs: number): ScanClaim {
+    const state = this.scan(rule);
+    if (!state || state.started_at !== startedAt || state.step < step - 1) return { state: 'gone' };
+    if (state.step >= step) return { state: 'done', resend: state.step === step && state.running_until <= now ? step + 1 : undefined };
+    if (state.running_until > now) return { state: 'busy', retryInMs: state.running_until - now };
+    this.setScan(rule, { ...state, running_until: now + leaseMs, updated: now });
+    return { state: 'run', totals: state.totals, ...(state.from && { from: state.from }) };
+  }
+
+  /**
+   * Completes step `step` with the run's totals so far and where the next step starts (none: the run
+   * is over). False when another delivery of the step completed it first: then this one's outcome is
+   * dropped, and no second chain of steps starts.
+   */
+  completeScanStep(rule: string, startedAt: number, step: number, totals: ScanTotals, next: ListPosition | null, now: number): boolean {
+    const state = this.scan(rule);
+    if (!state || state.started_at !== startedAt || state.step !== step - 1) return false;
+    if (next) this.setScan(rule, { started_at: startedAt, step, totals, from: next, running_until: 0, updated: now });
+    else this.tables.deleteMeta(`scan:${rule}`);
     return true;
   }
 
-  /** A step of a scan finished and the next one is queued: the run is alive. */
-  continueScan(rule: string, now: number): void {
-    this.tables.setMeta(`scan:${rule}`, String(now));
+  /** A step that failed before completing: another delivery of it may run at once. */
+  releaseScanStep(rule: string, startedAt: number, step: number): void {
+    const state = this.scan(rule);
+    if (state?.started_at === startedAt && state.step === step - 1) this.setScan(rule, { ...state, running_until: 0 });
   }
 
-  finishScan(rule: string): void {
-    this.tables.deleteMeta(`scan:${rule}`);
+  /** Ends a run (its rule is gone, or a step failed on every delivery); a newer run is left alone. */
+  finishScan(rule: string, startedAt?: number): void {
+    if (startedAt === undefined || this.scan(rule)?.started_at === startedAt) this.tables.deleteMeta(`scan:${rule}`);
+  }
+
+  /**
+   * Runs whose next step nobody has claimed for `idleMs`: its message was lost. Each is marked as
+   * seen now, so it is handed out once per `idleMs`.
+   */
+  idleScans(now: number, idleMs: number): { rule: string; started_at: number; step: number }[] {
+    const idle = [];
+    for (const rule of this.runningScans()) {
+      const state = this.scan(rule)!;
+      if (state.running_until > now || now - state.updated < idleMs) continue;
+      this.setScan(rule, { ...state, updated: now });
+      idle.push({ rule, started_at: state.started_at, step: state.step + 1 });
+    }
+    return idle;
   }
 
   /** When the cron trigger last fired, and records this one. */
@@ -97,6 +184,15 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
     const last = this.tables.meta('last_trigger');
     this.tables.setMeta('last_trigger', String(at));
     return last === undefined ? undefined : Number(last);
+  }
+
+  private scan(rule: string): ScanState | undefined {
+    const text = this.tables.meta(`scan:${rule}`);
+    return text === undefined ? undefined : (JSON.parse(text) as ScanState);
+  }
+
+  private setScan(rule: string, state: ScanState): void {
+    this.tables.setMeta(`scan:${rule}`, JSON.stringify(state));
   }
 
   private runningScans(): string[] {

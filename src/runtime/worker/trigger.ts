@@ -1,12 +1,14 @@
-// The cron trigger: starts every schedule rule that is due, and sends again accepted events whose queue message was lost.
+// The cron trigger: starts every schedule rule that is due, and sends again what lost its queue message.
 import { dueRules } from '../../schedule/scheduler.js';
 import type { QueueMessage } from './messages.js';
 import type { Worker } from './worker.js';
 
 /** A rule that never ran is due if its cron fired within this long before the first trigger that sees it. */
 const FIRST_TRIGGER_LOOKBACK_MS = 5 * 60_000;
-/** An event still waiting this long after its attempt was due has no queue message any more. */
-const OVERDUE_AFTER_MS = 15 * 60_000;
+/** An event still waiting this long after its attempt was due, or a run not moving for this long, lost its message. */
+const LOST_AFTER_MS = 15 * 60_000;
+/** Events sent again per trigger, at most: a backlog is worked off over several triggers. */
+const RESEND_MAX = 500;
 
 /**
  * Runs at every cron trigger (wrangler.toml, every 5 minutes). A rule is due when its own cron
@@ -15,20 +17,32 @@ const OVERDUE_AFTER_MS = 15 * 60_000;
  */
 export async function triggerSchedules(worker: Worker, at: number): Promise<void> {
   const { engine, store, storeObject, env, log } = worker;
-  const previous = await storeObject().swapTriggerTime(at);
-  const since = previous !== undefined && previous < at ? previous : at - FIRST_TRIGGER_LOOKBACK_MS;
-  const starts: QueueMessage[] = [];
+  const previousTrigger = await storeObject().swapTriggerTime(at);
+  const since = previousTrigger !== undefined && previousTrigger < at ? previousTrigger : at - FIRST_TRIGGER_LOOKBACK_MS;
   for (const { rule } of await dueRules(engine.rules.rules, store, at, since)) {
-    if (!(await storeObject().startScan(rule.name, at, Date.now()))) {
+    const started = await storeObject().startScan(rule.name, at, Date.now());
+    if (!started) {
       log.warn('schedule: previous run still going, skipped', { rule: rule.name });
       continue;
     }
-    starts.push({ type: 'scan', rule: rule.name, started_at: at, step: 1, totals: { scanned: 0, matched: 0, acted: 0, api_calls: 0, errors: 0 } });
+    try {
+      await env.EVENTS.send({ type: 'scan', rule: rule.name, started_at: at, step: 1 });
+    } catch (error) {
+      // Not queued: undo the start, so that the next trigger starts the rule again.
+      await storeObject().cancelScan(rule.name, at, started.previous);
+      log.error('schedule: could not queue the run; the next trigger starts it', { rule: rule.name, error });
+      continue;
+    }
     log.info('schedule: run started', { rule: rule.name, at: new Date(at).toISOString() });
   }
-  const overdue = await storeObject().overdueJobIds(Date.now() - OVERDUE_AFTER_MS);
-  if (overdue.length > 0) log.warn('events without a queue message sent again', { count: overdue.length });
-  const messages = [...starts, ...overdue.map((id): QueueMessage => ({ type: 'event', id }))];
+
+  const now = Date.now();
+  const lost: QueueMessage[] = [
+    ...(await storeObject().claimOverdue(now - LOST_AFTER_MS, now, RESEND_MAX)).map((id): QueueMessage => ({ type: 'event', id })),
+    ...(await storeObject().idleScans(now, LOST_AFTER_MS)).map((scan): QueueMessage => ({ type: 'scan', ...scan })),
+  ];
+  if (lost.length === 0) return;
+  log.warn('events and scan steps without a queue message sent again', { count: lost.length });
   // sendBatch takes at most 100 messages.
-  for (let i = 0; i < messages.length; i += 100) await env.EVENTS.sendBatch(messages.slice(i, i + 100).map((body) => ({ body })));
+  for (let i = 0; i < lost.length; i += 100) await env.EVENTS.sendBatch(lost.slice(i, i + 100).map((body) => ({ body })));
 }
