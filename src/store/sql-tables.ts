@@ -30,7 +30,15 @@ export const SCHEMA = `
   CREATE TABLE IF NOT EXISTS claims (key TEXT PRIMARY KEY, owner TEXT NOT NULL, at INTEGER NOT NULL);
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS attempts (job_id TEXT PRIMARY KEY, started INTEGER NOT NULL, lease_until INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS job_parts (job_id TEXT NOT NULL, part INTEGER NOT NULL, text TEXT NOT NULL, PRIMARY KEY (job_id, part));
 `;
+
+/**
+ * Payloads longer than this many characters are kept in parts (`job_parts`): a Durable Object's SQLite
+ * holds at most 2 MB in one value, and this many characters are at most 1.6 MB in UTF-8, while
+ * GitLab sends up to 25 MB. The job's own `payload` column is then empty.
+ */
+const PART_CHARS = 400_000;
 
 /** What `beginAttempt` decides for a job whose message arrived. */
 export type AttemptStart =
@@ -111,12 +119,13 @@ export class StoreTables {
 
   job(id: string): StoredJob | undefined {
     const row = this.first<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = ?`, id);
-    return row && toJob(row);
+    return row && this.withPayload(toJob(row));
   }
 
   finishJob(id: string): void {
     this.sql.run('DELETE FROM jobs WHERE id = ?', id);
     this.sql.run('DELETE FROM attempts WHERE job_id = ?', id);
+    this.sql.run('DELETE FROM job_parts WHERE job_id = ?', id);
   }
 
   retryJobLater(id: string, nextAttemptAt: number, error: string): void {
@@ -126,17 +135,19 @@ export class StoreTables {
   }
 
   deadLetter(id: string, reason: string): void {
-    const job = this.job(id);
-    if (!job) return;
-    this.sql.run('INSERT OR REPLACE INTO dead_letters (id, job, reason, failed_at) VALUES (?, ?, ?, ?)', id, JSON.stringify(job), reason, this.now());
-    this.finishJob(id);
+    const row = this.first<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = ?`, id);
+    if (!row) return;
+    // A payload kept in parts stays there, with the dead letter.
+    this.sql.run('INSERT OR REPLACE INTO dead_letters (id, job, reason, failed_at) VALUES (?, ?, ?, ?)', id, JSON.stringify(toJob(row)), reason, this.now());
+    this.sql.run('DELETE FROM jobs WHERE id = ?', id);
+    this.sql.run('DELETE FROM attempts WHERE job_id = ?', id);
     this.setLastError(id, reason);
   }
 
   deadLetters(): DeadLetter[] {
     return this.sql
       .all<{ job: string; reason: string; failed_at: number }>('SELECT job, reason, failed_at FROM dead_letters ORDER BY failed_at')
-      .map((row) => ({ job: JSON.parse(row.job) as StoredJob, reason: row.reason, failed_at: row.failed_at }));
+      .map((row) => ({ job: this.withPayload(JSON.parse(row.job) as StoredJob), reason: row.reason, failed_at: row.failed_at }));
   }
 
   reviveDeadLetter(id: string): StoredJob | undefined {
@@ -146,7 +157,7 @@ export class StoreTables {
     const job: StoredJob = { ...(JSON.parse(row.job) as StoredJob), attempts: 0, received_at: now, next_attempt_at: now, last_error: undefined };
     this.sql.run('DELETE FROM dead_letters WHERE id = ?', id);
     this.insertJob(job);
-    return job;
+    return this.withPayload(job);
   }
 
   queueStats(): QueueStats {
@@ -217,10 +228,25 @@ export class StoreTables {
   }
 
   private insertJob(job: StoredJob): void {
+    let payload = job.payload;
+    if (payload.length > PART_CHARS) {
+      this.sql.run('DELETE FROM job_parts WHERE job_id = ?', job.id);
+      for (let part = 0; part * PART_CHARS < payload.length; part++) {
+        this.sql.run('INSERT INTO job_parts (job_id, part, text) VALUES (?, ?, ?)', job.id, part, payload.slice(part * PART_CHARS, (part + 1) * PART_CHARS));
+      }
+      payload = '';
+    }
     this.sql.run(
       `INSERT INTO jobs (${JOB_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      job.id, job.project_id, job.payload, job.event_uuid ?? null, job.received_at, job.attempts, job.next_attempt_at, job.last_error ?? null,
+      job.id, job.project_id, payload, job.event_uuid ?? null, job.received_at, job.attempts, job.next_attempt_at, job.last_error ?? null,
     );
+  }
+
+  /** The job with its payload put back together when it is kept in parts (its own column is then empty). */
+  private withPayload(job: StoredJob): StoredJob {
+    if (job.payload !== '') return job;
+    const parts = this.sql.all<{ text: string }>('SELECT text FROM job_parts WHERE job_id = ? ORDER BY part', job.id);
+    return parts.length === 0 ? job : { ...job, payload: parts.map((part) => part.text).join('') };
   }
 
   private setLastError(job: string, message: string): void {

@@ -137,6 +137,16 @@ describe.each(RUNTIMES)('auto-labeling with the shipped rules ($name)', (runtime
     expect(h.gitlab.calls('PUT')).toHaveLength(60);
   });
 
+  it('accepts and runs a 3 MB event (a long description), kept in parts where one value may hold 2 MB', async () => {
+    seedMergeRequest();
+    const payload = mergeRequestPayload({ action: 'open' });
+    payload['object_attributes']['description'] = 'ü'.repeat(1_500_000);
+    expect(JSON.stringify(payload).length).toBeGreaterThan(1_500_000);
+    expect((await h.post(payload)).status).toBe(202);
+    await h.settle();
+    expect(h.gitlab.mergeRequest(1, 1)?.labels).toEqual(['API', 'documentation']);
+  });
+
   it('keeps a refused call as a dead letter with GitLab\'s own message, and keeps serving', async () => {
     seedMergeRequest();
     h.gitlab.inject({ method: 'PUT', path: /merge_requests\/1$/, status: 403, body: { message: '403 Forbidden' } });
