@@ -39,9 +39,11 @@ export function createSignatureVerifier(options: SignatureVerifierOptions): Sign
   });
   const now = options.now ?? Date.now;
   const tolerance = options.toleranceSeconds ?? SIGNATURE_TOLERANCE_SECONDS;
-  let imported: Promise<CryptoKey[]> | undefined;
-  const keys = () =>
-    (imported ??= Promise.all(rawKeys.map((raw) => crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']))));
+  // The keys once imported, not the promise of them: on Workers a promise made while handling one
+  // request must not be awaited while handling another. Two first requests may both import; one wins.
+  let imported: CryptoKey[] | undefined;
+  const keys = async () =>
+    (imported ??= await Promise.all(rawKeys.map((raw) => crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']))));
 
   return async (headers, body) => {
     const id = headers.get('webhook-id');
