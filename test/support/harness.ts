@@ -110,7 +110,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<NodeHa
     logs,
     post: (payload, headers) => postWebhook(send, payload, headers, options.signingKey, clock),
     fetch: send,
-    status: () => readStatus(send, options.env?.['GITLAB_WEBHOOK_SECRET'] ?? SECRET),
+    status: () => readStatus(send, statusCredential(options)),
     settle: () => server.bot.queue.onIdle(),
     async cron() {
       // What the Worker's trigger decides, for a cron timer firing at the clock's time.
@@ -126,6 +126,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<NodeHa
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** What opens `GET /status` in a harness with these options: the webhook secret, else the signing token. */
+export function statusCredential(options: HarnessOptions): string | undefined {
+  const secret = options.env && 'GITLAB_WEBHOOK_SECRET' in options.env ? options.env['GITLAB_WEBHOOK_SECRET'] : SECRET;
+  // Either variable may list several values (rotation); any one of them opens it.
+  const first = (list: string | undefined) => list?.split(',').map((value) => value.trim()).find(Boolean);
+  return first(secret) ?? first(options.env?.['GITLAB_WEBHOOK_SIGNING_KEY']) ?? options.signingKey;
 }
 
 /** `GET /status`, authorised with `secret` as bearer token; throws on any answer but 200. */

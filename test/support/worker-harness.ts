@@ -9,7 +9,7 @@ import { Miniflare, type MiniflareOptions } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
 import { buildWorker } from '../../scripts/build-worker.js';
 import { FakeGitLab } from './fake-gitlab.js';
-import { BOT, postWebhook, readStatus, SECRET, TOKEN, type Harness, type HarnessOptions } from './harness.js';
+import { BOT, postWebhook, readStatus, SECRET, statusCredential, TOKEN, type Harness, type HarnessOptions } from './harness.js';
 
 /** Shortened platform timings, for tests only; bindings, classes, queues and limits come from wrangler.toml. */
 export interface WorkerHarnessOptions extends HarnessOptions {
@@ -95,7 +95,7 @@ export async function startWorkerHarness(options: WorkerHarnessOptions = {}): Pr
     const response = await mf.dispatchFetch(`http://rulebot.test${path}`, init as never);
     return response as unknown as Response;
   };
-  const status = () => readStatus(send, 'GITLAB_WEBHOOK_SECRET' in (options.env ?? {}) ? options.env!['GITLAB_WEBHOOK_SECRET'] : SECRET);
+  const status = () => readStatus(send, statusCredential(options));
 
   // As the Node process does at start: learn the bot's user (and fail here if GitLab refuses the token).
   if (options.warm !== false) {
