@@ -27,6 +27,8 @@ export function reportWorker(result: WorkerBenchResult): string[] {
     `rulebot's own share per merge request event (rulebot − baseline): ${ms(s.rulebot.event - s.baseline.event)}`,
     `workerd start until it serves (rulebot also reads configuration and rules at global scope): rulebot ${bootRulebot.map(ms).join(', ')}; baseline ${bootBaseline.map(ms).join(', ')}`,
     `first request of a fresh isolate (/readyz: the store object starts, the bot's user from KV and GitLab): rulebot ${firstRulebot.map(ms).join(', ')}; baseline (no store, no KV) ${firstBaseline.map(ms).join(', ')}`,
+    `schedule run, ${result.scans[0]?.items} stale merge requests (label + comment each), ${result.scans[0]?.stepItems} items per step: ` +
+      `${result.scans.map((scan) => `${scan.perStepMs.toFixed(2)} ms per step (${scan.steps} steps)`).join(', ')}`,
     `target: under ${WORKER_CPU_TARGET_MS} ms CPU per event (free plan): ${verdict(Math.max(s.rulebot.event, s.commands.event) < WORKER_CPU_TARGET_MS)} ` +
       `(worst ${ms(Math.max(s.rulebot.event, s.commands.event))}, an upper bound: it counts the simulators too)`,
     `bundle: ${kib(result.bundleBytes)}, ${kib(result.bundleGzipBytes)} gzipped (free plan limit 3 MiB gzipped: ${((result.bundleGzipBytes / FREE_PLAN_GZIP_BYTES) * 100).toFixed(1)}% of it)`,

@@ -30,7 +30,33 @@ export interface WorkerBenchResult {
   firstWebhookMs: { rulebot: number; baseline: number }[];
   /** workerd's CPU from its start until it serves (loading the bundle, and for rulebot reading configuration and rules), the lower of two per round. */
   bootMs: { rulebot: number; baseline: number }[];
+  /** A schedule run over stale merge requests, step by step through the queue, per round. */
+  scans: ScanCpu[];
 }
+
+export interface ScanCpu {
+  items: number;
+  stepItems: number;
+  steps: number;
+  /** CPU of the whole run (the trigger and every step), per step. */
+  perStepMs: number;
+}
+
+const SCAN_ITEMS = 200;
+const SCAN_STEP_ITEMS = 10;
+const SCAN_RULES = {
+  'stale.yml': `rules:
+  - name: stale
+    on: schedule
+    schedule: "*/5 * * * *"
+    resource: merge_requests
+    scope: { project: "gitlabhq/gitlab-test" }
+    if: { state: opened, updated: { older_than: 30d }, labels: { none: [stale] } }
+    then:
+      add_labels: [stale]
+      comment: "No activity for 30 days, so this is now marked stale."
+`,
+};
 
 type Kind = 'rulebot' | 'baseline' | 'rulebotCommands';
 
@@ -40,6 +66,7 @@ export async function benchWorker(options: { events: number; rounds: number }, p
   const rounds: WorkerBenchResult['rounds'] = [];
   const firstWebhookMs: WorkerBenchResult['firstWebhookMs'] = [];
   const bootMs: WorkerBenchResult['bootMs'] = [];
+  const scans: ScanCpu[] = [];
   for (let round = 1; round <= options.rounds; round++) {
     const first = { rulebot: 0, baseline: 0 };
     const boot = { rulebot: 0, baseline: 0 };
@@ -59,13 +86,51 @@ export async function benchWorker(options: { events: number; rounds: number }, p
     rounds.push({ rulebot, baseline, rulebotCommands });
     firstWebhookMs.push(first);
     bootMs.push(boot);
+    scans.push(await runScan());
     print(
       `  round ${round}: rulebot ${rulebot.perWebhookMs.toFixed(2)} / ${rulebot.perEventMs.toFixed(2)} ms, ` +
         `baseline ${baseline.perWebhookMs.toFixed(2)} / ${baseline.perEventMs.toFixed(2)} ms, ` +
-        `commands ${rulebotCommands.perWebhookMs.toFixed(2)} / ${rulebotCommands.perEventMs.toFixed(2)} ms (webhook / webhook + queue)`,
+        `commands ${rulebotCommands.perWebhookMs.toFixed(2)} / ${rulebotCommands.perEventMs.toFixed(2)} ms (webhook / webhook + queue), ` +
+        `scan ${scans.at(-1)!.perStepMs.toFixed(2)} ms per step of ${SCAN_STEP_ITEMS} items`,
     );
   }
-  return { bundleBytes: built.bytes, bundleGzipBytes: gzipSync(await readFile(fileURLToPath(new URL('../dist/worker-bench/index.js', import.meta.url)))).length, events: options.events, rounds, firstWebhookMs, bootMs };
+  return { bundleBytes: built.bytes, bundleGzipBytes: gzipSync(await readFile(fileURLToPath(new URL('../dist/worker-bench/index.js', import.meta.url)))).length, events: options.events, rounds, firstWebhookMs, bootMs, scans };
+}
+
+/**
+ * A schedule run marking 200 stale merge requests (a label and a comment each), 10 items per queue
+ * message as on the free plan: the CPU of the trigger and every step, divided by the steps.
+ */
+async function runScan(): Promise<ScanCpu> {
+  const now = Date.parse('2026-03-01T06:00:00Z');
+  const h = await startWorkerHarness({
+    rules: SCAN_RULES,
+    now: () => now,
+    env: { LOG_LEVEL: 'info', SCAN_STEP_ITEMS: String(SCAN_STEP_ITEMS), GITLAB_REQUESTS_PER_MINUTE: '1000000', GITLAB_NOTES_PER_MINUTE: '1000000' },
+  });
+  try {
+    h.gitlab.addProject({ id: 1, path_with_namespace: 'gitlabhq/gitlab-test' });
+    for (let iid = 1; iid <= SCAN_ITEMS; iid++) {
+      const updated = new Date(now - (40 * 86_400_000 + iid * 60_000)).toISOString();
+      h.gitlab.addMergeRequest({ project_id: 1, iid, labels: [], created_at: updated, updated_at: updated });
+    }
+    const pid = await workerdPid();
+    const before = await cpuMs(pid);
+    await h.cron();
+    const after = await cpuMs(pid);
+    const finished = h.logs.flatMap((line) => {
+      try {
+        return [JSON.parse(line) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    }).find((line) => line['msg'] === 'schedule: run finished');
+    if (!finished || finished['acted'] !== SCAN_ITEMS) throw new Error(`the scan did not act on all ${SCAN_ITEMS} items: ${JSON.stringify(finished)}`);
+    const steps = Number(finished['steps']);
+    return { items: SCAN_ITEMS, stepItems: SCAN_STEP_ITEMS, steps, perStepMs: (after - before) / steps };
+  } finally {
+    await h.close();
+  }
 }
 
 /**

@@ -1,7 +1,8 @@
 // Streams a merge request or issue listing oldest-updated first, in a way that survives the scan changing items.
 import { IssuableSchema, type GitLabClient, type Issuable, type Query } from '../gitlab/index.js';
 
-const PAGE_SIZE = 100;
+/** GitLab's largest page. */
+const MAX_PAGE_SIZE = 100;
 
 /** Where a listing stands after an item: resuming from it lists what comes after, as if never stopped. */
 export interface ListPosition {
@@ -27,6 +28,8 @@ export async function* listOldestFirst(
   query: Query,
   startedAt: number,
   from?: ListPosition,
+  /** Items per page: fewer when the caller stops early (a Worker's scan step), so it reads no more than it uses. */
+  pageSize = MAX_PAGE_SIZE,
 ): AsyncGenerator<{ item: Issuable; position: () => ListPosition }> {
   const before = typeof query['updated_before'] === 'string' ? Math.min(Date.parse(query['updated_before']), startedAt) : startedAt;
   let cursor = from?.cursor || (typeof query['updated_after'] === 'string' ? query['updated_after'] : undefined);
@@ -37,7 +40,7 @@ export async function* listOldestFirst(
   let page = 1;
   for (;;) {
     const { items } = await gitlab.requestPage(path, {
-      query: { ...query, order_by: 'updated_at', sort: 'asc', per_page: PAGE_SIZE, page, updated_before: new Date(before).toISOString(), updated_after: cursor },
+      query: { ...query, order_by: 'updated_at', sort: 'asc', per_page: pageSize, page, updated_before: new Date(before).toISOString(), updated_after: cursor },
       schema: IssuableSchema.array(),
     });
     for (const item of items) {
@@ -50,7 +53,7 @@ export async function* listOldestFirst(
       const count = seen.length;
       yield { item, position: () => ({ cursor: after, seen: seen.slice(0, count) }) };
     }
-    if (items.length < PAGE_SIZE) return;
+    if (items.length < pageSize) return;
     const last = items.at(-1)!.updated_at?.toISOString();
     if (last === undefined) return;
     if (last === cursor) {

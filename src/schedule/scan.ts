@@ -78,6 +78,8 @@ export async function runScheduleRule(rule: Rule, services: ProcessDeps, options
   const scopePath = 'project' in spec.scope && !/^\d+$/.test(spec.scope.project) ? spec.scope.project : undefined;
   const limit = (spec.limit ?? Number.POSITIVE_INFINITY) - (options.actedBefore ?? 0);
   const workers = new PQueue({ concurrency: options.concurrency ?? 4 });
+  // A step that stops after `maxItems` lists no more than it looks at: parsing a page costs CPU.
+  const pageSize = options.maxItems === undefined ? 100 : Math.min(100, options.maxItems);
   let reserved = 0;
   let fatal: unknown;
   // Items finish out of order when acted on side by side; the report lists them in scan order.
@@ -106,7 +108,7 @@ export async function runScheduleRule(rule: Rule, services: ProcessDeps, options
 
   try {
     const query = buildListQuery(rule.when, spec.resource, started);
-    for await (const { item, position } of listOldestFirst(deps.gitlab, `${owner}/${spec.resource}`, query, started, options.from)) {
+    for await (const { item, position } of listOldestFirst(deps.gitlab, `${owner}/${spec.resource}`, query, started, options.from, pageSize)) {
       if (fatal) break;
       if (report.acted + reserved >= limit) {
         await workers.onIdle();
