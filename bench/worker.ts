@@ -43,7 +43,7 @@ export interface ScanCpu {
 }
 
 const SCAN_ITEMS = 200;
-const SCAN_STEP_ITEMS = 10;
+const SCAN_STEP_ITEMS = 5;
 const SCAN_RULES = {
   'stale.yml': `rules:
   - name: stale
@@ -98,8 +98,8 @@ export async function benchWorker(options: { events: number; rounds: number }, p
 }
 
 /**
- * A schedule run marking 200 stale merge requests (a label and a comment each), 10 items per queue
- * message as on the free plan: the CPU of the trigger and every step, divided by the steps.
+ * A schedule run marking 200 stale merge requests (a label and a comment each), 5 items per queue
+ * message (the default, for the free plan): the CPU of the trigger and every step, divided by the steps.
  */
 async function runScan(): Promise<ScanCpu> {
   const now = Date.parse('2026-03-01T06:00:00Z');

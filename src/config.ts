@@ -36,7 +36,7 @@ export const EnvSchema = z.object({
   // A Cloudflare Queue delays a message by at most 12 hours.
   RETRY_MAX_DELAY_SECONDS: z.coerce.number().min(0).max(43_200).default(300),
   RETRY_GIVE_UP_AFTER_SECONDS: z.coerce.number().positive().default(3600),
-  SCAN_STEP_ITEMS: z.coerce.number().int().min(1).max(1000).default(10),
+  SCAN_STEP_ITEMS: z.coerce.number().int().min(1).max(1000).default(5),
 });
 
 const SECRET_VARIABLES = new Set(['GITLAB_TOKEN', 'GITLAB_WEBHOOK_SECRET', 'GITLAB_WEBHOOK_SIGNING_KEY']);

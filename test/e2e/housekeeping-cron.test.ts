@@ -103,7 +103,7 @@ describe.each(RUNTIMES)('housekeeping on the cron ($name)', (runtime) => {
   });
 
   it('acts on at most `limit` items per run, oldest first, whatever the scan is split into', async () => {
-    // On Workers a scan goes on the queue 3 items at a time here: five steps for the 14 items.
+    // On Workers the scan goes over the queue 3 items at a time here: the limit holds across steps.
     await start({ rules: { 'stale.yml': staleRule(10) }, env: { SCAN_STEP_ITEMS: '3' } });
     for (let iid = 1; iid <= 14; iid++) {
       h.gitlab.addMergeRequest({ project_id: PROJECT.id, iid, labels: [], created_at: ago(100), updated_at: ago(40 + iid) });
