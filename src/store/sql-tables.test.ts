@@ -19,7 +19,8 @@ describe('the store tables', () => {
   it('keeps a payload of several MB whole through accepting, dead letters and reviving', async () => {
     dir = await mkdtemp(join(tmpdir(), 'rulebot-store-'));
     const store = new SqliteStore(dir);
-    const payload = JSON.stringify({ object_kind: 'merge_request', description: 'ü€'.repeat(700_000) });
+    // Emoji are two UTF-16 units: here each 400,000-character boundary between parts falls inside one.
+    const payload = JSON.stringify({ object_kind: 'merge_request', description: 'xxx' + 'ü€😀'.repeat(350_001) });
     expect(await store.acceptDelivery('key', job('big', payload))).toBe(true);
     expect((await store.job('big'))?.payload).toBe(payload);
 

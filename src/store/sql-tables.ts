@@ -231,8 +231,12 @@ export class StoreTables {
     let payload = job.payload;
     if (payload.length > PART_CHARS) {
       this.sql.run('DELETE FROM job_parts WHERE job_id = ?', job.id);
-      for (let part = 0; part * PART_CHARS < payload.length; part++) {
-        this.sql.run('INSERT INTO job_parts (job_id, part, text) VALUES (?, ?, ?)', job.id, part, payload.slice(part * PART_CHARS, (part + 1) * PART_CHARS));
+      for (let part = 0, start = 0; start < payload.length; part++) {
+        let end = Math.min(payload.length, start + PART_CHARS);
+        // Never between the two halves of a surrogate pair: alone, each half would be stored as U+FFFD.
+        if (end < payload.length && isHighSurrogate(payload.charCodeAt(end - 1))) end--;
+        this.sql.run('INSERT INTO job_parts (job_id, part, text) VALUES (?, ?, ?)', job.id, part, payload.slice(start, end));
+        start = end;
       }
       payload = '';
     }
@@ -256,6 +260,10 @@ export class StoreTables {
   private first<Row>(sql: string, ...params: SqlValue[]): Row | undefined {
     return this.sql.all<Row>(sql, ...params)[0];
   }
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
 }
 
 function toJob(row: JobRow): StoredJob {
