@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import { RulebotError } from './errors.js';
 import type { Logger } from './log.js';
+import type { DeadLetter } from './store/index.js';
 import { createWebhookHandler, type WebhookDeps } from './webhook/handler.js';
 import { createBearerVerifier } from './webhook/verify-token.js';
 
@@ -11,6 +12,12 @@ export interface AppDeps extends WebhookDeps {
   health?: {
     status(): Promise<object>;
     ready(): Promise<{ ready: boolean; checks: object }>;
+  };
+  /** `GET /dead-letters` and `POST /dead-letters/:id/retry`, for the people who run rulebot. */
+  deadLetters?: {
+    list(): Promise<DeadLetter[]>;
+    /** Puts a dead letter back in the queue; false when there is none with that id. */
+    retry(id: string): Promise<boolean>;
   };
 }
 
@@ -27,12 +34,12 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  // Liveness and readiness say only yes or no; the status and the dead letters show queue figures,
+  // GitLab's errors and events, so they take the webhook's secret when one is configured.
+  const credentials = [...deps.secrets, ...deps.signingKeys];
+  const authorize = credentials.length > 0 ? createBearerVerifier(credentials) : undefined;
   const health = deps.health;
   if (health) {
-    // Liveness and readiness say only yes or no; the status shows queue figures and GitLab's last
-    // error, so it takes the webhook's secret when one is configured.
-    const credentials = [...deps.secrets, ...deps.signingKeys];
-    const authorize = credentials.length > 0 ? createBearerVerifier(credentials) : undefined;
     app.get('/status', async (c) => {
       authorize?.(c.req.header('authorization'));
       return c.json(await health.status());
@@ -40,6 +47,30 @@ export function createApp(deps: AppDeps): Hono {
     app.get('/readyz', async (c) => {
       const { ready, checks } = await health.ready();
       return c.json({ status: ready ? 'ready' : 'not ready', checks }, ready ? 200 : 503);
+    });
+  }
+  const deadLetters = deps.deadLetters;
+  if (deadLetters) {
+    app.get('/dead-letters', async (c) => {
+      authorize?.(c.req.header('authorization'));
+      const letters = await deadLetters.list();
+      return c.json({
+        dead_letters: letters.map(({ job, reason, failed_at }) => ({
+          id: job.id,
+          project_id: job.project_id,
+          event_uuid: job.event_uuid ?? null,
+          received_at: new Date(job.received_at).toISOString(),
+          failed_at: new Date(failed_at).toISOString(),
+          attempts: job.attempts,
+          reason,
+        })),
+      });
+    });
+    app.post('/dead-letters/:id/retry', async (c) => {
+      authorize?.(c.req.header('authorization'));
+      const id = c.req.param('id');
+      if (!(await deadLetters.retry(id))) return c.json({ error: `no dead letter with id ${JSON.stringify(id)}; GET /dead-letters lists them`, code: 'not_found' }, 404);
+      return c.json({ status: 'queued', event_id: id }, 202);
     });
   }
   app.post('/webhooks/gitlab', createWebhookHandler(deps));

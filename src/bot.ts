@@ -84,18 +84,21 @@ export function createBot(deps: BotDeps): Bot {
         return { ready: store && gitlab && accepting, checks: { store, rules: deps.rules.rules.length, gitlab, accepting } };
       },
     },
+    deadLetters: { list: () => deps.store.deadLetters(), retry: (id) => retryDeadLetter(id) },
   });
+
+  async function retryDeadLetter(id: string): Promise<boolean> {
+    const stored = await deps.store.reviveDeadLetter(id);
+    const job = stored && (await restoreJob(stored, deps.store, log));
+    // Its earlier attempts may have made some of its calls: check before making them again.
+    if (job) queue.push({ ...job, resumed: true });
+    return job !== undefined;
+  }
 
   return {
     app,
     store: deps.store,
-    async retryDeadLetter(id) {
-      const stored = await deps.store.reviveDeadLetter(id);
-      const job = stored && (await restoreJob(stored, deps.store, log));
-      // Its earlier attempts may have made some of its calls: check before making them again.
-      if (job) queue.push({ ...job, resumed: true });
-      return job !== undefined;
-    },
+    retryDeadLetter,
     ruleSet: deps.rules,
     queue,
     scheduler,

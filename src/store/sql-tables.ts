@@ -140,7 +140,8 @@ export class StoreTables {
     // A payload kept in parts stays there, with the dead letter.
     this.sql.run('INSERT OR REPLACE INTO dead_letters (id, job, reason, failed_at) VALUES (?, ?, ?, ?)', id, JSON.stringify(toJob(row)), reason, this.now());
     this.sql.run('DELETE FROM jobs WHERE id = ?', id);
-    this.sql.run('DELETE FROM attempts WHERE job_id = ?', id);
+    // The attempts begun stay counted: put back, the job is a retry and checks its calls first.
+    this.releaseAttempt(id);
     this.setLastError(id, reason);
   }
 

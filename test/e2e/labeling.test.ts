@@ -1,7 +1,7 @@
 // End to end: GitLab's merge request payloads through the real server to label changes in a fake GitLab.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mergeRequestPayload, withoutMarker } from '../support/events.js';
-import { BOT, diff, type Harness } from '../support/harness.js';
+import { BOT, diff, SECRET, type Harness } from '../support/harness.js';
 import { RUNTIMES } from '../support/runtimes.js';
 
 let h: Harness;
@@ -160,5 +160,35 @@ describe.each(RUNTIMES)('auto-labeling with the shipped rules ($name)', (runtime
     await h.post(mergeRequestPayload({ action: 'open' }));
     await h.settle();
     expect(h.gitlab.mergeRequest(1, 1)?.labels).toContain('documentation');
+  });
+
+  it('lists dead letters and puts one back once the cause is fixed, to those holding the secret', async () => {
+    seedMergeRequest({ labels: [] });
+    h.gitlab.inject({ method: 'PUT', path: /merge_requests\/1$/, status: 403, body: { message: '403 Forbidden' } });
+    await h.post(mergeRequestPayload({ action: 'open', labels: [] }), { 'idempotency-key': 'refused-2' });
+    await h.settle();
+
+    const auth = { authorization: `Bearer ${SECRET}` };
+    expect((await h.fetch('/dead-letters')).status).toBe(401);
+    const listed = await (await h.fetch('/dead-letters', { headers: auth })).json();
+    expect(listed).toEqual({
+      dead_letters: [
+        { id: 'refused-2', project_id: 1, event_uuid: expect.any(String), received_at: expect.any(String), failed_at: expect.any(String), attempts: 0, reason: 'PUT /projects/1/merge_requests/1: 403 Forbidden' },
+      ],
+    });
+
+    // The token got its role back: the event is put back and runs, reading nothing it knows already.
+    h.gitlab.clearRequests();
+    const retried = await h.fetch('/dead-letters/refused-2/retry', { method: 'POST', headers: auth });
+    expect(retried.status).toBe(202);
+    expect(await retried.json()).toEqual({ status: 'queued', event_id: 'refused-2' });
+    await h.settle();
+    expect(h.gitlab.mergeRequest(1, 1)?.labels).toEqual(['documentation']);
+    expect(h.callLines()).toEqual(['PUT /projects/1/merge_requests/1']);
+    expect((await h.status()).queue).toMatchObject({ depth: 0, dead_letters: 0 });
+
+    const unknown = await h.fetch('/dead-letters/nope/retry', { method: 'POST', headers: auth });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ code: 'not_found', error: expect.stringContaining('GET /dead-letters') });
   });
 });

@@ -86,6 +86,17 @@ function buildWorker(env: Env, sources: readonly RuleSource[]): Worker {
         return { ready: storeOk && gitlab, checks: { store: storeOk, rules: ruleSet.rules.length, gitlab, accepting: true } };
       },
     },
+    deadLetters: {
+      list: () => store.deadLetters(),
+      async retry(id) {
+        if (!(await store.reviveDeadLetter(id))) return false;
+        // Stored again before it is queued: if the send fails, the cron trigger sends it later.
+        await env.EVENTS.send({ type: 'event', id }).catch((error: unknown) =>
+          log.error('could not queue a dead letter put back; the cron trigger sends it later', { event_id: id, error }),
+        );
+        return true;
+      },
+    },
   });
   if (config.dryRun) {
     log.warn(`dry-run mode (${config.dryRunReason}): events are matched and the API calls rulebot would make are logged, not sent`);
