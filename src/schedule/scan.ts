@@ -79,7 +79,8 @@ export async function runScheduleRule(rule: Rule, services: ProcessDeps, options
   const limit = (spec.limit ?? Number.POSITIVE_INFINITY) - (options.actedBefore ?? 0);
   const workers = new PQueue({ concurrency: options.concurrency ?? 4 });
   // A step that stops after `maxItems` lists no more than it looks at: parsing a page costs CPU.
-  const pageSize = options.maxItems === undefined ? 100 : Math.min(100, options.maxItems);
+  // A resumed listing starts at the items already seen at its cursor (`updated_after` is inclusive).
+  const pageSize = options.maxItems === undefined ? 100 : Math.min(100, options.maxItems + (options.from?.seen.length ?? 0));
   let reserved = 0;
   let fatal: unknown;
   // Items finish out of order when acted on side by side; the report lists them in scan order.

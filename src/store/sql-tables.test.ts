@@ -28,6 +28,13 @@ describe('the store tables', () => {
     expect(await store.job('big')).toBeUndefined();
     expect((await store.deadLetters()).map((letter) => letter.job.payload)).toEqual([payload]);
 
+    // The same delivery again, long after its key expired: a job with the same id comes and goes.
+    const again = JSON.stringify({ object_kind: 'merge_request', description: 'z'.repeat(900_000) });
+    expect(await store.acceptDelivery('another-key', job('big', again))).toBe(true);
+    expect(await store.reviveDeadLetter('big')).toBeUndefined();
+    await store.finishJob('big');
+    expect((await store.deadLetters()).map((letter) => letter.job.payload)).toEqual([payload]);
+
     expect((await store.reviveDeadLetter('big'))?.payload).toBe(payload);
     expect((await store.job('big'))?.payload).toBe(payload);
     await store.finishJob('big');
@@ -57,6 +64,14 @@ describe('the store tables', () => {
     expect(tables.claimOverdue(1_700, 1_800, 10)).toEqual([]);
     tables.finishJob('j');
     expect(tables.beginAttempt('j', 2_000, 500)).toEqual({ state: 'gone' });
+
+    // Attempts that begin and are never heard of again (a consumer stopped by a limit): after five, the job is stuck.
+    tables.acceptDelivery('k2', job('s', '{}'));
+    for (let i = 0; i < 5; i++) expect(tables.beginAttempt('s', 10_000 + i * 1_000, 500)).toMatchObject({ state: 'run' });
+    expect(tables.beginAttempt('s', 20_000, 500)).toEqual({ state: 'stuck', begun: 5 });
+    // One that failed and said so counts as ended.
+    tables.retryJobLater('s', 0, 'GitLab answered 502');
+    expect(tables.beginAttempt('s', 21_000, 500)).toMatchObject({ state: 'run', retrying: true });
     db.close();
   });
 });

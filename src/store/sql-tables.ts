@@ -44,7 +44,11 @@ const PART_CHARS = 400_000;
 export type AttemptStart =
   | { state: 'run'; job: StoredJob; retrying: boolean }
   | { state: 'busy'; retryInMs: number }
+  | { state: 'stuck'; begun: number }
   | { state: 'gone' };
+
+/** Attempts that began and never ended (the consumer was stopped: a CPU limit, a crash) before a job is given up. */
+const MAX_UNENDED_ATTEMPTS = 5;
 
 const JOB_COLUMNS = 'id, project_id, payload, event_uuid, received_at, attempts, next_attempt_at, last_error';
 
@@ -87,13 +91,22 @@ export class StoreTables {
    * queue retry, a resend), so that its calls are checked before being made again.
    */
   beginAttempt(id: string, now: number, leaseMs: number): AttemptStart {
-    const job = this.job(id);
-    if (!job) return { state: 'gone' };
+    const row = this.first<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = ?`, id);
+    if (!row) return { state: 'gone' };
     const held = this.first<{ started: number; lease_until: number }>('SELECT started, lease_until FROM attempts WHERE job_id = ?', id);
     if (held && held.lease_until > now) return { state: 'busy', retryInMs: held.lease_until - now };
+    // Each attempt that ended recorded a failure (or finished the job); the others were stopped.
+    const job = toJob(row);
+    const unended = (held?.started ?? 0) - job.attempts;
+    if (unended >= MAX_UNENDED_ATTEMPTS) return { state: 'stuck', begun: held!.started };
     const started = (held?.started ?? 0) + 1;
     this.sql.run('INSERT OR REPLACE INTO attempts (job_id, started, lease_until) VALUES (?, ?, ?)', id, started, now + leaseMs);
-    return { state: 'run', job, retrying: started > 1 || job.attempts > 0 };
+    return { state: 'run', job: this.withPayload(job), retrying: started > 1 || job.attempts > 0 };
+  }
+
+  /** Whether a consumer holds the job's lease now. */
+  attemptRunning(id: string, now: number): boolean {
+    return (this.first<{ lease_until: number }>('SELECT lease_until FROM attempts WHERE job_id = ?', id)?.lease_until ?? 0) > now;
   }
 
   /** Ends an attempt that will not finish the job (it failed, or it stopped early): another may start. */
@@ -137,26 +150,38 @@ export class StoreTables {
   deadLetter(id: string, reason: string): void {
     const row = this.first<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = ?`, id);
     if (!row) return;
-    // A payload kept in parts stays there, with the dead letter.
+    // A payload kept in parts moves with the dead letter, out of reach of a later job with the same id.
     this.sql.run('INSERT OR REPLACE INTO dead_letters (id, job, reason, failed_at) VALUES (?, ?, ?, ?)', id, JSON.stringify(toJob(row)), reason, this.now());
+    this.sql.run('DELETE FROM job_parts WHERE job_id = ?', deadPartsKey(id));
+    this.sql.run('UPDATE job_parts SET job_id = ? WHERE job_id = ?', deadPartsKey(id), id);
     this.sql.run('DELETE FROM jobs WHERE id = ?', id);
     // The attempts begun stay counted: put back, the job is a retry and checks its calls first.
     this.releaseAttempt(id);
     this.setLastError(id, reason);
   }
 
-  deadLetters(): DeadLetter[] {
-    return this.sql
-      .all<{ job: string; reason: string; failed_at: number }>('SELECT job, reason, failed_at FROM dead_letters ORDER BY failed_at')
-      .map((row) => ({ job: this.withPayload(JSON.parse(row.job) as StoredJob), reason: row.reason, failed_at: row.failed_at }));
+  /** The dead letters, oldest first; without their payloads (left empty) when `payloads` is false. */
+  deadLetters(payloads = true): DeadLetter[] {
+    return this.sql.all<{ job: string; reason: string; failed_at: number }>('SELECT job, reason, failed_at FROM dead_letters ORDER BY failed_at').map((row) => {
+      const job = JSON.parse(row.job) as StoredJob;
+      return { job: payloads ? this.withPayload(job, deadPartsKey(job.id)) : { ...job, payload: '' }, reason: row.reason, failed_at: row.failed_at };
+    });
   }
 
+  /**
+   * Puts a dead letter back as a job accepted now. Undefined when there is no dead letter with this id,
+   * or when a job with the same id is queued (a re-sent delivery): the dead letter then stays.
+   */
   reviveDeadLetter(id: string): StoredJob | undefined {
     const row = this.first<{ job: string }>('SELECT job FROM dead_letters WHERE id = ?', id);
-    if (!row) return undefined;
+    if (!row || this.first<{ id: string }>('SELECT id FROM jobs WHERE id = ?', id)) return undefined;
     const now = this.now();
     const job: StoredJob = { ...(JSON.parse(row.job) as StoredJob), attempts: 0, received_at: now, next_attempt_at: now, last_error: undefined };
     this.sql.run('DELETE FROM dead_letters WHERE id = ?', id);
+    this.sql.run('DELETE FROM job_parts WHERE job_id = ?', id);
+    this.sql.run('UPDATE job_parts SET job_id = ? WHERE job_id = ?', id, deadPartsKey(id));
+    // Its earlier attempts count as one: the next is a retry (its calls are checked), none is stuck.
+    this.sql.run('UPDATE attempts SET started = 1, lease_until = 0 WHERE job_id = ?', id);
     this.insertJob(job);
     return this.withPayload(job);
   }
@@ -248,9 +273,9 @@ export class StoreTables {
   }
 
   /** The job with its payload put back together when it is kept in parts (its own column is then empty). */
-  private withPayload(job: StoredJob): StoredJob {
+  private withPayload(job: StoredJob, partsKey = job.id): StoredJob {
     if (job.payload !== '') return job;
-    const parts = this.sql.all<{ text: string }>('SELECT text FROM job_parts WHERE job_id = ? ORDER BY part', job.id);
+    const parts = this.sql.all<{ text: string }>('SELECT text FROM job_parts WHERE job_id = ? ORDER BY part', partsKey);
     return parts.length === 0 ? job : { ...job, payload: parts.map((part) => part.text).join('') };
   }
 
@@ -261,6 +286,11 @@ export class StoreTables {
   private first<Row>(sql: string, ...params: SqlValue[]): Row | undefined {
     return this.sql.all<Row>(sql, ...params)[0];
   }
+}
+
+/** Where a dead letter's parts are kept: apart from those of a job that may come with the same id. */
+function deadPartsKey(id: string): string {
+  return `dead-letter:${id}`;
 }
 
 function isHighSurrogate(code: number): boolean {

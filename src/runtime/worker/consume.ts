@@ -21,7 +21,14 @@ type Outcome = 'ack' | { retryInMs: number } | 'retry';
  */
 export async function consumeBatch(worker: Worker, batch: MessageBatch<unknown>): Promise<void> {
   if (batch.queue === deadLetterQueue(worker)) return recordDeadLetters(worker, batch);
-  await worker.ready();
+  try {
+    await worker.ready();
+  } catch (error) {
+    // A new isolate could not learn the bot's user (GitLab unreachable): nothing can run safely yet.
+    worker.log.error('cannot run queued messages before GitLab names the bot user; retrying the batch in a minute', { error });
+    batch.retryAll({ delaySeconds: 60 });
+    return;
+  }
   for (const message of batch.messages) {
     let outcome: Outcome;
     try {
@@ -51,6 +58,12 @@ async function runEvent(worker: Worker, body: EventMessage): Promise<Outcome> {
   if (attempt.state === 'gone') return 'ack';
   // Another delivery of this event runs now: this one waits for it to end instead of running beside it.
   if (attempt.state === 'busy') return { retryInMs: attempt.retryInMs };
+  if (attempt.state === 'stuck') {
+    const reason = `${attempt.begun} attempts began and never ended (the consumer was stopped: a CPU or time limit, or a crash)`;
+    await worker.store.deadLetter(body.id, reason);
+    log.error('event failed for good; kept as a dead letter', { event_id: body.id, reason });
+    return 'ack';
+  }
   const stored = attempt.job;
   try {
     const job = await restoreJob(stored, store, log);
@@ -84,6 +97,10 @@ async function runScanStep(worker: Worker, body: ScanMessage): Promise<Outcome> 
   const claim = await storeObject().claimScanStep(body.rule, body.started_at, body.step, Date.now(), LEASE_MS);
   if (claim.state === 'gone') return 'ack';
   if (claim.state === 'busy') return { retryInMs: claim.retryInMs };
+  if (claim.state === 'stuck') {
+    log.error('schedule: a step was started and stopped repeatedly (a CPU or time limit?); the run is ended', { rule: body.rule, step: body.step, claims: claim.claims });
+    return 'ack';
+  }
   if (claim.state === 'done') {
     // This step completed but its successor may not have been queued: queue it (a duplicate is harmless).
     if (claim.resend !== undefined) await env.EVENTS.send({ ...body, step: claim.resend });
@@ -92,7 +109,7 @@ async function runScanStep(worker: Worker, body: ScanMessage): Promise<Outcome> 
   const rule = engine.rules.find(body.rule);
   if (!rule?.schedule) {
     log.warn('schedule: the rule of a queued scan is gone (a newer deployment); run dropped', { rule: body.rule });
-    await storeObject().finishScan(body.rule, body.started_at);
+    await storeObject().finishScan(body.rule, body.started_at, body.step);
     return 'ack';
   }
   let report;
@@ -159,14 +176,15 @@ async function recordDeadLetters(worker: Worker, batch: MessageBatch<unknown>): 
 
   async function recordDeadLetter(body: QueueMessage): Promise<void> {
     if (body.type === 'scan') {
-      await storeObject().finishScan(body.rule, body.started_at);
+      await storeObject().finishScan(body.rule, body.started_at, body.step);
       log.error('schedule: a step failed on every delivery; the run is ended', { rule: body.rule, step: body.step });
       return;
     }
     const stored = await store.job(body.id);
     if (!stored) return;
     const reason = `the queue gave up after its retries; last error: ${stored.last_error ?? 'none recorded (the consumer failed before GitLab answered)'}`;
-    await store.deadLetter(body.id, reason);
+    // A delivery running the event now (a resend) decides its fate instead.
+    if (!(await storeObject().deadLetterUnlessRunning(body.id, reason, Date.now()))) return;
     log.error('event failed for good; kept as a dead letter', { event_id: body.id, reason });
   }
 }

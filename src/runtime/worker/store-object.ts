@@ -17,13 +17,19 @@ interface ScanState {
   running_until: number;
   /** Last time the run moved (started, claimed, completed a step, or was handed out again). */
   updated: number;
+  /** Times the next step was claimed (reset when a step completes). */
+  claims?: number;
 }
 
 export type ScanClaim =
   | { state: 'run'; totals: ScanTotals; from?: ListPosition }
   | { state: 'busy'; retryInMs: number }
   | { state: 'done'; resend: number | undefined }
+  | { state: 'stuck'; claims: number }
   | { state: 'gone' };
+
+/** Claims of one step that never completed before its run is ended. */
+const MAX_STEP_CLAIMS = 5;
 
 const NO_TOTALS: ScanTotals = { scanned: 0, matched: 0, acted: 0, api_calls: 0, errors: 0 };
 
@@ -32,11 +38,11 @@ const RETENTION_MS = 7 * 24 * 3_600_000;
 const SCAN_ABANDONED_AFTER_MS = 6 * 3_600_000;
 
 /**
- * A Durable Object runs one request at a time with its SQLite storage beside it, and commits the
- * writes a method makes without awaiting as one transaction: every method here is synchronous over
- * the tables, so each is atomic. That is what a delivery key or a note claim needs, and KV, which
- * is eventually consistent, cannot give. One instance holds the whole store; see
- * docs/architecture.md for what that costs.
+ * A Durable Object runs one request at a time with its SQLite storage beside it. Every method here
+ * is synchronous over the tables and runs in `transactionSync`, so each is atomic: all its writes or,
+ * if it throws partway, none (without it, workerd keeps the writes made before the error). That is
+ * what a delivery key or a note claim needs, and KV, which is eventually consistent, cannot give.
+ * One instance holds the whole store; see docs/architecture.md for what that costs.
  */
 export class RulebotStore extends DurableObject<Record<string, unknown>> {
   private readonly tables: StoreTables;
@@ -47,61 +53,76 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
   }
 
   acceptDelivery(key: string | undefined, job: StoredJob): boolean {
-    this.tables.prune();
-    return this.tables.acceptDelivery(key, job);
+    return this.atomic(() => {
+      this.tables.prune();
+      return this.tables.acceptDelivery(key, job);
+    });
   }
   unfinishedJobIds(): string[] {
-    return this.tables.unfinishedJobIds();
+    return this.atomic(() => this.tables.unfinishedJobIds());
   }
   job(id: string): StoredJob | undefined {
-    return this.tables.job(id);
+    return this.atomic(() => this.tables.job(id));
   }
   finishJob(id: string): void {
-    this.tables.finishJob(id);
+    this.atomic(() => this.tables.finishJob(id));
   }
   retryJobLater(id: string, nextAttemptAt: number, error: string): void {
-    this.tables.retryJobLater(id, nextAttemptAt, error);
+    this.atomic(() => this.tables.retryJobLater(id, nextAttemptAt, error));
   }
   deadLetter(id: string, reason: string): void {
-    this.tables.deadLetter(id, reason);
+    this.atomic(() => this.tables.deadLetter(id, reason));
   }
+  /** Without payloads: a call's answer is limited to 32 MiB, and dead letters add up. */
   deadLetters(): DeadLetter[] {
-    return this.tables.deadLetters();
+    return this.atomic(() => this.tables.deadLetters(false));
   }
+  /** The job put back, without its payload (the consumer reads it from here when it runs). */
   reviveDeadLetter(id: string): StoredJob | undefined {
-    return this.tables.reviveDeadLetter(id);
+    return this.atomic(() => {
+      const job = this.tables.reviveDeadLetter(id);
+      return job && { ...job, payload: '' };
+    });
+  }
+  /** Records a dead letter from the dead-letter queue, unless a consumer runs the job right now (it decides). */
+  deadLetterUnlessRunning(id: string, reason: string, now: number): boolean {
+    return this.atomic(() => {
+      if (this.tables.attemptRunning(id, now)) return false;
+      this.tables.deadLetter(id, reason);
+      return true;
+    });
   }
   queueStats(): QueueStats & { scans_running: string[] } {
     return { ...this.tables.queueStats(), scans_running: this.runningScans() };
   }
   claim(key: string, owner: string): 'new' | 'own' | 'taken' {
-    return this.tables.claim(key, owner);
+    return this.atomic(() => this.tables.claim(key, owner));
   }
   effectTime(jobId: string, effect: string): number | undefined {
-    return this.tables.effectTime(jobId, effect);
+    return this.atomic(() => this.tables.effectTime(jobId, effect));
   }
   recordEffect(jobId: string, effect: string): void {
-    this.tables.recordEffect(jobId, effect);
+    this.atomic(() => this.tables.recordEffect(jobId, effect));
   }
   lastScheduleRun(rule: string): number | undefined {
-    return this.tables.lastScheduleRun(rule);
+    return this.atomic(() => this.tables.lastScheduleRun(rule));
   }
   recordScheduleRun(rule: string, at: number): void {
-    this.tables.recordScheduleRun(rule, at);
+    this.atomic(() => this.tables.recordScheduleRun(rule, at));
   }
 
   /** Starts an attempt of a job unless another consumer runs it (see StoreTables.beginAttempt). */
   beginAttempt(id: string, now: number, leaseMs: number): AttemptStart {
-    return this.tables.beginAttempt(id, now, leaseMs);
+    return this.atomic(() => this.tables.beginAttempt(id, now, leaseMs));
   }
 
   releaseAttempt(id: string): void {
-    this.tables.releaseAttempt(id);
+    this.atomic(() => this.tables.releaseAttempt(id));
   }
 
   /** Jobs overdue since `before` that nobody runs: their queue message was lost (see StoreTables.claimOverdue). */
   claimOverdue(before: number, now: number, max: number): string[] {
-    return this.tables.claimOverdue(before, now, max);
+    return this.atomic(() => this.tables.claimOverdue(before, now, max));
   }
 
   /**
@@ -110,20 +131,26 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
    * with `cancelScan` if the run cannot be queued), or false when a run is under way.
    */
   startScan(rule: string, at: number, now: number): { previous: number | undefined } | false {
-    const running = this.scan(rule);
-    if (running && now - running.updated < SCAN_ABANDONED_AFTER_MS) return false;
-    const previous = this.tables.lastScheduleRun(rule);
-    this.tables.recordScheduleRun(rule, at);
-    this.setScan(rule, { started_at: at, step: 0, totals: NO_TOTALS, running_until: 0, updated: now });
-    return { previous };
+    return this.atomic(() => {
+      const running = this.scan(rule);
+      if (running && now - running.updated < SCAN_ABANDONED_AFTER_MS) return false;
+      const previous = this.tables.lastScheduleRun(rule);
+      this.tables.recordScheduleRun(rule, at);
+      this.setScan(rule, { started_at: at, step: 0, totals: NO_TOTALS, running_until: 0, updated: now });
+      return { previous };
+    });
   }
 
-  /** Undoes `startScan` when its first step could not be queued: the next trigger starts the rule again. */
-  cancelScan(rule: string, startedAt: number, previous: number | undefined): void {
-    if (this.scan(rule)?.started_at !== startedAt) return;
-    this.tables.deleteMeta(`scan:${rule}`);
-    if (previous === undefined) this.tables.forgetScheduleRun(rule);
-    else this.tables.recordScheduleRun(rule, previous);
+  /**
+   * Undoes `startScan` when its first step could not be queued: the rule's last run goes back to
+   * `lastRun` (its previous run, or the time the trigger counted from), so the next trigger starts it.
+   */
+  cancelScan(rule: string, startedAt: number, lastRun: number): void {
+    return this.atomic(() => {
+      if (this.scan(rule)?.started_at !== startedAt) return;
+      this.tables.deleteMeta(`scan:${rule}`);
+      this.tables.recordScheduleRun(rule, lastRun);
+    });
   }
 
   /**
@@ -132,12 +159,19 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
    * step to send again when this one's successor may not have been queued (its send failed).
    */
   claimScanStep(rule: string, startedAt: number, step: number, now: number, leaseMs: number): ScanClaim {
-    const state = this.scan(rule);
-    if (!state || state.started_at !== startedAt || state.step < step - 1) return { state: 'gone' };
-    if (state.step >= step) return { state: 'done', resend: state.step === step && state.running_until <= now ? step + 1 : undefined };
-    if (state.running_until > now) return { state: 'busy', retryInMs: state.running_until - now };
-    this.setScan(rule, { ...state, running_until: now + leaseMs, updated: now });
-    return { state: 'run', totals: state.totals, ...(state.from && { from: state.from }) };
+    return this.atomic(() => {
+      const state = this.scan(rule);
+      if (!state || state.started_at !== startedAt || state.step < step - 1) return { state: 'gone' };
+      if (state.step >= step) return { state: 'done', resend: state.step === step && state.running_until <= now ? step + 1 : undefined };
+      if (state.running_until > now) return { state: 'busy', retryInMs: state.running_until - now };
+      // A step claimed this often without completing keeps being stopped (a CPU limit): the run ends.
+      if ((state.claims ?? 0) >= MAX_STEP_CLAIMS) {
+        this.tables.deleteMeta(`scan:${rule}`);
+        return { state: 'stuck', claims: state.claims ?? 0 };
+      }
+      this.setScan(rule, { ...state, running_until: now + leaseMs, updated: now, claims: (state.claims ?? 0) + 1 });
+      return { state: 'run', totals: state.totals, ...(state.from && { from: state.from }) };
+    });
   }
 
   /**
@@ -146,22 +180,32 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
    * dropped, and no second chain of steps starts.
    */
   completeScanStep(rule: string, startedAt: number, step: number, totals: ScanTotals, next: ListPosition | null, now: number): boolean {
-    const state = this.scan(rule);
-    if (!state || state.started_at !== startedAt || state.step !== step - 1) return false;
-    if (next) this.setScan(rule, { started_at: startedAt, step, totals, from: next, running_until: 0, updated: now });
-    else this.tables.deleteMeta(`scan:${rule}`);
-    return true;
+    return this.atomic(() => {
+      const state = this.scan(rule);
+      if (!state || state.started_at !== startedAt || state.step !== step - 1) return false;
+      if (next) this.setScan(rule, { started_at: startedAt, step, totals, from: next, running_until: 0, updated: now });
+      else this.tables.deleteMeta(`scan:${rule}`);
+      return true;
+    });
   }
 
   /** A step that failed before completing: another delivery of it may run at once. */
   releaseScanStep(rule: string, startedAt: number, step: number): void {
-    const state = this.scan(rule);
-    if (state?.started_at === startedAt && state.step === step - 1) this.setScan(rule, { ...state, running_until: 0 });
+    return this.atomic(() => {
+      const state = this.scan(rule);
+      if (state?.started_at === startedAt && state.step === step - 1) this.setScan(rule, { ...state, running_until: 0 });
+    });
   }
 
-  /** Ends a run (its rule is gone, or a step failed on every delivery); a newer run is left alone. */
-  finishScan(rule: string, startedAt?: number): void {
-    if (startedAt === undefined || this.scan(rule)?.started_at === startedAt) this.tables.deleteMeta(`scan:${rule}`);
+  /**
+   * Ends a run (its rule is gone, or step `step` failed on every delivery); a newer run, or one that
+   * has gone past that step meanwhile, is left alone.
+   */
+  finishScan(rule: string, startedAt: number, step?: number): void {
+    return this.atomic(() => {
+      const state = this.scan(rule);
+      if (state?.started_at === startedAt && (step === undefined || state.step === step - 1)) this.tables.deleteMeta(`scan:${rule}`);
+    });
   }
 
   /**
@@ -169,21 +213,29 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
    * seen now, so it is handed out once per `idleMs`.
    */
   idleScans(now: number, idleMs: number): { rule: string; started_at: number; step: number }[] {
-    const idle = [];
-    for (const rule of this.runningScans()) {
-      const state = this.scan(rule)!;
-      if (state.running_until > now || now - state.updated < idleMs) continue;
-      this.setScan(rule, { ...state, updated: now });
-      idle.push({ rule, started_at: state.started_at, step: state.step + 1 });
-    }
-    return idle;
+    return this.atomic(() => {
+      const idle = [];
+      for (const rule of this.runningScans()) {
+        const state = this.scan(rule)!;
+        if (state.running_until > now || now - state.updated < idleMs) continue;
+        this.setScan(rule, { ...state, updated: now });
+        idle.push({ rule, started_at: state.started_at, step: state.step + 1 });
+      }
+      return idle;
+    });
   }
 
   /** When the cron trigger last fired, and records this one. */
   swapTriggerTime(at: number): number | undefined {
-    const last = this.tables.meta('last_trigger');
-    this.tables.setMeta('last_trigger', String(at));
-    return last === undefined ? undefined : Number(last);
+    return this.atomic(() => {
+      const last = this.tables.meta('last_trigger');
+      this.tables.setMeta('last_trigger', String(at));
+      return last === undefined ? undefined : Number(last);
+    });
+  }
+
+  private atomic<T>(work: () => T): T {
+    return this.ctx.storage.transactionSync(work);
   }
 
   private scan(rule: string): ScanState | undefined {

@@ -29,7 +29,7 @@ export async function triggerSchedules(worker: Worker, at: number): Promise<void
       await env.EVENTS.send({ type: 'scan', rule: rule.name, started_at: at, step: 1 });
     } catch (error) {
       // Not queued: undo the start, so that the next trigger starts the rule again.
-      await storeObject().cancelScan(rule.name, at, started.previous);
+      await storeObject().cancelScan(rule.name, at, started.previous ?? since);
       log.error('schedule: could not queue the run; the next trigger starts it', { rule: rule.name, error });
       continue;
     }
