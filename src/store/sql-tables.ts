@@ -87,7 +87,7 @@ export class StoreTables {
 
   /**
    * Starts an attempt of a job, once at a time: a job another consumer is running (its lease not run
-   * out) is `busy`. `retrying` is true when an earlier attempt started, whatever carried this one (a
+   * out), or whose next attempt is not due yet (its back-off after a failure), is `busy`. `retrying` is true when an earlier attempt started, whatever carried this one (a
    * queue retry, a resend), so that its calls are checked before being made again.
    */
   beginAttempt(id: string, now: number, leaseMs: number): AttemptStart {
@@ -97,6 +97,8 @@ export class StoreTables {
     if (held && held.lease_until > now) return { state: 'busy', retryInMs: held.lease_until - now };
     // Each attempt that ended recorded a failure (or finished the job); the others were stopped.
     const job = toJob(row);
+    // Early (a second message for the event, a redelivery after a crash): it waits for the back-off.
+    if (job.next_attempt_at > now + 1_000) return { state: 'busy', retryInMs: job.next_attempt_at - now };
     const unended = (held?.started ?? 0) - job.attempts;
     if (unended >= MAX_UNENDED_ATTEMPTS) return { state: 'stuck', begun: held!.started };
     const started = (held?.started ?? 0) + 1;
