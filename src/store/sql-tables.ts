@@ -1,4 +1,5 @@
 // The Store's tables and queries, over any synchronous SQLite: better-sqlite3 on Node, a Durable Object's storage on Workers.
+import { deadPartsKey, payloadParts } from './payload-parts.js';
 import type { DeadLetter, QueueStats, StoredJob } from './store.js';
 
 /** What the tables need from an SQLite connection: positional `?` parameters, rows as plain objects. */
@@ -33,12 +34,6 @@ export const SCHEMA = `
   CREATE TABLE IF NOT EXISTS job_parts (job_id TEXT NOT NULL, part INTEGER NOT NULL, text TEXT NOT NULL, PRIMARY KEY (job_id, part));
 `;
 
-/**
- * Payloads longer than this many characters are kept in parts (`job_parts`): a Durable Object's SQLite
- * holds at most 2 MB in one value, and this many characters are at most 1.6 MB in UTF-8, while
- * GitLab sends up to 25 MB. The job's own `payload` column is then empty.
- */
-const PART_CHARS = 400_000;
 
 /** What `beginAttempt` decides for a job whose message arrived. */
 export type AttemptStart =
@@ -256,18 +251,12 @@ export class StoreTables {
   }
 
   private insertJob(job: StoredJob): void {
-    let payload = job.payload;
-    if (payload.length > PART_CHARS) {
+    const parts = payloadParts(job.payload);
+    if (parts.length > 1) {
       this.sql.run('DELETE FROM job_parts WHERE job_id = ?', job.id);
-      for (let part = 0, start = 0; start < payload.length; part++) {
-        let end = Math.min(payload.length, start + PART_CHARS);
-        // Never between the two halves of a surrogate pair: alone, each half would be stored as U+FFFD.
-        if (end < payload.length && isHighSurrogate(payload.charCodeAt(end - 1))) end--;
-        this.sql.run('INSERT INTO job_parts (job_id, part, text) VALUES (?, ?, ?)', job.id, part, payload.slice(start, end));
-        start = end;
-      }
-      payload = '';
+      parts.forEach((text, part) => this.sql.run('INSERT INTO job_parts (job_id, part, text) VALUES (?, ?, ?)', job.id, part, text));
     }
+    const payload = parts.length > 1 ? '' : job.payload;
     this.sql.run(
       `INSERT INTO jobs (${JOB_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       job.id, job.project_id, payload, job.event_uuid ?? null, job.received_at, job.attempts, job.next_attempt_at, job.last_error ?? null,
@@ -288,15 +277,6 @@ export class StoreTables {
   private first<Row>(sql: string, ...params: SqlValue[]): Row | undefined {
     return this.sql.all<Row>(sql, ...params)[0];
   }
-}
-
-/** Where a dead letter's parts are kept: apart from those of a job that may come with the same id. */
-function deadPartsKey(id: string): string {
-  return `dead-letter:${id}`;
-}
-
-function isHighSurrogate(code: number): boolean {
-  return code >= 0xd800 && code <= 0xdbff;
 }
 
 function toJob(row: JobRow): StoredJob {

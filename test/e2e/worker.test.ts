@@ -89,62 +89,51 @@ describe('Workers: queue consumer', () => {
   });
 });
 
-describe('Workers: schedule scans through the queue', () => {
-  it('continues a scan over queue messages from where the last step stopped', async () => {
-    const rules = { 'stale.yml': `rules:
+const SCAN_NOW = Date.parse('2026-03-01T06:00:00Z');
+
+/** A Worker with a "stale" rule due at every trigger, scanning `stepItems` per message, and ten stale merge requests. */
+async function startScanning(stepItems: number, limit?: number) {
+  const rules = { 'stale.yml': `rules:
   - name: stale
     on: schedule
     schedule: "*/5 * * * *"
     resource: merge_requests
     scope: { project: "gitlabhq/gitlab-test" }
     if: { updated: { older_than: 30d }, labels: { none: [stale] } }
+    ${limit === undefined ? '' : `limit: ${limit}`}
     then: { add_labels: [stale] }
 ` };
-    const now = Date.parse('2026-03-01T06:00:00Z');
-    h = await startWorkerHarness({ rules, env: { SCAN_STEP_ITEMS: '4' }, now: () => now });
-    h.gitlab.addProject({ id: 1, path_with_namespace: 'gitlabhq/gitlab-test' });
-    for (let iid = 1; iid <= 10; iid++) {
-      const updated = new Date(now - (40 + iid) * 86_400_000).toISOString();
-      h.gitlab.addMergeRequest({ project_id: 1, iid, labels: [], created_at: updated, updated_at: updated });
-    }
+  h = await startWorkerHarness({ rules, env: { SCAN_STEP_ITEMS: String(stepItems) }, now: () => SCAN_NOW });
+  h.gitlab.addProject({ id: 1, path_with_namespace: 'gitlabhq/gitlab-test' });
+  for (let iid = 1; iid <= 10; iid++) {
+    const updated = new Date(SCAN_NOW - (40 + iid) * 86_400_000).toISOString();
+    h.gitlab.addMergeRequest({ project_id: 1, iid, labels: [], created_at: updated, updated_at: updated });
+  }
+  return h;
+}
+
+describe('Workers: schedule scans through the queue', () => {
+  it('continues a scan over queue messages from where the last step stopped', async () => {
+    const h = await startScanning(4);
     await h.cron();
     expect(h.gitlab.calls('PUT')).toHaveLength(10);
-    // Three steps of at most 4 items; each later step lists from the last item the previous one saw.
+    // Three steps of at most 4 items, one listing each; each later step lists from the last item the previous one saw.
     const lists = h.gitlab.calls('GET');
     expect(lists).toHaveLength(3);
     expect(lists.map((r) => r.query['updated_after'])).toEqual([
       undefined,
-      new Date(now - 47 * 86_400_000).toISOString(),
-      new Date(now - 43 * 86_400_000).toISOString(),
+      new Date(SCAN_NOW - 47 * 86_400_000).toISOString(),
+      new Date(SCAN_NOW - 43 * 86_400_000).toISOString(),
     ]);
     expect(JSON.parse(await logLine(h, /schedule: run finished/))).toMatchObject({ rule: 'stale', scanned: 10, acted: 10, steps: 3 });
   });
-});
 
-describe('Workers: a scan step delivered twice', () => {
-  it('acts within the rule\'s limit and keeps one chain of steps', async () => {
-    const rules = { 'stale.yml': `rules:
-  - name: stale
-    on: schedule
-    schedule: "*/5 * * * *"
-    resource: merge_requests
-    scope: { project: "gitlabhq/gitlab-test" }
-    if: { updated: { older_than: 30d }, labels: { none: [stale] } }
-    limit: 6
-    then: { add_labels: [stale] }
-` };
-    const now = Date.parse('2026-03-01T06:00:00Z');
-    h = await startWorkerHarness({ rules, env: { SCAN_STEP_ITEMS: '4' }, now: () => now });
-    h.gitlab.addProject({ id: 1, path_with_namespace: 'gitlabhq/gitlab-test' });
-    for (let iid = 1; iid <= 10; iid++) {
-      const updated = new Date(now - (40 + iid) * 86_400_000).toISOString();
-      h.gitlab.addMergeRequest({ project_id: 1, iid, labels: [], created_at: updated, updated_at: updated });
-    }
+  it('acts within the rule\'s limit and keeps one chain of steps when the queue delivers each step twice', async () => {
+    const h = await startScanning(4, 6);
     const worker = await h.miniflare.getWorker();
-    await worker.scheduled({ scheduledTime: new Date(now), cron: '*/5 * * * *' });
-    // The queue delivers each step twice.
-    await h.sendToQueue({ type: 'scan', rule: 'stale', started_at: now, step: 1 });
-    await h.sendToQueue({ type: 'scan', rule: 'stale', started_at: now, step: 2 });
+    await worker.scheduled({ scheduledTime: new Date(SCAN_NOW), cron: '*/5 * * * *' });
+    await h.sendToQueue({ type: 'scan', rule: 'stale', started_at: SCAN_NOW, step: 1 });
+    await h.sendToQueue({ type: 'scan', rule: 'stale', started_at: SCAN_NOW, step: 2 });
     await h.settle();
     expect(h.gitlab.calls('PUT')).toHaveLength(6);
     expect(h.logs.filter((line) => line.includes('schedule: run finished'))).toHaveLength(1);
