@@ -12,11 +12,11 @@ export type { Env };
 
 // Assembled while the isolate starts, from the bindings it starts with: reading the configuration and
 // the rules (some 15 ms of CPU) then counts towards the platform's start-up limit, not towards the CPU
-// limit of the first request. A configuration or rule error is kept and answered to every request.
+// limit of the first request.
 try {
   workerFor(startupEnv as Env, rules);
 } catch {
-  // workerFor below throws it again, per request, where it becomes the answer.
+  // A configuration error: each request assembles again, and answers with the error (setUpFailure).
 }
 
 export default {
