@@ -69,7 +69,10 @@ export function createApp(deps: AppDeps): Hono {
     app.post('/dead-letters/:id/retry', async (c) => {
       authorize?.(c.req.header('authorization'));
       const id = c.req.param('id');
-      if (!(await deadLetters.retry(id))) return c.json({ error: `no dead letter with id ${JSON.stringify(id)}; GET /dead-letters lists them`, code: 'not_found' }, 404);
+      if (!(await deadLetters.retry(id))) {
+        const error = `no dead letter with id ${JSON.stringify(id)} to put back (none by that id, or an event with that id is queued now); GET /dead-letters lists them`;
+        return c.json({ error, code: 'not_found' }, 404);
+      }
       return c.json({ status: 'queued', event_id: id }, 202);
     });
   }

@@ -84,7 +84,7 @@ export function createBot(deps: BotDeps): Bot {
         return { ready: store && gitlab && accepting, checks: { store, rules: deps.rules.rules.length, gitlab, accepting } };
       },
     },
-    deadLetters: { list: () => deps.store.deadLetters(), retry: (id) => retryDeadLetter(id) },
+    deadLetters: { list: () => deps.store.deadLetters({ payloads: false }), retry: (id) => retryDeadLetter(id) },
   });
 
   async function retryDeadLetter(id: string): Promise<boolean> {

@@ -72,6 +72,8 @@ export class StoreTables {
       if (this.first<{ seen_at: number }>('SELECT seen_at FROM deliveries WHERE key = ? AND seen_at > ?', key, now - this.retentionMs)) return false;
       this.sql.run('INSERT OR REPLACE INTO deliveries (key, seen_at) VALUES (?, ?)', key, now);
     }
+    // A new job: attempts counted for an earlier job with this id (a dead letter) are not its own.
+    this.sql.run('DELETE FROM attempts WHERE job_id = ?', job.id);
     this.insertJob(job);
     return true;
   }
@@ -109,6 +111,21 @@ export class StoreTables {
   /** Ends an attempt that will not finish the job (it failed, or it stopped early): another may start. */
   releaseAttempt(id: string): void {
     this.sql.run('UPDATE attempts SET lease_until = 0 WHERE job_id = ?', id);
+  }
+
+  /** Whether a job with this id is stored (not finished, not a dead letter). */
+  hasJob(id: string): boolean {
+    return this.first<{ id: string }>('SELECT id FROM jobs WHERE id = ?', id) !== undefined;
+  }
+
+  /** A job's last recorded error, without reading its payload. */
+  lastError(id: string): string | undefined {
+    return this.first<{ last_error: string | null }>('SELECT last_error FROM jobs WHERE id = ?', id)?.last_error ?? undefined;
+  }
+
+  /** Takes back an attempt that could not get going (the store failed under it): it does not count as stopped. */
+  abandonAttempt(id: string): void {
+    this.sql.run('UPDATE attempts SET started = MAX(0, started - 1), lease_until = 0 WHERE job_id = ?', id);
   }
 
   /**
@@ -171,14 +188,14 @@ export class StoreTables {
    */
   reviveDeadLetter(id: string): StoredJob | undefined {
     const row = this.first<{ job: string }>('SELECT job FROM dead_letters WHERE id = ?', id);
-    if (!row || this.first<{ id: string }>('SELECT id FROM jobs WHERE id = ?', id)) return undefined;
+    if (!row || this.hasJob(id)) return undefined;
     const now = this.now();
     const job: StoredJob = { ...(JSON.parse(row.job) as StoredJob), attempts: 0, received_at: now, next_attempt_at: now, last_error: undefined };
     this.sql.run('DELETE FROM dead_letters WHERE id = ?', id);
     this.sql.run('DELETE FROM job_parts WHERE job_id = ?', id);
     this.sql.run('UPDATE job_parts SET job_id = ? WHERE job_id = ?', id, deadPartsKey(id));
     // Its earlier attempts count as one: the next is a retry (its calls are checked), none is stuck.
-    this.sql.run('UPDATE attempts SET started = 1, lease_until = 0 WHERE job_id = ?', id);
+    this.sql.run('INSERT INTO attempts (job_id, started, lease_until) VALUES (?, 1, 0) ON CONFLICT (job_id) DO UPDATE SET started = 1, lease_until = 0', id);
     this.insertJob(job);
     return this.withPayload(job);
   }

@@ -77,8 +77,8 @@ export class SqliteStore implements Store {
     return this.write(() => this.tables.deadLetter(id, reason));
   }
 
-  async deadLetters(): Promise<DeadLetter[]> {
-    return this.tables.deadLetters();
+  async deadLetters(options: { payloads?: boolean } = {}): Promise<DeadLetter[]> {
+    return this.tables.deadLetters(options.payloads ?? true);
   }
 
   reviveDeadLetter(id: string): Promise<StoredJob | undefined> {

@@ -45,7 +45,8 @@ export interface Store {
   retryJobLater(id: string, nextAttemptAt: number, error: string): Promise<void>;
   /** Moves a job that failed for good to the dead letters, with the reason. */
   deadLetter(id: string, reason: string): Promise<void>;
-  deadLetters(): Promise<DeadLetter[]>;
+  /** The dead letters, oldest first; `payloads: false` leaves their payloads out (empty), for listings. */
+  deadLetters(options?: { payloads?: boolean }): Promise<DeadLetter[]>;
   /**
    * Puts a dead letter back in the queue, as a fresh job accepted now (so it gets a full retry window);
    * resolves the job, or undefined if unknown.

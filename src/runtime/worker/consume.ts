@@ -85,8 +85,9 @@ async function runEvent(worker: Worker, body: EventMessage): Promise<Outcome> {
     await store.finishJob(job.id);
     return 'ack';
   } catch (error) {
-    // The store failed under the attempt: let the next delivery start at once rather than after the lease.
-    await storeObject().releaseAttempt(stored.id).catch(() => {});
+    // The store failed under the attempt: let the next delivery start at once rather than after the
+    // lease, and do not count this attempt as one stopped by a limit.
+    await storeObject().abandonAttempt(stored.id).catch(() => {});
     throw error;
   }
 }
@@ -161,7 +162,7 @@ async function runScanStep(worker: Worker, body: ScanMessage): Promise<Outcome> 
  * trigger can start the rule again. Needs only the store, not GitLab.
  */
 async function recordDeadLetters(worker: Worker, batch: MessageBatch<unknown>): Promise<void> {
-  const { store, storeObject, log } = worker;
+  const { storeObject, log } = worker;
   for (const message of batch.messages) {
     const body = readMessage(message.body);
     try {
@@ -180,9 +181,8 @@ async function recordDeadLetters(worker: Worker, batch: MessageBatch<unknown>): 
       log.error('schedule: a step failed on every delivery; the run is ended', { rule: body.rule, step: body.step });
       return;
     }
-    const stored = await store.job(body.id);
-    if (!stored) return;
-    const reason = `the queue gave up after its retries; last error: ${stored.last_error ?? 'none recorded (the consumer failed before GitLab answered)'}`;
+    const lastError = await storeObject().lastError(body.id);
+    const reason = `the queue gave up after its retries; last error: ${lastError ?? 'none recorded (the consumer failed before GitLab answered)'}`;
     // A delivery running the event now (a resend) decides its fate instead.
     if (!(await storeObject().deadLetterUnlessRunning(body.id, reason, Date.now()))) return;
     log.error('event failed for good; kept as a dead letter', { event_id: body.id, reason });

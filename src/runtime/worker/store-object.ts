@@ -77,6 +77,10 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
   deadLetters(): DeadLetter[] {
     return this.atomic(() => this.tables.deadLetters(false));
   }
+  /** The reason to record for a job the dead-letter queue gave up on: its last error, read without its payload. */
+  lastError(id: string): string | undefined {
+    return this.atomic(() => this.tables.lastError(id));
+  }
   /** The job put back, without its payload (the consumer reads it from here when it runs). */
   reviveDeadLetter(id: string): StoredJob | undefined {
     return this.atomic(() => {
@@ -84,10 +88,13 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
       return job && { ...job, payload: '' };
     });
   }
-  /** Records a dead letter from the dead-letter queue, unless a consumer runs the job right now (it decides). */
+  /**
+   * Records a dead letter from the dead-letter queue; false when the job is gone (it finished) or a
+   * consumer runs it right now (that one decides).
+   */
   deadLetterUnlessRunning(id: string, reason: string, now: number): boolean {
     return this.atomic(() => {
-      if (this.tables.attemptRunning(id, now)) return false;
+      if (!this.tables.hasJob(id) || this.tables.attemptRunning(id, now)) return false;
       this.tables.deadLetter(id, reason);
       return true;
     });
@@ -118,6 +125,9 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
 
   releaseAttempt(id: string): void {
     this.atomic(() => this.tables.releaseAttempt(id));
+  }
+  abandonAttempt(id: string): void {
+    this.atomic(() => this.tables.abandonAttempt(id));
   }
 
   /** Jobs overdue since `before` that nobody runs: their queue message was lost (see StoreTables.claimOverdue). */
@@ -193,7 +203,8 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
   releaseScanStep(rule: string, startedAt: number, step: number): void {
     return this.atomic(() => {
       const state = this.scan(rule);
-      if (state?.started_at === startedAt && state.step === step - 1) this.setScan(rule, { ...state, running_until: 0 });
+      // A step that failed and said so is not one stopped by a limit: its claim does not count.
+      if (state?.started_at === startedAt && state.step === step - 1) this.setScan(rule, { ...state, running_until: 0, claims: Math.max(0, (state.claims ?? 1) - 1) });
     });
   }
 
