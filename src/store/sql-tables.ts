@@ -235,10 +235,6 @@ export class StoreTables {
     this.sql.run('INSERT OR REPLACE INTO schedule_runs (rule, at) VALUES (?, ?)', rule, at);
   }
 
-  forgetScheduleRun(rule: string): void {
-    this.sql.run('DELETE FROM schedule_runs WHERE rule = ?', rule);
-  }
-
   meta(key: string): string | undefined {
     return this.first<{ value: string }>('SELECT value FROM meta WHERE key = ?', key)?.value;
   }
