@@ -72,8 +72,6 @@ export class StoreTables {
       if (this.first<{ seen_at: number }>('SELECT seen_at FROM deliveries WHERE key = ? AND seen_at > ?', key, now - this.retentionMs)) return false;
       this.sql.run('INSERT OR REPLACE INTO deliveries (key, seen_at) VALUES (?, ?)', key, now);
     }
-    // A new job: attempts counted for an earlier job with this id (a dead letter) are not its own.
-    this.sql.run('DELETE FROM attempts WHERE job_id = ?', job.id);
     this.insertJob(job);
     return true;
   }
@@ -123,6 +121,16 @@ export class StoreTables {
     return this.first<{ last_error: string | null }>('SELECT last_error FROM jobs WHERE id = ?', id)?.last_error ?? undefined;
   }
 
+  /** A job is new (accepted) or gone (finished): attempts counted under its id are not its own. */
+  forgetAttempts(id: string): void {
+    this.sql.run('DELETE FROM attempts WHERE job_id = ?', id);
+  }
+
+  /** A dead letter put back: its earlier attempts count as one, so the next is a retry (its calls are checked) and none is stuck. */
+  countAsRetried(id: string): void {
+    this.sql.run('INSERT INTO attempts (job_id, started, lease_until) VALUES (?, 1, 0) ON CONFLICT (job_id) DO UPDATE SET started = 1, lease_until = 0', id);
+  }
+
   /** Takes back an attempt that could not get going (the store failed under it): it does not count as stopped. */
   abandonAttempt(id: string): void {
     this.sql.run('UPDATE attempts SET started = MAX(0, started - 1), lease_until = 0 WHERE job_id = ?', id);
@@ -151,13 +159,11 @@ export class StoreTables {
 
   finishJob(id: string): void {
     this.sql.run('DELETE FROM jobs WHERE id = ?', id);
-    this.sql.run('DELETE FROM attempts WHERE job_id = ?', id);
     this.sql.run('DELETE FROM job_parts WHERE job_id = ?', id);
   }
 
   retryJobLater(id: string, nextAttemptAt: number, error: string): void {
     this.sql.run('UPDATE jobs SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?', nextAttemptAt, error, id);
-    this.releaseAttempt(id);
     this.setLastError(id, error);
   }
 
@@ -169,8 +175,6 @@ export class StoreTables {
     this.sql.run('DELETE FROM job_parts WHERE job_id = ?', deadPartsKey(id));
     this.sql.run('UPDATE job_parts SET job_id = ? WHERE job_id = ?', deadPartsKey(id), id);
     this.sql.run('DELETE FROM jobs WHERE id = ?', id);
-    // The attempts begun stay counted: put back, the job is a retry and checks its calls first.
-    this.releaseAttempt(id);
     this.setLastError(id, reason);
   }
 
@@ -194,8 +198,6 @@ export class StoreTables {
     this.sql.run('DELETE FROM dead_letters WHERE id = ?', id);
     this.sql.run('DELETE FROM job_parts WHERE job_id = ?', id);
     this.sql.run('UPDATE job_parts SET job_id = ? WHERE job_id = ?', id, deadPartsKey(id));
-    // Its earlier attempts count as one: the next is a retry (its calls are checked), none is stuck.
-    this.sql.run('INSERT INTO attempts (job_id, started, lease_until) VALUES (?, 1, 0) ON CONFLICT (job_id) DO UPDATE SET started = 1, lease_until = 0', id);
     this.insertJob(job);
     return this.withPayload(job);
   }

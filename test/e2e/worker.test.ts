@@ -176,3 +176,65 @@ describe('Workers: events whose queue message was lost', () => {
     expect(h!.logs.filter((line) => line.includes('without a queue message sent again'))).toHaveLength(1);
   });
 });
+
+describe('Workers: the store object', () => {
+  async function storeObject() {
+    await start();
+    const namespace = (await h!.miniflare.getDurableObjectNamespace('STORE')) as any;
+    return namespace.get(namespace.idFromName('rulebot'));
+  }
+  const job = (id: string, at: number) => ({ id, project_id: 1, payload: '{}', event_uuid: undefined, received_at: at, attempts: 0, next_attempt_at: at, last_error: undefined });
+
+  it('keeps attempts in step with their job: failures free the lease, a put-back dead letter is a retry, a new job with its id starts afresh', async () => {
+    const store = await storeObject();
+    const now = Date.now();
+    expect(await store.acceptDelivery('key-1', job('x', now))).toBe(true);
+    expect(await store.beginAttempt('x', now, 60_000)).toMatchObject({ state: 'run', retrying: false });
+    // A failure recorded frees the lease: the retry runs when due, as a retry.
+    await store.retryJobLater('x', now, 'GitLab answered 502');
+    expect(await store.beginAttempt('x', now + 1, 60_000)).toMatchObject({ state: 'run', retrying: true });
+    await store.deadLetter('x', 'refused');
+    const revived = await store.reviveDeadLetter('x');
+    expect(revived).toMatchObject({ id: 'x', payload: '' });
+    expect(await store.beginAttempt('x', now + 2, 60_000)).toMatchObject({ state: 'run', retrying: true });
+    await store.finishJob('x');
+    // The same delivery a week later (its key expired): a new job, with no attempts of its own yet.
+    expect(await store.acceptDelivery('key-2', job('x', now + 3))).toBe(true);
+    expect(await store.beginAttempt('x', now + 3, 60_000)).toMatchObject({ state: 'run', retrying: false });
+    // The dead-letter queue leaves a job a delivery is running to that delivery.
+    expect(await store.deadLetterUnlessRunning('x', 'gave up', now + 4)).toBe(false);
+    expect(await store.deadLetterUnlessRunning('gone', 'gave up', now + 4)).toBe(false);
+  });
+
+  it('hands out each step of a schedule run once, in order, and ends a run whose step keeps being stopped', async () => {
+    const store = await storeObject();
+    const at = Date.parse('2026-03-01T06:00:00Z');
+    const now = Date.now();
+    expect(await store.startScan('stale', at, now)).toEqual({ previous: undefined });
+    expect(await store.startScan('stale', at + 300_000, now)).toBe(false);
+    // Step 2 before step 1 completed, a step claimed twice, a step completed twice: refused.
+    expect(await store.claimScanStep('stale', at, 2, now, 60_000)).toEqual({ state: 'gone' });
+    expect(await store.claimScanStep('stale', at, 1, now, 60_000)).toMatchObject({ state: 'run' });
+    expect(await store.claimScanStep('stale', at, 1, now + 1, 60_000)).toEqual({ state: 'busy', retryInMs: 59_999 });
+    const totals = { scanned: 5, matched: 5, acted: 5, api_calls: 11, errors: 0 };
+    const next = { cursor: '2026-01-01T00:00:00.000Z', seen: ['1:5'] };
+    expect(await store.completeScanStep('stale', at, 1, totals, next, now + 2)).toBe(true);
+    expect(await store.completeScanStep('stale', at, 1, totals, next, now + 3)).toBe(false);
+    // Step 1 delivered again after it completed: it asks for step 2 to be queued again, in case it was lost.
+    expect(await store.claimScanStep('stale', at, 1, now + 4, 60_000)).toEqual({ state: 'done', resend: 2 });
+    expect(await store.claimScanStep('stale', at, 2, now + 5, 60_000)).toEqual({ state: 'run', totals, from: next });
+    // Step 2 keeps being stopped before it completes (leases run out): the fifth claim is the last.
+    for (let i = 1; i < 5; i++) expect(await store.claimScanStep('stale', at, 2, now + 5 + i * 60_001, 60_000)).toMatchObject({ state: 'run' });
+    expect(await store.claimScanStep('stale', at, 2, now + 5 + 5 * 60_001, 60_000)).toEqual({ state: 'stuck', claims: 5 });
+    expect((await h!.status()).queue.scans_running).toEqual([]);
+  });
+
+  it('puts a rule back as due when its run could not be queued', async () => {
+    const store = await storeObject();
+    const at = Date.parse('2026-03-01T06:00:00Z');
+    const started = await store.startScan('stale', at, Date.now());
+    await store.cancelScan('stale', at, started.previous ?? at - 300_000);
+    expect(await store.lastScheduleRun('stale')).toBe(at - 300_000);
+    expect((await h!.status()).queue.scans_running).toEqual([]);
+  });
+});

@@ -52,10 +52,15 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
     this.tables = new StoreTables(durableObjectDriver(ctx.storage.sql), RETENTION_MS, Date.now);
   }
 
+  // Attempts (the leases of `beginAttempt`) exist on Workers only: the job methods below keep them in
+  // step with the jobs, so that Node's store does no such work on every webhook.
+
   acceptDelivery(key: string | undefined, job: StoredJob): boolean {
     return this.atomic(() => {
       this.tables.prune();
-      return this.tables.acceptDelivery(key, job);
+      const accepted = this.tables.acceptDelivery(key, job);
+      if (accepted) this.tables.forgetAttempts(job.id);
+      return accepted;
     });
   }
   unfinishedJobIds(): string[] {
@@ -65,13 +70,23 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
     return this.atomic(() => this.tables.job(id));
   }
   finishJob(id: string): void {
-    this.atomic(() => this.tables.finishJob(id));
+    this.atomic(() => {
+      this.tables.finishJob(id);
+      this.tables.forgetAttempts(id);
+    });
   }
   retryJobLater(id: string, nextAttemptAt: number, error: string): void {
-    this.atomic(() => this.tables.retryJobLater(id, nextAttemptAt, error));
+    this.atomic(() => {
+      this.tables.retryJobLater(id, nextAttemptAt, error);
+      this.tables.releaseAttempt(id);
+    });
   }
+  /** The attempts begun stay counted: put back, the job is a retry and checks its calls first. */
   deadLetter(id: string, reason: string): void {
-    this.atomic(() => this.tables.deadLetter(id, reason));
+    this.atomic(() => {
+      this.tables.deadLetter(id, reason);
+      this.tables.releaseAttempt(id);
+    });
   }
   /** Without payloads: a call's answer is limited to 32 MiB, and dead letters add up. */
   deadLetters(): DeadLetter[] {
@@ -85,7 +100,9 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
   reviveDeadLetter(id: string): StoredJob | undefined {
     return this.atomic(() => {
       const job = this.tables.reviveDeadLetter(id);
-      return job && { ...job, payload: '' };
+      if (!job) return undefined;
+      this.tables.countAsRetried(id);
+      return { ...job, payload: '' };
     });
   }
   /**
@@ -96,6 +113,7 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
     return this.atomic(() => {
       if (!this.tables.hasJob(id) || this.tables.attemptRunning(id, now)) return false;
       this.tables.deadLetter(id, reason);
+      this.tables.releaseAttempt(id);
       return true;
     });
   }
