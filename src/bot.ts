@@ -9,7 +9,7 @@ import type { GitLabClient, User } from './gitlab/index.js';
 import type { Rule, RuleSet } from './rules/index.js';
 import type { ScanReport } from './schedule/scan.js';
 import { Scheduler } from './schedule/scheduler.js';
-import type { Store } from './store/index.js';
+import type { Store, StoredJob } from './store/index.js';
 
 export interface BotDeps extends EngineDeps {
   /** Called after each event is processed (tests and metrics). */
@@ -87,13 +87,13 @@ export function createBot(deps: BotDeps): Bot {
     deadLetters: { list: () => deps.store.deadLetters({ payloads: false }), retry: (id) => retryDeadLetter(id) },
   });
 
-  async function retryDeadLetter(id: string): Promise<boolean> {
-    const stored = await deps.store.reviveDeadLetter(id);
+  /** Queues a stored job some earlier attempt may have started: its calls are checked before being made again. */
+  async function queueStored(stored: StoredJob | undefined): Promise<boolean> {
     const job = stored && (await restoreJob(stored, deps.store, log));
-    // Its earlier attempts may have made some of its calls: check before making them again.
     if (job) queue.push({ ...job, resumed: true });
     return job !== undefined;
   }
+  const retryDeadLetter = async (id: string) => queueStored(await deps.store.reviveDeadLetter(id));
 
   return {
     app,
@@ -109,10 +109,7 @@ export function createBot(deps: BotDeps): Bot {
     async resume() {
       // Ids first: while thousands of events are queued here, none of them is read again.
       for (const id of await deps.store.unfinishedJobIds()) {
-        if (queue.has(id)) continue;
-        const stored = await deps.store.job(id);
-        const job = stored && (await restoreJob(stored, deps.store, log));
-        if (job) queue.push({ ...job, resumed: true });
+        if (!queue.has(id)) await queueStored(await deps.store.job(id));
       }
     },
     async stop(graceMs = 10_000) {
