@@ -37,6 +37,7 @@ export const EnvSchema = z.object({
   RETRY_MAX_DELAY_SECONDS: z.coerce.number().min(0).max(43_200).default(300),
   RETRY_GIVE_UP_AFTER_SECONDS: z.coerce.number().positive().default(3600),
   SCAN_STEP_ITEMS: z.coerce.number().int().min(1).max(1000).default(5),
+  DEAD_LETTER_QUEUE: z.string().min(1).default('rulebot-dead-letters'),
 });
 
 const SECRET_VARIABLES = new Set(['GITLAB_TOKEN', 'GITLAB_WEBHOOK_SECRET', 'GITLAB_WEBHOOK_SIGNING_KEY']);
@@ -80,6 +81,8 @@ export interface Config {
   retry: { baseDelayMs: number; maxDelayMs: number; giveUpAfterMs: number };
   /** Workers: items one queue message of a schedule scan looks at before handing on to the next. */
   scanStepItems: number;
+  /** Workers: the queue whose batches are recorded as dead letters (wrangler.toml's `dead_letter_queue`). */
+  deadLetterQueue: string;
 }
 
 export const MAX_WEBHOOK_BODY_BYTES = 25 * 1024 * 1024;
@@ -144,6 +147,7 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
       giveUpAfterMs: e.RETRY_GIVE_UP_AFTER_SECONDS * 1000,
     },
     scanStepItems: e.SCAN_STEP_ITEMS,
+    deadLetterQueue: e.DEAD_LETTER_QUEUE,
   };
 }
 

@@ -20,7 +20,7 @@ type Outcome = 'ack' | { retryInMs: number } | 'retry';
  * the platform and, after `max_retries`, lands in the dead-letter queue.
  */
 export async function consumeBatch(worker: Worker, batch: MessageBatch<unknown>): Promise<void> {
-  if (batch.queue === deadLetterQueue(worker)) return recordDeadLetters(worker, batch);
+  if (batch.queue === worker.config.deadLetterQueue) return recordDeadLetters(worker, batch);
   try {
     await worker.ready();
   } catch (error) {
@@ -43,12 +43,6 @@ export async function consumeBatch(worker: Worker, batch: MessageBatch<unknown>)
     else if (outcome === 'retry') message.retry();
     else message.retry({ delaySeconds: Math.min(MAX_DELAY_SECONDS, Math.ceil(outcome.retryInMs / 1000)) });
   }
-}
-
-/** The dead-letter queue's name: wrangler.toml sets it as a var next to the consumer that reads it. */
-function deadLetterQueue(worker: Worker): string {
-  const name = worker.env['DEAD_LETTER_QUEUE'];
-  return typeof name === 'string' && name !== '' ? name : 'rulebot-dead-letters';
 }
 
 async function runEvent(worker: Worker, body: EventMessage): Promise<Outcome> {
