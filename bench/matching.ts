@@ -1,8 +1,8 @@
 // Rule matching benchmark: the cost of matchRules per event with 1,000 rules loaded, against smaller baselines.
 import { readFile } from 'node:fs/promises';
 import { loadRules, matchRules, RuleSet } from '../src/rules/index.js';
-import type { RuleEvent } from '../src/webhook/event.js';
-import { normalizeEvent } from '../src/webhook/normalize.js';
+import type { RuleEvent } from '../src/event/event.js';
+import { normalizeEvent } from '../src/event/from-webhook.js';
 import { generateRuleFiles, toSources, type GeneratedFile } from './generate-rules.js';
 import { timeCalls, type Timing } from './timing.js';
 

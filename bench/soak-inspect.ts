@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runCli } from '../src/cli/run.js';
+import { runCli } from '../src/runtime/node/cli/run.js';
 import { WEBHOOK_SECRET } from './soak-send.js';
 
 export interface Status {
@@ -62,7 +62,7 @@ export function tallyCalls(requests: readonly { method: string; path: string }[]
  * src/ changes between runs.
  */
 export async function digestSources(): Promise<string> {
-  const root = new URL('../src/', import.meta.url).pathname;
+  const root = new URL('../src', import.meta.url).pathname;
   const hash = createHash('sha256');
   const files = (await readdir(root, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile());
   const paths = files.map((entry) => join(entry.parentPath, entry.name)).sort();

@@ -4,7 +4,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { runCheck } from '../src/cli/check.js';
+import { runCheck } from '../src/runtime/node/cli/check.js';
 
 export interface WorkerBuild {
   /** What `rulebot check` says about the rules; the bundle is written only when they are valid. */

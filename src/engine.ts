@@ -1,16 +1,16 @@
 // What every runtime runs: the GitLab client and its caches, one event's rules and commands, one schedule rule's scan.
-import { DiffCache } from './actions/facts.js';
-import { processEvent, type EventOutcome, type ProcessDeps } from './actions/process-event.js';
-import type { Config } from './config.js';
+import { DiffCache } from './pipeline/facts.js';
+import { processEvent, type EventOutcome, type ProcessDeps } from './pipeline/process-event.js';
+import type { Config } from './config/config.js';
 import { ConfigError, GitLabApiError } from './errors.js';
-import { CommandRateLimiter } from './commands/rate-limit.js';
-import { runCommands, type CommandReport } from './commands/run-commands.js';
+import { CommandRateLimiter } from './chatops/rate-limit.js';
+import { runCommands, type CommandReport } from './chatops/run-commands.js';
 import { getCurrentUser, GitLabClient, MemberDirectory, RateBudget, UserDirectory, type User } from './gitlab/index.js';
 import type { Logger } from './log.js';
 import type { Rule, RuleSet } from './rules/index.js';
 import { runScheduleRule, type ScanOptions, type ScanReport } from './schedule/scan.js';
 import type { Store } from './store/index.js';
-import type { RuleEvent } from './webhook/event.js';
+import type { RuleEvent } from './event/event.js';
 
 export interface EngineDeps {
   config: Config;

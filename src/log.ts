@@ -1,5 +1,5 @@
 // Structured JSON-lines logging with levels and redaction of secrets; runtime-neutral (writes through a sink).
-import type { LogLevel } from './config.js';
+import type { LogLevel } from './config/config.js';
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 

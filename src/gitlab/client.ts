@@ -1,6 +1,6 @@
 // The GitLab REST v4 client: authentication by token type, typed errors, retries with back-off, pagination.
 import type { z } from 'zod';
-import type { TokenType } from '../config.js';
+import type { TokenType } from '../config/config.js';
 import { GitLabApiError } from '../errors.js';
 import { describeErrorBody } from './error-body.js';
 import { parsePagination } from './pagination.js';

@@ -1,5 +1,5 @@
 // Compiles a condition object into one evaluator; three-valued so that unknown facts are read only when they decide.
-import type { Subject } from '../webhook/event.js';
+import type { Subject } from '../event/event.js';
 import { ACCESS_LEVELS } from './access.js';
 import type { Evaluator, MatchContext, Tri } from './context.js';
 import { anyLabelMatcher, globMatcher, labelMatcher, type Matcher } from './patterns.js';

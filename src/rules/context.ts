@@ -1,5 +1,5 @@
 // What conditions are evaluated against: the event, plus facts that cost an API call and are read only when needed.
-import type { RuleEvent } from '../webhook/event.js';
+import type { RuleEvent } from '../event/event.js';
 
 /** Facts not in the webhook payload. Each costs GitLab calls, so each is read only when a rule's outcome depends on it. */
 export type Fact = 'diffs' | 'author' | 'subject' | 'access';

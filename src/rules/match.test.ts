@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mergeRequestPayload } from '../../test/support/events.js';
-import { normalizeEvent } from '../webhook/normalize.js';
-import type { RuleEvent } from '../webhook/event.js';
+import { normalizeEvent } from '../event/from-webhook.js';
+import type { RuleEvent } from '../event/event.js';
 import type { Facts } from './context.js';
 import { loadRules } from './load.js';
 import { matchRules } from './match.js';

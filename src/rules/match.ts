@@ -1,5 +1,5 @@
 // Matches an event against the rule set, reporting which rules hold and which wait on facts not yet read.
-import type { RuleEvent } from '../webhook/event.js';
+import type { RuleEvent } from '../event/event.js';
 import type { Fact, Facts } from './context.js';
 import type { Rule } from './rule.js';
 import type { RuleSet } from './rule-set.js';

@@ -1,5 +1,5 @@
 // The loaded rules, indexed by event name so that an event only ever looks at the rules that listen to it.
-import type { RuleEvent } from '../webhook/event.js';
+import type { RuleEvent } from '../event/event.js';
 import type { Rule } from './rule.js';
 
 export class RuleSet {

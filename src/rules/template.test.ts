@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mergeRequestPayload } from '../../test/support/events.js';
-import { normalizeEvent } from '../webhook/normalize.js';
-import type { RuleEvent } from '../webhook/event.js';
+import { normalizeEvent } from '../event/from-webhook.js';
+import type { RuleEvent } from '../event/event.js';
 import { compileTemplate, renderTemplate, type Template } from './template.js';
 
 function template(source: string): Template {

@@ -1,5 +1,5 @@
 // Comment templates: `{{ variable }}` placeholders checked when rules load, filled safely when they run.
-import type { RuleEvent } from '../webhook/event.js';
+import type { RuleEvent } from '../event/event.js';
 
 export interface TemplateValues {
   event: RuleEvent;

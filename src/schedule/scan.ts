@@ -1,13 +1,13 @@
 // Runs one schedule rule: streams the listing oldest-updated first, checks each item, acts on at most `limit`.
 import PQueue from 'p-queue';
-import type { ApiCall } from '../actions/api-call.js';
-import { decideRules } from '../actions/decide.js';
-import { actOnDecision, type ProcessDeps } from '../actions/process-event.js';
-import { subjectFromApi } from '../actions/subject-from-api.js';
+import type { ApiCall } from '../pipeline/api-call.js';
+import { decideRules } from '../pipeline/decide.js';
+import { actOnDecision, type ProcessDeps } from '../pipeline/process-event.js';
+import { subjectFromApi } from '../event/from-api.js';
 import { GitLabApiError } from '../errors.js';
 import { issuableProjectPath, projectPath, type Issuable, type User } from '../gitlab/index.js';
 import type { Rule } from '../rules/index.js';
-import type { RuleEvent } from '../webhook/event.js';
+import type { RuleEvent } from '../event/event.js';
 import { buildListQuery } from './list-query.js';
 import { listOldestFirst, type ListPosition } from './list-items.js';
 

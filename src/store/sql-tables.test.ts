@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteStore } from './sqlite-store.js';
+import { SqliteStore } from '../runtime/node/sqlite-store.js';
 import type { StoredJob } from './store.js';
 
 let dir: string | undefined;

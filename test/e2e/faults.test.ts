@@ -1,7 +1,7 @@
 // End to end: GitLab failing in every way it does; every acknowledged event's actions happen exactly once.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mergeRequestPayload, WELCOME_RULES, withoutMarker } from '../support/events.js';
-import { runCli } from '../../src/cli/run.js';
+import { runCli } from '../../src/runtime/node/cli/run.js';
 import { BOT, startHarness, type NodeHarness as Harness } from '../support/harness.js';
 
 const rules = WELCOME_RULES;

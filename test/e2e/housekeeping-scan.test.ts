@@ -3,8 +3,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/run.js';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { runCli } from '../../src/runtime/node/cli/run.js';
+import { SqliteStore } from '../../src/runtime/node/sqlite-store.js';
 import type { FakeGitLab } from '../support/fake-gitlab.js';
 import { startHarness, TOKEN, type NodeHarness as Harness } from '../support/harness.js';
 

@@ -3,10 +3,10 @@ import { createHmac } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig, secretValues } from '../../src/config.js';
+import { parseConfig, secretValues } from '../../src/config/config.js';
 import { createLogger } from '../../src/log.js';
 import { startServer, type RunningServer } from '../../src/runtime/node/server.js';
-import { dueRules } from '../../src/schedule/scheduler.js';
+import { dueRules } from '../../src/runtime/node/scheduler.js';
 import { FakeGitLab } from './fake-gitlab.js';
 
 export const TOKEN = 'test-token';

@@ -1,10 +1,10 @@
 // Starts rulebot on Node: configuration from the environment, rules from disk, an HTTP server, graceful stop.
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
-import { createBot, type Bot, type BotDeps } from '../../bot.js';
-import { parseConfig, secretValues, type Config } from '../../config.js';
+import { createBot, type Bot, type BotDeps } from './bot.js';
+import { parseConfig, secretValues, type Config } from '../../config/config.js';
 import { createLogger, type Logger } from '../../log.js';
-import { SqliteStore } from '../../store/sqlite-store.js';
+import { SqliteStore } from './sqlite-store.js';
 import { loadRulesDir } from './load-rules-dir.js';
 import { createPooledFetch } from './pooled-fetch.js';
 

@@ -1,7 +1,7 @@
 // Assembles rulebot once per Worker isolate from its bindings: configuration, rules, the store object, the engine, the app.
 import type { Hono } from 'hono';
-import { createApp } from '../../app.js';
-import { parseConfig, secretValues, type Config } from '../../config.js';
+import { createApp } from '../../http/app.js';
+import { parseConfig, secretValues, type Config } from '../../config/config.js';
 import { createEngine, type Engine } from '../../engine.js';
 import { UserSchema } from '../../gitlab/schemas.js';
 import { createLogger, type Logger } from '../../log.js';

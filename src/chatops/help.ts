@@ -1,0 +1,47 @@
+// The built-in `help` command: the commands the asking user may run here, from the rule files.
+import { decideRules } from '../pipeline/decide.js';
+import type { ProcessDeps } from '../pipeline/process-event.js';
+import type { Condition, Rule } from '../rules/index.js';
+import type { RuleEvent } from '../event/event.js';
+
+/**
+ * Lists every command whose rules would let this user run it on this merge request or issue, judged
+ * as for a real command but whatever the arguments; the argument rules are shown instead.
+ */
+export async function renderHelp(event: RuleEvent, deps: ProcessDeps, botUsername: string): Promise<string> {
+  const byCommand = new Map<string, Rule[]>();
+  for (const rule of deps.rules.rules) {
+    if (!rule.inProject(event.project.path_with_namespace)) continue;
+    for (const name of rule.on) {
+      if (!name.startsWith('command.')) continue;
+      const command = name.slice('command.'.length);
+      byCommand.set(command, [...(byCommand.get(command) ?? []), rule]);
+    }
+  }
+  const rows: string[] = [];
+  for (const [name, rules] of byCommand) {
+    const probe: RuleEvent = { ...event, names: ['command', `command.${name}`], command: { ...event.command!, name, args: [] } };
+    const { matched } = await decideRules(probe, deps, { rules, ignoreArgs: true });
+    if (matched.length > 0) rows.push(`| \`@${botUsername} ${name}\` | ${describeArgs(matched[0]!.when?.args)} |`);
+  }
+  rows.push(`| \`@${botUsername} help\` | none: shows this list |`);
+  return [
+    `Commands you can use on this ${event.subject?.type === 'issue' ? 'issue' : 'merge request'}, each on a line of its own:`,
+    '',
+    '| command | arguments |',
+    '|---|---|',
+    ...rows,
+  ].join('\n');
+}
+
+function describeArgs(args: Condition['args']): string {
+  if (!args) return 'any';
+  const { only, min, max } = args;
+  const amount =
+    min !== undefined && max !== undefined ? (min === max ? `${min}` : `${min} to ${max}`)
+    : min !== undefined ? `${min} or more`
+    : max !== undefined ? `at most ${max}`
+    : 'any number';
+  if (max === 0) return 'none';
+  return only ? `${amount} of: ${only.map((pattern) => `\`${pattern}\``).join(', ')}` : `${amount}`;
+}

@@ -1,0 +1,92 @@
+// POST /webhooks/gitlab: authenticate, read, parse, normalise, drop repeats and the bot's own events, enqueue, answer.
+import type { Context } from 'hono';
+import type { Job } from '../runtime/node/event-queue.js';
+import { PayloadError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Store } from '../store/index.js';
+import { checkRequest } from './check-request.js';
+import { deliveryKey } from './delivery-key.js';
+import { normalizeEvent } from '../event/from-webhook.js';
+import { decodeJsonText, parseJsonObject } from './parse-json.js';
+import { readBody } from './read-body.js';
+import { createSignatureVerifier } from './verify-signature.js';
+import { createTokenVerifier } from './verify-token.js';
+
+export interface WebhookDeps {
+  /**
+   * Accepted `X-Gitlab-Token` values (several while a secret is rotated). Empty: the token is not checked
+   * (dry-run set-ups, or signing only; the config demands a secret or a signing key with a GitLab token).
+   */
+  secrets: readonly string[];
+  /** Signing tokens (`whsec_…`). When any is set, every delivery must carry a valid `webhook-signature`. */
+  signingKeys: readonly string[];
+  /** Clock for the signed timestamp check, in milliseconds since the epoch. Default: `Date.now`. */
+  now?: () => number;
+  maxBodyBytes: number;
+  store: Store;
+  /** Awaited before the 202: on Workers it is a queue send, which must finish within the request. */
+  enqueue: (job: Job) => void | Promise<void>;
+  /** False while shutting down: new deliveries are then refused with 503 and `Retry-After`. */
+  accepting?: () => boolean;
+  /** The bot's own user id, once known: its events are ignored so that its actions cannot loop. */
+  botUserId: () => number | undefined;
+  log: Logger;
+}
+
+/**
+ * Answers within GitLab's 10 s limit by doing only cheap work here; rules run after the answer.
+ * Authentic events rulebot does not act on still get a 2xx: GitLab disables hooks that keep failing.
+ */
+export function createWebhookHandler(deps: WebhookDeps) {
+  const verifyToken = deps.secrets.length > 0 ? createTokenVerifier(deps.secrets) : undefined;
+  const verifySignature =
+    deps.signingKeys.length > 0 ? createSignatureVerifier({ keys: deps.signingKeys, ...(deps.now && { now: deps.now }) }) : undefined;
+
+  return async (c: Context): Promise<Response> => {
+    if (deps.accepting && !deps.accepting()) {
+      // Shutting down: GitLab counts 503 as a failed delivery, and "Resend" brings the event back.
+      return c.json({ error: 'rulebot is shutting down; send the event again shortly', code: 'shutting_down' }, 503, { 'retry-after': '30' });
+    }
+    const headers = c.req.raw.headers;
+    // URL, header sizes and token are checked before the body is read: unauthenticated senders cost nothing.
+    checkRequest(new URL(c.req.url), headers);
+    verifyToken?.(headers.get('x-gitlab-token') ?? undefined);
+
+    const contentType = headers.get('content-type');
+    if (contentType && !/^application\/(.+\+)?json\b/i.test(contentType)) {
+      throw new PayloadError('unsupported_media_type', `expected Content-Type application/json, got ${contentType}`);
+    }
+    const bytes = await readBody(c.req.raw, deps.maxBodyBytes);
+    // The signature covers the body, so it is checked after the size-limited read and before parsing.
+    const signed = verifySignature ? await verifySignature(headers, bytes) : undefined;
+    // `object_kind` decides the kind; X-Gitlab-Event is not compared with it (System Hooks send
+    // merge_request events under "System Hook"), so a mismatch is no error.
+    const text = decodeJsonText(bytes);
+    const payload = parseJsonObject(text);
+
+    const result = normalizeEvent(payload);
+    if ('ignored' in result) return c.json({ status: 'ignored', reason: result.ignored }, 200);
+    const event = result.event;
+    if (event.user.id === deps.botUserId()) {
+      return c.json({ status: 'ignored', reason: "event caused by rulebot's own user" }, 200);
+    }
+
+    const key = await deliveryKey(headers, bytes, signed?.id);
+    const id = signed?.id ?? headers.get('idempotency-key') ?? crypto.randomUUID();
+    const eventUuid = headers.get('x-gitlab-event-uuid') ?? undefined;
+    const now = (deps.now ?? Date.now)();
+    const stored = {
+      id, project_id: event.project.id, payload: text, event_uuid: eventUuid,
+      received_at: now, attempts: 0, next_attempt_at: now, last_error: undefined,
+    };
+    // Stored (on Node: committed to disk) before the 202: GitLab never re-sends what was acknowledged.
+    if (!(await deps.store.acceptDelivery(key, stored))) {
+      deps.log.info('duplicate delivery ignored', { event_id: id, key });
+      return c.json({ status: 'duplicate', event_id: id }, 200);
+    }
+    // The body stays in the store only: a backlog of queued events holds their normalised form, not 6 KB each.
+    await deps.enqueue({ id, event, eventUuid, stored: { ...stored, payload: '' } });
+    deps.log.info('event accepted', { event_id: id, event: event.names.at(-1), project: event.project.path_with_namespace });
+    return c.json({ status: 'accepted', event_id: id }, 202);
+  };
+}

@@ -1,0 +1,65 @@
+// Decides which rules hold for an event, reading the facts (API calls) their outcome depends on.
+import { GitLabApiError } from '../errors.js';
+import { matchRules, type Fact, type Facts, type Rule } from '../rules/index.js';
+import type { RuleEvent } from '../event/event.js';
+import { loadFact, type FactSources } from './facts.js';
+import type { EventOutcome, ProcessDeps } from './process-event.js';
+
+/** At most this many rounds of fact reading: subject, then author or diffs. */
+const MAX_FACT_ROUNDS = 3;
+
+export interface Decision {
+  matched: Rule[];
+  undecided: EventOutcome['undecided'];
+  /** The event and facts after every fact read for the decision (details, author, role, diffs). */
+  state: { event: RuleEvent; facts: Facts };
+}
+
+/**
+ * Decides which of `rules` (default: every candidate for the event) hold, reading the facts their
+ * outcome depends on, a round at a time: one fact may reveal that another is needed.
+ */
+export async function decideRules(
+  input: RuleEvent,
+  deps: ProcessDeps,
+  options: { rules?: readonly Rule[]; ignoreArgs?: boolean; facts?: Facts } = {},
+): Promise<Decision> {
+  const state: Decision['state'] = { event: input, facts: { ...options.facts } };
+  const undecided: EventOutcome['undecided'] = [];
+  const sources: FactSources = { ...deps };
+  const now = (deps.now ?? Date.now)();
+  const match = (rules: readonly Rule[] | undefined) => matchRules(deps.rules, state.event, state.facts, rules, { ...options, now });
+
+  const first = match(options.rules);
+  const matched: Rule[] = [...first.matched];
+  let { pending, missing } = first;
+  for (let round = 0; pending.length > 0 && round < MAX_FACT_ROUNDS; round++) {
+    const failed = new Map<Fact, string>();
+    for (const fact of missing) {
+      const problem = await readFact(fact, state, sources);
+      if (problem) failed.set(fact, problem);
+    }
+    if (failed.size > 0) {
+      const reason = [...failed.values()].join('; ');
+      for (const rule of pending) undecided.push({ rule: rule.name, reason });
+      break;
+    }
+    const next = match(pending);
+    matched.push(...next.matched);
+    ({ pending, missing } = next);
+  }
+  matched.sort((a, b) => a.order - b.order);
+  return { matched, undecided, state };
+}
+
+/** Reads one fact into `state`; returns why it could not be read, or throws when a retry may help. */
+export async function readFact(fact: Fact, state: { event: RuleEvent; facts: Facts }, sources: FactSources): Promise<string | undefined> {
+  try {
+    Object.assign(state, await loadFact(fact, state.event, state.facts, sources));
+    return undefined;
+  } catch (error) {
+    if (error instanceof GitLabApiError && error.retryable) throw error;
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+

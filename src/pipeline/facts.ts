@@ -1,0 +1,100 @@
+// Reads the facts rules need beyond the payload (changed files, the author, a merge request's details), once each.
+import {
+  IssuableSchema,
+  listMergeRequestDiffs,
+  noteablePath,
+  type Diff,
+  type GitLabClient,
+  type MemberDirectory,
+  type UserDirectory,
+} from '../gitlab/index.js';
+import { subjectFromApi } from '../event/from-api.js';
+import type { DiffSummary, Fact, Facts } from '../rules/index.js';
+import type { RuleEvent } from '../event/event.js';
+
+/** Remembers the diff summary of recent merge request versions, so several events about one version read it once. */
+export class DiffCache {
+  private readonly entries = new Map<string, DiffSummary>();
+  constructor(private readonly capacity = 500) {}
+
+  get(key: string): DiffSummary | undefined {
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+    }
+    return hit;
+  }
+
+  set(key: string, summary: DiffSummary): void {
+    this.entries.delete(key);
+    this.entries.set(key, summary);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+  }
+}
+
+export interface FactSources {
+  gitlab: GitLabClient;
+  users: UserDirectory;
+  members: MemberDirectory;
+  diffCache: DiffCache;
+  /** Changed files given up front (`rulebot simulate --diffs`), used instead of asking GitLab. */
+  diffs?: Diff[] | undefined;
+  /** When set, GitLab is not asked at all and facts it would give fail, saying this reason. */
+  offline?: string | undefined;
+}
+
+/** Summarises diffs: the paths touched and the added plus removed lines. */
+export function summarizeDiffs(diffs: readonly Diff[]): DiffSummary {
+  const paths = new Set<string>();
+  let changedLines = 0;
+  let incomplete = false;
+  for (const diff of diffs) {
+    if (diff.too_large || diff.collapsed) incomplete = true;
+    paths.add(diff.new_path);
+    if (diff.renamed_file || diff.deleted_file) paths.add(diff.old_path);
+    // API diffs start at the first hunk (`@@ … @@`), without `---`/`+++` file headers.
+    for (const line of diff.diff.split('\n')) if (line.startsWith('+') || line.startsWith('-')) changedLines++;
+  }
+  return { paths: [...paths], changedLines, incomplete };
+}
+
+
+/**
+ * Reads one missing fact and returns the event and facts updated with it. `subject` reads the merge
+ * request or issue (`GET …/merge_requests/:iid`), which also tells its author.
+ */
+export async function loadFact(fact: Fact, event: RuleEvent, facts: Facts, sources: FactSources): Promise<{ event: RuleEvent; facts: Facts }> {
+  if (fact === 'access') {
+    if (sources.offline) throw new Error(`the user's role was not looked up in GitLab: ${sources.offline}`);
+    return { event, facts: { ...facts, accessLevel: await sources.members.accessLevel(sources.gitlab, event.project.id, event.user.id) } };
+  }
+  const subject = event.subject;
+  if (!subject) return { event, facts };
+  switch (fact) {
+    case 'subject': {
+      if (sources.offline) throw new Error(`the ${subject.type.replace('_', ' ')} was not read from GitLab: ${sources.offline}`);
+      const path = noteablePath(event.project.id, subject.type, subject.iid);
+      const details = await sources.gitlab.request('GET', path, { schema: IssuableSchema });
+      sources.users.remember(details.author.username, details.author);
+      return { event: { ...event, subject: subjectFromApi(details, subject.type) }, facts: { ...facts, authorUsername: details.author.username } };
+    }
+    case 'author': {
+      if (subject.author_id === undefined) return { event, facts };
+      if (subject.author_id === event.user.id) return { event, facts: { ...facts, authorUsername: event.user.username } };
+      if (sources.offline) throw new Error(`the author was not looked up in GitLab: ${sources.offline}`);
+      const author = await sources.users.findById(sources.gitlab, subject.author_id);
+      return { event, facts: { ...facts, authorUsername: author.username } };
+    }
+    case 'diffs': {
+      if (sources.diffs) return { event, facts: { ...facts, diffs: summarizeDiffs(sources.diffs) } };
+      if (sources.offline) throw new Error(`changed files were not read from GitLab: ${sources.offline} (give them with --diffs FILE)`);
+      const key = subject.sha ? `${event.project.id}:${subject.iid}:${subject.sha}` : undefined;
+      const cached = key ? sources.diffCache.get(key) : undefined;
+      if (cached) return { event, facts: { ...facts, diffs: cached } };
+      const summary = summarizeDiffs(await listMergeRequestDiffs(sources.gitlab, event.project.id, subject.iid));
+      if (key) sources.diffCache.set(key, summary);
+      return { event, facts: { ...facts, diffs: summary } };
+    }
+  }
+}

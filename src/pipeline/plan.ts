@@ -1,0 +1,142 @@
+// Merges the actions of every matched rule into the fewest GitLab calls: one PUT for all edits, one POST per comment.
+import { noteablePath } from '../gitlab/index.js';
+import { ARGS_PLACEHOLDER, renderTemplate, type Rule } from '../rules/index.js';
+import type { RuleEvent, Subject } from '../event/event.js';
+import type { ApiCall } from './api-call.js';
+import { planFeedback, planMergeRequestRequests } from './plan-requests.js';
+
+export interface PlanInput {
+  event: RuleEvent;
+  /** Matched rules, in rule order: where two disagree (add vs remove, close vs reopen), the later one wins. */
+  rules: readonly Rule[];
+  /**
+   * Ids of the usernames named by `assign` and `request_review`; names missing here are reported, not
+   * sent. Undefined when users were not looked up at all (simulating offline).
+   */
+  userIds: ReadonlyMap<string, number> | undefined;
+  authorUsername?: string | undefined;
+  /**
+   * False when the payload may be stale (the event is retried or resumed, perhaps much later): then
+   * label changes are sent even if the payload shows them made, and GitLab ignores the no-ops.
+   */
+  labelsCurrent?: boolean;
+}
+
+export interface Plan {
+  calls: ApiCall[];
+  /** Things rules asked for that cannot be done, in words (unknown users, reviewers on an issue). */
+  warnings: string[];
+}
+
+/**
+ * Plans the API calls for one event. Label changes use `add_labels`/`remove_labels`, which GitLab
+ * applies atomically without reading the labels first, and labels the payload shows are already
+ * there (or already gone) are left out, so an event that changes nothing costs no call at all.
+ */
+export function planActions({ event, rules, userIds, authorUsername, labelsCurrent = true }: PlanInput): Plan {
+  const subject = event.subject;
+  const warnings: string[] = [];
+  if (!subject || rules.length === 0) return { calls: [], warnings };
+  const path = noteablePath(event.project.id, subject.type, subject.iid);
+
+  const labels = new Map<string, boolean>();
+  let stateEvent: 'close' | 'reopen' | undefined;
+  const assignees = new Set(subject.assignee_ids);
+  const reviewers = new Set(subject.reviewer_ids);
+  const editors = new Set<string>();
+  const notes: ApiCall[] = [];
+
+  const args = event.command?.args.map((arg) => arg.value) ?? [];
+  for (const rule of rules) {
+    const then = rule.then;
+    for (const label of withArgs(then.add_labels, args)) labels.set(label, true);
+    for (const label of withArgs(then.remove_labels, args)) labels.set(label, false);
+    if (then.close) stateEvent = 'close';
+    if (then.reopen) stateEvent = 'reopen';
+    planPeople(rule, subject, args, { assignees, reviewers }, userIds, warnings);
+    if (then.add_labels || then.remove_labels || then.close || then.reopen || then.assign || then.request_review) editors.add(rule.name);
+    if (rule.comment) {
+      const body = renderTemplate(rule.comment, { event, authorUsername });
+      notes.push({ kind: 'note', method: 'POST', path: `${path}/notes`, body: rule.comment.internal ? { body, internal: true } : { body }, rules: [rule.name] });
+    }
+  }
+
+  const update = buildUpdate(subject, labels, stateEvent, assignees, reviewers, labelsCurrent && subject.complete);
+  const context = { event, subject, rules, authorUsername, warnings };
+  // Edits first, then what depends on them (merging), then what reports on them (comments, replies, reactions).
+  const calls: ApiCall[] = [
+    ...(update ? [{ kind: 'edit' as const, method: 'PUT' as const, path, body: update, rules: [...editors] }] : []),
+    ...planMergeRequestRequests(context),
+    ...notes,
+    ...planFeedback(context),
+  ];
+  return { calls, warnings };
+}
+
+/** A list of labels or users with `{{ args }}` replaced by the command's arguments. */
+export function withArgs(list: readonly string[] | undefined, args: readonly string[]): string[] {
+  // Arguments with commas never reach GitLab, which would split them (rules refuse them too).
+  const safe = args.filter((arg) => !arg.includes(','));
+  return (list ?? []).flatMap((item) => (item === ARGS_PLACEHOLDER ? safe : [item]));
+}
+
+/** Adds the users a rule assigns or asks for review to the sets that will be sent. */
+function planPeople(
+  rule: Rule,
+  subject: Subject,
+  args: readonly string[],
+  into: { assignees: Set<number>; reviewers: Set<number> },
+  userIds: ReadonlyMap<string, number> | undefined,
+  warnings: string[],
+): void {
+  const { assign, request_review } = rule.then;
+  if (!assign && !request_review) return;
+  if (!userIds) {
+    warnings.push(`rule "${rule.name}": users to assign or ask for review were not looked up in GitLab`);
+    return;
+  }
+  if (!subject.people_known) {
+    // Both lists are replaced whole by GitLab: without the current ones, sending them would drop people.
+    warnings.push(`rule "${rule.name}": the current assignees and reviewers are unknown, so nobody was added`);
+    return;
+  }
+  if (assign) addUsers(withArgs(assign, args), into.assignees, userIds, `rule "${rule.name}": assign`, warnings);
+  if (request_review && subject.type === 'issue') warnings.push(`rule "${rule.name}": request_review: issues have no reviewers`);
+  else if (request_review) addUsers(withArgs(request_review, args), into.reviewers, userIds, `rule "${rule.name}": request_review`, warnings);
+}
+
+function addUsers(usernames: readonly string[], into: Set<number>, userIds: ReadonlyMap<string, number>, where: string, warnings: string[]) {
+  for (const username of usernames) {
+    const id = userIds.get(username.toLowerCase());
+    if (id === undefined) warnings.push(`${where}: no GitLab user "${username}"`);
+    else into.add(id);
+  }
+}
+
+function buildUpdate(
+  subject: Subject,
+  labels: Map<string, boolean>,
+  stateEvent: 'close' | 'reopen' | undefined,
+  assignees: Set<number>,
+  reviewers: Set<number>,
+  knownLabels: boolean,
+): Record<string, unknown> | undefined {
+  // Without the object's current labels (pipeline payloads, stale payloads) every change is sent; GitLab ignores no-ops.
+  const current = new Set(knownLabels ? subject.labels : []);
+  const add = [...labels].filter(([label, wanted]) => wanted && (!knownLabels || !current.has(label))).map(([label]) => label);
+  const remove = [...labels].filter(([label, wanted]) => !wanted && (!knownLabels || current.has(label))).map(([label]) => label);
+
+  const update: Record<string, unknown> = {};
+  if (add.length > 0) update['add_labels'] = add.join(',');
+  if (remove.length > 0) update['remove_labels'] = remove.join(',');
+  if (stateEvent === 'close' && subject.state === 'opened') update['state_event'] = 'close';
+  if (stateEvent === 'reopen' && subject.state === 'closed') update['state_event'] = 'reopen';
+  // `assignee_ids` and `reviewer_ids` replace the whole list, so they carry the current ones too.
+  if (!sameIds(assignees, subject.assignee_ids)) update['assignee_ids'] = [...assignees];
+  if (!sameIds(reviewers, subject.reviewer_ids)) update['reviewer_ids'] = [...reviewers];
+  return Object.keys(update).length > 0 ? update : undefined;
+}
+
+function sameIds(ids: Set<number>, current: readonly number[]): boolean {
+  return ids.size === new Set(current).size && current.every((id) => ids.has(id));
+}

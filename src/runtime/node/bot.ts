@@ -1,0 +1,124 @@
+// Assembles rulebot from injected parts; every runtime builds its entry point on this.
+import type { Hono } from 'hono';
+import { EventQueue, restoreJob, type Job, type RetryPolicy } from './event-queue.js';
+import type { EventOutcome } from '../../pipeline/process-event.js';
+import { createApp } from '../../http/app.js';
+import type { CommandReport } from '../../chatops/run-commands.js';
+import { createEngine, type EngineDeps, type ScheduleRunOptions } from '../../engine.js';
+import type { GitLabClient, User } from '../../gitlab/index.js';
+import type { Rule, RuleSet } from '../../rules/index.js';
+import type { ScanReport } from '../../schedule/scan.js';
+import { Scheduler } from './scheduler.js';
+import type { Store, StoredJob } from '../../store/index.js';
+
+export interface BotDeps extends EngineDeps {
+  /** Called after each event is processed (tests and metrics). */
+  onProcessed?: (job: Job, outcome: EventOutcome, commands: CommandReport[]) => void;
+  /** How failed events are retried (tests shorten it). */
+  retry?: Partial<RetryPolicy>;
+}
+
+export interface Bot {
+  app: Hono;
+  store: Store;
+  /** Puts a dead letter back in the queue; false when there is none with that id. */
+  retryDeadLetter(id: string): Promise<boolean>;
+  ruleSet: RuleSet;
+  queue: EventQueue;
+  /** Runs schedule rules on their cron; `start()` it where the runtime keeps running. */
+  scheduler: Scheduler;
+  /** Runs one schedule rule now, as `rulebot schedule` does. */
+  runSchedule(rule: Rule, options?: Pick<ScheduleRunOptions, 'dryRun' | 'onProgress'>): Promise<ScanReport>;
+  gitlab: GitLabClient;
+  /** The token's user, known after `init()` (undefined without a token). */
+  user(): User | undefined;
+  /** Asks GitLab who the token acts as; refuses to go on with a token GitLab rejects. */
+  init(): Promise<void>;
+  /**
+   * Queues the stored events this process is not running: at start, those a previous process accepted
+   * and did not finish (after a crash or restart); later, dead letters put back by `rulebot dead-letters --retry`.
+   */
+  resume(): Promise<void>;
+  /** Refuses new deliveries (503), starts no new attempt, and waits up to `graceMs` for the ones under way. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** rulebot in one long-running process: the engine behind an in-process queue, a cron scheduler and the HTTP app. */
+export function createBot(deps: BotDeps): Bot {
+  const { config, log } = deps;
+  const now = deps.now ?? Date.now;
+  const engine = createEngine(deps);
+
+  let accepting = true;
+  const queue = new EventQueue({
+    concurrency: config.queueConcurrency,
+    store: deps.store,
+    log,
+    now,
+    retry: { ...config.retry, ...deps.retry },
+    run: async (job) => {
+      const retrying = job.stored.attempts > 0 || job.resumed === true;
+      const { outcome, commands } = await engine.runEvent({ id: job.id, event: job.event, eventUuid: job.eventUuid, retrying });
+      deps.onProcessed?.(job, outcome, commands);
+    },
+  });
+
+  const runSchedule: Bot['runSchedule'] = (rule, options = {}) => engine.runSchedule(rule, options);
+  const scheduler = new Scheduler({ rules: deps.rules.rules, run: (rule) => runSchedule(rule), store: deps.store, log, now });
+
+  const app = createApp({
+    secrets: config.webhookSecrets,
+    signingKeys: config.webhookSigningKeys,
+    now,
+    maxBodyBytes: config.maxBodyBytes,
+    store: deps.store,
+    enqueue: (job) => queue.push(job),
+    accepting: () => accepting,
+    botUserId: () => engine.user()?.id,
+    log,
+    health: {
+      status: async () => ({ queue: { ...(await deps.store.queueStats()), in_process: queue.size }, accepting }),
+      ready: async () => {
+        const store = await deps.store.queueStats().then(() => true, () => false);
+        const gitlab = await engine.gitlabReachable();
+        return { ready: store && gitlab && accepting, checks: { store, rules: deps.rules.rules.length, gitlab, accepting } };
+      },
+    },
+    deadLetters: { list: () => deps.store.deadLetters({ payloads: false }), retry: (id) => retryDeadLetter(id) },
+  });
+
+  /** Queues a stored job some earlier attempt may have started: its calls are checked before being made again. */
+  async function queueStored(stored: StoredJob | undefined): Promise<boolean> {
+    const job = stored && (await restoreJob(stored, deps.store, log));
+    if (job) queue.push({ ...job, resumed: true });
+    return job !== undefined;
+  }
+  const retryDeadLetter = async (id: string) => queueStored(await deps.store.reviveDeadLetter(id));
+
+  return {
+    app,
+    store: deps.store,
+    retryDeadLetter,
+    ruleSet: deps.rules,
+    queue,
+    scheduler,
+    runSchedule,
+    gitlab: engine.gitlab,
+    user: engine.user,
+    init: engine.init,
+    async resume() {
+      // Ids first: while thousands of events are queued here, none of them is read again.
+      for (const id of await deps.store.unfinishedJobIds()) {
+        if (!queue.has(id)) await queueStored(await deps.store.job(id));
+      }
+    },
+    async stop(graceMs = 10_000) {
+      accepting = false;
+      scheduler.stop();
+      queue.stop();
+      const idle = queue.onIdle().then(() => 'idle' as const);
+      const late = new Promise<'late'>((resolve) => setTimeout(resolve, graceMs, 'late').unref?.());
+      if ((await Promise.race([idle, late])) === 'late') log.warn('stopping with events in progress; they stay queued', { in_process: queue.size });
+    },
+  };
+}

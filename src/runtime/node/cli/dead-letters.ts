@@ -1,0 +1,37 @@
+// `rulebot dead-letters [--retry ID]`: the events that failed for good, with why; and putting one back in the queue.
+import { parseConfig } from '../../../config/config.js';
+import { SqliteStore } from '../sqlite-store.js';
+
+export async function runDeadLetters(options: { retry?: string | undefined; env: Record<string, string | undefined> }, out: (line: string) => void): Promise<number> {
+  const config = parseConfig(options.env, { requireSecret: false });
+  const store = new SqliteStore(config.dataDir);
+  try {
+    if (options.retry !== undefined) {
+      const job = await store.reviveDeadLetter(options.retry);
+      if (!job) {
+        out(`rulebot dead-letters: no dead letter with id "${options.retry}" in ${config.dataDir}`);
+        return 1;
+      }
+      out(`${job.id}: queued again; a running rulebot picks it up within seconds, otherwise at its next start`);
+      return 0;
+    }
+    const letters = await store.deadLetters();
+    for (const { job, reason, failed_at } of letters) {
+      const kind = readKind(job.payload);
+      out(`${job.id}  ${new Date(failed_at).toISOString()}  ${kind}  project ${job.project_id}  after ${job.attempts + 1} attempt(s)  ${reason}`);
+    }
+    out(`${letters.length} dead letter${letters.length === 1 ? '' : 's'} in ${config.dataDir}${letters.length > 0 ? ' (replay one with --retry ID)' : ''}`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+function readKind(payload: string): string {
+  try {
+    const { object_kind, object_attributes } = JSON.parse(payload) as { object_kind?: string; object_attributes?: { action?: string } };
+    return [object_kind, object_attributes?.action].filter(Boolean).join('.') || 'unknown';
+  } catch {
+    return 'unreadable';
+  }
+}

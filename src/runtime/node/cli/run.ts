@@ -1,0 +1,82 @@
+// The `rulebot` command line: argument parsing and dispatch to the commands.
+import { parseArgs } from 'node:util';
+import { RulebotError } from '../../../errors.js';
+import { runCheck } from './check.js';
+import { runDeadLetters } from './dead-letters.js';
+import { runScheduleCommand } from './schedule.js';
+import { runSimulate } from './simulate.js';
+
+const USAGE = `usage: rulebot <command> [options]
+
+commands:
+  check    [--rules DIR]                    validate rule files (default DIR: $RULES_DIR or ./rules)
+  simulate --event FILE [--header NAME] [--rules DIR] [--diffs FILE]
+           print, as JSON lines, the rules an event matches and the API calls they would make;
+           nothing is changed. Changed files come from --diffs FILE (GitLab's /diffs answer) or,
+           with GITLAB_TOKEN set, are read from GitLab.
+  schedule "<rule name>" [--dry-run] [--json] [--rules DIR]
+           run one schedule rule now (for cron jobs or a GitLab CI schedule); --dry-run lists
+           what it would do to which items and changes nothing; --json prints a report.
+  dead-letters [--retry ID]
+           list the events that failed for good (in DATA_DIR), with the reason; --retry puts one
+           back in the queue.`;
+
+/** Runs one command; returns the process exit code. */
+export async function runCli(argv: string[], env: Record<string, string | undefined>, out: (line: string) => void): Promise<number> {
+  const [command, ...rest] = argv;
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        rules: { type: 'string' },
+        event: { type: 'string' },
+        header: { type: 'string' },
+        diffs: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        json: { type: 'boolean' },
+        retry: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    out(`rulebot: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const rules = (values['rules'] as string | undefined) ?? (env['RULES_DIR'] || 'rules');
+  if (values['help'] || command === undefined || command === 'help') {
+    out(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  try {
+    if (command === 'check') return await runCheck({ rules }, out);
+    if (command === 'dead-letters') return await runDeadLetters({ retry: values['retry'] as string | undefined, env }, out);
+    if (command === 'schedule') {
+      const [rule, ...extra] = positionals;
+      if (!rule || extra.length > 0) {
+        out(`rulebot schedule: expected one rule name (quote it), got ${positionals.length}\n\n${USAGE}`);
+        return 2;
+      }
+      const dryRun = values['dry-run'] === true;
+      return await runScheduleCommand({ rule, rules, dryRun, json: values['json'] === true, env, progress: process.stderr }, out);
+    }
+    if (command === 'simulate') {
+      const event = values['event'] as string | undefined;
+      if (!event) {
+        out(`rulebot simulate: --event FILE is required\n\n${USAGE}`);
+        return 2;
+      }
+      return await runSimulate({ event, header: values['header'] as string | undefined, rules, diffs: values['diffs'] as string | undefined, env }, out);
+    }
+  } catch (error) {
+    if (error instanceof RulebotError || error instanceof SyntaxError || (error as NodeJS.ErrnoException).code === 'ENOENT') {
+      out(`rulebot ${command}: ${(error as Error).message}`);
+      return 1;
+    }
+    throw error;
+  }
+  out(`rulebot: unknown command "${command}"\n\n${USAGE}`);
+  return 2;
+}

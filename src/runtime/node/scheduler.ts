@@ -1,0 +1,89 @@
+// Runs schedule rules on their cron (UTC): never two runs of one rule at once, and a run missed while down once at start.
+import { Cron } from 'croner';
+import type { Logger } from '../../log.js';
+import type { Rule } from '../../rules/index.js';
+import type { Store } from '../../store/index.js';
+import type { ScanReport } from '../../schedule/scan.js';
+
+export interface SchedulerOptions {
+  rules: readonly Rule[];
+  run: (rule: Rule) => Promise<ScanReport>;
+  store: Store;
+  log: Logger;
+  now?: () => number;
+}
+
+export type RunResult = { ran: true; report: ScanReport } | { ran: false; reason: string };
+
+export class Scheduler {
+  private readonly running = new Set<string>();
+  private readonly jobs: Cron[] = [];
+  private readonly now: () => number;
+
+  constructor(private readonly options: SchedulerOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Catches up runs missed while rulebot was down (each rule once), then starts every rule's cron. */
+  async start(): Promise<void> {
+    for (const { rule, last } of await dueRules(this.scheduled(), this.options.store, this.now())) {
+      this.options.log.info('schedule: catching up a missed run', { rule: rule.name, last_run: new Date(last!).toISOString() });
+      void this.runNow(rule.name);
+    }
+    for (const rule of this.scheduled()) {
+      this.jobs.push(new Cron(rule.schedule!.cron, { timezone: 'UTC' }, () => void this.runNow(rule.name)));
+    }
+  }
+
+  stop(): void {
+    for (const job of this.jobs.splice(0)) job.stop();
+  }
+
+  /** Runs one rule now unless a run of it is already going on. */
+  async runNow(name: string): Promise<RunResult> {
+    const rule = this.scheduled().find((candidate) => candidate.name === name);
+    if (!rule) return { ran: false, reason: `no schedule rule named "${name}"` };
+    if (this.running.has(name)) {
+      this.options.log.warn('schedule: previous run still going, skipped', { rule: name });
+      return { ran: false, reason: 'a run of this rule is still going on' };
+    }
+    this.running.add(name);
+    try {
+      await this.options.store.recordScheduleRun(name, this.now());
+      const report = await this.options.run(rule);
+      this.options.log.info('schedule: run finished', summary(report));
+      return { ran: true, report };
+    } catch (error) {
+      this.options.log.error('schedule: run failed', { rule: name, error });
+      return { ran: false, reason: error instanceof Error ? error.message : String(error) };
+    } finally {
+      this.running.delete(name);
+    }
+  }
+
+  private scheduled(): Rule[] {
+    return this.options.rules.filter((rule) => rule.schedule !== undefined);
+  }
+}
+
+/**
+ * The schedule rules whose cron (UTC) fired since their last run and up to `at`, each once however
+ * many times it fired. A rule that never ran counts from `since` when given, and is not due otherwise.
+ */
+export async function dueRules(rules: readonly Rule[], store: Store, at: number, since?: number): Promise<{ rule: Rule; last: number | undefined }[]> {
+  const due = [];
+  for (const rule of rules) {
+    if (!rule.schedule) continue;
+    const last = await store.lastScheduleRun(rule.name);
+    const from = last ?? since;
+    if (from === undefined) continue;
+    const next = new Cron(rule.schedule.cron, { timezone: 'UTC', paused: true }).nextRun(new Date(from));
+    if (next && next.getTime() <= at) due.push({ rule, last });
+  }
+  return due;
+}
+
+export function summary(report: ScanReport) {
+  const { rule, scanned, matched, acted, api_calls, stopped_at_limit, duration_ms, errors } = report;
+  return { rule, scanned, matched, acted, api_calls, stopped_at_limit, duration_ms, errors: errors.length };
+}

@@ -1,0 +1,158 @@
+// The Node Store: one SQLite file in DATA_DIR (better-sqlite3), so accepted events survive a crash or restart.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { StoreTables, type SqlDriver, type SqlValue } from '../../store/sql-tables.js';
+import type { DeadLetter, QueueStats, Store, StoredJob } from '../../store/store.js';
+
+export interface SqliteStoreOptions {
+  /** How long delivery keys and effects are remembered, in ms (default 7 days). */
+  retentionMs?: number;
+  now?: () => number;
+}
+
+interface BatchEntry {
+  write: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Every write is committed before the call resolves (WAL journal, `synchronous = FULL`), so a job
+ * accepted here is on disk before GitLab gets its 202. Writes requested in the same turn of the event
+ * loop share one transaction, and so one disk flush: under a burst of webhooks the cost of durability
+ * is paid per batch, not per event. Delivery keys and effects older than the retention window are
+ * pruned as new ones arrive.
+ */
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly tables: StoreTables;
+  private batch: BatchEntry[] = [];
+  /** Made once: better-sqlite3 builds several wrapper functions per `transaction()` call. */
+  private readonly commitBatch: (batch: readonly BatchEntry[], results: unknown[]) => void;
+
+  constructor(dir: string, options: SqliteStoreOptions = {}) {
+    mkdirSync(dir, { recursive: true });
+    this.db = new Database(join(dir, 'rulebot.sqlite'));
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    // The CLI (`rulebot dead-letters`) may write while the server runs: wait for each other's locks.
+    this.db.pragma('busy_timeout = 5000');
+    this.tables = new StoreTables(betterSqliteDriver(this.db), options.retentionMs ?? 7 * 24 * 3_600_000, options.now ?? Date.now);
+    const db = this.db;
+    // Nested in the batch's transaction, each write runs in a savepoint of its own.
+    const inSavepoint = db.transaction((write: () => unknown) => write());
+    this.commitBatch = db.transaction((batch: readonly BatchEntry[], results: unknown[]) => {
+      for (const entry of batch) {
+        try {
+          results.push({ value: inSavepoint(entry.write) });
+        } catch (error) {
+          results.push({ error });
+        }
+      }
+    });
+  }
+
+  acceptDelivery(key: string | undefined, job: StoredJob): Promise<boolean> {
+    return this.write(() => this.tables.acceptDelivery(key, job));
+  }
+
+  async unfinishedJobIds(): Promise<string[]> {
+    return this.tables.unfinishedJobIds();
+  }
+
+  async job(id: string): Promise<StoredJob | undefined> {
+    return this.tables.job(id);
+  }
+
+  finishJob(id: string): Promise<void> {
+    return this.write(() => this.tables.finishJob(id));
+  }
+
+  retryJobLater(id: string, nextAttemptAt: number, error: string): Promise<void> {
+    return this.write(() => this.tables.retryJobLater(id, nextAttemptAt, error));
+  }
+
+  deadLetter(id: string, reason: string): Promise<void> {
+    return this.write(() => this.tables.deadLetter(id, reason));
+  }
+
+  async deadLetters(options: { payloads?: boolean } = {}): Promise<DeadLetter[]> {
+    return this.tables.deadLetters(options.payloads ?? true);
+  }
+
+  reviveDeadLetter(id: string): Promise<StoredJob | undefined> {
+    return this.write(() => this.tables.reviveDeadLetter(id));
+  }
+
+  async queueStats(): Promise<QueueStats> {
+    return this.tables.queueStats();
+  }
+
+  claim(key: string, owner: string): Promise<'new' | 'own' | 'taken'> {
+    return this.write(() => this.tables.claim(key, owner));
+  }
+
+  async effectTime(jobId: string, effect: string): Promise<number | undefined> {
+    return this.tables.effectTime(jobId, effect);
+  }
+
+  recordEffect(jobId: string, effect: string): Promise<void> {
+    return this.write(() => this.tables.recordEffect(jobId, effect));
+  }
+
+  async lastScheduleRun(rule: string): Promise<number | undefined> {
+    return this.tables.lastScheduleRun(rule);
+  }
+
+  recordScheduleRun(rule: string, at: number): Promise<void> {
+    return this.write(() => this.tables.recordScheduleRun(rule, at));
+  }
+
+  async close(): Promise<void> {
+    this.flush();
+    if (this.db.open) this.db.close();
+  }
+
+  /** Runs `write` in the transaction of the current batch; resolves once that transaction is committed. */
+  private write<T>(write: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.batch.push({ write, resolve: resolve as (value: unknown) => void, reject }) === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const batch = this.batch;
+    if (batch.length === 0) return;
+    this.batch = [];
+    const results: unknown[] = [];
+    try {
+      this.tables.prune();
+      // One failing write rolls back only itself (a savepoint), not its batch-mates.
+      this.commitBatch(batch, results);
+    } catch (error) {
+      for (const entry of batch) entry.reject(error);
+      return;
+    }
+    batch.forEach((entry, i) => {
+      const result = results[i] as { value?: unknown; error?: unknown };
+      if ('error' in result) entry.reject(result.error);
+      else entry.resolve(result.value);
+    });
+  }
+}
+
+/** better-sqlite3 behind the tables' driver, each statement prepared once. */
+function betterSqliteDriver(db: Database.Database): SqlDriver {
+  const statements = new Map<string, Database.Statement>();
+  const prepare = (sql: string) => {
+    let statement = statements.get(sql);
+    if (!statement) statements.set(sql, (statement = db.prepare(sql)));
+    return statement;
+  };
+  return {
+    exec: (sql) => void db.exec(sql),
+    all: <Row>(sql: string, ...params: SqlValue[]) => prepare(sql).all(...params) as Row[],
+    run: (sql, ...params) => void prepare(sql).run(...params),
+  };
+}
