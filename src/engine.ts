@@ -1,11 +1,10 @@
 // What every runtime runs: the GitLab client and its caches, one event's rules and commands, one schedule rule's scan.
-import { DiffCache } from './pipeline/facts.js';
-import { processEvent, type EventOutcome, type ProcessDeps } from './pipeline/process-event.js';
+import { DiffCache, processEvent, type ApiCall, type EventOutcome, type ProcessDeps } from './pipeline/index.js';
 import type { Config } from './config/config.js';
 import { ConfigError, GitLabApiError } from './errors.js';
 import { CommandRateLimiter } from './chatops/rate-limit.js';
 import { runCommands, type CommandReport } from './chatops/run-commands.js';
-import { getCurrentUser, GitLabClient, MemberDirectory, RateBudget, UserDirectory, type User } from './gitlab/index.js';
+import { getCurrentUser, GitLabClient, MemberDirectory, RateBudget, UserDirectory, type Diff, type User } from './gitlab/index.js';
 import type { Logger } from './log.js';
 import type { Rule, RuleSet } from './rules/index.js';
 import { runScheduleRule, type ScanOptions, type ScanReport } from './schedule/scan.js';
@@ -25,6 +24,8 @@ export interface EngineDeps {
   now?: () => number;
   /** How long GitLab may still be making a comment whose answer was lost (default 65 s; tests shorten it). */
   lostAnswerWindowMs?: number;
+  /** When set, GitLab is not asked at all (simulating without a token); facts it would tell stay undecided, for this reason. */
+  offline?: string;
 }
 
 /** One accepted event, ready to run. */
@@ -36,11 +37,15 @@ export interface EventRun {
   eventUuid: string | undefined;
   /** An earlier attempt may have made some of its calls: check before making them again. */
   retrying: boolean;
+  /** Changed files given up front instead of read from GitLab (`rulebot simulate --diffs`). */
+  diffs?: Diff[];
 }
 
 export interface EventResult {
   outcome: EventOutcome;
   commands: CommandReport[];
+  /** The reply to refused commands and the reactions on their note. */
+  replies: ApiCall[];
 }
 
 export interface ScheduleRunOptions extends Pick<ScanOptions, 'onProgress' | 'from' | 'maxItems' | 'actedBefore'> {
@@ -91,7 +96,7 @@ export function createEngine(deps: EngineDeps): Engine {
   const users = new UserDirectory({ now });
   const members = new MemberDirectory({ now });
   const limiter = new CommandRateLimiter({ limit: config.commandRateLimit, now });
-  const services: ProcessDeps = { rules: deps.rules, gitlab, users, members, diffCache: new DiffCache(), log, dryRun: config.dryRun, now };
+  const services: ProcessDeps = { rules: deps.rules, gitlab, users, members, diffCache: new DiffCache(), log, dryRun: config.dryRun, now, offline: deps.offline };
   let botUser: User | undefined;
 
   const setUser = (user: User) => {
@@ -105,12 +110,12 @@ export function createEngine(deps: EngineDeps): Engine {
     async runEvent(run) {
       const eventLog = log.child({ event_id: run.id });
       const effects = { store: deps.store, jobId: run.id, retrying: run.retrying, scope: 'event', lostAnswerWindowMs: deps.lostAnswerWindowMs ?? 65_000, now };
-      const processDeps = { ...services, gitlab: gitlab.forEvent(run.eventUuid), log: eventLog, effects };
+      const processDeps = { ...services, gitlab: gitlab.forEvent(run.eventUuid), log: eventLog, effects, diffs: run.diffs };
       const outcome = await processEvent(run.event, processDeps);
-      const commands = await runCommands(run.event, { ...processDeps, botUsername: botUser?.username, store: deps.store, limiter });
-      const calls = outcome.calls.length + commands.reduce((sum, report) => sum + report.calls.length, 0);
+      const { reports: commands, replies } = await runCommands(run.event, { ...processDeps, botUsername: botUser?.username, store: deps.store, limiter });
+      const calls = outcome.calls.length + commands.reduce((sum, report) => sum + report.calls.length, 0) + replies.length;
       eventLog.info('event processed', { matched: outcome.matched, commands: commands.length, calls, dry_run: config.dryRun });
-      return { outcome, commands };
+      return { outcome, commands, replies };
     },
     runSchedule(rule, options = {}) {
       const at = options.startedAt;

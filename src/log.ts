@@ -1,5 +1,7 @@
 // Structured JSON-lines logging with levels and redaction of secrets; runtime-neutral (writes through a sink).
-import type { LogLevel } from './config/config.js';
+/** The levels of `LOG_LEVEL`, quietest last. */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 

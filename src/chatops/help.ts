@@ -1,6 +1,5 @@
 // The built-in `help` command: the commands the asking user may run here, from the rule files.
-import { decideRules } from '../pipeline/decide.js';
-import type { ProcessDeps } from '../pipeline/process-event.js';
+import { decideRules, type ProcessDeps } from '../pipeline/index.js';
 import type { Condition, Rule } from '../rules/index.js';
 import type { RuleEvent } from '../event/event.js';
 

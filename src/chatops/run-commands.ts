@@ -1,6 +1,5 @@
 // Runs the chat-ops commands of a new note: rate limit, built-in help, command rules, and a reply when refused.
-import type { ApiCall } from '../pipeline/api-call.js';
-import { executeCalls, processEvent, type ProcessDeps } from '../pipeline/process-event.js';
+import { executeCalls, processEvent, type ApiCall, type ProcessDeps } from '../pipeline/index.js';
 import { noteablePath } from '../gitlab/index.js';
 import { neutralize } from '../rules/template.js';
 import type { Store } from '../store/index.js';
@@ -31,23 +30,30 @@ export interface CommandReport {
   calls: ApiCall[];
 }
 
+/** The commands of one note: each one's verdict and calls, then the note's reply to refusals and its reactions. */
+export interface CommandsRun {
+  reports: CommandReport[];
+  replies: ApiCall[];
+}
+
 /**
  * Finds the commands in a newly created note and runs each in order. Edited notes, system notes and
  * notes whose commands already ran (the same note delivered twice) run nothing. Refused commands are
  * answered once per note, in one reply naming every unmet requirement, and marked with an emoji.
  */
-export async function runCommands(event: RuleEvent, deps: CommandDeps): Promise<CommandReport[]> {
+export async function runCommands(event: RuleEvent, deps: CommandDeps): Promise<CommandsRun> {
+  const none: CommandsRun = { reports: [], replies: [] };
   const note = event.note;
   const subject = event.subject;
-  if (event.kind !== 'note' || event.action !== 'create' || !note || note.system || !subject || !deps.botUsername) return [];
+  if (event.kind !== 'note' || event.action !== 'create' || !note || note.system || !subject || !deps.botUsername) return none;
   const parsed = parseCommands(note.body, deps.botUsername);
-  if (parsed.length === 0) return [];
+  if (parsed.length === 0) return none;
   // GitLab may deliver one note twice (a project hook and a group hook, or a re-send): act once per
   // note. The job that claimed the note may run it again after a failure; its effects are guarded.
   const claim = await deps.store.claim(`commands:${event.project.id}:${note.id}`, deps.effects?.jobId ?? crypto.randomUUID());
   if (claim === 'taken') {
     deps.log.info('commands of this note already ran', { note_id: note.id });
-    return [];
+    return none;
   }
   const ownClaim = claim === 'own';
 
@@ -75,7 +81,7 @@ export async function runCommands(event: RuleEvent, deps: CommandDeps): Promise<
   }
   await executeCalls(closing, { ...deps, effects: deps.effects && { ...deps.effects, scope: 'replies' } });
   for (const report of reports) deps.log.info('command', { command: report.command, status: report.status, reasons: report.reasons });
-  return reports;
+  return { reports, replies: closing };
 }
 
 async function runOne(event: RuleEvent, deps: CommandDeps, rerun: boolean): Promise<CommandReport> {

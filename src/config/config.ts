@@ -1,11 +1,10 @@
 // The process configuration: one typed object built from environment-style variables and injected everywhere.
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { LOG_LEVELS, type LogLevel } from '../log.js';
 import { SIGNING_KEY_PREFIX } from './signing-key.js';
 import { splitSecrets, webhookSecretProblems } from './secret-list.js';
 
-const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const flag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])

@@ -1,6 +1,8 @@
 // Reads variables that hold several secrets at once, so that a secret can be rotated without downtime.
-import { HEADER_LIMITS } from '../http/check-request.js';
 import { decodeSigningKey, SIGNING_KEY_PREFIX } from './signing-key.js';
+
+/** Longest secret token accepted, in characters; the webhook intake refuses longer `X-Gitlab-Token` headers unread. */
+export const MAX_SECRET_TOKEN_LENGTH = 1024;
 
 /**
  * Splits a variable at commas; blanks around each value and empty values are ignored.
@@ -17,7 +19,7 @@ export function splitSecrets(value: string | undefined): string[] {
 /** One line per unusable value, naming the variable and the value's position, never the value itself. */
 export function webhookSecretProblems(secrets: readonly string[], signingKeys: readonly string[]): string[] {
   const problems: string[] = [];
-  const tokenLimit = HEADER_LIMITS['X-Gitlab-Token']!;
+  const tokenLimit = MAX_SECRET_TOKEN_LENGTH;
   secrets.forEach((secret, i) => {
     if (secret.length > tokenLimit) {
       problems.push(`GITLAB_WEBHOOK_SECRET: value ${i + 1} of ${secrets.length} is ${secret.length} characters long; expected at most ${tokenLimit}`);

@@ -1,4 +1,5 @@
 // Refuses, before the body is read, requests whose URL carries a secret or whose headers are absurdly long.
+import { MAX_SECRET_TOKEN_LENGTH } from '../config/secret-list.js';
 import { PayloadError } from '../errors.js';
 
 /**
@@ -7,7 +8,7 @@ import { PayloadError } from '../errors.js';
  * Node itself answers 431 without a body when all headers together exceed 16 KB.
  */
 export const HEADER_LIMITS: Readonly<Record<string, number>> = {
-  'X-Gitlab-Token': 1024,
+  'X-Gitlab-Token': MAX_SECRET_TOKEN_LENGTH,
   'Idempotency-Key': 256,
   'X-Gitlab-Event-UUID': 256,
   'webhook-id': 256,

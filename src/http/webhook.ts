@@ -1,6 +1,6 @@
 // POST /webhooks/gitlab: authenticate, read, parse, normalise, drop repeats and the bot's own events, enqueue, answer.
 import type { Context } from 'hono';
-import type { Job } from '../runtime/node/event-queue.js';
+import type { Job } from '../queue/index.js';
 import { PayloadError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';

@@ -3,7 +3,7 @@ import { GitLabApiError } from '../errors.js';
 import { matchRules, type Fact, type Facts, type Rule } from '../rules/index.js';
 import type { RuleEvent } from '../event/event.js';
 import { loadFact, type FactSources } from './facts.js';
-import type { EventOutcome, ProcessDeps } from './process-event.js';
+import type { EventOutcome, ProcessDeps } from './process-deps.js';
 
 /** At most this many rounds of fact reading: subject, then author or diffs. */
 const MAX_FACT_ROUNDS = 3;

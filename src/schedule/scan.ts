@@ -1,8 +1,6 @@
 // Runs one schedule rule: streams the listing oldest-updated first, checks each item, acts on at most `limit`.
 import PQueue from 'p-queue';
-import type { ApiCall } from '../pipeline/api-call.js';
-import { decideRules } from '../pipeline/decide.js';
-import { actOnDecision, type ProcessDeps } from '../pipeline/process-event.js';
+import { actOnDecision, decideRules, type ApiCall, type ProcessDeps } from '../pipeline/index.js';
 import { subjectFromApi } from '../event/from-api.js';
 import { GitLabApiError } from '../errors.js';
 import { issuableProjectPath, projectPath, type Issuable, type User } from '../gitlab/index.js';

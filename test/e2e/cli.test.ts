@@ -1,6 +1,6 @@
 // The rulebot command line, run as a user would: `check` and `simulate`.
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -76,6 +76,41 @@ describe('rulebot simulate', () => {
       { type: 'undecided', rule: 'documentation label', reason: expect.stringContaining('give') },
       { type: 'undecided', rule: 'large change', reason: expect.stringContaining('--diffs FILE') },
     ]);
+  });
+
+  it('prints each command of a note with its verdict and calls, through the same engine as the server', async () => {
+    const note = JSON.parse(await readFile('test/fixtures/note_merge_request.json', 'utf8')) as { object_attributes: { note: string } };
+    note.object_attributes.note = '@rulebot label bug\n@rulebot label wontfix\n@rulebot deploy';
+    const dir = await tempFiles({
+      'note.json': JSON.stringify(note),
+      'commands.yml': 'rules:\n  - name: label\n    on: command.label\n    if: { args: { only: [bug] } }\n    then: { add_labels: ["{{ args }}"], react: thumbsup }\n',
+    });
+    const { code, lines } = await cli(['simulate', '--event', join(dir, 'note.json'), '--rules', dir, '--bot', 'rulebot']);
+    expect(code).toBe(0);
+    const printed = lines.slice(1).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(printed.filter((line) => line['type'] === 'command')).toEqual([
+      { type: 'command', command: 'label', line: '@rulebot label bug', status: 'ran', reasons: [] },
+      { type: 'command', command: 'label', line: '@rulebot label wontfix', status: 'refused', reasons: [expect.stringContaining('wontfix')] },
+      { type: 'command', command: 'deploy', line: '@rulebot deploy', status: 'unknown', reasons: ['`deploy` is not a command here'] },
+    ]);
+    const calls = printed.filter((line) => line['type'] === 'call');
+    expect(calls.map((call) => `${String(call['method'])} ${String(call['path'])}`)).toEqual([
+      'PUT /projects/5/merge_requests/1',
+      'POST /projects/5/merge_requests/1/notes',
+      'POST /projects/5/merge_requests/1/notes/1244/award_emoji',
+      'POST /projects/5/merge_requests/1/notes/1244/award_emoji',
+    ]);
+    expect(calls[0]).toMatchObject({ body: { add_labels: 'bug' }, command: 'label' });
+    expect(calls[1]).toMatchObject({ reply: true, body: { body: expect.stringContaining('I did not run these commands') } });
+    expect(calls.slice(2).map((call) => (call['body'] as { name: string }).name)).toEqual(['thumbsup', 'no_entry_sign']);
+  });
+
+  it('says how to read commands when it does not know the bot user', async () => {
+    const { lines } = await cli(['simulate', '--event', 'test/fixtures/note_merge_request.json']);
+    expect(lines.map((line) => JSON.parse(line) as { type: string; message?: string }).at(-1)).toEqual({
+      type: 'warning',
+      message: 'commands are addressed to the bot by its username: set GITLAB_TOKEN, or give --bot USERNAME, to read them',
+    });
   });
 
   it('warns when --header does not fit the event, and needs --event', async () => {

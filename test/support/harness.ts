@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parseConfig, secretValues } from '../../src/config/config.js';
 import { createLogger } from '../../src/log.js';
 import { startServer, type RunningServer } from '../../src/runtime/node/server.js';
-import { dueRules } from '../../src/runtime/node/scheduler.js';
+import { dueRules } from '../../src/schedule/due-rules.js';
 import { FakeGitLab } from './fake-gitlab.js';
 
 export const TOKEN = 'test-token';

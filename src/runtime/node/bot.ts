@@ -1,7 +1,8 @@
 // Assembles rulebot from injected parts; every runtime builds its entry point on this.
 import type { Hono } from 'hono';
-import { EventQueue, restoreJob, type Job, type RetryPolicy } from './event-queue.js';
-import type { EventOutcome } from '../../pipeline/process-event.js';
+import { restoreJob, type Job, type RetryPolicy } from '../../queue/index.js';
+import { EventQueue } from './event-queue.js';
+import type { EventOutcome } from '../../pipeline/index.js';
 import { createApp } from '../../http/app.js';
 import type { CommandReport } from '../../chatops/run-commands.js';
 import { createEngine, type EngineDeps, type ScheduleRunOptions } from '../../engine.js';

@@ -1,32 +1,8 @@
-// Runs accepted events off the request path: bounded concurrency, strict order per project, retries, dead letters.
+// Node's in-process queue of accepted events: bounded concurrency, strict order per project, retries, dead letters.
 import PQueue from 'p-queue';
-import { GitLabApiError } from '../../errors.js';
-import { backoffDelay } from '../../gitlab/retry-delay.js';
 import type { Logger } from '../../log.js';
-import type { Store, StoredJob } from '../../store/index.js';
-import type { RuleEvent } from '../../event/event.js';
-import { normalizeEvent } from '../../event/from-webhook.js';
-
-export interface Job {
-  /** The id answered to GitLab (its Idempotency-Key when sent). */
-  id: string;
-  event: RuleEvent;
-  /** `X-Gitlab-Event-UUID` of the delivery, sent back on every API call made for it. */
-  eventUuid: string | undefined;
-  /** The job as stored: attempts so far, when accepted (its `payload` is left in the store). */
-  stored: StoredJob;
-  /** Accepted by an earlier process and queued again at start-up. */
-  resumed?: boolean;
-}
-
-export interface RetryPolicy {
-  /** First retry delay in ms (default 1 s), doubling with full jitter. */
-  baseDelayMs: number;
-  /** Longest wait between two attempts (default 5 min). */
-  maxDelayMs: number;
-  /** Give up once this long has passed since the event was accepted (default 1 h). */
-  giveUpAfterMs: number;
-}
+import { DEFAULT_RETRY, failureVerdict, type Job, type RetryPolicy } from '../../queue/index.js';
+import type { Store } from '../../store/index.js';
 
 export interface EventQueueOptions {
   concurrency: number;
@@ -37,8 +13,6 @@ export interface EventQueueOptions {
   now?: () => number;
   random?: () => number;
 }
-
-export const DEFAULT_RETRY: RetryPolicy = { baseDelayMs: 1_000, maxDelayMs: 300_000, giveUpAfterMs: 3_600_000 };
 
 /**
  * Events of one project run one after another in arrival order (their actions land in that order,
@@ -161,35 +135,4 @@ export class EventQueue {
       this.timers.add(entry);
     });
   }
-}
-
-/**
- * What to do after an attempt failed: retry after `delay` ms (a retryable GitLab error, within the
- * give-up window; at least as long as GitLab asked) or keep the event as a dead letter, with the reason.
- */
-export function failureVerdict(
-  error: unknown,
-  stored: Pick<StoredJob, 'attempts' | 'received_at'>,
-  retry: RetryPolicy,
-  now: number,
-  random?: () => number,
-): { delay: number; message: string } | { deadLetter: string } {
-  const message = error instanceof Error ? error.message : String(error);
-  const retryable = error instanceof GitLabApiError && error.retryable;
-  const delay = Math.max((error instanceof GitLabApiError ? error.retryAfterMs : undefined) ?? 0, backoffDelay(stored.attempts, retry, random));
-  if (retryable && now + delay - stored.received_at <= retry.giveUpAfterMs) return { delay, message };
-  return { deadLetter: retryable ? `gave up after ${stored.attempts + 1} attempts: ${message}` : message };
-}
-
-/** Turns a stored job back into a runnable one; a payload that no longer reads is a dead letter. */
-export async function restoreJob(stored: StoredJob, store: Store, log: Logger): Promise<Job | undefined> {
-  try {
-    const result = normalizeEvent(JSON.parse(stored.payload) as Record<string, unknown>);
-    if ('event' in result) return { id: stored.id, event: result.event, eventUuid: stored.event_uuid, stored: { ...stored, payload: '' } };
-    await store.finishJob(stored.id);
-  } catch (error) {
-    await store.deadLetter(stored.id, `stored event cannot be read: ${error instanceof Error ? error.message : String(error)}`);
-    log.error('stored event cannot be read; kept as a dead letter', { event_id: stored.id });
-  }
-  return undefined;
 }

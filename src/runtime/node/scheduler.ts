@@ -1,8 +1,9 @@
-// Runs schedule rules on their cron (UTC): never two runs of one rule at once, and a run missed while down once at start.
+// Node's schedule: runs schedule rules on their cron (UTC): never two runs of one rule at once, and a run missed while down once at start.
 import { Cron } from 'croner';
 import type { Logger } from '../../log.js';
 import type { Rule } from '../../rules/index.js';
 import type { Store } from '../../store/index.js';
+import { dueRules, summary } from '../../schedule/due-rules.js';
 import type { ScanReport } from '../../schedule/scan.js';
 
 export interface SchedulerOptions {
@@ -64,26 +65,4 @@ export class Scheduler {
   private scheduled(): Rule[] {
     return this.options.rules.filter((rule) => rule.schedule !== undefined);
   }
-}
-
-/**
- * The schedule rules whose cron (UTC) fired since their last run and up to `at`, each once however
- * many times it fired. A rule that never ran counts from `since` when given, and is not due otherwise.
- */
-export async function dueRules(rules: readonly Rule[], store: Store, at: number, since?: number): Promise<{ rule: Rule; last: number | undefined }[]> {
-  const due = [];
-  for (const rule of rules) {
-    if (!rule.schedule) continue;
-    const last = await store.lastScheduleRun(rule.name);
-    const from = last ?? since;
-    if (from === undefined) continue;
-    const next = new Cron(rule.schedule.cron, { timezone: 'UTC', paused: true }).nextRun(new Date(from));
-    if (next && next.getTime() <= at) due.push({ rule, last });
-  }
-  return due;
-}
-
-export function summary(report: ScanReport) {
-  const { rule, scanned, matched, acted, api_calls, stopped_at_limit, duration_ms, errors } = report;
-  return { rule, scanned, matched, acted, api_calls, stopped_at_limit, duration_ms, errors: errors.length };
 }

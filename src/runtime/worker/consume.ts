@@ -1,5 +1,5 @@
 // The queue consumer: runs accepted events with retries through the platform, continues scans step by step, records dead letters.
-import { failureVerdict, restoreJob } from '../node/event-queue.js';
+import { failureVerdict, restoreJob } from '../../queue/index.js';
 import { readMessage, type EventMessage, type QueueMessage, type ScanMessage } from './messages.js';
 import type { Worker } from './worker.js';
 

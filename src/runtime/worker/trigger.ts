@@ -1,5 +1,5 @@
 // The cron trigger: starts every schedule rule that is due, and sends again what lost its queue message.
-import { dueRules } from '../node/scheduler.js';
+import { dueRules } from '../../schedule/due-rules.js';
 import type { QueueMessage } from './messages.js';
 import type { Worker } from './worker.js';
 

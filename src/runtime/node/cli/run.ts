@@ -10,10 +10,11 @@ const USAGE = `usage: rulebot <command> [options]
 
 commands:
   check    [--rules DIR]                    validate rule files (default DIR: $RULES_DIR or ./rules)
-  simulate --event FILE [--header NAME] [--rules DIR] [--diffs FILE]
-           print, as JSON lines, the rules an event matches and the API calls they would make;
-           nothing is changed. Changed files come from --diffs FILE (GitLab's /diffs answer) or,
-           with GITLAB_TOKEN set, are read from GitLab.
+  simulate --event FILE [--header NAME] [--rules DIR] [--diffs FILE] [--bot USERNAME]
+           print, as JSON lines, the rules an event matches, the verdict of each command in a
+           note, and the API calls they would make; nothing is changed. Changed files come from
+           --diffs FILE (GitLab's /diffs answer) or, with GITLAB_TOKEN set, are read from GitLab.
+           Commands are addressed to the token's user, or without a token to --bot USERNAME.
   schedule "<rule name>" [--dry-run] [--json] [--rules DIR]
            run one schedule rule now (for cron jobs or a GitLab CI schedule); --dry-run lists
            what it would do to which items and changes nothing; --json prints a report.
@@ -35,6 +36,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         event: { type: 'string' },
         header: { type: 'string' },
         diffs: { type: 'string' },
+        bot: { type: 'string' },
         'dry-run': { type: 'boolean' },
         json: { type: 'boolean' },
         retry: { type: 'string' },
@@ -68,7 +70,10 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         out(`rulebot simulate: --event FILE is required\n\n${USAGE}`);
         return 2;
       }
-      return await runSimulate({ event, header: values['header'] as string | undefined, rules, diffs: values['diffs'] as string | undefined, env }, out);
+      return await runSimulate(
+        { event, header: values['header'] as string | undefined, rules, diffs: values['diffs'] as string | undefined, botUsername: values['bot'] as string | undefined, env },
+        out,
+      );
     }
   } catch (error) {
     if (error instanceof RulebotError || error instanceof SyntaxError || (error as NodeJS.ErrnoException).code === 'ENOENT') {

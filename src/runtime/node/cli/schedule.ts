@@ -1,7 +1,7 @@
 // `rulebot schedule "<rule name>" [--dry-run] [--json]`: runs one schedule rule now, for cron jobs and CI schedules.
-import type { ApiCall } from '../../../pipeline/api-call.js';
-import { createBot } from '../bot.js';
+import type { ApiCall } from '../../../pipeline/index.js';
 import { parseConfig } from '../../../config/config.js';
+import { createEngine } from '../../../engine.js';
 import { createLogger } from '../../../log.js';
 import { loadRulesDir } from '../load-rules-dir.js';
 import { createPooledFetch } from '../pooled-fetch.js';
@@ -30,10 +30,10 @@ export async function runScheduleCommand(options: ScheduleCommandOptions, out: (
   const log = createLogger({ level: config.logLevel === 'debug' ? 'debug' : 'error', write: (line) => process.stderr.write(`${line}\n`), secrets: [config.gitlabToken] });
   const pool = createPooledFetch();
   try {
-    const bot = createBot({ config, rules, store: new MemoryStore(), log, fetch: pool.fetch });
-    await bot.init();
+    const engine = createEngine({ config, rules, store: new MemoryStore(), log, fetch: pool.fetch });
+    await engine.init();
     const tty = options.progress?.isTTY ? options.progress : undefined;
-    const report = await bot.runSchedule(rule, {
+    const report = await engine.runSchedule(rule, {
       dryRun: options.dryRun || config.dryRun,
       onProgress: tty && ((p: ScanProgress) => tty.write(`\r${rule.name}: scanned ${p.scanned} · matched ${p.matched} · acted on ${p.acted}`)),
     });

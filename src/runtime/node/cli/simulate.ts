@@ -1,10 +1,10 @@
-// `rulebot simulate --event FILE`: shows which rules an event matches and the API calls they would make, changing nothing.
+// `rulebot simulate --event FILE`: shows which rules an event matches, what its commands would do, and the API calls, changing nothing.
 import { readFile } from 'node:fs/promises';
-import { DiffCache } from '../../../pipeline/facts.js';
-import { processEvent } from '../../../pipeline/process-event.js';
 import { parseConfig } from '../../../config/config.js';
-import { DiffSchema, GitLabClient, MemberDirectory, UserDirectory } from '../../../gitlab/index.js';
+import { createEngine } from '../../../engine.js';
+import { DiffSchema } from '../../../gitlab/index.js';
 import { silentLogger } from '../../../log.js';
+import { MemoryStore } from '../../../store/index.js';
 import { loadRulesDir } from '../load-rules-dir.js';
 import { normalizeEvent } from '../../../event/from-webhook.js';
 
@@ -13,6 +13,8 @@ export interface SimulateOptions {
   header?: string | undefined;
   rules: string;
   diffs?: string | undefined;
+  /** The bot's username when no token tells it: notes addressed to it are read as commands. */
+  botUsername?: string | undefined;
   env: Record<string, string | undefined>;
 }
 
@@ -28,7 +30,7 @@ const HEADER_KINDS: Record<string, string> = {
   'Pipeline Hook': 'pipeline',
 };
 
-/** Prints one JSON object per line: the event, each matched rule, each call, then warnings. */
+/** Prints one JSON object per line: the event, each matched rule and call, warnings, then each command with its verdict and calls. */
 export async function runSimulate(options: SimulateOptions, out: (line: string) => void): Promise<number> {
   const print = (value: object) => out(JSON.stringify(value));
   const config = parseConfig({ ...options.env, RULES_DIR: options.rules, DRY_RUN: '1' }, { requireSecret: false });
@@ -51,20 +53,29 @@ export async function runSimulate(options: SimulateOptions, out: (line: string) 
   print({ type: 'event', names: event.names, project: event.project.path_with_namespace, iid: event.subject?.iid });
 
   const diffs = options.diffs ? DiffSchema.array().parse(JSON.parse(await readFile(options.diffs, 'utf8'))) : undefined;
-  const outcome = await processEvent(event, {
+  // The same engine as the servers, on a store of its own that is thrown away: nothing is written to GitLab.
+  const engine = createEngine({
+    config,
     rules,
-    gitlab: new GitLabClient({ baseUrl: config.gitlabUrl, token: config.gitlabToken, tokenType: config.tokenType }),
-    users: new UserDirectory(),
-    members: new MemberDirectory(),
-    diffCache: new DiffCache(),
+    store: new MemoryStore(),
     log: silentLogger,
-    dryRun: true,
-    diffs,
-    offline: config.gitlabToken ? undefined : 'GITLAB_TOKEN is not set',
+    ...(config.gitlabToken ? {} : { offline: 'GITLAB_TOKEN is not set' }),
   });
+  if (config.gitlabToken) await engine.init();
+  else if (options.botUsername) engine.setUser({ id: 0, username: options.botUsername });
+  const { outcome, commands, replies } = await engine.runEvent({ id: 'simulate', event, eventUuid: undefined, retrying: false, ...(diffs && { diffs }) });
   for (const rule of outcome.matched) print({ type: 'match', rule });
   for (const call of outcome.calls) print({ type: 'call', method: call.method, path: call.path, body: call.body, rules: call.rules });
   for (const message of outcome.warnings) print({ type: 'warning', message });
   for (const { rule, reason } of outcome.undecided) print({ type: 'undecided', rule, reason });
+  for (const report of commands) {
+    print({ type: 'command', command: report.command, line: report.line, status: report.status, reasons: report.reasons });
+    // A note's reactions are made once for all its commands, with the reply: they are printed there.
+    for (const call of report.calls.filter(({ kind }) => kind !== 'reaction')) print({ type: 'call', method: call.method, path: call.path, body: call.body, command: report.command });
+  }
+  for (const call of replies) print({ type: 'call', method: call.method, path: call.path, body: call.body, reply: true });
+  if (event.kind === 'note' && commands.length === 0 && !engine.user()) {
+    print({ type: 'warning', message: 'commands are addressed to the bot by its username: set GITLAB_TOKEN, or give --bot USERNAME, to read them' });
+  }
   return 0;
 }

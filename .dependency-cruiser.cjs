@@ -1,0 +1,69 @@
+// The layers of src/, checked by `npm test` (dependency-cruiser): an event travels forward through
+// these rooms and no room imports one that comes after it. Each entry lists the rooms a room may
+// import besides itself; anything else is a violation naming both files.
+const MAY_IMPORT = {
+  'errors.ts': [],
+  'log.ts': [],
+  config: ['errors.ts', 'log.ts'],
+  // The event model reads webhooks and the REST API's representation of merge requests and issues.
+  event: ['errors.ts', 'gitlab'],
+  rules: ['errors.ts', 'event'],
+  gitlab: ['errors.ts', 'config'],
+  store: [],
+  queue: ['errors.ts', 'log.ts', 'event', 'gitlab', 'store'],
+  pipeline: ['errors.ts', 'log.ts', 'event', 'rules', 'gitlab', 'store'],
+  chatops: ['errors.ts', 'log.ts', 'event', 'rules', 'gitlab', 'store', 'pipeline'],
+  schedule: ['errors.ts', 'log.ts', 'event', 'rules', 'gitlab', 'store', 'pipeline'],
+  'engine.ts': ['errors.ts', 'log.ts', 'config', 'event', 'rules', 'gitlab', 'store', 'pipeline', 'chatops', 'schedule'],
+  // The HTTP intake reads and stores an event and hands it to a queue; it never runs the pipeline.
+  http: ['errors.ts', 'log.ts', 'config', 'event', 'store', 'queue'],
+};
+
+const room = (name) => (name.endsWith('.ts') ? `^src/${name.replace('.', '\\.')}$` : `^src/${name}/`);
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-cycles',
+      comment: 'Modules that import each other cannot be read (or loaded) one after the other.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'nothing-imports-a-runtime',
+      comment: 'Runtimes assemble the core; the core never reaches into one.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/runtime/', '\\.test\\.ts$'] },
+      to: { path: '^src/runtime/' },
+    },
+    {
+      name: 'runtimes-stay-apart',
+      comment: 'The Worker cannot load Node code and the Node process has no use for the Worker.',
+      severity: 'error',
+      from: { path: '^src/runtime/(node|worker)/' },
+      to: { path: '^src/runtime/', pathNot: ['^src/runtime/$1/'] },
+    },
+    {
+      name: 'node-only-in-the-node-runtime',
+      comment: 'The core speaks Web standards only, so that the Worker runs it unchanged.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/runtime/node/', '\\.test\\.ts$'] },
+      to: { dependencyTypes: ['core'] },
+    },
+    ...Object.entries(MAY_IMPORT).map(([name, allowed]) => ({
+      name: `layer-${name.replace('.ts', '')}`,
+      comment: `src/${name} may import only ${allowed.length ? allowed.map((r) => `src/${r}`).join(', ') : 'itself'} (and packages).`,
+      severity: 'error',
+      from: { path: room(name), pathNot: '\\.test\\.ts$' },
+      to: { path: '^src/', pathNot: [room(name), ...allowed.map(room)] },
+    })),
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '\\.d\\.ts$' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};

@@ -1,0 +1,7 @@
+// One event's way from rules to GitLab: decide which rules hold, read the facts that decides, plan, make each call once.
+export type { ApiCall, CallKind } from './api-call.js';
+export { decideRules, readFact, type Decision } from './decide.js';
+export { executeCalls } from './execute.js';
+export { DiffCache, type FactSources } from './facts.js';
+export { actOnDecision, processEvent } from './process-event.js';
+export type { EventOutcome, ProcessDeps } from './process-deps.js';

@@ -1,0 +1,37 @@
+// What processing an event needs (the injected services) and what it reports.
+import type { RuleEvent } from '../event/event.js';
+import type { ApiCall } from './api-call.js';
+import type { Diff, GitLabClient, MemberDirectory, UserDirectory } from '../gitlab/index.js';
+import type { Logger } from '../log.js';
+import type { Facts, RuleSet } from '../rules/index.js';
+import type { EffectGuard } from './effects.js';
+import type { DiffCache } from './facts.js';
+
+export interface ProcessDeps {
+  rules: RuleSet;
+  gitlab: GitLabClient;
+  users: UserDirectory;
+  members: MemberDirectory;
+  diffCache: DiffCache;
+  log: Logger;
+  /** Plan and log the writes instead of sending them. */
+  dryRun: boolean;
+  /** Clock for conditions on age (default: the real one). */
+  now?: (() => number) | undefined;
+  /** When set, comments and pipelines are made once per job, across retries and restarts. */
+  effects?: EffectGuard | undefined;
+  /** Changed files given up front instead of read from GitLab (`rulebot simulate --diffs`). */
+  diffs?: Diff[] | undefined;
+  /** When set, GitLab is not asked at all (simulating without a token); this says why. */
+  offline?: string | undefined;
+}
+
+export interface EventOutcome {
+  matched: string[];
+  calls: ApiCall[];
+  warnings: string[];
+  /** Rules whose outcome could not be decided because a fact could not be read. */
+  undecided: { rule: string; reason: string }[];
+  /** The event and the facts read while processing it. */
+  state: { event: RuleEvent; facts: Facts };
+}

@@ -1,0 +1,23 @@
+// What to do with an event whose attempt failed: retry it later, or keep it as a dead letter.
+import { GitLabApiError } from '../errors.js';
+import { backoffDelay } from '../gitlab/retry-delay.js';
+import type { StoredJob } from '../store/index.js';
+import type { RetryPolicy } from './job.js';
+
+/**
+ * What to do after an attempt failed: retry after `delay` ms (a retryable GitLab error, within the
+ * give-up window; at least as long as GitLab asked) or keep the event as a dead letter, with the reason.
+ */
+export function failureVerdict(
+  error: unknown,
+  stored: Pick<StoredJob, 'attempts' | 'received_at'>,
+  retry: RetryPolicy,
+  now: number,
+  random?: () => number,
+): { delay: number; message: string } | { deadLetter: string } {
+  const message = error instanceof Error ? error.message : String(error);
+  const retryable = error instanceof GitLabApiError && error.retryable;
+  const delay = Math.max((error instanceof GitLabApiError ? error.retryAfterMs : undefined) ?? 0, backoffDelay(stored.attempts, retry, random));
+  if (retryable && now + delay - stored.received_at <= retry.giveUpAfterMs) return { delay, message };
+  return { deadLetter: retryable ? `gave up after ${stored.attempts + 1} attempts: ${message}` : message };
+}

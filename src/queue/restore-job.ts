@@ -1,0 +1,18 @@
+// Turns an event kept in the store back into a job either runtime can run.
+import { normalizeEvent } from '../event/from-webhook.js';
+import type { Logger } from '../log.js';
+import type { Store, StoredJob } from '../store/index.js';
+import type { Job } from './job.js';
+
+/** Turns a stored job back into a runnable one; a payload that no longer reads is a dead letter. */
+export async function restoreJob(stored: StoredJob, store: Store, log: Logger): Promise<Job | undefined> {
+  try {
+    const result = normalizeEvent(JSON.parse(stored.payload) as Record<string, unknown>);
+    if ('event' in result) return { id: stored.id, event: result.event, eventUuid: stored.event_uuid, stored: { ...stored, payload: '' } };
+    await store.finishJob(stored.id);
+  } catch (error) {
+    await store.deadLetter(stored.id, `stored event cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+    log.error('stored event cannot be read; kept as a dead letter', { event_id: stored.id });
+  }
+  return undefined;
+}
