@@ -146,7 +146,7 @@ function recordedCalls(gitlab: FakeGitLab): RecordedCalls {
 /**
  * The time the budgets impose on the calls made: each bucket starts full (`burst` calls go at once:
  * perMinute / 6 for all calls, min(10, perMinute) for notes, as src/gitlab/rate-budget.ts and
- * src/bot.ts set them), then refills at its rate.
+ * src/engine.ts set them), then refills at its rate.
  */
 export function budgetBound(scenario: ScanScenario, recorded: RecordedCalls): BudgetBound {
   const bound = (calls: number, perMinute: number, burst: number) => (Math.max(0, calls - burst) / perMinute) * 60;

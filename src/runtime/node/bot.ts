@@ -1,4 +1,4 @@
-// Assembles rulebot from injected parts; every runtime builds its entry point on this.
+// The Node process: the engine behind an in-process queue (p-queue), a cron scheduler (croner) and the HTTP app.
 import type { Hono } from 'hono';
 import { restoreJob, type Job, type RetryPolicy } from '../../queue/index.js';
 import { EventQueue } from './event-queue.js';
