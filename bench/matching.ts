@@ -67,7 +67,7 @@ export async function benchMatching(progress: (line: string) => void): Promise<M
 
 function normalized(payload: Record<string, unknown>, fixture: string): RuleEvent {
   const result = normalizeEvent(payload);
-  if ('ignored' in result) throw new Error(`test/fixtures/${fixture}.json: expected an event rulebot acts on, got "${result.ignored}"`);
+  if (!('event' in result)) throw new Error(`test/fixtures/${fixture}.json: expected an event rulebot acts on, got ${JSON.stringify(result)}`);
   return result.event;
 }
 

@@ -5,6 +5,8 @@ export type SubjectType = 'merge_request' | 'issue';
 /** The merge request or issue an event concerns. */
 export interface Subject {
   type: SubjectType;
+  /** For issues: `issue`, or the work item type GitLab names (`task`, `incident`, `epic`, …), lower case; undefined when unknown. */
+  issue_type?: string | undefined;
   iid: number;
   title: string;
   description: string;
@@ -70,13 +72,21 @@ export interface RuleEvent {
   names: string[];
   kind: 'merge_request' | 'issue' | 'note' | 'push' | 'pipeline' | 'command' | 'schedule';
   action: string | undefined;
-  project: { id: number; path_with_namespace: string; web_url: string };
-  /** Who caused the event. */
+  project: { id: number; path_with_namespace: string; web_url: string; default_branch?: string | undefined };
+  /** Who caused the event; id 0 and an empty username when the payload does not say. */
   user: Actor;
   subject: Subject | undefined;
   /** Label changes this event made (`changes.labels`), when it made any. */
   labels_changed: { added: string[]; removed: string[] } | undefined;
-  note?: { id: number; body: string; system: boolean; url: string | undefined; discussion_id: string | undefined };
+  note?: {
+    id: number;
+    body: string;
+    system: boolean;
+    url: string | undefined;
+    discussion_id: string | undefined;
+    /** An internal note (or one on a confidential issue): visible to project members only. */
+    internal?: boolean;
+  };
   command?: Command;
   push?: { ref: string; before: string; after: string; total_commits_count: number | undefined };
   pipeline?: { id: number; ref: string; status: string; source: string | undefined; url: string | undefined };

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { fixture } from '../../test/support/events.js';
-import { PayloadError } from '../errors.js';
+import { DRIFTED_PAYLOADS } from '../../test/support/drifted-payloads.js';
 import { normalizeEvent } from './from-webhook.js';
 import { parseGitLabTime } from './timestamp.js';
 
 function normalized(payload: Record<string, unknown>) {
   const result = normalizeEvent(payload);
-  if (!('event' in result)) throw new Error(`ignored: ${result.ignored}`);
+  if (!('event' in result)) throw new Error(JSON.stringify(result));
   return result.event;
 }
 
@@ -14,7 +14,7 @@ describe('normalizeEvent with GitLab\'s published payloads', () => {
   it('reads a merge request event', () => {
     const event = normalized(fixture('merge_request'));
     expect(event.names).toEqual(['merge_request', 'merge_request.open']);
-    expect(event.project).toEqual({ id: 1, path_with_namespace: 'gitlabhq/gitlab-test', web_url: 'http://example.com/gitlabhq/gitlab-test' });
+    expect(event.project).toEqual({ id: 1, path_with_namespace: 'gitlabhq/gitlab-test', web_url: 'http://example.com/gitlabhq/gitlab-test', default_branch: 'master' });
     expect(event.user).toMatchObject({ id: 1, username: 'root' });
     expect(event.subject).toMatchObject({
       type: 'merge_request',
@@ -82,11 +82,48 @@ describe('normalizeEvent with GitLab\'s published payloads', () => {
     expect(normalizeEvent({ event_name: 'project_create' })).toEqual({ ignored: 'payload has no object_kind' });
   });
 
-  it('refuses a known kind whose required fields are missing, saying which', () => {
+  it('reports a known kind whose required fields are missing as unreadable, saying which', () => {
     const payload = fixture('merge_request');
     delete payload['object_attributes']['iid'];
-    expect(() => normalizeEvent(payload)).toThrow(PayloadError);
-    expect(() => normalizeEvent(payload)).toThrow(/object_attributes\.iid/);
+    expect(normalizeEvent(payload)).toEqual({
+      unreadable: 'not a readable GitLab merge_request event: object_attributes.iid: required, got nothing (expected number)',
+    });
+  });
+
+  it('reads a tag push like a push (GitLab\'s example has no user_username)', () => {
+    const event = normalized(fixture('tag_push'));
+    expect(event).toMatchObject({ names: ['tag_push'], kind: 'push', push: { ref: 'refs/tags/v1.0.0' } });
+    expect(event.user).toMatchObject({ id: 1, username: '' });
+  });
+
+  it('reads a work item as an issue with its type', () => {
+    const event = normalized(fixture('work_item'));
+    expect(event).toMatchObject({ names: ['work_item', 'work_item.open'], kind: 'issue' });
+    expect(event.subject).toMatchObject({ type: 'issue', issue_type: 'task', iid: 23 });
+    expect(normalized(fixture('issue')).subject?.issue_type).toBe('issue');
+  });
+});
+
+describe('normalizeEvent with payloads that drifted from the examples', () => {
+  it.each(DRIFTED_PAYLOADS.map((drifted) => [drifted.name, drifted] as const))('%s', (_name, { payload, expect: expected }) => {
+    const result = normalizeEvent(payload);
+    if (expected === 'read') {
+      expect(result).toHaveProperty('event');
+      return;
+    }
+    expect(result).toEqual({ unreadable: expect.stringContaining(`${expected.unreadable}: `) });
+  });
+
+  it('reads what a drifted payload still says', () => {
+    const byName = (name: string) => DRIFTED_PAYLOADS.find((drifted) => drifted.name === name)!.payload;
+    expect(normalized(byName('merge request without user')).user).toEqual({ id: 0, username: '' });
+    expect(normalized(byName('merge request with a null label')).subject?.labels).toEqual(['API']);
+    expect(normalized(byName('merge request with iid as a string')).subject?.iid).toBe(1);
+    expect(normalized(byName('merge request without project')).project).toMatchObject({ id: 14, path_with_namespace: 'awesome_space/awesome_project' });
+    expect(normalized(byName('note without user')).user).toEqual({ id: 1, username: '' });
+    expect(normalizeEvent(byName('merge request with iid -1'))).toEqual({
+      unreadable: 'not a readable GitLab merge_request event: object_attributes.iid: expected a positive whole number, got -1',
+    });
   });
 });
 

@@ -1,7 +1,6 @@
 // Turns a parsed GitLab webhook payload into the internal RuleEvent, or says why rulebot does not act on it.
 import type { z } from 'zod';
-import { PayloadError } from '../errors.js';
-import type { RuleEvent, Subject } from './event.js';
+import type { Actor, RuleEvent, Subject } from './event.js';
 import {
   IssueEventSchema,
   MergeRequestEventSchema,
@@ -11,44 +10,77 @@ import {
   type NoteEvent,
 } from './webhook-schemas.js';
 
-export type NormalizeResult = { event: RuleEvent } | { ignored: string };
+/**
+ * An event rulebot acts on; a kind it does not act on (`ignored`, with why); or a kind it acts on whose
+ * payload it cannot read (`unreadable`, naming each field and its problem), kept as a dead letter.
+ */
+export type NormalizeResult = { event: RuleEvent } | { ignored: string } | { unreadable: string };
+
+/** Thrown inside a reader when a payload lacks what no fallback can stand in for. */
+class Unreadable extends Error {}
 
 /**
  * Reads `object_kind` (GitLab's own discriminator; `X-Gitlab-Event` only labels the hook) and
- * validates the kinds rulebot acts on. Other kinds are ignored, never refused: an error answer would
- * count towards GitLab disabling the hook.
+ * validates the kinds rulebot acts on. Nothing here refuses a delivery: other kinds are ignored, and
+ * a payload that cannot be read is reported as `unreadable` (an error answer would count towards
+ * GitLab disabling the hook).
  */
 export function normalizeEvent(payload: Record<string, unknown>): NormalizeResult {
   const kind = payload['object_kind'];
-  switch (kind) {
-    case 'merge_request':
-      return { event: fromMergeRequest(parse(MergeRequestEventSchema, payload)) };
-    case 'issue':
-      return { event: fromIssue(parse(IssueEventSchema, payload)) };
-    case 'note':
-      return fromNote(parse(NoteEventSchema, payload));
-    case 'push':
-    case 'tag_push':
-      return { event: fromPush(parse(PushEventSchema, payload)) };
-    case 'pipeline':
-      return { event: fromPipeline(parse(PipelineEventSchema, payload)) };
-    default:
-      return { ignored: typeof kind === 'string' ? `rulebot does not act on "${kind}" events` : 'payload has no object_kind' };
+  try {
+    switch (kind) {
+      case 'merge_request':
+        return { event: fromMergeRequest(parse(MergeRequestEventSchema, payload)) };
+      case 'issue':
+      case 'work_item':
+        return { event: fromIssue(parse(IssueEventSchema, payload)) };
+      case 'note':
+        return fromNote(parse(NoteEventSchema, payload));
+      case 'push':
+      case 'tag_push':
+        return { event: fromPush(parse(PushEventSchema, payload)) };
+      case 'pipeline':
+        return { event: fromPipeline(parse(PipelineEventSchema, payload)) };
+      default:
+        return { ignored: typeof kind === 'string' ? `rulebot does not act on "${kind}" events` : 'payload has no object_kind' };
+    }
+  } catch (error) {
+    if (error instanceof Unreadable) return { unreadable: `not a readable GitLab ${String(kind)} event: ${error.message}` };
+    throw error;
   }
 }
 
 function parse<S extends z.ZodType>(schema: S, payload: unknown): z.output<S> {
   const result = schema.safeParse(payload);
   if (result.success) return result.data;
-  const lines = result.error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-  throw new PayloadError('invalid_payload', `not a valid GitLab ${String((payload as { object_kind?: unknown }).object_kind)} event: ${lines.join('; ')}`);
+  const lines = result.error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || '(root)'}: ${readable(issue)}`);
+  throw new Unreadable(lines.join('; '));
+}
+
+/** zod's message, with "required" said for a field that is missing altogether. */
+function readable(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type' && issue.input === undefined) return `required, got nothing (expected ${issue.expected})`;
+  if (issue.code === 'invalid_type') return `expected ${issue.expected}, got ${issue.input === null ? 'null' : typeof issue.input}`;
+  return issue.message;
+}
+
+/** Nobody: the payload did not say who caused the event. Never the bot's own user, never a member. */
+const UNKNOWN_ACTOR: Actor = { id: 0, username: '' };
+
+type ProjectRef = RuleEvent['project'];
+
+/** The event's project: `project`, or for payloads without it the fields that name it elsewhere. */
+function projectOf(project: (ProjectRef & { default_branch?: string | undefined }) | undefined, fallback?: { id?: number | undefined; path?: string | undefined; web_url?: string }): ProjectRef {
+  if (project) return { id: project.id, path_with_namespace: project.path_with_namespace, web_url: project.web_url, ...(project.default_branch && { default_branch: project.default_branch }) };
+  if (fallback?.id && fallback.path) return { id: fallback.id, path_with_namespace: fallback.path, web_url: fallback.web_url ?? '' };
+  throw new Unreadable('project: required, got nothing (and the object does not name its project)');
 }
 
 function names(kind: string, action: string | undefined): string[] {
   return action ? [kind, `${kind}.${action}`] : [kind];
 }
 
-function labelChanges(changes: { labels?: { previous: string[]; current: string[] } | undefined } | null | undefined) {
+function labelChanges(changes: { labels?: { previous: string[]; current: string[] } | null | undefined } | null | undefined) {
   const labels = changes?.labels;
   if (!labels) return undefined;
   const before = new Set(labels.previous);
@@ -62,7 +94,7 @@ function labelChanges(changes: { labels?: { previous: string[]; current: string[
 type MergeRequestLike = z.output<typeof MergeRequestEventSchema>['object_attributes'];
 type IssueLike = z.output<typeof IssueEventSchema>['object_attributes'];
 
-function mergeRequestSubject(mr: Omit<MergeRequestLike, 'action' | 'oldrev'>, labels: string[]): Subject {
+function mergeRequestSubject(mr: Omit<MergeRequestLike, 'action' | 'oldrev' | 'labels'>, labels: string[]): Subject {
   return {
     type: 'merge_request',
     complete: true,
@@ -86,9 +118,11 @@ function mergeRequestSubject(mr: Omit<MergeRequestLike, 'action' | 'oldrev'>, la
   };
 }
 
-function issueSubject(issue: Omit<IssueLike, 'action'>, labels: string[]): Subject {
+function issueSubject(issue: Omit<IssueLike, 'action' | 'labels'>, labels: string[], workItem = false): Subject {
   return {
     type: 'issue',
+    // Work item events name their type (`Task`, `Incident`, …); plain issue events are issues.
+    issue_type: (issue.type ?? issue.issue_type ?? (workItem ? undefined : 'issue'))?.toLowerCase(),
     complete: true,
     iid: issue.iid,
     title: issue.title,
@@ -106,13 +140,14 @@ function issueSubject(issue: Omit<IssueLike, 'action'>, labels: string[]): Subje
 }
 
 function fromMergeRequest(p: z.output<typeof MergeRequestEventSchema>): RuleEvent {
-  const action = p.object_attributes.action;
+  const attrs = p.object_attributes;
+  const action = attrs.action;
   return {
     names: names('merge_request', action),
     kind: 'merge_request',
     action,
-    project: p.project,
-    user: p.user,
+    project: projectOf(p.project, { id: attrs.target_project_id, path: attrs.target?.path_with_namespace, web_url: attrs.target?.web_url }),
+    user: p.user ?? UNKNOWN_ACTOR,
     // The top-level `labels` is the state after the event; `object_attributes.labels` is the same list.
     subject: mergeRequestSubject(p.object_attributes, p.labels ?? p.object_attributes.labels),
     labels_changed: labelChanges(p.changes),
@@ -121,13 +156,14 @@ function fromMergeRequest(p: z.output<typeof MergeRequestEventSchema>): RuleEven
 
 function fromIssue(p: z.output<typeof IssueEventSchema>): RuleEvent {
   const action = p.object_attributes.action;
+  const workItem = p.object_kind === 'work_item';
   return {
-    names: names('issue', action),
+    names: names(workItem ? 'work_item' : 'issue', action),
     kind: 'issue',
     action,
-    project: p.project,
-    user: p.user,
-    subject: issueSubject(p.object_attributes, p.labels ?? p.object_attributes.labels),
+    project: projectOf(p.project),
+    user: p.user ?? UNKNOWN_ACTOR,
+    subject: issueSubject(p.object_attributes, p.labels ?? p.object_attributes.labels, workItem),
     labels_changed: labelChanges(p.changes),
   };
 }
@@ -135,9 +171,11 @@ function fromIssue(p: z.output<typeof IssueEventSchema>): RuleEvent {
 function fromNote(p: NoteEvent): NormalizeResult {
   const attrs = p.object_attributes;
   let subject: Subject;
-  if (attrs.noteable_type === 'MergeRequest' && p.merge_request) {
+  if (attrs.noteable_type === 'MergeRequest') {
+    if (!p.merge_request) throw new Unreadable('merge_request: required for a note on a merge request, got nothing');
     subject = mergeRequestSubject(p.merge_request, p.merge_request.labels);
-  } else if (attrs.noteable_type === 'Issue' && p.issue) {
+  } else if (attrs.noteable_type === 'Issue') {
+    if (!p.issue) throw new Unreadable('issue: required for a note on an issue, got nothing');
     subject = issueSubject(p.issue, p.issue.labels);
   } else {
     return { ignored: `rulebot does not act on notes on ${attrs.noteable_type || 'unknown'} objects` };
@@ -147,11 +185,19 @@ function fromNote(p: NoteEvent): NormalizeResult {
       names: names('note', attrs.action),
       kind: 'note',
       action: attrs.action,
-      project: p.project,
-      user: p.user,
+      project: projectOf(p.project),
+      // Without `user`, the note's author is who wrote it (and who asks, for commands).
+      user: p.user ?? (attrs.author_id ? { id: attrs.author_id, username: '' } : UNKNOWN_ACTOR),
       subject,
       labels_changed: undefined,
-      note: { id: attrs.id, body: attrs.note, system: attrs.system ?? false, url: attrs.url, discussion_id: attrs.discussion_id ?? undefined },
+      note: {
+        id: attrs.id,
+        body: attrs.note,
+        system: attrs.system ?? false,
+        url: attrs.url ?? undefined,
+        discussion_id: attrs.discussion_id ?? undefined,
+        internal: attrs.internal ?? attrs.confidential ?? false,
+      },
     },
   };
 }
@@ -161,11 +207,11 @@ function fromPush(p: z.output<typeof PushEventSchema>): RuleEvent {
     names: p.object_kind === 'push' ? ['push'] : ['tag_push'],
     kind: 'push',
     action: undefined,
-    project: p.project,
-    user: { id: p.user_id, username: p.user_username, name: p.user_name },
+    project: projectOf(p.project),
+    user: p.user_id ? { id: p.user_id, username: p.user_username, name: p.user_name ?? undefined } : UNKNOWN_ACTOR,
     subject: undefined,
     labels_changed: undefined,
-    push: { ref: p.ref, before: p.before, after: p.after, total_commits_count: p.total_commits_count },
+    push: { ref: p.ref, before: p.before, after: p.after, total_commits_count: p.total_commits_count ?? undefined },
   };
 }
 
@@ -176,10 +222,10 @@ function fromPipeline(p: z.output<typeof PipelineEventSchema>): RuleEvent {
     names: names('pipeline', attrs.status),
     kind: 'pipeline',
     action: attrs.status,
-    project: p.project,
-    user: p.user ?? { id: 0, username: '' },
+    project: projectOf(p.project),
+    user: p.user ?? UNKNOWN_ACTOR,
     // Pipeline payloads name the merge request but not its labels, author or assignees:
-    // rules that need those make rulebot read the merge request (see actions/facts.ts).
+    // rules that need those make rulebot read the merge request (see pipeline/facts.ts).
     subject: mr
       ? {
           type: 'merge_request',
@@ -199,6 +245,6 @@ function fromPipeline(p: z.output<typeof PipelineEventSchema>): RuleEvent {
         }
       : undefined,
     labels_changed: undefined,
-    pipeline: { id: attrs.id, ref: attrs.ref, status: attrs.status, source: attrs.source, url: attrs.url },
+    pipeline: { id: attrs.id, ref: attrs.ref, status: attrs.status, source: attrs.source ?? undefined, url: attrs.url ?? undefined },
   };
 }

@@ -1,140 +1,192 @@
 // zod schemas for the parts of GitLab webhook payloads rulebot reads; every other field is allowed and dropped.
-// Field names follow doc/user/project/integrations/webhook_events.md.
+// Field names follow doc/user/project/integrations/webhook_events.md. The schemas are lenient where GitLab
+// really varies between versions and installations (nulls, missing optional fields, numbers sent as
+// strings), and strict only where rulebot could not act without the field: an authentic delivery whose
+// payload these schemas cannot read is kept as a dead letter that names the field, never refused.
 import { z } from 'zod';
 import { parseGitLabTime } from './timestamp.js';
 
+/** How a value looks in a message: its JSON, cut short. */
+function shown(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+/** A numeric string GitLab (or a proxy re-encoding the payload) sent for a number. */
+const numeric = (value: unknown) => (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value);
+
+/** Ids and iids: positive whole numbers, also when sent as strings (`"42"`). */
+const notPositiveInt = (issue: { input?: unknown }) => `expected a positive whole number, got ${shown(issue.input)}`;
+const PositiveInt = z.preprocess(
+  numeric,
+  z.number({ error: notPositiveInt }).int({ error: notPositiveInt }).positive({ error: notPositiveInt }),
+);
+
+/** Text GitLab may leave null or out (titles of some system events, descriptions): read as empty. */
+const Text = z.string().nullish().transform((text) => text ?? '');
 const Time = z.string().transform(parseGitLabTime);
 const OptionalTime = Time.nullish().transform((date) => date ?? undefined);
+const OptionalId = PositiveInt.nullish().transform((id) => id ?? undefined);
+const OptionalBoolean = z.boolean().nullish().transform((value) => value ?? undefined);
 
+/** Who caused the event; GitLab leaves it out of some events (or sends null), and then nobody is known. */
 export const UserRefSchema = z.object({
-  id: z.number(),
-  username: z.string(),
-  name: z.string().optional(),
+  id: PositiveInt,
+  username: Text,
+  name: z.string().nullish().transform((name) => name ?? undefined),
 });
+const OptionalUser = UserRefSchema.nullish().transform((user) => user ?? undefined);
 
 export const ProjectSchema = z.object({
-  id: z.number(),
+  id: PositiveInt,
   path_with_namespace: z.string(),
-  web_url: z.string().default(''),
+  web_url: Text,
+  default_branch: z.string().nullish().transform((branch) => branch ?? undefined),
 });
 
-const LabelSchema = z.object({ title: z.string() });
-const Labels = z.array(LabelSchema).nullish().transform((labels) => (labels ?? []).map((label) => label.title));
+/** Label titles; a null entry or a label without a title (seen in older GitLab versions) is skipped. */
+const Labels = z
+  .array(z.unknown())
+  .nullish()
+  .transform((labels) =>
+    (labels ?? []).flatMap((label) => {
+      const title = (label as { title?: unknown } | null)?.title;
+      return typeof title === 'string' ? [title] : [];
+    }),
+  );
 
 const ChangesSchema = z
   .object({
-    labels: z.object({ previous: Labels, current: Labels }).optional(),
+    labels: z.object({ previous: Labels, current: Labels }).nullish(),
   })
-  .nullish();
+  .nullish()
+  .catch(undefined);
 
-const Ids = z.array(z.number()).nullish().transform((ids) => ids ?? undefined);
+const Ids = z
+  .array(z.preprocess(numeric, z.number()))
+  .nullish()
+  .transform((ids) => ids ?? undefined);
 
 /** The merge request fields shared by merge request events and by the `merge_request` of note events. */
 const MergeRequestAttributes = z.object({
-  id: z.number().optional(),
-  iid: z.number(),
-  title: z.string(),
+  id: OptionalId,
+  iid: PositiveInt,
+  title: Text,
   description: z.string().nullish(),
-  state: z.string(),
-  source_branch: z.string(),
-  target_branch: z.string(),
-  source_project_id: z.number().optional(),
-  author_id: z.number(),
+  state: Text,
+  source_branch: Text,
+  target_branch: Text,
+  source_project_id: OptionalId,
+  target_project_id: OptionalId,
+  /** The target project, which is the event's project; read when a payload lacks `project`. */
+  target: z.object({ path_with_namespace: z.string(), web_url: Text }).nullish().catch(undefined),
+  author_id: OptionalId,
   assignee_ids: Ids,
   reviewer_ids: Ids,
-  draft: z.boolean().optional(),
-  work_in_progress: z.boolean().optional(),
-  url: z.string().optional(),
+  draft: OptionalBoolean,
+  work_in_progress: OptionalBoolean,
+  url: z.string().nullish(),
   created_at: OptionalTime,
   updated_at: OptionalTime,
-  last_commit: z.object({ id: z.string() }).nullish(),
+  last_commit: z.object({ id: z.string() }).nullish().catch(undefined),
 });
 
 const IssueAttributes = z.object({
-  id: z.number().optional(),
-  iid: z.number(),
-  title: z.string(),
+  id: OptionalId,
+  iid: PositiveInt,
+  title: Text,
   description: z.string().nullish(),
-  state: z.string(),
-  author_id: z.number(),
+  state: Text,
+  author_id: OptionalId,
   assignee_ids: Ids,
-  url: z.string().optional(),
+  project_id: OptionalId,
+  url: z.string().nullish(),
   created_at: OptionalTime,
   updated_at: OptionalTime,
+  /** Work item events: `Task`, `Incident`, `Epic`, …; issue events may carry `issue_type`. */
+  type: z.string().nullish(),
+  issue_type: z.string().nullish(),
 });
+
+const Action = z.string().nullish().transform((action) => action ?? undefined);
 
 export const MergeRequestEventSchema = z.object({
   object_kind: z.literal('merge_request'),
-  user: UserRefSchema,
-  project: ProjectSchema,
+  user: OptionalUser,
+  project: ProjectSchema.optional(),
   object_attributes: MergeRequestAttributes.extend({
-    action: z.string().optional(),
+    action: Action,
     labels: Labels,
-    oldrev: z.string().optional(),
+    oldrev: z.string().nullish(),
   }),
   labels: Labels.optional(),
   changes: ChangesSchema,
 });
 
 export const IssueEventSchema = z.object({
-  object_kind: z.enum(['issue']),
-  event_type: z.string().optional(),
-  user: UserRefSchema,
-  project: ProjectSchema,
-  object_attributes: IssueAttributes.extend({ action: z.string().optional(), labels: Labels }),
+  object_kind: z.enum(['issue', 'work_item']),
+  event_type: z.string().nullish(),
+  user: OptionalUser,
+  project: ProjectSchema.optional(),
+  object_attributes: IssueAttributes.extend({ action: Action, labels: Labels }),
   labels: Labels.optional(),
   changes: ChangesSchema,
 });
 
 export const NoteEventSchema = z.object({
   object_kind: z.literal('note'),
-  user: UserRefSchema,
+  user: OptionalUser,
   project: ProjectSchema,
   object_attributes: z.object({
-    id: z.number(),
-    note: z.string(),
-    noteable_type: z.string(),
-    action: z.string().optional(),
+    id: PositiveInt,
+    note: Text,
+    noteable_type: Text,
+    author_id: OptionalId,
+    action: Action,
     system: z.boolean().nullish(),
-    url: z.string().optional(),
+    internal: z.boolean().nullish(),
+    confidential: z.boolean().nullish(),
+    url: z.string().nullish(),
     discussion_id: z.string().nullish(),
   }),
-  merge_request: MergeRequestAttributes.extend({ labels: Labels }).optional(),
-  issue: IssueAttributes.extend({ labels: Labels }).optional(),
+  merge_request: MergeRequestAttributes.extend({ labels: Labels }).nullish(),
+  issue: IssueAttributes.extend({ labels: Labels }).nullish(),
 });
 
 export const PushEventSchema = z.object({
   object_kind: z.enum(['push', 'tag_push']),
   ref: z.string(),
-  before: z.string(),
-  after: z.string(),
-  user_id: z.number(),
-  user_username: z.string(),
-  user_name: z.string().optional(),
+  before: Text,
+  after: Text,
+  user_id: OptionalId,
+  // GitLab's own tag push example has no `user_username`.
+  user_username: Text,
+  user_name: z.string().nullish(),
   project: ProjectSchema,
-  total_commits_count: z.number().optional(),
+  total_commits_count: z.number().nullish(),
 });
 
 export const PipelineEventSchema = z.object({
   object_kind: z.literal('pipeline'),
   // GitLab sends `user: null` for pipelines without a user (some triggers and schedules).
-  user: UserRefSchema.nullable(),
+  user: OptionalUser,
   project: ProjectSchema,
   object_attributes: z.object({
-    id: z.number(),
-    ref: z.string(),
+    id: PositiveInt,
+    ref: Text,
     status: z.string(),
-    source: z.string().optional(),
-    url: z.string().optional(),
+    source: z.string().nullish(),
+    url: z.string().nullish(),
   }),
   merge_request: z
     .object({
-      iid: z.number(),
-      title: z.string(),
-      state: z.string(),
-      source_branch: z.string(),
-      target_branch: z.string(),
-      url: z.string().optional(),
+      iid: PositiveInt,
+      title: Text,
+      state: Text,
+      source_branch: Text,
+      target_branch: Text,
+      url: z.string().nullish(),
     })
     .nullish(),
 });

@@ -1,6 +1,6 @@
 // POST /webhooks/gitlab: authenticate, read, parse, normalise, drop repeats and the bot's own events, enqueue, answer.
 import type { Context } from 'hono';
-import type { Job } from '../queue/index.js';
+import { unreadableReason, type Job } from '../queue/index.js';
 import { PayloadError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
@@ -66,8 +66,8 @@ export function createWebhookHandler(deps: WebhookDeps) {
 
     const result = normalizeEvent(payload);
     if ('ignored' in result) return c.json({ status: 'ignored', reason: result.ignored }, 200);
-    const event = result.event;
-    if (event.user.id === deps.botUserId()) {
+    const event = 'event' in result ? result.event : undefined;
+    if (event && event.user.id === deps.botUserId()) {
       return c.json({ status: 'ignored', reason: "event caused by rulebot's own user" }, 200);
     }
 
@@ -76,7 +76,7 @@ export function createWebhookHandler(deps: WebhookDeps) {
     const eventUuid = headers.get('x-gitlab-event-uuid') ?? undefined;
     const now = (deps.now ?? Date.now)();
     const stored = {
-      id, project_id: event.project.id, payload: text, event_uuid: eventUuid,
+      id, project_id: event?.project.id ?? projectIdOf(payload), payload: text, event_uuid: eventUuid,
       received_at: now, attempts: 0, next_attempt_at: now, last_error: undefined,
     };
     // Stored (on Node: committed to disk) before the 202: GitLab never re-sends what was acknowledged.
@@ -84,9 +84,25 @@ export function createWebhookHandler(deps: WebhookDeps) {
       deps.log.info('duplicate delivery ignored', { event_id: id, key });
       return c.json({ status: 'duplicate', event_id: id }, 200);
     }
+    if ('unreadable' in result) {
+      // Authentic, but in a shape this version cannot read: refusing it would count towards GitLab
+      // disabling the hook and lose it. Kept as a dead letter that names the field; put it back after an upgrade.
+      const reason = unreadableReason(result.unreadable);
+      await deps.store.deadLetter(id, reason);
+      deps.log.error('event cannot be read; kept as a dead letter', { event_id: id, reason });
+      return c.json({ status: 'dead_letter', event_id: id, code: 'unreadable_payload', error: result.unreadable }, 202);
+    }
+    const readable = result.event;
     // The body stays in the store only: a backlog of queued events holds their normalised form, not 6 KB each.
-    await deps.enqueue({ id, event, eventUuid, stored: { ...stored, payload: '' } });
-    deps.log.info('event accepted', { event_id: id, event: event.names.at(-1), project: event.project.path_with_namespace });
+    await deps.enqueue({ id, event: readable, eventUuid, stored: { ...stored, payload: '' } });
+    deps.log.info('event accepted', { event_id: id, event: readable.names.at(-1), project: readable.project.path_with_namespace });
     return c.json({ status: 'accepted', event_id: id }, 202);
   };
+}
+
+/** The project id of a payload whose event cannot be read, when it names one; 0 otherwise. */
+function projectIdOf(payload: Record<string, unknown>): number {
+  const project = payload['project'] as { id?: unknown } | null | undefined;
+  const id = Number(project?.id ?? payload['project_id']);
+  return Number.isSafeInteger(id) && id > 0 ? id : 0;
 }

@@ -9,7 +9,7 @@ function event(options: Parameters<typeof mergeRequestPayload>[0] = {}, state?: 
   const payload = mergeRequestPayload(options);
   if (state) payload['object_attributes']['state'] = state;
   const result = normalizeEvent(payload);
-  if (!('event' in result)) throw new Error(result.ignored);
+  if (!('event' in result)) throw new Error(JSON.stringify(result));
   return result.event;
 }
 

@@ -1,4 +1,4 @@
 // The runtime-neutral job model: what an accepted event carries, how failures are judged, how stored jobs come back.
 export { DEFAULT_RETRY, type Job, type RetryPolicy } from './job.js';
 export { failureVerdict } from './failure-verdict.js';
-export { restoreJob } from './restore-job.js';
+export { restoreJob, unreadableReason } from './restore-job.js';

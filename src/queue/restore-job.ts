@@ -4,11 +4,22 @@ import type { Logger } from '../log.js';
 import type { Store, StoredJob } from '../store/index.js';
 import type { Job } from './job.js';
 
+/** The dead-letter reason of a payload rulebot cannot read: its code, then each field and its problem. */
+export function unreadableReason(problem: string): string {
+  return `unreadable_payload: ${problem}`;
+}
+
 /** Turns a stored job back into a runnable one; a payload that no longer reads is a dead letter. */
 export async function restoreJob(stored: StoredJob, store: Store, log: Logger): Promise<Job | undefined> {
   try {
     const result = normalizeEvent(JSON.parse(stored.payload) as Record<string, unknown>);
     if ('event' in result) return { id: stored.id, event: result.event, eventUuid: stored.event_uuid, stored: { ...stored, payload: '' } };
+    if ('unreadable' in result) {
+      // Still unreadable (a dead letter put back before an upgrade that reads it): a dead letter again.
+      await store.deadLetter(stored.id, unreadableReason(result.unreadable));
+      log.error('stored event cannot be read; kept as a dead letter', { event_id: stored.id, reason: result.unreadable });
+      return undefined;
+    }
     await store.finishJob(stored.id);
   } catch (error) {
     await store.deadLetter(stored.id, `stored event cannot be read: ${error instanceof Error ? error.message : String(error)}`);

@@ -14,6 +14,9 @@ export const EVENT_NAMES: ReadonlySet<string> = new Set([
   ...MERGE_REQUEST_ACTIONS.map((a) => `merge_request.${a}`),
   'issue',
   ...ISSUE_ACTIONS.map((a) => `issue.${a}`),
+  // Tasks, incidents, epics and other work items: read as issues, with their type.
+  'work_item',
+  ...ISSUE_ACTIONS.map((a) => `work_item.${a}`),
   'note',
   ...NOTE_ACTIONS.map((a) => `note.${a}`),
   'push',

@@ -8,7 +8,7 @@ import { matchRules } from './match.js';
 
 function eventOf(payload: Record<string, unknown>): RuleEvent {
   const result = normalizeEvent(payload);
-  if (!('event' in result)) throw new Error(result.ignored);
+  if (!('event' in result)) throw new Error(JSON.stringify(result));
   return result.event;
 }
 

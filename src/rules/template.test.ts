@@ -12,7 +12,7 @@ function template(source: string): Template {
 
 function event(options: Parameters<typeof mergeRequestPayload>[0]): RuleEvent {
   const result = normalizeEvent(mergeRequestPayload(options));
-  if (!('event' in result)) throw new Error(result.ignored);
+  if (!('event' in result)) throw new Error(JSON.stringify(result));
   return result.event;
 }
 

@@ -49,6 +49,10 @@ export async function runSimulate(options: SimulateOptions, out: (line: string) 
     print({ type: 'ignored', reason: result.ignored });
     return 0;
   }
+  if ('unreadable' in result) {
+    print({ type: 'unreadable', reason: result.unreadable });
+    return 1;
+  }
   const event = result.event;
   print({ type: 'event', names: event.names, project: event.project.path_with_namespace, iid: event.subject?.iid });
 
