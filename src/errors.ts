@@ -36,7 +36,6 @@ export class WebhookAuthError extends RulebotError {
 export type PayloadErrorCode =
   | 'invalid_json'
   | 'not_an_object'
-  | 'invalid_payload'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'nesting_too_deep'
@@ -47,7 +46,6 @@ export type PayloadErrorCode =
 const PAYLOAD_STATUS: Record<PayloadErrorCode, number> = {
   invalid_json: 400,
   not_an_object: 400,
-  invalid_payload: 400,
   payload_too_large: 413,
   unsupported_media_type: 415,
   nesting_too_deep: 400,

@@ -94,7 +94,12 @@ export function createBot(deps: BotDeps): Bot {
     if (job) queue.push({ ...job, resumed: true });
     return job !== undefined;
   }
-  const retryDeadLetter = async (id: string) => queueStored(await deps.store.reviveDeadLetter(id));
+  // Put back means back in the queue: a payload this version still cannot read becomes a dead letter again there.
+  const retryDeadLetter = async (id: string) => {
+    const stored = await deps.store.reviveDeadLetter(id);
+    if (stored) await queueStored(stored);
+    return stored !== undefined;
+  };
 
   return {
     app,
