@@ -123,5 +123,7 @@ function refusalText(event: RuleEvent, refused: CommandReport[], botUsername: st
     return `- \`${line}\`: ${report.reasons.map((reason) => neutralize(reason, false)).join('; ')}.`;
   });
   const what = refused.length === 1 ? 'this command' : 'these commands';
-  return [`@${event.user.username}, I did not run ${what}:`, '', ...lines, '', `Write \`@${botUsername} help\` to see the commands you can use here.`].join('\n');
+  // A payload without the commenter's username (older GitLab) gets the reply without a mention.
+  const to = event.user.username ? `@${event.user.username}, I` : 'I';
+  return [`${to} did not run ${what}:`, '', ...lines, '', `Write \`@${botUsername} help\` to see the commands you can use here.`].join('\n');
 }
