@@ -2,3 +2,4 @@
 export { DEFAULT_RETRY, type Job, type RetryPolicy } from './job.js';
 export { failureVerdict } from './failure-verdict.js';
 export { restoreJob, unreadableReason } from './restore-job.js';
+export { orderKey } from './order-key.js';

@@ -14,6 +14,11 @@ beforeEach(async () => {
 });
 afterEach(async () => h.close());
 
+/** Polls `done` every 20 ms until it holds (vitest's timeout bounds the wait). */
+async function until(done: () => boolean): Promise<void> {
+  while (!done()) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 async function openAll(iids: number[]) {
   for (const iid of iids) expect((await h.post(mergeRequestPayload({ iid, labels: [] }))).status).toBe(202);
   await h.settle();
@@ -35,6 +40,23 @@ describe('faults', () => {
     expectEachOnce([1, 2, 3]);
     // The retried event of !2 did not send again the edit its first attempt had made.
     expect(h.gitlab.calls('PUT', /merge_requests\/2$/)).toHaveLength(1);
+  });
+
+  it('holds back only the merge request that keeps failing: the others of its project are acted on meanwhile, each once', async () => {
+    for (let iid = 7; iid <= 9; iid++) h.gitlab.addMergeRequest({ project_id: 1, iid, labels: [] });
+    const others = [2, 3, 4, 5, 6, 7, 8, 9];
+    // !1's edit fails for as long as GitLab is broken for it; it is sent first, so everything else arrives behind it.
+    h.gitlab.inject({ method: 'PUT', path: /merge_requests\/1$/, status: 502, times: 100_000 });
+    for (const iid of [1, ...others]) expect((await h.post(mergeRequestPayload({ iid, labels: [] }))).status).toBe(202);
+    await until(() => others.every((iid) => h.gitlab.notes(1, 'MergeRequest', iid).some((n) => n.author_id === BOT.id)));
+    expectEachOnce(others);
+    expect(h.gitlab.mergeRequest(1, 1)?.labels).toEqual([]);
+    expect(h.gitlab.calls('PUT', /merge_requests\/1$/).length).toBeGreaterThanOrEqual(5);
+
+    h.gitlab.clearFaults();
+    await h.settle();
+    expectEachOnce([1, ...others]);
+    expect(await h.status()).toMatchObject({ queue: { depth: 0, dead_letters: 0 } });
   });
 
   it('waits out 429s with and without rate-limit headers', async () => {

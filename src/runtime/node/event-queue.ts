@@ -1,7 +1,7 @@
-// Node's in-process queue of accepted events: bounded concurrency, strict order per project, retries, dead letters.
+// Node's in-process queue of accepted events: bounded concurrency, strict order per merge request or issue, retries, dead letters.
 import PQueue from 'p-queue';
 import type { Logger } from '../../log.js';
-import { DEFAULT_RETRY, failureVerdict, type Job, type RetryPolicy } from '../../queue/index.js';
+import { DEFAULT_RETRY, failureVerdict, orderKey, type Job, type RetryPolicy } from '../../queue/index.js';
 import type { Store } from '../../store/index.js';
 
 export interface EventQueueOptions {
@@ -15,23 +15,23 @@ export interface EventQueueOptions {
 }
 
 /**
- * Events of one project run one after another in arrival order (their actions land in that order,
- * and a retried event holds back the later ones of its project only); events of
- * different projects run side by side, up to `concurrency`. A job leaves the store only when its
- * actions completed, or failed for good and went to the dead letters with the reason.
+ * Events of one merge request or issue (one `orderKey`) run one after another in arrival order (their
+ * actions land in that order, and a retried event holds back only the later ones about the same merge
+ * request or issue); other events run side by side, up to `concurrency`. A job leaves the store only
+ * when its actions completed, or failed for good and went to the dead letters with the reason.
  *
- * The next event of a project starts once the previous one's actions completed, without waiting for
+ * The next event of a key starts once the previous one's actions completed, without waiting for
  * the store to commit that the previous one finished: finishes made in one turn of the event loop then
  * share one commit (on Node, one disk flush) instead of costing one each. A crash between an event's
  * actions and that commit makes it run again at the next start, as a crash during its actions always
  * did. That re-run is guarded like any resumed event: each call an attempt made was recorded before
  * the job could finish (`effects.ts`), so it is not made again. Commits keep their order, so what runs
- * again is the tail of each project's sequence, in order. The job stays `has()` until its finish is
+ * again is the tail of each key's sequence, in order. The job stays `has()` until its finish is
  * committed, so `resume()` cannot queue it twice meanwhile.
  */
 export class EventQueue {
   private readonly workers: PQueue;
-  private readonly tails = new Map<number, Promise<void>>();
+  private readonly tails = new Map<string, Promise<void>>();
   private readonly retry: RetryPolicy;
   private readonly timers = new Set<{ timer: ReturnType<typeof setTimeout>; resolve: () => void }>();
   private readonly known = new Set<string>();
@@ -45,17 +45,17 @@ export class EventQueue {
   }
 
   push(job: Job): void {
-    const project = job.event.project.id;
+    const key = orderKey(job.event);
     this.known.add(job.id);
-    const previous = this.tails.get(project) ?? Promise.resolve();
+    const previous = this.tails.get(key) ?? Promise.resolve();
     const tail = previous
       .then(() => this.runUntilSettled(job))
       .catch((error: unknown) => this.options.log.error('event queue failure', { event_id: job.id, error }))
       .finally(() => {
         if (!this.finishing.has(job.id)) this.known.delete(job.id);
-        if (this.tails.get(project) === tail) this.tails.delete(project);
+        if (this.tails.get(key) === tail) this.tails.delete(key);
       });
-    this.tails.set(project, tail);
+    this.tails.set(key, tail);
   }
 
   /** Events accepted and not finished in this process. */

@@ -12,6 +12,10 @@ export class FaultQueue {
     if (remaining > 0) this.pending.push({ fault, remaining });
   }
 
+  clear(): void {
+    this.pending.length = 0;
+  }
+
   /** The first fault matching `request`, counted down (and dropped once used up). */
   take(request: RecordedRequest): Fault | undefined {
     const index = this.pending.findIndex(({ fault }) => matches(fault, request));

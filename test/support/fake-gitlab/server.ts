@@ -95,6 +95,11 @@ export class FakeGitLab extends FakeGitLabState {
     this.faults.add(fault);
   }
 
+  /** Drops every injected fault not used up yet: GitLab recovers. */
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
     this.handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) sendReply(res, { status: 500, body: { message: statusLine(500) } }, {});
