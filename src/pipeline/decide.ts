@@ -32,22 +32,29 @@ export async function decideRules(
 
   const first = match(options.rules);
   const matched: Rule[] = [...first.matched];
-  let { pending, missing } = first;
+  let { pending, needs } = first;
+  // A fact that could not be read (404, 403) leaves undecided only the rules that wait on nothing
+  // else: the others go on with what was read.
+  const failed = new Map<Fact, string>();
   for (let round = 0; pending.length > 0 && round < MAX_FACT_ROUNDS; round++) {
-    const failed = new Map<Fact, string>();
-    for (const fact of missing) {
+    const toRead = new Set([...pending].flatMap((rule) => [...(needs.get(rule) ?? [])]).filter((fact) => !failed.has(fact)));
+    for (const fact of toRead) {
       const problem = await readFact(fact, state, sources);
       if (problem) failed.set(fact, problem);
     }
-    if (failed.size > 0) {
-      const reason = [...failed.values()].join('; ');
-      for (const rule of pending) undecided.push({ rule: rule.name, reason });
-      break;
-    }
     const next = match(pending);
     matched.push(...next.matched);
-    ({ pending, missing } = next);
+    pending = [];
+    for (const rule of next.pending) {
+      const waitsOn = [...(next.needs.get(rule) ?? [])];
+      if (waitsOn.length > 0 && waitsOn.every((fact) => failed.has(fact))) {
+        undecided.push({ rule: rule.name, reason: [...new Set(waitsOn.map((fact) => failed.get(fact)!))].join('; ') });
+      } else pending.push(rule);
+    }
+    needs = next.needs;
   }
+  // Still waiting after every round: each round read what was asked, so a rule here needs more than one event reads.
+  for (const rule of pending) undecided.push({ rule: rule.name, reason: `still undecided after ${MAX_FACT_ROUNDS} rounds of reading facts from GitLab` });
   matched.sort((a, b) => a.order - b.order);
   return { matched, undecided, state };
 }

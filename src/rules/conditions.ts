@@ -202,7 +202,7 @@ function authorUsername(ctx: MatchContext, subject: Subject): string | undefined
     return undefined;
   }
   // Most events are caused by the author (opening, pushing): then the payload already names them.
-  if (subject.author_id === ctx.event.user.id) return ctx.event.user.username;
+  if (subject.author_id === ctx.event.user.id && ctx.event.user.username) return ctx.event.user.username;
   if (ctx.facts.authorUsername !== undefined) return ctx.facts.authorUsername;
   ctx.missing.add('author');
   return undefined;

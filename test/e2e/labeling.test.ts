@@ -192,3 +192,36 @@ describe.each(RUNTIMES)('auto-labeling with the shipped rules ($name)', (runtime
     expect(await unknown.json()).toMatchObject({ code: 'not_found', error: expect.stringContaining('GET /dead-letters') });
   });
 });
+
+describe.each(RUNTIMES)('one fact GitLab cannot give ($name)', (runtime) => {
+  const rules = `rules:
+  - name: documentation
+    on: merge_request.open
+    if: { files: { all: ["docs/**", "**/*.md"] } }
+    then: { add_labels: [documentation] }
+  - name: from a bot
+    on: merge_request.open
+    if: { author: { in: [renovate-bot] } }
+    then: { add_labels: [dependencies] }
+  - name: documentation by a bot
+    on: merge_request.open
+    if: { files: { all: ["docs/**"] }, author: { in: [renovate-bot] } }
+    then: { add_labels: [bot-docs] }
+`;
+  beforeEach(async () => {
+    h = await runtime.start({ rules: { 'labels.yml': rules } });
+  });
+  afterEach(async () => h.close());
+
+  it('leaves undecided only the rules that need it: an author GitLab answers 404 for does not stop the files rules', async () => {
+    // The example's author (id 51) is unknown to GitLab: GET /users/51 answers 404.
+    seedMergeRequest({ diffs: [diff('docs/index.md', 3), diff('README.md', 2)] });
+    expect((await h.post(mergeRequestPayload({ action: 'open', labels: ['API'], authorId: 51 }))).status).toBe(202);
+    await h.settle();
+    expect(h.gitlab.mergeRequest(1, 1)?.labels).toEqual(['API', 'documentation']);
+    expect(h.callLines()).toEqual(['GET /projects/1/merge_requests/1/diffs', 'GET /users/51', 'PUT /projects/1/merge_requests/1']);
+    const undecided = h.logs.filter((line) => line.includes('rule not evaluated')).map((line) => JSON.parse(line).rule);
+    expect(undecided.sort()).toEqual(['from a bot']);
+    expect(await h.status()).toMatchObject({ queue: { depth: 0, dead_letters: 0 } });
+  });
+});
