@@ -67,8 +67,11 @@ export interface Engine {
   setUser(user: User): void;
   /** Asks GitLab who the token acts as; refuses to go on with a token GitLab rejects. */
   init(): Promise<void>;
-  /** Whether GitLab answered (anything but a 5xx) within the last minute, asking it if not. */
-  gitlabReachable(): Promise<boolean>;
+  /**
+   * Whether GitLab answered (anything but a 5xx) within the last minute, asking it if not; without a
+   * token GitLab is not asked at all, and this says so instead.
+   */
+  gitlabReachable(): Promise<boolean | 'not checked: GITLAB_TOKEN is not set (dry-run)'>;
 }
 
 export function createEngine(deps: EngineDeps): Engine {
@@ -96,7 +99,10 @@ export function createEngine(deps: EngineDeps): Engine {
   const users = new UserDirectory({ now });
   const members = new MemberDirectory({ now });
   const limiter = new CommandRateLimiter({ limit: config.commandRateLimit, now });
-  const services: ProcessDeps = { rules: deps.rules, gitlab, users, members, diffCache: new DiffCache(), log, dryRun: config.dryRun, now, offline: deps.offline };
+  // Without a token nothing can be read either: facts GitLab would tell stay undecided (and are
+  // reported so) instead of being asked of a GitLab that answers 401, retried for an hour.
+  const offline = deps.offline ?? (config.gitlabToken ? undefined : 'GITLAB_TOKEN is not set (dry-run)');
+  const services: ProcessDeps = { rules: deps.rules, gitlab, users, members, diffCache: new DiffCache(), log, dryRun: config.dryRun, now, offline };
   let botUser: User | undefined;
 
   const setUser = (user: User) => {
@@ -139,7 +145,8 @@ export function createEngine(deps: EngineDeps): Engine {
       }
     },
     async gitlabReachable() {
-      if (!config.gitlabToken || now() - lastGitLabAnswer < 60_000) return true;
+      if (!config.gitlabToken) return 'not checked: GITLAB_TOKEN is not set (dry-run)';
+      if (now() - lastGitLabAnswer < 60_000) return true;
       return getCurrentUser(gitlab.once()).then(() => true, () => false);
     },
   };

@@ -88,7 +88,7 @@ export async function loadFact(fact: Fact, event: RuleEvent, facts: Facts, sourc
     }
     case 'diffs': {
       if (sources.diffs) return { event, facts: { ...facts, diffs: summarizeDiffs(sources.diffs) } };
-      if (sources.offline) throw new Error(`changed files were not read from GitLab: ${sources.offline} (give them with --diffs FILE)`);
+      if (sources.offline) throw new Error(`changed files were not read from GitLab: ${sources.offline}`);
       const key = subject.sha ? `${event.project.id}:${subject.iid}:${subject.sha}` : undefined;
       const cached = key ? sources.diffCache.get(key) : undefined;
       if (cached) return { event, facts: { ...facts, diffs: cached } };

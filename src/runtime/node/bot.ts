@@ -82,7 +82,7 @@ export function createBot(deps: BotDeps): Bot {
       ready: async () => {
         const store = await deps.store.queueStats().then(() => true, () => false);
         const gitlab = await engine.gitlabReachable();
-        return { ready: store && gitlab && accepting, checks: { store, rules: deps.rules.rules.length, gitlab, accepting } };
+        return { ready: store && gitlab !== false && accepting, checks: { store, rules: deps.rules.rules.length, gitlab, accepting } };
       },
     },
     deadLetters: { list: () => deps.store.deadLetters({ payloads: false }), retry: (id) => retryDeadLetter(id) },

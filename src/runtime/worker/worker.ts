@@ -83,7 +83,7 @@ function buildWorker(env: Env, sources: readonly RuleSource[]): Worker {
         const storeOk = await store.queueStats().then(() => true, () => false);
         const gitlab = await engine.gitlabReachable();
         // A Worker never stops taking deliveries (the platform drains isolates itself): `accepting` is always true.
-        return { ready: storeOk && gitlab, checks: { store: storeOk, rules: ruleSet.rules.length, gitlab, accepting: true } };
+        return { ready: storeOk && gitlab !== false, checks: { store: storeOk, rules: ruleSet.rules.length, gitlab, accepting: true } };
       },
     },
     deadLetters: {

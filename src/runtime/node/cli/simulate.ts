@@ -63,7 +63,7 @@ export async function runSimulate(options: SimulateOptions, out: (line: string) 
     rules,
     store: new MemoryStore(),
     log: silentLogger,
-    ...(config.gitlabToken ? {} : { offline: 'GITLAB_TOKEN is not set' }),
+    ...(config.gitlabToken ? {} : { offline: 'GITLAB_TOKEN is not set (changed files can be given with --diffs FILE)' }),
   });
   if (config.gitlabToken) await engine.init();
   else if (options.botUsername) engine.setUser({ id: 0, username: options.botUsername });
