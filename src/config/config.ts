@@ -31,6 +31,7 @@ export const EnvSchema = z.object({
   GITLAB_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
   GITLAB_NOTES_PER_MINUTE: z.coerce.number().positive().default(50),
   DATA_DIR: z.string().min(1).default('data'),
+  MAX_BODY_BYTES_IN_FLIGHT: z.coerce.number().int().positive().default(100 * 1024 * 1024),
   RETRY_BASE_DELAY_SECONDS: z.coerce.number().min(0).default(1),
   // A Cloudflare Queue delays a message by at most 12 hours.
   RETRY_MAX_DELAY_SECONDS: z.coerce.number().min(0).max(43_200).default(300),
@@ -76,6 +77,8 @@ export interface Config {
   dataDir: string;
   /** GitLab sends at most 25 MB; anything larger is refused with 413. */
   maxBodyBytes: number;
+  /** Bytes of request bodies read at once; further deliveries wait for room instead of being read into memory. */
+  maxBodyBytesInFlight: number;
   /** How a failed event is retried: first delay (doubling, full jitter), longest delay, when to give up (ms). */
   retry: { baseDelayMs: number; maxDelayMs: number; giveUpAfterMs: number };
   /** Workers: items one queue message of a schedule scan looks at before handing on to the next. */
@@ -140,6 +143,7 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
     notesPerMinute: e.GITLAB_NOTES_PER_MINUTE,
     dataDir: e.DATA_DIR,
     maxBodyBytes: MAX_WEBHOOK_BODY_BYTES,
+    maxBodyBytesInFlight: e.MAX_BODY_BYTES_IN_FLIGHT,
     retry: {
       baseDelayMs: e.RETRY_BASE_DELAY_SECONDS * 1000,
       maxDelayMs: e.RETRY_MAX_DELAY_SECONDS * 1000,
@@ -157,4 +161,21 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
 export function secretValues(config: Config): string[] {
   const signing = config.webhookSigningKeys.flatMap((key) => [key, key.slice(SIGNING_KEY_PREFIX.length)]);
   return [config.gitlabToken, config.webhookSecret, ...config.webhookSecrets, ...signing].filter((value): value is string => !!value);
+}
+
+/** Shortest webhook secret token accepted without a warning. */
+const WEAK_SECRET_LENGTH = 16;
+
+/** What a valid configuration still gets wrong, one line each, for the log at start (never a value). */
+export function configWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  config.webhookSecrets.forEach((secret, i) => {
+    if (secret.length < WEAK_SECRET_LENGTH) {
+      warnings.push(
+        `GITLAB_WEBHOOK_SECRET: value ${i + 1} of ${config.webhookSecrets.length} is ${secret.length} characters long; ` +
+          `a secret shorter than ${WEAK_SECRET_LENGTH} characters can be guessed: use a random one of 32 or more`,
+      );
+    }
+  });
+  return warnings;
 }

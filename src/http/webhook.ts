@@ -8,6 +8,7 @@ import { checkRequest } from './check-request.js';
 import { deliveryKey } from './delivery-key.js';
 import { normalizeEvent } from '../event/from-webhook.js';
 import { decodeJsonText, parseJsonObject } from './parse-json.js';
+import { BodyBudget } from './body-budget.js';
 import { readBody } from './read-body.js';
 import { createSignatureVerifier } from './verify-signature.js';
 import { createTokenVerifier } from './verify-token.js';
@@ -23,6 +24,8 @@ export interface WebhookDeps {
   /** Clock for the signed timestamp check, in milliseconds since the epoch. Default: `Date.now`. */
   now?: () => number;
   maxBodyBytes: number;
+  /** Bytes of bodies read at once (default: unbounded); further deliveries wait for room. */
+  maxBodyBytesInFlight?: number;
   store: Store;
   /** Awaited before the 202: on Workers it is a queue send, which must finish within the request. */
   enqueue: (job: Job) => void | Promise<void>;
@@ -41,6 +44,7 @@ export function createWebhookHandler(deps: WebhookDeps) {
   const verifyToken = deps.secrets.length > 0 ? createTokenVerifier(deps.secrets) : undefined;
   const verifySignature =
     deps.signingKeys.length > 0 ? createSignatureVerifier({ keys: deps.signingKeys, ...(deps.now && { now: deps.now }) }) : undefined;
+  const budget = new BodyBudget(deps.maxBodyBytesInFlight ?? Number.POSITIVE_INFINITY);
 
   return async (c: Context): Promise<Response> => {
     if (deps.accepting && !deps.accepting()) {
@@ -56,7 +60,22 @@ export function createWebhookHandler(deps: WebhookDeps) {
     if (contentType && !/^application\/(.+\+)?json\b/i.test(contentType)) {
       throw new PayloadError('unsupported_media_type', `expected Content-Type application/json, got ${contentType}`);
     }
-    const bytes = await readBody(c.req.raw, deps.maxBodyBytes);
+    // Room for the body is reserved before it is read, and given back once it is stored: twenty 24 MB
+    // deliveries at once wait for each other instead of holding 500 MB. Without a declared length
+    // the largest body GitLab may send is reserved.
+    const declared = Number(headers.get('content-length') ?? Number.NaN);
+    // A declared length over the limit is refused by readBody before anything is read: it takes no room.
+    const room = !Number.isFinite(declared) ? deps.maxBodyBytes : declared > deps.maxBodyBytes ? 0 : declared;
+    if (budget.wouldWait(room)) deps.log.debug('delivery waits for room to read its body', { bytes: room, in_flight: budget.bytesInFlight });
+    const release = await budget.reserve(room);
+    try {
+      return await receive(c, headers, await readBody(c.req.raw, deps.maxBodyBytes));
+    } finally {
+      release();
+    }
+  };
+
+  async function receive(c: Context, headers: Headers, bytes: Uint8Array<ArrayBuffer>): Promise<Response> {
     // The signature covers the body, so it is checked after the size-limited read and before parsing.
     const signed = verifySignature ? await verifySignature(headers, bytes) : undefined;
     // `object_kind` decides the kind; X-Gitlab-Event is not compared with it (System Hooks send
@@ -97,7 +116,7 @@ export function createWebhookHandler(deps: WebhookDeps) {
     await deps.enqueue({ id, event: readable, eventUuid, stored: { ...stored, payload: '' } });
     deps.log.info('event accepted', { event_id: id, event: readable.names.at(-1), project: readable.project.path_with_namespace });
     return c.json({ status: 'accepted', event_id: id }, 202);
-  };
+  }
 }
 
 /** The project id of a payload whose event cannot be read, when it names one; 0 otherwise. */

@@ -114,6 +114,14 @@ describe.each(RUNTIMES)('guards ($name)', (runtime) => {
     expect(await readyz()).toEqual({ status: 200, body: { status: 'ready', checks: { store: true, rules: 5, gitlab: true, accepting: true } } });
   });
 
+  it('starts with a short webhook secret, warning that it can be guessed without showing it', async () => {
+    h = await runtime.start({ env: { GITLAB_WEBHOOK_SECRET: 'hunter2' } });
+    await h.fetch('/healthz');
+    const warning = h.logs.find((line) => line.includes('GITLAB_WEBHOOK_SECRET: value 1 of 1 is 7 characters long'));
+    expect(warning).toContain('shorter than 16 characters can be guessed');
+    expect(h.logs.join('\n')).not.toContain('hunter2');
+  });
+
   it('refuses to start with a token but no webhook secret, saying how to set it', async () => {
     await expect(runtime.start({ env: { GITLAB_WEBHOOK_SECRET: undefined } })).rejects.toThrow(
       /GITLAB_WEBHOOK_SECRET is required when GITLAB_TOKEN is set.*Settings > Webhooks/,

@@ -3,7 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DRIFTED_PAYLOADS } from '../support/drifted-payloads.js';
-import { SECRET, type Harness } from '../support/harness.js';
+import { mergeRequestPayload } from '../support/events.js';
+import { SECRET, startHarness, type Harness } from '../support/harness.js';
 import { RUNTIMES } from '../support/runtimes.js';
 
 /** GitLab's published examples, as the shared folder holds them (quirks included). */
@@ -59,5 +60,28 @@ describe.each(RUNTIMES)('authentic deliveries of any shape ($name)', (runtime) =
     const again = (await deadLetters(h)).find((letter) => letter.id === first.id);
     expect(again?.reason).toBe(first.reason);
     expect(h.gitlab.requests).toEqual([]);
+  });
+});
+
+// Node only: on Workers the platform bounds an isolate's memory and body sizes itself, and one request
+// cannot wait for another to give room back (workerd cancels a request waiting on another's promise).
+describe('bodies in flight (node)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ rules: { 'none.yml': 'rules: []\n' }, env: { MAX_BODY_BYTES_IN_FLIGHT: '1000000' } });
+  });
+  afterAll(async () => h.close());
+
+  it('reads at most MAX_BODY_BYTES_IN_FLIGHT at once: further deliveries wait for room, none is refused', async () => {
+    const deliveries = Array.from({ length: 6 }, (_, i) => {
+      const payload = mergeRequestPayload({ iid: i + 1 });
+      payload['object_attributes']['description'] = 'x'.repeat(600_000);
+      return h.post(payload);
+    });
+    const answers = await Promise.all(deliveries);
+    expect(answers.map((answer) => answer.status)).toEqual([202, 202, 202, 202, 202, 202]);
+    expect(h.logs.filter((line) => line.includes('delivery waits for room to read its body')).length).toBeGreaterThan(0);
+    await h.settle();
+    expect((await h.status()).queue).toMatchObject({ depth: 0, dead_letters: 0 });
   });
 });

@@ -72,6 +72,7 @@ export function createBot(deps: BotDeps): Bot {
     signingKeys: config.webhookSigningKeys,
     now,
     maxBodyBytes: config.maxBodyBytes,
+    maxBodyBytesInFlight: config.maxBodyBytesInFlight,
     store: deps.store,
     enqueue: (job) => queue.push(job),
     accepting: () => accepting,

@@ -2,7 +2,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { createBot, type Bot, type BotDeps } from './bot.js';
-import { parseConfig, secretValues, type Config } from '../../config/config.js';
+import { configWarnings, parseConfig, secretValues, type Config } from '../../config/config.js';
 import { createLogger, type Logger } from '../../log.js';
 import { SqliteStore } from './sqlite-store.js';
 import { loadRulesDir } from './load-rules-dir.js';
@@ -61,6 +61,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   if (config.webhookSecrets.length === 0 && config.webhookSigningKeys.length === 0) {
     log.warn('neither GITLAB_WEBHOOK_SECRET nor GITLAB_WEBHOOK_SIGNING_KEY is set: webhooks are accepted from anyone');
   }
+  for (const warning of configWarnings(config)) log.warn(warning);
 
   return {
     bot,

@@ -1,7 +1,7 @@
 // Assembles rulebot once per Worker isolate from its bindings: configuration, rules, the store object, the engine, the app.
 import type { Hono } from 'hono';
 import { createApp } from '../../http/app.js';
-import { parseConfig, secretValues, type Config } from '../../config/config.js';
+import { configWarnings, parseConfig, secretValues, type Config } from '../../config/config.js';
 import { createEngine, type Engine } from '../../engine.js';
 import { UserSchema } from '../../gitlab/schemas.js';
 import { createLogger, type Logger } from '../../log.js';
@@ -66,6 +66,8 @@ function buildWorker(env: Env, sources: readonly RuleSource[]): Worker {
     secrets: config.webhookSecrets,
     signingKeys: config.webhookSigningKeys,
     maxBodyBytes: config.maxBodyBytes,
+    // No byte budget for bodies here: a request cannot wait on a promise another request resolves
+    // (workerd cancels it as hung), and the platform bounds each isolate's memory and body size itself.
     store,
     enqueue: async (job) => {
       try {
@@ -104,6 +106,7 @@ function buildWorker(env: Env, sources: readonly RuleSource[]): Worker {
   if (config.webhookSecrets.length === 0 && config.webhookSigningKeys.length === 0) {
     log.warn('neither GITLAB_WEBHOOK_SECRET nor GITLAB_WEBHOOK_SIGNING_KEY is set: webhooks are accepted from anyone');
   }
+  for (const warning of configWarnings(config)) log.warn(warning);
   return { env, config, log, engine, store, storeObject, app, ready };
 }
 
