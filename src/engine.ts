@@ -115,6 +115,11 @@ export function createEngine(deps: EngineDeps): Engine {
     rules: deps.rules,
     async runEvent(run) {
       const eventLog = log.child({ event_id: run.id });
+      // Accepted before the bot's user was known (GitLab unreachable at start): its own events are skipped here.
+      if (botUser && run.event.user.id === botUser.id) {
+        eventLog.info("event caused by rulebot's own user; skipped");
+        return { outcome: { matched: [], calls: [], warnings: [], undecided: [], state: { event: run.event, facts: {} } }, commands: [], replies: [] };
+      }
       const effects = { store: deps.store, jobId: run.id, retrying: run.retrying, scope: 'event', lostAnswerWindowMs: deps.lostAnswerWindowMs ?? 65_000, now };
       const processDeps = { ...services, gitlab: gitlab.forEvent(run.eventUuid), log: eventLog, effects, diffs: run.diffs };
       const outcome = await processEvent(run.event, processDeps);

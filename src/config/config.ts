@@ -14,7 +14,12 @@ const port = z.coerce.number().int().min(0).max(65535);
 
 /** Environment variables rulebot reads, with their defaults. Unknown variables are ignored. */
 export const EnvSchema = z.object({
-  GITLAB_URL: z.url({ protocol: /^https?$/ }).default('https://gitlab.com'),
+  GITLAB_URL: z
+    .url({ protocol: /^https?$/ })
+    .refine((url) => !/\/api\/v4\/?$/.test(new URL(url).pathname), {
+      message: "expected the instance's address as the browser shows it (https://gitlab.example.com); rulebot adds /api/v4 itself",
+    })
+    .default('https://gitlab.com'),
   GITLAB_TOKEN: z.string().min(1).optional(),
   GITLAB_TOKEN_TYPE: z.enum(['private', 'oauth', 'job']).default('private'),
   GITLAB_WEBHOOK_SECRET: z.string().min(1).optional(),

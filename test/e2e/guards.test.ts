@@ -1,7 +1,7 @@
 // End to end: the quick-action guard, dry-run, assignments and start-up refusals.
 import { afterEach, describe, expect, it } from 'vitest';
-import { fixture, mergeRequestPayload, withoutMarker } from '../support/events.js';
-import { diff, startHarness, TOKEN, type Harness } from '../support/harness.js';
+import { fixture, mergeRequestPayload, WELCOME_RULES, withoutMarker } from '../support/events.js';
+import { BOT, diff, startHarness, TOKEN, type Harness } from '../support/harness.js';
 import { RUNTIMES } from '../support/runtimes.js';
 
 let h: Harness | undefined;
@@ -165,5 +165,29 @@ describe('guards on Node', () => {
     now += 120_000;
     h.gitlab.inject({ path: '/user', status: 503, times: 20 });
     expect(await readyz()).toMatchObject({ status: 503, body: { status: 'not ready', checks: { gitlab: false } } });
+  });
+
+  it('starts while GitLab cannot be reached, accepts and stores webhooks, and acts on them once it answers', async () => {
+    // Every connection to GitLab is reset, as when GitLab restarts along with rulebot.
+    h = await startHarness({ rules: { 'welcome.yml': WELCOME_RULES }, seed: (gitlab) => gitlab.inject({ path: '/user', reset: true, times: 1_000_000 }) });
+    h.gitlab.addProject({ id: 1, path_with_namespace: 'gitlabhq/gitlab-test' });
+    h.gitlab.addMergeRequest({ project_id: 1, iid: 1, labels: [] });
+    h.gitlab.addMergeRequest({ project_id: 1, iid: 2, labels: [] });
+
+    expect((await h.post(mergeRequestPayload({ iid: 1, labels: [] }))).status).toBe(202);
+    // The bot's own event cannot be recognised yet: it is accepted, and skipped once the bot is known.
+    expect((await h.post(mergeRequestPayload({ iid: 2, labels: [], userId: BOT.id, username: BOT.username }))).status).toBe(202);
+    const notReady = await readyz();
+    expect(notReady).toMatchObject({ status: 503, body: { status: 'not ready' } });
+    expect(notReady.body.checks.gitlab).toMatch(new RegExp(`^cannot reach GitLab at ${h.gitlab.url.replace(/[.:/]/g, '\\$&')}: GET /user: `));
+    expect(h.logs.some((line) => line.includes('webhooks are accepted and stored, and run once it answers'))).toBe(true);
+    expect(h.gitlab.calls('PUT')).toEqual([]);
+
+    h.gitlab.clearFaults();
+    await expect.poll(() => h!.gitlab.mergeRequest(1, 1)?.labels, { timeout: 10_000, interval: 50 }).toEqual(['triaged']);
+    await h.settle();
+    expect(h.gitlab.mergeRequest(1, 2)?.labels).toEqual([]);
+    expect(h.gitlab.calls('PUT').map((call) => call.path)).toEqual(['/projects/1/merge_requests/1']);
+    expect((await readyz()).status).toBe(200);
   });
 });

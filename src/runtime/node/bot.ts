@@ -6,6 +6,7 @@ import type { EventOutcome } from '../../pipeline/index.js';
 import { createApp } from '../../http/app.js';
 import type { CommandReport } from '../../chatops/run-commands.js';
 import { createEngine, type EngineDeps, type ScheduleRunOptions } from '../../engine.js';
+import { GitLabApiError } from '../../errors.js';
 import type { GitLabClient, User } from '../../gitlab/index.js';
 import type { Rule, RuleSet } from '../../rules/index.js';
 import type { ScanReport } from '../../schedule/scan.js';
@@ -36,6 +37,14 @@ export interface Bot {
   /** Asks GitLab who the token acts as; refuses to go on with a token GitLab rejects. */
   init(): Promise<void>;
   /**
+   * As `init()`, but when GitLab cannot be reached (no answer, 5xx, 429) it keeps asking in the
+   * background, with back-off up to a minute, and resolves at once: webhooks are accepted and stored
+   * meanwhile, and run once GitLab answers. Throws what no retry fixes (a token GitLab refuses).
+   */
+  connect(): Promise<void>;
+  /** Resolves once GitLab has answered (at once without a token, or when `connect()` reached it). */
+  connected(): Promise<void>;
+  /**
    * Queues the stored events this process is not running: at start, those a previous process accepted
    * and did not finish (after a crash or restart); later, dead letters put back by `rulebot dead-letters --retry`.
    */
@@ -51,6 +60,12 @@ export function createBot(deps: BotDeps): Bot {
   const engine = createEngine(deps);
 
   let accepting = true;
+  // What stops rulebot from reaching GitLab at start, until it answers; events wait for it.
+  let unreachable: string | undefined;
+  let reconnect: ReturnType<typeof setTimeout> | undefined;
+  let markConnected!: () => void;
+  const connection = new Promise<void>((resolve) => (markConnected = resolve));
+
   const queue = new EventQueue({
     concurrency: config.queueConcurrency,
     store: deps.store,
@@ -64,7 +79,10 @@ export function createBot(deps: BotDeps): Bot {
     },
   });
 
-  const runSchedule: Bot['runSchedule'] = (rule, options = {}) => engine.runSchedule(rule, options);
+  const runSchedule: Bot['runSchedule'] = async (rule, options = {}) => {
+    if (unreachable) throw new Error(`GitLab at ${config.gitlabUrl} has not answered since rulebot started: ${unreachable}`);
+    return engine.runSchedule(rule, options);
+  };
   const scheduler = new Scheduler({ rules: deps.rules.rules, run: (rule) => runSchedule(rule), store: deps.store, log, now });
 
   const app = createApp({
@@ -82,8 +100,8 @@ export function createBot(deps: BotDeps): Bot {
       status: async () => ({ queue: { ...(await deps.store.queueStats()), in_process: queue.size }, accepting }),
       ready: async () => {
         const store = await deps.store.queueStats().then(() => true, () => false);
-        const gitlab = await engine.gitlabReachable();
-        return { ready: store && gitlab !== false && accepting, checks: { store, rules: deps.rules.rules.length, gitlab, accepting } };
+        const gitlab = unreachable ? `cannot reach GitLab at ${config.gitlabUrl}: ${unreachable}` : await engine.gitlabReachable();
+        return { ready: store && gitlab !== false && !unreachable && accepting, checks: { store, rules: deps.rules.rules.length, gitlab, accepting } };
       },
     },
     deadLetters: { list: () => deps.store.deadLetters({ payloads: false }), retry: (id) => retryDeadLetter(id) },
@@ -113,6 +131,42 @@ export function createBot(deps: BotDeps): Bot {
     gitlab: engine.gitlab,
     user: engine.user,
     init: engine.init,
+    connected: () => connection,
+    async connect() {
+      try {
+        await engine.init();
+        markConnected();
+        return;
+      } catch (error) {
+        if (!(error instanceof GitLabApiError && error.retryable)) throw error;
+        unreachable = error.message;
+      }
+      queue.hold();
+      log.error(`cannot reach GitLab at ${config.gitlabUrl} (${unreachable}): webhooks are accepted and stored, and run once it answers; asking again`);
+      const attempt = async (delayMs: number) => {
+        try {
+          await engine.init();
+          unreachable = undefined;
+          log.info(`GitLab at ${config.gitlabUrl} answers; running the events stored meanwhile`, { user: engine.user()?.username });
+          queue.release();
+          markConnected();
+        } catch (error) {
+          if (!accepting) return;
+          if (error instanceof GitLabApiError && error.retryable) unreachable = error.message;
+          else {
+            // A token GitLab now refuses: nothing will change without an operator; say so, and keep asking.
+            unreachable = error instanceof Error ? error.message : String(error);
+            log.error(unreachable);
+          }
+          const next = Math.min(delayMs * 2, 60_000);
+          log.warn(`GitLab at ${config.gitlabUrl} still cannot be reached (${unreachable}); asking again in ${Math.round(next / 1000)} s`);
+          reconnect = setTimeout(() => void attempt(next), next);
+          reconnect.unref?.();
+        }
+      };
+      reconnect = setTimeout(() => void attempt(1_000), 1_000);
+      reconnect.unref?.();
+    },
     async resume() {
       // Ids first: while thousands of events are queued here, none of them is read again.
       for (const id of await deps.store.unfinishedJobIds()) {
@@ -121,6 +175,7 @@ export function createBot(deps: BotDeps): Bot {
     },
     async stop(graceMs = 10_000) {
       accepting = false;
+      clearTimeout(reconnect);
       scheduler.stop();
       queue.stop();
       const idle = queue.onIdle().then(() => 'idle' as const);

@@ -38,6 +38,8 @@ export class EventQueue {
   /** Finishes of completed jobs not committed yet, by job id. */
   private readonly finishing = new Map<string, Promise<void>>();
   private stopping = false;
+  /** While set, no attempt starts (GitLab could not be reached yet); accepted events wait in order. */
+  private held: { promise: Promise<void>; open: () => void } | undefined;
 
   constructor(private readonly options: EventQueueOptions) {
     this.workers = new PQueue({ concurrency: options.concurrency });
@@ -73,9 +75,25 @@ export class EventQueue {
     while (this.tails.size > 0 || this.finishing.size > 0) await Promise.all([...this.tails.values(), ...this.finishing.values()]);
   }
 
+  /** Starts no attempt until `release()`: events are still accepted and queued in their order. */
+  hold(): void {
+    if (this.held) return;
+    let open!: () => void;
+    const promise = new Promise<void>((resolve) => (open = resolve));
+    this.held = { promise, open };
+  }
+
+  /** Lets the attempts held back by `hold()` start. */
+  release(): void {
+    const held = this.held;
+    this.held = undefined;
+    held?.open();
+  }
+
   /** Starts no new attempt; events waiting or between retries stay in the store for the next start. */
   stop(): void {
     this.stopping = true;
+    this.release();
     for (const entry of this.timers) {
       clearTimeout(entry.timer);
       entry.resolve();
@@ -89,6 +107,7 @@ export class EventQueue {
       if (this.stopping) return;
       const wait = job.stored.next_attempt_at - now();
       if (wait > 0) await this.sleep(wait);
+      while (this.held && !this.stopping) await this.held.promise;
       if (this.stopping) return;
       try {
         await this.workers.add(() => this.options.run(job));

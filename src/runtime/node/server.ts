@@ -33,7 +33,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const store = new SqliteStore(config.dataDir);
   const bot = createBot({ config, rules, store, log, fetch: pool.fetch, ...options.bot });
   try {
-    await bot.init();
+    // GitLab unreachable at start (a blip during a restart) is no reason to stop: webhooks are
+    // accepted and stored, and run once it answers. A token GitLab refuses is.
+    await bot.connect();
   } catch (error) {
     await Promise.all([pool.close(), store.close()]);
     throw error;
@@ -43,7 +45,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   // queued before the server listens, so no new delivery can overtake them.
   await bot.resume();
   const server = await listen(bot, config);
-  await bot.scheduler.start();
+  // Schedules start once GitLab answered: a run would fail, and its missed run would be lost, before.
+  void bot
+    .connected()
+    .then(() => bot.scheduler.start())
+    .catch((error: unknown) => log.error('starting the schedules failed', { error }));
   // Dead letters put back from the command line land in the store; pick them up while running.
   const poll = setInterval(() => void bot.resume().catch((error: unknown) => log.error('reading stored events failed', { error })), 5_000);
   poll.unref();
