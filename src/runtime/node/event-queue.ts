@@ -110,7 +110,14 @@ export class EventQueue {
       while (this.held && !this.stopping) await this.held.promise;
       if (this.stopping) return;
       try {
-        await this.workers.add(() => this.options.run(job));
+        // Events of different merge requests wait here for a worker together: one still waiting when
+        // rulebot stops does not start, and stays stored for the next start.
+        const ran = await this.workers.add(async () => {
+          if (this.stopping) return false;
+          await this.options.run(job);
+          return true;
+        });
+        if (!ran) return;
         this.finish(job);
         return;
       } catch (error) {
