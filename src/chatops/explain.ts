@@ -1,22 +1,23 @@
-// Says, in words, which requirement of a command rule the user did not meet.
-import { ACCESS_LEVELS, anyLabelMatcher, compileCondition, roleName, type Condition, type Facts, type Rule } from '../rules/index.js';
+// Says, in words addressed to the person who wrote the command, which requirement of a command rule they did not meet.
+import { ACCESS_LEVELS, anyLabelMatcher, roleName, unmetConditions, type Condition, type Facts, type Rule, type Unmet } from '../rules/index.js';
 import type { RuleEvent } from '../event/event.js';
 
-/** Why `rule` does not hold for this command event, as sentences; empty if it holds. */
+/**
+ * Why `rule` does not hold for this command event, as sentences; empty if it holds. Which conditions
+ * fail is decided by `unmetConditions`, the explanation decision records use too; this only words them.
+ */
 export function explainRule(rule: Rule, event: RuleEvent, facts: Facts): string[] {
-  return rule.when ? explainCondition(rule.when, event, facts) : [];
+  if (!rule.when) return [];
+  return unmetConditions(rule.when, { event, facts, missing: new Set(), now: Date.now() }).flatMap((unmet) => sentences(unmet, event, facts));
 }
 
-function explainCondition(condition: Condition, event: RuleEvent, facts: Facts): string[] {
-  const reasons: string[] = [];
-  for (const [key, value] of Object.entries(condition) as [keyof Condition, unknown][]) {
-    if (value === undefined) continue;
-    const outcome = compileCondition({ [key]: value } as Condition)({ event, facts, missing: new Set(), now: Date.now() });
-    if (outcome === true) continue;
-    if (outcome === undefined) reasons.push(`could not check \`${key}\``);
-    else reasons.push(...describe(key, value, event, facts));
+function sentences(unmet: Unmet, event: RuleEvent, facts: Facts): string[] {
+  if (unmet.undecided) return [`could not check \`${unmet.key}\``];
+  if (unmet.key === 'any') {
+    const branches = (unmet.alternatives ?? []).map((branch) => branch.flatMap((part) => sentences(part, event, facts)).join(' and '));
+    return [branches.filter((text) => text !== '').join('; or ')];
   }
-  return reasons;
+  return describe(unmet.key, unmet.value, event, facts);
 }
 
 function describe(key: keyof Condition, value: unknown, event: RuleEvent, facts: Facts): string[] {
@@ -53,12 +54,6 @@ function describe(key: keyof Condition, value: unknown, event: RuleEvent, facts:
       return [`${command} works only on merge requests`];
     case 'on_issue':
       return [`${command} works only on issues`];
-    case 'any': {
-      const branches = (value as Condition[]).map((branch) => explainCondition(branch, event, facts).join(' and '));
-      return [branches.filter((text) => text !== '').join('; or ')];
-    }
-    case 'all':
-      return (value as Condition[]).flatMap((part) => explainCondition(part, event, facts));
     default:
       return [`the ${thing} does not meet the \`${key}\` requirement of ${command}`];
   }

@@ -129,11 +129,16 @@ const COMPILERS: { [K in keyof Condition]-?: Compiler<K> } = {
 
 /** Compiles a condition object: all of its keys must hold. Cheap keys are checked before ones that may need API calls. */
 export function compileCondition(condition: Condition): Evaluator {
-  const costly = new Set<string>(['files', 'changed_lines', 'author', 'user', 'any', 'all', 'not']);
-  const keys = (Object.keys(condition) as (keyof Condition)[]).filter((key) => condition[key] !== undefined);
-  keys.sort((a, b) => Number(costly.has(a)) - Number(costly.has(b)));
-  const parts = keys.map((key) => (COMPILERS[key] as Compiler<typeof key>)(condition[key] as never));
+  const parts = conditionKeys(condition).map((key) => (COMPILERS[key] as Compiler<typeof key>)(condition[key] as never));
   return parts.length === 1 ? parts[0]! : allOf(parts);
+}
+
+const COSTLY = new Set<string>(['files', 'changed_lines', 'author', 'user', 'any', 'all', 'not']);
+
+/** The keys of a condition object in the order they are evaluated: cheap ones first, those that may need API calls last. */
+export function conditionKeys(condition: Condition): (keyof Condition)[] {
+  const keys = (Object.keys(condition) as (keyof Condition)[]).filter((key) => condition[key] !== undefined);
+  return keys.sort((a, b) => Number(COSTLY.has(a)) - Number(COSTLY.has(b)));
 }
 
 function allOf(parts: Evaluator[]): Evaluator {

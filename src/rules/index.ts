@@ -11,3 +11,6 @@ export { parseDuration } from './duration.js';
 export { RuleSet } from './rule-set.js';
 export { ARGS_PLACEHOLDER, ActionsSchema, ConditionSchema, RuleFileSchema, RuleSchema, type Actions, type Condition } from './schema.js';
 export { compileTemplate, renderTemplate, TEMPLATE_VARIABLES, type Template } from './template.js';
+export { describeUnmet, unmetConditions, type Unmet } from './explain.js';
+export { ruleSource } from './rule.js';
+export { formatDuration } from './duration.js';

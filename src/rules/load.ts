@@ -21,17 +21,17 @@ export interface RuleSource {
  */
 export function loadRules(sources: readonly RuleSource[]): RuleSet {
   const problems: string[] = [];
-  const parsed: { source: RuleSource; file: RuleFile }[] = [];
+  const parsed: { source: RuleSource; file: RuleFile; lines: (number | undefined)[] }[] = [];
   for (const source of sources) {
     const result = parseRuleFile(source);
     if ('problems' in result) problems.push(...result.problems);
-    else parsed.push({ source, file: result.file });
+    else parsed.push({ source, file: result.file, lines: result.lines });
   }
 
   const seen = new Map<string, string>();
   const rules: Rule[] = [];
-  for (const { source, file } of parsed) {
-    for (const spec of file.rules) {
+  for (const { source, file, lines } of parsed) {
+    for (const [index, spec] of file.rules.entries()) {
       const where = `${source.path}: rule "${spec.name}"`;
       const earlier = seen.get(spec.name);
       if (earlier) problems.push(`${where}: name: expected a unique rule name, but another rule in ${earlier} has it too`);
@@ -40,14 +40,14 @@ export function loadRules(sources: readonly RuleSource[]): RuleSet {
         problems.push(`${where}: on: ${spec.on.join(', ')} events concern no merge request or issue, so "then" has nothing to act on`);
         continue;
       }
-      rules.push(compileRule(spec, source.path, rules.length, file.projects));
+      rules.push(compileRule(spec, source.path, rules.length, file.projects, lines[index]));
     }
   }
   if (problems.length > 0) throw new RuleConfigError(problems);
   return new RuleSet(rules);
 }
 
-function parseRuleFile(source: RuleSource): { file: RuleFile } | { problems: string[] } {
+function parseRuleFile(source: RuleSource): { file: RuleFile; lines: (number | undefined)[] } | { problems: string[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(source.text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -70,7 +70,8 @@ function parseRuleFile(source: RuleSource): { file: RuleFile } | { problems: str
     return { problems: [`${source.path}: expected a mapping with a "rules" list, got an empty file`] };
   }
   const result = RuleFileSchema.safeParse(raw);
-  if (result.success) return { file: result.data };
+  // Each rule's line, so that a decision can say where the rule that made it is written.
+  if (result.success) return { file: result.data, lines: result.data.rules.map((_, i) => lineOf(doc, lineCounter, ['rules', i])) };
   return {
     problems: result.error.issues.map((issue) => {
       const keyPath = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;

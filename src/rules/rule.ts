@@ -9,6 +9,8 @@ export interface Rule {
   name: string;
   /** The rule file it came from, as given to the loader. */
   file: string;
+  /** The line of the file where the rule starts, when known. */
+  line: number | undefined;
   /** Position among all loaded rules: rules fire, and their actions merge, in this order. */
   order: number;
   on: string[];
@@ -39,7 +41,7 @@ export interface ScheduleSpec {
 
 const everywhere: Matcher = () => true;
 
-export function compileRule(spec: RuleSpec, file: string, order: number, projects: string[] | undefined): Rule {
+export function compileRule(spec: RuleSpec, file: string, order: number, projects: string[] | undefined, line?: number): Rule {
   const comment = spec.then.comment && compiled(spec.then.comment.body);
   const reply = spec.then.reply === undefined ? undefined : compiled(spec.then.reply);
   const pipelineRef = spec.then.pipeline?.ref === undefined ? undefined : compiled(spec.then.pipeline.ref);
@@ -48,6 +50,7 @@ export function compileRule(spec: RuleSpec, file: string, order: number, project
   return {
     name: spec.name,
     file,
+    line,
     order,
     on: spec.on,
     inProject: projects && projects.length > 0 ? globMatcher(projects) : everywhere,
@@ -69,4 +72,9 @@ function compiled(source: string): Template {
   const template = compileTemplate(source);
   if ('error' in template) throw new Error(`template was validated by the schema: ${template.error}`);
   return template;
+}
+
+/** Where a rule is written, for people: `rules/labels.yml:12`. */
+export function ruleSource(rule: Pick<Rule, 'file' | 'line'>): string {
+  return rule.line === undefined ? rule.file : `${rule.file}:${rule.line}`;
 }
