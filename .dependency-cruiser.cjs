@@ -10,13 +10,18 @@ const MAY_IMPORT = {
   rules: ['errors.ts', 'event'],
   gitlab: ['errors.ts', 'config'],
   store: [],
+  // What rulebot counts and how it is shown; it counts event outcomes as the store records them.
+  metrics: ['store'],
   queue: ['errors.ts', 'log.ts', 'event', 'gitlab', 'store'],
   pipeline: ['errors.ts', 'log.ts', 'event', 'rules', 'gitlab', 'store'],
   chatops: ['errors.ts', 'log.ts', 'event', 'rules', 'gitlab', 'store', 'pipeline'],
   schedule: ['errors.ts', 'log.ts', 'event', 'rules', 'gitlab', 'store', 'pipeline'],
-  'engine.ts': ['errors.ts', 'log.ts', 'config', 'event', 'rules', 'gitlab', 'store', 'pipeline', 'chatops', 'schedule'],
+  // Decision records: what was decided for an event or a schedule run, and why, built from what the stages report.
+  decisions: ['errors.ts', 'log.ts', 'event', 'rules', 'gitlab', 'store', 'metrics', 'pipeline', 'chatops', 'schedule'],
+  'engine.ts': ['errors.ts', 'log.ts', 'config', 'event', 'rules', 'gitlab', 'store', 'metrics', 'pipeline', 'chatops', 'schedule', 'decisions'],
   // The HTTP intake reads and stores an event and hands it to a queue; it never runs the pipeline.
-  http: ['errors.ts', 'log.ts', 'config', 'event', 'store', 'queue'],
+  // It also serves what was decided (records, metrics, the page) from the store.
+  http: ['errors.ts', 'log.ts', 'config', 'event', 'store', 'metrics', 'queue'],
 };
 
 const room = (name) => (name.endsWith('.ts') ? `^src/${name.replace('.', '\\.')}$` : `^src/${name}/`);

@@ -12,6 +12,9 @@ const flag = z
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+/** GitLab's project roles, least first (the access levels themselves are in rules/access.ts). */
+const ROLE_NAMES = ['guest', 'planner', 'reporter', 'developer', 'maintainer', 'owner'] as const;
+
 /** Environment variables rulebot reads, with their defaults. Unknown variables are ignored. */
 export const EnvSchema = z.object({
   GITLAB_URL: z
@@ -43,9 +46,14 @@ export const EnvSchema = z.object({
   RETRY_GIVE_UP_AFTER_SECONDS: z.coerce.number().positive().default(3600),
   SCAN_STEP_ITEMS: z.coerce.number().int().min(1).max(1000).default(5),
   DEAD_LETTER_QUEUE: z.string().min(1).default('rulebot-dead-letters'),
+  DECISIONS_RETENTION_DAYS: z.coerce.number().positive().max(3650).default(7),
+  DECISIONS_MAX: z.coerce.number().int().min(1).default(50_000),
+  UI_TOKEN: z.string().min(1).optional(),
+  METRICS_PUBLIC: flag.default(false),
+  WHY_COMMAND_ACCESS: z.enum(ROLE_NAMES).default('developer'),
 });
 
-const SECRET_VARIABLES = new Set(['GITLAB_TOKEN', 'GITLAB_WEBHOOK_SECRET', 'GITLAB_WEBHOOK_SIGNING_KEY']);
+const SECRET_VARIABLES = new Set(['GITLAB_TOKEN', 'GITLAB_WEBHOOK_SECRET', 'GITLAB_WEBHOOK_SIGNING_KEY', 'UI_TOKEN']);
 
 export type TokenType = 'private' | 'oauth' | 'job';
 
@@ -90,6 +98,14 @@ export interface Config {
   scanStepItems: number;
   /** Workers: the queue whose batches are recorded as dead letters (wrangler.toml's `dead_letter_queue`). */
   deadLetterQueue: string;
+  /** How long decision records are kept (ms) and how many at most. */
+  decisions: { retentionMs: number; max: number };
+  /** Extra credentials (UI_TOKEN, comma-separated) for the page, the API and the metrics, besides the webhook's secrets. */
+  uiTokens: string[];
+  /** `/metrics` answers without a bearer token. */
+  metricsPublic: boolean;
+  /** The least role that may ask `@<bot> why`. */
+  whyAccess: (typeof ROLE_NAMES)[number];
 }
 
 export const MAX_WEBHOOK_BODY_BYTES = 25 * 1024 * 1024;
@@ -156,6 +172,10 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
     },
     scanStepItems: e.SCAN_STEP_ITEMS,
     deadLetterQueue: e.DEAD_LETTER_QUEUE,
+    decisions: { retentionMs: e.DECISIONS_RETENTION_DAYS * 86_400_000, max: e.DECISIONS_MAX },
+    uiTokens: splitSecrets(e.UI_TOKEN),
+    metricsPublic: e.METRICS_PUBLIC,
+    whyAccess: e.WHY_COMMAND_ACCESS,
   };
 }
 
@@ -165,7 +185,7 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
  */
 export function secretValues(config: Config): string[] {
   const signing = config.webhookSigningKeys.flatMap((key) => [key, key.slice(SIGNING_KEY_PREFIX.length)]);
-  return [config.gitlabToken, config.webhookSecret, ...config.webhookSecrets, ...signing].filter((value): value is string => !!value);
+  return [config.gitlabToken, config.webhookSecret, ...config.webhookSecrets, ...signing, ...config.uiTokens].filter((value): value is string => !!value);
 }
 
 /** Shortest webhook secret token accepted without a warning. */

@@ -1,3 +1,18 @@
 // Storage behind the Store interface. The SQLite store (Node only) is imported from ./sqlite-store.js directly.
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export type { DeadLetter, QueueStats, Store, StoredJob } from './store.js';
+export {
+  boundRecord,
+  DECISION_OUTCOMES,
+  DEFAULT_DECISION_LIMITS,
+  type CallRecord,
+  type CommandVerdict,
+  type DecisionLimits,
+  type DecisionOutcome,
+  type DecisionPage,
+  type DecisionQuery,
+  type DecisionRecord,
+  type PlannedCall,
+  type RuleVerdict,
+  type ScheduleSummary,
+} from './decision-record.js';

@@ -1,4 +1,5 @@
-// Persistence behind one interface: accepted events until they are done, deliveries seen, effects made, schedule runs.
+// Persistence behind one interface: accepted events until they are done, deliveries seen, effects made, schedule runs, decision records.
+import type { DecisionPage, DecisionQuery, DecisionRecord } from './decision-record.js';
 
 /** An accepted event, kept until its actions completed or failed for good. */
 export interface StoredJob {
@@ -65,5 +66,15 @@ export interface Store {
   /** When the schedule rule last started a run (epoch ms), if it ever did. */
   lastScheduleRun(rule: string): Promise<number | undefined>;
   recordScheduleRun(rule: string, at: number): Promise<void>;
+  /**
+   * Records what was decided for an event or a schedule run (see DecisionTables.record). Jobs moved to
+   * a retry or to the dead letters (`retryJobLater`, `deadLetter`, `reviveDeadLetter`) update their
+   * record's outcome themselves.
+   */
+  recordDecision(record: DecisionRecord): Promise<void>;
+  /** Decision records, newest first, filtered and paged. */
+  decisions(query: DecisionQuery): Promise<DecisionPage>;
+  /** One decision record by event id. */
+  decision(id: string): Promise<DecisionRecord | undefined>;
   close(): Promise<void>;
 }

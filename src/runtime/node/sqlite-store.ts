@@ -3,13 +3,20 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { StoreTables, type SqlDriver, type SqlValue } from '../../store/sql-tables.js';
+import { DEFAULT_DECISION_LIMITS, type DecisionLimits, type DecisionPage, type DecisionQuery, type DecisionRecord } from '../../store/decision-record.js';
+import { DecisionTables } from '../../store/decision-tables.js';
 import type { DeadLetter, QueueStats, Store, StoredJob } from '../../store/store.js';
 
 export interface SqliteStoreOptions {
   /** How long delivery keys and effects are remembered, in ms (default 7 days). */
   retentionMs?: number;
   now?: () => number;
+  /** How long decision records are kept, and how many at most (default 7 days, 50,000). */
+  decisions?: DecisionLimits;
 }
+
+/** How often old decision records are pruned, in the background. */
+const DECISION_PRUNE_INTERVAL_MS = 60_000;
 
 interface BatchEntry {
   write: () => unknown;
@@ -27,6 +34,8 @@ interface BatchEntry {
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly tables: StoreTables;
+  private readonly records: DecisionTables;
+  private readonly pruning: ReturnType<typeof setInterval>;
   private batch: BatchEntry[] = [];
   /** Made once: better-sqlite3 builds several wrapper functions per `transaction()` call. */
   private readonly commitBatch: (batch: readonly BatchEntry[], results: unknown[]) => void;
@@ -38,7 +47,12 @@ export class SqliteStore implements Store {
     this.db.pragma('synchronous = FULL');
     // The CLI (`rulebot dead-letters`) may write while the server runs: wait for each other's locks.
     this.db.pragma('busy_timeout = 5000');
-    this.tables = new StoreTables(betterSqliteDriver(this.db), options.retentionMs ?? 7 * 24 * 3_600_000, options.now ?? Date.now);
+    const driver = betterSqliteDriver(this.db);
+    this.tables = new StoreTables(driver, options.retentionMs ?? 7 * 24 * 3_600_000, options.now ?? Date.now);
+    this.records = new DecisionTables(driver, options.decisions ?? DEFAULT_DECISION_LIMITS, options.now ?? Date.now);
+    // Old records go in the background, a bounded chunk at a time, never on a webhook's way to its answer.
+    this.pruning = setInterval(() => void this.pruneDecisions(), DECISION_PRUNE_INTERVAL_MS);
+    this.pruning.unref();
     const db = this.db;
     // Nested in the batch's transaction, each write runs in a savepoint of its own.
     const inSavepoint = db.transaction((write: () => unknown) => write());
@@ -70,11 +84,19 @@ export class SqliteStore implements Store {
   }
 
   retryJobLater(id: string, nextAttemptAt: number, error: string): Promise<void> {
-    return this.write(() => this.tables.retryJobLater(id, nextAttemptAt, error));
+    return this.write(() => {
+      this.tables.retryJobLater(id, nextAttemptAt, error);
+      this.records.settle(id, 'retrying', error);
+    });
   }
 
   deadLetter(id: string, reason: string): Promise<void> {
-    return this.write(() => this.tables.deadLetter(id, reason));
+    return this.write(() => {
+      // A job that never ran (its payload could not be read) has no record yet: its project names it.
+      const projectId = this.records.has(id) ? undefined : this.tables.job(id)?.project_id;
+      this.tables.deadLetter(id, reason);
+      this.records.settle(id, 'dead_letter', reason, projectId);
+    });
   }
 
   async deadLetters(options: { payloads?: boolean } = {}): Promise<DeadLetter[]> {
@@ -82,7 +104,11 @@ export class SqliteStore implements Store {
   }
 
   reviveDeadLetter(id: string): Promise<StoredJob | undefined> {
-    return this.write(() => this.tables.reviveDeadLetter(id));
+    return this.write(() => {
+      const job = this.tables.reviveDeadLetter(id);
+      if (job) this.records.settle(id, 'retrying', 'put back from the dead letters');
+      return job;
+    });
   }
 
   async queueStats(): Promise<QueueStats> {
@@ -109,7 +135,29 @@ export class SqliteStore implements Store {
     return this.write(() => this.tables.recordScheduleRun(rule, at));
   }
 
+  recordDecision(record: DecisionRecord): Promise<void> {
+    return this.write(() => this.records.record(record));
+  }
+
+  async decisions(query: DecisionQuery): Promise<DecisionPage> {
+    return this.records.decisions(query);
+  }
+
+  async decision(id: string): Promise<DecisionRecord | undefined> {
+    return this.records.decision(id);
+  }
+
+  /** Drops expired records, a chunk per write, until none is left to drop. */
+  async pruneDecisions(): Promise<void> {
+    try {
+      while (this.db.open && (await this.write(() => this.records.prune())));
+    } catch {
+      // The store closed meanwhile, or is failing: the next interval tries again.
+    }
+  }
+
   async close(): Promise<void> {
+    clearInterval(this.pruning);
     this.flush();
     if (this.db.open) this.db.close();
   }

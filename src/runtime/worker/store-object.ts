@@ -3,6 +3,11 @@ import { DurableObject } from 'cloudflare:workers';
 import type { ListPosition } from '../../schedule/list-items.js';
 import { StoreTables, type AttemptStart, type SqlDriver } from '../../store/sql-tables.js';
 import type { DeadLetter, QueueStats, Store, StoredJob } from '../../store/store.js';
+import { DEFAULT_DECISION_LIMITS, type DecisionLimits, type DecisionPage, type DecisionQuery, type DecisionRecord } from '../../store/decision-record.js';
+import { DecisionTables } from '../../store/decision-tables.js';
+import { CounterTables } from '../../store/counter-tables.js';
+import { parseConfig } from '../../config/config.js';
+import { METRICS, seriesKey } from '../../metrics/index.js';
 import type { ScanTotals } from './messages.js';
 
 /** A run of a schedule rule, step by step: the store object is where its steps meet. */
@@ -46,10 +51,17 @@ const SCAN_ABANDONED_AFTER_MS = 6 * 3_600_000;
  */
 export class RulebotStore extends DurableObject<Record<string, unknown>> {
   private readonly tables: StoreTables;
+  private readonly records: DecisionTables;
+  private readonly counters: CounterTables;
+  /** Whether this instance made sure an alarm will prune old decision records. */
+  private pruneArmed = false;
 
   constructor(ctx: DurableObjectState, env: Record<string, unknown>) {
     super(ctx, env);
-    this.tables = new StoreTables(durableObjectDriver(ctx.storage.sql), RETENTION_MS, Date.now);
+    const driver = durableObjectDriver(ctx.storage.sql);
+    this.tables = new StoreTables(driver, RETENTION_MS, Date.now);
+    this.records = new DecisionTables(driver, decisionLimits(env), Date.now);
+    this.counters = new CounterTables(driver);
   }
 
   // Attempts (the leases of `beginAttempt`) exist on Workers only: the job methods below keep them in
@@ -79,13 +91,16 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
     this.atomic(() => {
       this.tables.retryJobLater(id, nextAttemptAt, error);
       this.tables.releaseAttempt(id);
+      this.records.settle(id, 'retrying', error);
     });
   }
   /** The attempts begun stay counted: put back, the job is a retry and checks its calls first. */
   deadLetter(id: string, reason: string): void {
     this.atomic(() => {
+      const projectId = this.records.has(id) ? undefined : this.tables.job(id)?.project_id;
       this.tables.deadLetter(id, reason);
       this.tables.releaseAttempt(id);
+      this.records.settle(id, 'dead_letter', reason, projectId);
     });
   }
   /** Without payloads: a call's answer is limited to 32 MiB, and dead letters add up. */
@@ -102,6 +117,7 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
       const job = this.tables.reviveDeadLetter(id);
       if (!job) return undefined;
       this.tables.countAsRetried(id);
+      this.records.settle(id, 'retrying', 'put back from the dead letters');
       return { ...job, payload: '' };
     });
   }
@@ -114,6 +130,9 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
       if (!this.tables.hasJob(id) || this.tables.attemptRunning(id, now)) return false;
       this.tables.deadLetter(id, reason);
       this.tables.releaseAttempt(id);
+      // Not through a Store: counted here, where the Worker's counters live.
+      this.records.settle(id, 'dead_letter', reason);
+      this.counters.add([[seriesKey(METRICS.events.name, [['outcome', 'dead_letter']]), 1]]);
       return true;
     });
   }
@@ -134,6 +153,39 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
   }
   recordScheduleRun(rule: string, at: number): void {
     this.atomic(() => this.tables.recordScheduleRun(rule, at));
+  }
+
+  async recordDecision(record: DecisionRecord): Promise<void> {
+    this.atomic(() => this.records.record(record));
+    await this.armPrune();
+  }
+  decisions(query: DecisionQuery): DecisionPage {
+    return this.atomic(() => this.records.decisions(query));
+  }
+  decision(id: string): DecisionRecord | undefined {
+    return this.atomic(() => this.records.decision(id));
+  }
+
+  /** Adds what an invocation counted (`name{labels}` → amount) to the counters `/metrics` shows. */
+  addCounters(samples: { series: string; value: number }[]): void {
+    this.atomic(() => this.counters.add(samples.map(({ series, value }) => [series, value] as const)));
+  }
+  counterSeries(): { series: string; value: number }[] {
+    return this.atomic(() => this.counters.all().map(([series, value]) => ({ series, value })));
+  }
+
+  /** Prunes old decision records in the background: a chunk per alarm, again soon while more is left, else hourly. */
+  override async alarm(): Promise<void> {
+    const more = this.atomic(() => this.records.prune());
+    const count = this.atomic(() => this.records.count());
+    if (more || count > 0) await this.ctx.storage.setAlarm(Date.now() + (more ? 1_000 : 3_600_000));
+  }
+
+  /** Makes sure an alarm will prune: set once a minute after the first record, kept by `alarm()` after that. */
+  private async armPrune(): Promise<void> {
+    if (this.pruneArmed) return;
+    this.pruneArmed = true;
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + 60_000);
   }
 
   /** Starts an attempt of a job unless another consumer runs it (see StoreTables.beginAttempt). */
@@ -312,6 +364,19 @@ export function storeFromObject(object: () => DurableObjectStub<RulebotStore>): 
     recordEffect: (jobId, effect) => object().recordEffect(jobId, effect),
     lastScheduleRun: (rule) => object().lastScheduleRun(rule),
     recordScheduleRun: (rule, at) => object().recordScheduleRun(rule, at),
+    recordDecision: (record) => object().recordDecision(record),
+    decisions: (query) => object().decisions(query),
+    decision: (id) => object().decision(id),
     close: async () => {},
   };
+}
+
+/** DECISIONS_RETENTION_DAYS and DECISIONS_MAX from the Worker's vars; the defaults if the configuration cannot be read (the Worker says why on every request). */
+function decisionLimits(env: Record<string, unknown>): DecisionLimits {
+  const vars = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  try {
+    return parseConfig(vars, { requireSecret: false }).decisions;
+  } catch {
+    return DEFAULT_DECISION_LIMITS;
+  }
 }
