@@ -10,6 +10,9 @@ import type { Rule, RuleSet } from './rules/index.js';
 import { runScheduleRule, type ScanOptions, type ScanReport } from './schedule/scan.js';
 import type { Store } from './store/index.js';
 import type { RuleEvent } from './event/event.js';
+import { eventLogFields } from './event/log-fields.js';
+import { noMetrics, type Metrics } from './metrics/index.js';
+import { CallLog, eventRecord, scheduleRecord, type DecisionSeen } from './decisions/index.js';
 
 export interface EngineDeps {
   config: Config;
@@ -26,6 +29,8 @@ export interface EngineDeps {
   lostAnswerWindowMs?: number;
   /** When set, GitLab is not asked at all (simulating without a token); facts it would tell stay undecided, for this reason. */
   offline?: string;
+  /** Where GitLab requests, rate budget waits, fired rules and schedule runs are counted (default: nowhere). */
+  metrics?: Metrics;
 }
 
 /** One accepted event, ready to run. */
@@ -39,6 +44,8 @@ export interface EventRun {
   retrying: boolean;
   /** Changed files given up front instead of read from GitLab (`rulebot simulate --diffs`). */
   diffs?: Diff[];
+  /** When the delivery was accepted (epoch ms), for its decision record (default: now). */
+  receivedAt?: number;
 }
 
 export interface EventResult {
@@ -63,6 +70,8 @@ export interface Engine {
   runSchedule(rule: Rule, options?: ScheduleRunOptions): Promise<ScanReport>;
   /** The token's user, once known (undefined without a token). */
   user(): User | undefined;
+  /** GitLab requests (and note creations) that may go at once now, in this process or isolate. */
+  budget(): { requests: number; notes: number };
   /** Takes the bot's user as known elsewhere (a cache shared by Worker isolates). */
   setUser(user: User): void;
   /** Asks GitLab who the token acts as; refuses to go on with a token GitLab rejects. */
@@ -77,10 +86,12 @@ export interface Engine {
 export function createEngine(deps: EngineDeps): Engine {
   const { config, log } = deps;
   const now = deps.now ?? Date.now;
+  const metrics = deps.metrics ?? noMetrics;
   let lastGitLabAnswer = 0;
+  const onWait = (ms: number) => metrics.rateBudgetWait(ms / 1000);
   const budget = {
-    all: new RateBudget({ perMinute: config.requestsPerMinute }),
-    notes: new RateBudget({ perMinute: config.notesPerMinute, burst: Math.min(10, config.notesPerMinute) }),
+    all: new RateBudget({ perMinute: config.requestsPerMinute, onWait }),
+    notes: new RateBudget({ perMinute: config.notesPerMinute, burst: Math.min(10, config.notesPerMinute), onWait }),
   };
   const gitlab = new GitLabClient({
     baseUrl: config.gitlabUrl,
@@ -91,8 +102,9 @@ export function createEngine(deps: EngineDeps): Engine {
     retries: config.gitlabRetries,
     budget,
     // Readiness: any answer from GitLab (not a 5xx, not a network error) shows it is reachable.
-    onAttempt: ({ status }) => {
+    onAttempt: ({ method, status, durationMs }) => {
       if (status > 0 && status < 500) lastGitLabAnswer = now();
+      metrics.gitlabRequest(method, status, durationMs / 1000);
     },
     ...deps.gitlab,
   });
@@ -104,6 +116,7 @@ export function createEngine(deps: EngineDeps): Engine {
   const offline = deps.offline ?? (config.gitlabToken ? undefined : 'GITLAB_TOKEN is not set (dry-run)');
   const services: ProcessDeps = { rules: deps.rules, gitlab, users, members, diffCache: new DiffCache(), log, dryRun: config.dryRun, now, offline };
   let botUser: User | undefined;
+  const recordDecision = (recordLog: Logger, record: Parameters<Store['recordDecision']>[0]) => recordDecisionIn(deps.store, recordLog, record);
 
   const setUser = (user: User) => {
     botUser = user;
@@ -114,26 +127,74 @@ export function createEngine(deps: EngineDeps): Engine {
     gitlab,
     rules: deps.rules,
     async runEvent(run) {
-      const eventLog = log.child({ event_id: run.id });
+      // Every line about the event names it, its project and its merge request or issue (`!42`).
+      const eventLog = log.child(eventLogFields(run.id, run.event));
+      const receivedAt = run.receivedAt ?? now();
+      const calls = new CallLog();
+      const rules = deps.rules.candidates(run.event).filter((rule) => rule.inProject(run.event.project.path_with_namespace));
+      let decision: DecisionSeen | undefined;
+      let commands: CommandReport[] = [];
+      const record = (outcome: 'done' | 'ignored' | 'retrying', reason: string | null, result?: EventResult) =>
+        recordDecision(eventLog, eventRecord({
+          id: run.id, event: run.event, eventUuid: run.eventUuid, receivedAt, finishedAt: now(), outcome, reason, dryRun: config.dryRun,
+          rules, decision, commands: result?.commands ?? commands, calls,
+          planned: result ? [...result.outcome.calls, ...result.commands.flatMap((report) => report.calls), ...result.replies] : [],
+          warnings: result?.outcome.warnings ?? [],
+        }));
       // Accepted before the bot's user was known (GitLab unreachable at start): its own events are skipped here.
       if (botUser && run.event.user.id === botUser.id) {
         eventLog.info("event caused by rulebot's own user; skipped");
+        await record('ignored', "event caused by rulebot's own user");
         return { outcome: { matched: [], calls: [], warnings: [], undecided: [], state: { event: run.event, facts: {} } }, commands: [], replies: [] };
       }
       const effects = { store: deps.store, jobId: run.id, retrying: run.retrying, scope: 'event', lostAnswerWindowMs: deps.lostAnswerWindowMs ?? 65_000, now };
-      const processDeps = { ...services, gitlab: gitlab.forEvent(run.eventUuid), log: eventLog, effects, diffs: run.diffs };
-      const outcome = await processEvent(run.event, processDeps);
-      const { reports: commands, replies } = await runCommands(run.event, { ...processDeps, botUsername: botUser?.username, store: deps.store, limiter });
-      const calls = outcome.calls.length + commands.reduce((sum, report) => sum + report.calls.length, 0) + replies.length;
-      eventLog.info('event processed', { matched: outcome.matched, commands: commands.length, calls, dry_run: config.dryRun });
-      return { outcome, commands, replies };
+      const client = gitlab.forEvent(run.eventUuid).observe(calls.observe);
+      const processDeps = { ...services, gitlab: client, log: eventLog, effects, diffs: run.diffs };
+      let result: EventResult;
+      try {
+        const outcome = await processEvent(run.event, processDeps, { onDecision: (seen) => (decision = seen) });
+        const run2 = await runCommands(run.event, { ...processDeps, botUsername: botUser?.username, store: deps.store, limiter, whyAccess: config.whyAccess, onReport: (report) => commands.push(report) });
+        commands = run2.reports;
+        result = { outcome, commands: run2.reports, replies: run2.replies };
+      } catch (error) {
+        // The queue decides next whether this is retried or a dead letter; the store updates the outcome then.
+        await record('retrying', error instanceof Error ? error.message : String(error));
+        throw error;
+      }
+      const callCount = result.outcome.calls.length + result.commands.reduce((sum, report) => sum + report.calls.length, 0) + result.replies.length;
+      eventLog.info('event processed', { matched: result.outcome.matched, commands: result.commands.length, calls: callCount, dry_run: config.dryRun });
+      await record('done', null, result);
+      for (const name of result.outcome.matched) metrics.ruleFired(name);
+      return result;
     },
-    runSchedule(rule, options = {}) {
-      const at = options.startedAt;
-      const scanServices = { ...services, dryRun: options.dryRun ?? config.dryRun, ...(at !== undefined && { now: () => at }) };
-      return runScheduleRule(rule, scanServices, { ...options, botUser });
+    async runSchedule(rule, options = {}) {
+      const startedAt = options.startedAt ?? now();
+      const dryRun = options.dryRun ?? config.dryRun;
+      const calls = new CallLog();
+      const scanServices = { ...services, gitlab: gitlab.observe(calls.observe), dryRun, now: () => startedAt };
+      // Each step of a stepwise run (Workers) is recorded under the run's id; the store adds them up.
+      const stepwise = options.maxItems !== undefined;
+      const scheduleLog = log.child({ schedule: rule.name });
+      let report: ScanReport;
+      try {
+        report = await runScheduleRule(rule, scanServices, { ...options, botUser });
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        await recordDecision(scheduleLog, scheduleRecord({ rule: rule.name, startedAt, finishedAt: now(), outcome: 'failed', reason: message, report: undefined, dryRun, calls }));
+        if (!stepwise) metrics.scheduleRun(rule.name, 'failed');
+        throw error;
+      }
+      const limit = rule.schedule?.limit ?? Number.POSITIVE_INFINITY;
+      const finished = !report.next || (options.actedBefore ?? 0) + report.acted >= limit;
+      // A listing GitLab refused (an unknown project or group, no access) leaves a problem naming no item.
+      const failed = report.errors.find((error) => error.item === undefined);
+      const outcome = !finished ? 'running' : failed ? 'failed' : 'done';
+      await recordDecision(scheduleLog, scheduleRecord({ rule: rule.name, startedAt, finishedAt: now(), outcome, reason: failed?.message ?? null, report, dryRun, calls }));
+      if (finished) metrics.scheduleRun(rule.name, failed ? 'failed' : 'done');
+      return report;
     },
     user: () => botUser,
+    budget: () => ({ requests: budget.all.available(), notes: budget.notes.available() }),
     setUser,
     async init() {
       if (!config.gitlabToken) return;
@@ -155,4 +216,16 @@ export function createEngine(deps: EngineDeps): Engine {
       return getCurrentUser(gitlab.once()).then(() => true, () => false);
     },
   };
+}
+
+/**
+ * A decision record is what people read to understand the bot; it never changes what the bot does:
+ * a store that cannot record it is logged, and the event goes on.
+ */
+async function recordDecisionIn(store: Store, log: Logger, record: Parameters<Store['recordDecision']>[0]): Promise<void> {
+  try {
+    await store.recordDecision(record);
+  } catch (error) {
+    log.warn('decision record not stored', { error });
+  }
 }

@@ -7,8 +7,12 @@ import type { RuleEvent } from '../event/event.js';
  * fail is decided by `unmetConditions`, the explanation decision records use too; this only words them.
  */
 export function explainRule(rule: Rule, event: RuleEvent, facts: Facts): string[] {
-  if (!rule.when) return [];
-  return unmetConditions(rule.when, { event, facts, missing: new Set(), now: Date.now() }).flatMap((unmet) => sentences(unmet, event, facts));
+  return rule.when ? explainCondition(rule.when, event, facts) : [];
+}
+
+/** Why `condition` does not hold for this command event, as sentences; empty if it holds. */
+export function explainCondition(condition: Condition, event: RuleEvent, facts: Facts): string[] {
+  return unmetConditions(condition, { event, facts, missing: new Set(), now: Date.now() }).flatMap((unmet) => sentences(unmet, event, facts));
 }
 
 function sentences(unmet: Unmet, event: RuleEvent, facts: Facts): string[] {

@@ -1,34 +1,15 @@
 // Runs the chat-ops commands of a new note: rate limit, built-in help, command rules, and a reply when refused.
-import { executeCalls, processEvent, type ApiCall, type ProcessDeps } from '../pipeline/index.js';
+import { executeCalls, processEvent, type ApiCall } from '../pipeline/index.js';
+import type { CommandDeps, CommandReport } from './command-types.js';
 import { noteablePath } from '../gitlab/index.js';
 import { neutralize } from '../rules/template.js';
-import type { Store } from '../store/index.js';
 import type { Command, RuleEvent } from '../event/event.js';
 import { explainRule } from './explain.js';
 import { renderHelp } from './help.js';
+import { runWhy } from './why.js';
 import { parseCommands } from './parse.js';
-import type { CommandRateLimiter } from './rate-limit.js';
 
-export interface CommandDeps extends ProcessDeps {
-  /** The bot's username (`@<it> …` starts a command); without it no note is read as a command. */
-  botUsername: string | undefined;
-  store: Store;
-  limiter: CommandRateLimiter;
-  /** Emoji put on a note whose command was refused (default `no_entry_sign`). */
-  refusedEmoji?: string;
-}
-
-export type CommandStatus = 'ran' | 'help' | 'refused' | 'unknown' | 'rate_limited';
-
-export interface CommandReport {
-  command: string;
-  /** The command line as written. */
-  line: string;
-  status: CommandStatus;
-  /** Why it was refused, in the words of the reply. */
-  reasons: string[];
-  calls: ApiCall[];
-}
+export type { CommandDeps, CommandReport, CommandStatus } from './command-types.js';
 
 /** The commands of one note: each one's verdict and calls, then the note's reply to refusals and its reactions. */
 export interface CommandsRun {
@@ -61,10 +42,12 @@ export async function runCommands(event: RuleEvent, deps: CommandDeps): Promise<
   for (const [index, { name, args, line }] of parsed.entries()) {
     const command: Command = { name, args, line, note_id: note.id, discussion_id: note.discussion_id };
     const commandEvent: RuleEvent = { ...event, kind: 'command', names: ['command', `command.${name}`], command };
-    reports.push(await runOne(commandEvent, { ...deps, effects: deps.effects && { ...deps.effects, scope: `command:${index}` } }, ownClaim));
+    const report = await runOne(commandEvent, { ...deps, effects: deps.effects && { ...deps.effects, scope: `command:${index}` } }, ownClaim);
+    reports.push(report);
+    deps.onReport?.(report);
   }
 
-  const refused = reports.filter((report) => report.status !== 'ran' && report.status !== 'help');
+  const refused = reports.filter((report) => report.status !== 'ran' && report.status !== 'help' && report.status !== 'why');
   const path = noteablePath(event.project.id, subject.type, subject.iid);
   const closing: ApiCall[] = [];
   const onlyLimited = refused.length > 0 && refused.every((report) => report.status === 'rate_limited');
@@ -101,6 +84,7 @@ async function runOne(event: RuleEvent, deps: CommandDeps, rerun: boolean): Prom
     await executeCalls(calls, deps);
     return { command: 'help', line: command.line, status: 'help', reasons: [], calls };
   }
+  if (command.name === 'why') return runWhy(event, deps);
 
   const rules = deps.rules.candidates(event).filter((rule) => rule.inProject(event.project.path_with_namespace));
   if (rules.length === 0) {

@@ -42,7 +42,20 @@ export interface GitLabClientOptions {
    */
   budget?: { all?: RateBudget; notes?: RateBudget } | undefined;
   /** Called once per HTTP attempt, for metrics and logs. */
-  onAttempt?: (attempt: { method: HttpMethod; path: string; status: number; attempt: number }) => void;
+  onAttempt?: (attempt: Attempt) => void;
+}
+
+/** One HTTP attempt of a request, as `onAttempt` reports it. */
+export interface Attempt {
+  method: HttpMethod;
+  /** Below `/api/v4`, without the query. */
+  path: string;
+  /** GitLab's status, or 0 when no answer came (network error, timeout). */
+  status: number;
+  /** 0 for the first try of a request, then 1, 2, … for its retries. */
+  attempt: number;
+  /** From sending to GitLab's answer (its status and headers), or to the failure. */
+  durationMs: number;
 }
 
 export interface RequestOptions<T> {
@@ -198,14 +211,15 @@ export class GitLabClient {
     const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
     let response: Response | undefined;
     let text: string;
+    const sentAt = this.now();
     try {
       response = await doFetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: controller.signal });
-      this.options.onAttempt?.({ method, path, status: response.status, attempt });
+      this.options.onAttempt?.({ method, path, status: response.status, attempt, durationMs: this.now() - sentAt });
       const pause = requestedDelay(response.headers, this.now(), response.status === 429);
       if (pause !== undefined && budget?.all) budget.all.pauseUntil(this.now() + pause);
       text = await response.text();
     } catch (cause) {
-      if (!response) this.options.onAttempt?.({ method, path, status: 0, attempt });
+      if (!response) this.options.onAttempt?.({ method, path, status: 0, attempt, durationMs: this.now() - sentAt });
       throw networkError(method, path, cause, method === 'POST' ? (this.options.ambiguousRetryDelayMs ?? 5_000) : undefined);
     } finally {
       clearTimeout(timer);

@@ -1,5 +1,5 @@
 // The GitLab REST client and the resource helpers built on it.
-export { GitLabClient, type GitLabClientOptions, type HttpMethod, type Query } from './client.js';
+export { GitLabClient, type Attempt, type GitLabClientOptions, type HttpMethod, type Query } from './client.js';
 export { IssuableSchema, issuableProjectPath, type Issuable } from './issuables.js';
 export { MemberDirectory } from './members.js';
 export { RateBudget, type RateBudgetOptions } from './rate-budget.js';

@@ -15,9 +15,12 @@ import type { EventOutcome, ProcessDeps } from './process-deps.js';
 export async function processEvent(
   input: RuleEvent,
   deps: ProcessDeps,
-  options: { rules?: readonly Rule[]; deferReactions?: boolean } = {},
+  options: { rules?: readonly Rule[]; deferReactions?: boolean; onDecision?: (decision: Decision) => void } = {},
 ): Promise<EventOutcome> {
-  return actOnDecision(await decideRules(input, deps, options), deps, options);
+  const decision = await decideRules(input, deps, options);
+  // Told before acting, so that what was decided is known even when a call then fails.
+  options.onDecision?.(decision);
+  return actOnDecision(decision, deps, options);
 }
 
 /** Reads what the matched rules' actions need, plans the calls and makes them (or logs them in dry-run). */

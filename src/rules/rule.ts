@@ -16,6 +16,8 @@ export interface Rule {
   on: string[];
   /** Holds when the file's `projects` globs allow the project (always, without them). */
   inProject: Matcher;
+  /** The file's `projects` globs, as written (undefined: every project). */
+  projects: readonly string[] | undefined;
   condition: Evaluator;
   /** The `if` conditions as written, for explaining a refusal. */
   when: Condition | undefined;
@@ -54,6 +56,7 @@ export function compileRule(spec: RuleSpec, file: string, order: number, project
     order,
     on: spec.on,
     inProject: projects && projects.length > 0 ? globMatcher(projects) : everywhere,
+    projects: projects && projects.length > 0 ? projects : undefined,
     condition: spec.if ? compileCondition(spec.if) : () => true,
     when: spec.if,
     then: spec.then,

@@ -168,6 +168,8 @@ export type Actions = z.infer<typeof ActionsSchema>;
 const EventName = z.string({ error: 'expected an event name' }).superRefine((name, ctx) => {
   if (name === 'command.help') {
     ctx.addIssue({ code: 'custom', message: '"help" is built in: it lists the commands each user may run' });
+  } else if (name === 'command.why') {
+    ctx.addIssue({ code: 'custom', message: '"why" is built in: it shows the last events on a merge request or issue and why rules fired or not (WHY_COMMAND_ACCESS sets who may ask)' });
   } else if (!isEventName(name)) {
     ctx.addIssue({ code: 'custom', message: `unknown event "${name}" (known: ${[...EVENT_NAMES].join(', ')}, command.<name>)` });
   }

@@ -12,6 +12,8 @@ import type { Rule, RuleSet } from '../../rules/index.js';
 import type { ScanReport } from '../../schedule/scan.js';
 import { Scheduler } from './scheduler.js';
 import type { Store, StoredJob } from '../../store/index.js';
+import { countOutcomes } from '../../metrics/index.js';
+import { createPrometheusMetrics } from './prometheus.js';
 
 export interface BotDeps extends EngineDeps {
   /** Called after each event is processed (tests and metrics). */
@@ -54,9 +56,12 @@ export interface Bot {
 }
 
 /** rulebot in one long-running process: the engine behind an in-process queue, a cron scheduler and the HTTP app. */
-export function createBot(deps: BotDeps): Bot {
-  const { config, log } = deps;
-  const now = deps.now ?? Date.now;
+export function createBot(input: BotDeps): Bot {
+  const { config, log } = input;
+  const now = input.now ?? Date.now;
+  // Every event attempt ends in the store; counting there counts each outcome once.
+  const prometheus = createPrometheusMetrics(() => input.store.queueStats(), now);
+  const deps = { ...input, store: countOutcomes(input.store, prometheus.metrics), metrics: prometheus.metrics };
   const engine = createEngine(deps);
 
   let accepting = true;
@@ -74,7 +79,7 @@ export function createBot(deps: BotDeps): Bot {
     retry: { ...config.retry, ...deps.retry },
     run: async (job) => {
       const retrying = job.stored.attempts > 0 || job.resumed === true;
-      const { outcome, commands } = await engine.runEvent({ id: job.id, event: job.event, eventUuid: job.eventUuid, retrying });
+      const { outcome, commands } = await engine.runEvent({ id: job.id, event: job.event, eventUuid: job.eventUuid, retrying, receivedAt: job.stored.received_at });
       deps.onProcessed?.(job, outcome, commands);
     },
   });
@@ -105,6 +110,10 @@ export function createBot(deps: BotDeps): Bot {
       },
     },
     deadLetters: { list: () => deps.store.deadLetters({ payloads: false }), retry: (id) => retryDeadLetter(id) },
+    metrics: prometheus.metrics,
+    uiTokens: config.uiTokens,
+    metricsText: prometheus.render,
+    metricsPublic: config.metricsPublic,
   });
 
   /** Queues a stored job some earlier attempt may have started: its calls are checked before being made again. */
@@ -184,3 +193,4 @@ export function createBot(deps: BotDeps): Bot {
     },
   };
 }
+

@@ -3,6 +3,7 @@ import PQueue from 'p-queue';
 import type { Logger } from '../../log.js';
 import { DEFAULT_RETRY, failureVerdict, orderKey, type Job, type RetryPolicy } from '../../queue/index.js';
 import type { Store } from '../../store/index.js';
+import { eventLogFields } from '../../event/log-fields.js';
 
 export interface EventQueueOptions {
   concurrency: number;
@@ -124,13 +125,13 @@ export class EventQueue {
         const verdict = failureVerdict(error, job.stored, this.retry, now(), this.options.random);
         if ('deadLetter' in verdict) {
           await this.options.store.deadLetter(job.id, verdict.deadLetter);
-          this.options.log.error('event failed for good; kept as a dead letter', { event_id: job.id, reason: verdict.deadLetter });
+          this.jobLog(job).error('event failed for good; kept as a dead letter', { reason: verdict.deadLetter });
           return;
         }
         const { delay, message } = verdict;
         job.stored = { ...job.stored, attempts: job.stored.attempts + 1, next_attempt_at: now() + delay, last_error: message };
         await this.options.store.retryJobLater(job.id, job.stored.next_attempt_at, message);
-        this.options.log.warn('event failed; will retry', { event_id: job.id, attempt: job.stored.attempts, retry_in_ms: delay, error: message });
+        this.jobLog(job).warn('event failed; will retry', { attempt: job.stored.attempts, retry_in_ms: delay, error: message });
       }
     }
   }
@@ -145,7 +146,7 @@ export class EventQueue {
       .catch(async (error: unknown) => {
         const reason = error instanceof Error ? error.message : String(error);
         await this.options.store.deadLetter(job.id, reason);
-        this.options.log.error('event failed for good; kept as a dead letter', { event_id: job.id, reason });
+        this.jobLog(job).error('event failed for good; kept as a dead letter', { reason });
       })
       .catch((error: unknown) => this.options.log.error('event queue failure', { event_id: job.id, error }))
       .finally(() => {
@@ -153,6 +154,11 @@ export class EventQueue {
         this.known.delete(job.id);
       });
     this.finishing.set(job.id, finished);
+  }
+
+  /** Lines about a job name its event, project and merge request or issue, as the engine's do. */
+  private jobLog(job: Job): Logger {
+    return this.options.log.child(eventLogFields(job.id, job.event));
   }
 
   private sleep(ms: number): Promise<void> {

@@ -2,6 +2,7 @@
 import { failureVerdict, restoreJob } from '../../queue/index.js';
 import { readMessage, type EventMessage, type QueueMessage, type ScanMessage } from './messages.js';
 import type { Worker } from './worker.js';
+import { eventLogFields } from '../../event/log-fields.js';
 
 /**
  * How long one delivery may hold an event or a scan step (a queue consumer's wall-clock limit): a
@@ -62,18 +63,19 @@ async function runEvent(worker: Worker, body: EventMessage): Promise<Outcome> {
   try {
     const job = await restoreJob(stored, store, log);
     if (!job) return 'ack';
+    const jobLog = log.child(eventLogFields(job.id, job.event));
     try {
-      await engine.runEvent({ id: job.id, event: job.event, eventUuid: job.eventUuid, retrying: attempt.retrying });
+      await engine.runEvent({ id: job.id, event: job.event, eventUuid: job.eventUuid, retrying: attempt.retrying, receivedAt: stored.received_at });
     } catch (error) {
       const now = Date.now();
       const verdict = failureVerdict(error, stored, config.retry, now);
       if ('deadLetter' in verdict) {
         await store.deadLetter(job.id, verdict.deadLetter);
-        log.error('event failed for good; kept as a dead letter', { event_id: job.id, reason: verdict.deadLetter });
+        jobLog.error('event failed for good; kept as a dead letter', { reason: verdict.deadLetter });
         return 'ack';
       }
       await store.retryJobLater(job.id, now + verdict.delay, verdict.message);
-      log.warn('event failed; will retry', { event_id: job.id, attempt: stored.attempts + 1, retry_in_ms: verdict.delay, error: verdict.message });
+      jobLog.warn('event failed; will retry', { attempt: stored.attempts + 1, retry_in_ms: verdict.delay, error: verdict.message });
       return { retryInMs: verdict.delay };
     }
     await store.finishJob(job.id);

@@ -7,6 +7,7 @@ import { UserSchema } from '../../gitlab/schemas.js';
 import { createLogger, type Logger } from '../../log.js';
 import { loadRules, type RuleSource } from '../../rules/index.js';
 import type { Store } from '../../store/index.js';
+import { CounterSink, countOutcomes, renderText, seriesKey, TEXT_CONTENT_TYPE } from '../../metrics/index.js';
 import type { QueueMessage } from './messages.js';
 import { storeFromObject, type RulebotStore } from './store-object.js';
 
@@ -32,6 +33,8 @@ export interface Worker {
   app: Hono;
   /** Resolves once the bot's user is known (from KV, or from GitLab and then cached in KV). */
   ready(): Promise<void>;
+  /** Adds what this isolate counted to the store object's counters; call at the end of every invocation. */
+  flushMetrics(): Promise<void>;
 }
 
 /** The name of the only store object: one place for deliveries, claims and effects keeps them once-only. */
@@ -53,8 +56,21 @@ function buildWorker(env: Env, sources: readonly RuleSource[]): Worker {
   const log = createLogger({ level: config.logLevel, secrets: secretValues(config) });
   const ruleSet = loadRules(sources);
   const storeObject = () => env.STORE.get(env.STORE.idFromName(STORE_NAME));
-  const store = storeFromObject(storeObject);
-  const engine = createEngine({ config, rules: ruleSet, store, log });
+  // Isolates come and go and a scrape reaches one of them: counts go to the store object, each
+  // invocation adding what it counted when it ends (flushMetrics), so `/metrics` shows every isolate's.
+  const metrics = new CounterSink();
+  const store = countOutcomes(storeFromObject(storeObject), metrics);
+  const engine = createEngine({ config, rules: ruleSet, store, log, metrics });
+  const flushMetrics = async () => {
+    const samples = metrics.take();
+    if (samples.length === 0) return;
+    try {
+      await storeObject().addCounters(samples.map((sample) => ({ series: seriesKey(sample.name, sample.labels), value: sample.value })));
+    } catch (error) {
+      metrics.putBack(samples);
+      log.warn('counts not added to the store object; kept for the next invocation', { error });
+    }
+  };
 
   // Each invocation that finds the user unknown asks for it itself: a promise made while handling one
   // request must not be awaited while handling another (the first may end, or fail, first).
@@ -88,6 +104,16 @@ function buildWorker(env: Env, sources: readonly RuleSource[]): Worker {
         return { ready: storeOk && gitlab !== false, checks: { store: storeOk, rules: ruleSet.rules.length, gitlab, accepting: true } };
       },
     },
+    metrics,
+    uiTokens: config.uiTokens,
+    metricsPublic: config.metricsPublic,
+    async metricsText() {
+      await flushMetrics();
+      const [series, stats] = await Promise.all([storeObject().counterSeries(), store.queueStats()]);
+      const oldest = stats.oldest_pending_at;
+      const gauges = { depth: stats.depth, oldestPendingSeconds: oldest === undefined ? 0 : Math.max(0, (Date.now() - oldest) / 1000), deadLetters: stats.dead_letters };
+      return { contentType: TEXT_CONTENT_TYPE, text: renderText(new Map(series.map((entry) => [entry.series, entry.value])), gauges) };
+    },
     deadLetters: {
       list: () => store.deadLetters(),
       async retry(id) {
@@ -107,7 +133,7 @@ function buildWorker(env: Env, sources: readonly RuleSource[]): Worker {
     log.warn('neither GITLAB_WEBHOOK_SECRET nor GITLAB_WEBHOOK_SIGNING_KEY is set: webhooks are accepted from anyone');
   }
   for (const warning of configWarnings(config)) log.warn(warning);
-  return { env, config, log, engine, store, storeObject, app, ready };
+  return { env, config, log, engine, store, storeObject, app, ready, flushMetrics };
 }
 
 /** The bot's user from KV when an isolate cached it, else from GitLab (`GET /user`), then cached. */
