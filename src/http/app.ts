@@ -8,6 +8,7 @@ import { deliveryRecord } from './delivery-record.js';
 import { mountEventsApi } from './events-api.js';
 import { mountMetrics, type MetricsText } from './metrics-route.js';
 import { operatorCheck } from './operator-auth.js';
+import { mountUi, type UiDeps } from './ui/routes.js';
 import { createWebhookHandler, type Delivery, type WebhookDeps } from './webhook.js';
 
 export interface AppDeps extends WebhookDeps {
@@ -31,6 +32,8 @@ export interface AppDeps extends WebhookDeps {
   metricsText?: () => Promise<MetricsText>;
   /** `/metrics` without a bearer token (METRICS_PUBLIC). */
   metricsPublic?: boolean;
+  /** The page at `/ui`: what it shows besides the store. */
+  ui?: Pick<UiDeps, 'runtime' | 'rules' | 'budget'>;
 }
 
 /**
@@ -112,6 +115,17 @@ export function createApp(deps: AppDeps): Hono {
 
   mountEventsApi(app, deps.store, authorize);
   if (deps.metricsText) mountMetrics(app, deps.metricsText, deps.metricsPublic ? undefined : authorize);
+  if (deps.ui) {
+    mountUi(app, {
+      ...deps.ui,
+      store: deps.store,
+      credentials,
+      log: deps.log,
+      ...(deps.now && { now: deps.now }),
+      ...(deps.health && { ready: deps.health.ready }),
+      ...(deps.deadLetters && { deadLetters: deps.deadLetters }),
+    });
+  }
 
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}`, code: 'not_found' }, 404));
   app.onError((error, c) => {

@@ -135,7 +135,7 @@ describe.each(RUNTIMES)('decision records ($name)', (runtime) => {
     expect(metrics).not.toContain('backport reminder');
   });
 
-  it('shows nothing without the token: not the records, not the metrics', async () => {
+  it('shows nothing without the token: not the records, not the metrics, not the page', async () => {
     await h.post(openEvent(), { 'idempotency-key': 'secret-1' });
     await h.settle();
     for (const path of ['/api/events', '/api/events/secret-1', '/metrics']) {
@@ -147,6 +147,14 @@ describe.each(RUNTIMES)('decision records ($name)', (runtime) => {
       const wrong = await h.fetch(path, { headers: { authorization: 'Bearer not-the-secret' } });
       expect([path, wrong.status]).toEqual([path, 401]);
     }
+    for (const path of ['/ui', '/ui/events/secret-1', '/ui/dead-letters', '/ui/health']) {
+      const page = await h.fetch(path, { redirect: 'manual' });
+      expect([path, page.status]).toEqual([path, 303]);
+      expect(page.headers.get('location')).toBe(`/ui/sign-in?next=${encodeURIComponent(path)}`);
+      expect(await page.text()).not.toContain('Document the release');
+    }
+    const forged = await h.fetch('/ui/dead-letters/secret-1/retry', { method: 'POST', redirect: 'manual' });
+    expect(forged.status).toBe(303);
   });
 
   it('answers `@bot why` with the same facts, to developers only, in two calls', async () => {

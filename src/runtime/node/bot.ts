@@ -13,6 +13,7 @@ import type { ScanReport } from '../../schedule/scan.js';
 import { Scheduler } from './scheduler.js';
 import type { Store, StoredJob } from '../../store/index.js';
 import { countOutcomes } from '../../metrics/index.js';
+import { ruleSummary } from '../../decisions/index.js';
 import { createPrometheusMetrics } from './prometheus.js';
 
 export interface BotDeps extends EngineDeps {
@@ -114,6 +115,7 @@ export function createBot(input: BotDeps): Bot {
     uiTokens: config.uiTokens,
     metricsText: prometheus.render,
     metricsPublic: config.metricsPublic,
+    ui: { runtime: 'node', rules: deps.rules.rules.map(ruleSummary), budget: engine.budget },
   });
 
   /** Queues a stored job some earlier attempt may have started: its calls are checked before being made again. */

@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../../log.js';
 import { loadRules, type RuleSource } from '../../rules/index.js';
 import type { Store } from '../../store/index.js';
 import { CounterSink, countOutcomes, renderText, seriesKey, TEXT_CONTENT_TYPE } from '../../metrics/index.js';
+import { ruleSummary } from '../../decisions/index.js';
 import type { QueueMessage } from './messages.js';
 import { storeFromObject, type RulebotStore } from './store-object.js';
 
@@ -114,6 +115,7 @@ function buildWorker(env: Env, sources: readonly RuleSource[]): Worker {
       const gauges = { depth: stats.depth, oldestPendingSeconds: oldest === undefined ? 0 : Math.max(0, (Date.now() - oldest) / 1000), deadLetters: stats.dead_letters };
       return { contentType: TEXT_CONTENT_TYPE, text: renderText(new Map(series.map((entry) => [entry.series, entry.value])), gauges) };
     },
+    ui: { runtime: 'worker', rules: ruleSet.rules.map(ruleSummary), budget: engine.budget },
     deadLetters: {
       list: () => store.deadLetters(),
       async retry(id) {
