@@ -30,7 +30,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const log = options.log ?? createLogger({ level: config.logLevel, secrets: secretValues(config) });
   const rules = await loadRulesDir(config.rulesDir);
   const pool = createPooledFetch();
-  const store = new SqliteStore(config.dataDir, { decisions: config.decisions });
+  const store = new SqliteStore(config.dataDir, { decisions: config.decisions, onRecordError: (error) => log.warn('decision record not stored', { error }) });
   const bot = createBot({ config, rules, store, log, fetch: pool.fetch, ...options.bot });
   try {
     // GitLab unreachable at start (a blip during a restart) is no reason to stop: webhooks are

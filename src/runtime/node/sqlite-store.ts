@@ -13,6 +13,8 @@ export interface SqliteStoreOptions {
   now?: () => number;
   /** How long decision records are kept, and how many at most (default 7 days, 50,000). */
   decisions?: DecisionLimits;
+  /** Told when a decision record could not be written (the event it describes is not affected). */
+  onRecordError?: (error: unknown) => void;
 }
 
 /** How often old decision records are pruned, in the background. */
@@ -36,6 +38,7 @@ export class SqliteStore implements Store {
   private readonly tables: StoreTables;
   private readonly records: DecisionTables;
   private readonly pruning: ReturnType<typeof setInterval>;
+  private readonly onRecordError: ((error: unknown) => void) | undefined;
   private batch: BatchEntry[] = [];
   /** Made once: better-sqlite3 builds several wrapper functions per `transaction()` call. */
   private readonly commitBatch: (batch: readonly BatchEntry[], results: unknown[]) => void;
@@ -50,6 +53,7 @@ export class SqliteStore implements Store {
     const driver = betterSqliteDriver(this.db);
     this.tables = new StoreTables(driver, options.retentionMs ?? 7 * 24 * 3_600_000, options.now ?? Date.now);
     this.records = new DecisionTables(driver, options.decisions ?? DEFAULT_DECISION_LIMITS, options.now ?? Date.now);
+    this.onRecordError = options.onRecordError;
     // Old records go in the background, a bounded chunk at a time, never on a webhook's way to its answer.
     this.pruning = setInterval(() => void this.pruneDecisions(), DECISION_PRUNE_INTERVAL_MS);
     this.pruning.unref();
@@ -135,15 +139,24 @@ export class SqliteStore implements Store {
     return this.write(() => this.tables.recordScheduleRun(rule, at));
   }
 
-  recordDecision(record: DecisionRecord): Promise<void> {
-    return this.write(() => this.records.record(record));
+  /**
+   * Joins the current batch and resolves at once, without waiting for the commit: a record is for
+   * people to read, and an event waiting for its record's disk flush would hold back the next event
+   * of its merge request (see event-queue.ts). A record that cannot be written is reported to
+   * `onRecordError`; the event goes on.
+   */
+  async recordDecision(record: DecisionRecord): Promise<void> {
+    this.write(() => this.records.record(record)).catch((error: unknown) => this.onRecordError?.(error));
   }
 
+  /** Commits the writes waiting for this turn's batch first, so that a record just made is read. */
   async decisions(query: DecisionQuery): Promise<DecisionPage> {
+    this.flush();
     return this.records.decisions(query);
   }
 
   async decision(id: string): Promise<DecisionRecord | undefined> {
+    this.flush();
     return this.records.decision(id);
   }
 
