@@ -1,7 +1,8 @@
 // End to end: the decision record of every event (GET /api/events), /metrics, `@bot why` and the logs, on both runtimes.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mergeRequestPayload, notePayload, withoutMarker } from '../support/events.js';
-import { BOT, diff, SECRET, type Harness } from '../support/harness.js';
+import { BOT, diff, SECRET, type Harness, type NodeHarness } from '../support/harness.js';
+import { runCli } from '../../src/runtime/node/cli/run.js';
 import { RUNTIMES } from '../support/runtimes.js';
 
 const RULES = `rules:
@@ -185,6 +186,39 @@ describe.each(RUNTIMES)('decision records ($name)', (runtime) => {
     await h.settle();
     expect(replies()[1]).toContain('`why` needs the Developer role or higher in this project; you have the Guest role');
     expect(replies()[1]).not.toContain('documentation');
+  });
+
+  it('is printed for people by `rulebot explain`, by event id or by merge request URL', async () => {
+    await h.post(openEvent(), { 'idempotency-key': 'open-3' });
+    await h.settle();
+    const explain = async (args: string[], env: Record<string, string | undefined>) => {
+      const lines: string[] = [];
+      const code = await runCli(['explain', ...args], env, (line) => lines.push(...line.split('\n')));
+      return { code, lines };
+    };
+    const overHttp = await explain(['open-3', '--url', h.url], { GITLAB_WEBHOOK_SECRET: SECRET });
+    expect(overHttp.code).toBe(0);
+    expect(overHttp.lines).toEqual([
+      'merge_request.open on gitlabhq/gitlab-test!1 "Document the release"',
+      expect.stringMatching(/^ {2}event open-3, received \S+, done; 1 attempt$/),
+      '  by root',
+      '  rules:',
+      expect.stringMatching(/^ {4}fired {9}documentation {6}\(\S*labels\.yml:2\)$/),
+      expect.stringMatching(/^ {4}did not fire {2}backport reminder {2}labels\.none: found "backport" {2}\(\S*labels\.yml:7\)$/),
+      '  GitLab calls:',
+      expect.stringMatching(/^ {4}GET \/projects\/1\/merge_requests\/1\/diffs {2}200 {2}\d+ ms$/),
+      expect.stringMatching(/^ {4}PUT \/projects\/1\/merge_requests\/1 {8}200 {2}\d+ ms$/),
+    ]);
+    const url = 'https://gitlab.example.com/gitlabhq/gitlab-test/-/merge_requests/1';
+    const byUrl = await explain([url, '--json', '--url', h.url], { UI_TOKEN: undefined, RULEBOT_TOKEN: SECRET });
+    expect(byUrl.lines.map((line) => JSON.parse(line).id)).toEqual(['open-3']);
+    expect(await explain(['open-3', '--url', h.url], { RULEBOT_TOKEN: 'wrong' })).toMatchObject({ code: 1, lines: [expect.stringContaining('answered 401')] });
+    expect(await explain(['nope', '--url', h.url], { RULEBOT_TOKEN: SECRET })).toMatchObject({ code: 1, lines: [expect.stringContaining('no event with id "nope"')] });
+    if (h.runtime === 'node') {
+      // Without --url, Node's database in DATA_DIR is read, as `rulebot dead-letters` does.
+      const local = await explain([url], { DATA_DIR: (h as NodeHarness).server.config.dataDir });
+      expect(local.lines[0]).toBe('merge_request.open on gitlabhq/gitlab-test!1 "Document the release"');
+    }
   });
 
   it('follows a failing event to the dead letters and back, counting its attempts', async () => {

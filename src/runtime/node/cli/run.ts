@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { RulebotError } from '../../../errors.js';
 import { runCheck } from './check.js';
 import { runDeadLetters } from './dead-letters.js';
+import { runExplain } from './explain.js';
 import { runScheduleCommand } from './schedule.js';
 import { runSimulate } from './simulate.js';
 
@@ -20,7 +21,12 @@ commands:
            what it would do to which items and changes nothing; --json prints a report.
   dead-letters [--retry ID]
            list the events that failed for good (in DATA_DIR), with the reason; --retry puts one
-           back in the queue.`;
+           back in the queue.
+  explain  <event id | merge request or issue URL> [--json] [--limit N] [--url URL]
+           what rulebot decided for an event, or for the last N (default 5) events on a merge
+           request or issue: which rules fired, which did not and why, the GitLab calls made.
+           Reads DATA_DIR's database, or with --url (or RULEBOT_URL) asks a running rulebot,
+           as on Workers, with RULEBOT_TOKEN (or UI_TOKEN, GITLAB_WEBHOOK_SECRET) as bearer token.`;
 
 /** Runs one command; returns the process exit code. */
 export async function runCli(argv: string[], env: Record<string, string | undefined>, out: (line: string) => void): Promise<number> {
@@ -40,6 +46,8 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         'dry-run': { type: 'boolean' },
         json: { type: 'boolean' },
         retry: { type: 'string' },
+        url: { type: 'string' },
+        limit: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -55,6 +63,16 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   try {
     if (command === 'check') return await runCheck({ rules }, out);
     if (command === 'dead-letters') return await runDeadLetters({ retry: values['retry'] as string | undefined, env }, out);
+    if (command === 'explain') {
+      const [target, ...extra] = positionals;
+      const limit = Number(values['limit'] ?? 5);
+      if (!target || extra.length > 0 || !Number.isInteger(limit) || limit < 1 || limit > 200) {
+        out(`rulebot explain: expected one event id or merge request or issue URL (and --limit from 1 to 200)\n\n${USAGE}`);
+        return 2;
+      }
+      const url = (values['url'] as string | undefined) || env['RULEBOT_URL'] || undefined;
+      return await runExplain({ target, json: values['json'] === true, url, limit, env }, out);
+    }
     if (command === 'schedule') {
       const [rule, ...extra] = positionals;
       if (!rule || extra.length > 0) {
