@@ -1,5 +1,5 @@
 // What every runtime runs: the GitLab client and its caches, one event's rules and commands, one schedule rule's scan.
-import { DiffCache, processEvent, type ApiCall, type EventOutcome, type ProcessDeps } from './pipeline/index.js';
+import { DiffCache, processEvent, type ApiCall, type Decision, type EventOutcome, type ProcessDeps } from './pipeline/index.js';
 import type { Config } from './config/config.js';
 import { ConfigError, GitLabApiError } from './errors.js';
 import { CommandRateLimiter } from './chatops/rate-limit.js';
@@ -12,7 +12,7 @@ import type { Store } from './store/index.js';
 import type { RuleEvent } from './event/event.js';
 import { eventLogFields } from './event/log-fields.js';
 import { noMetrics, type Metrics } from './metrics/index.js';
-import { CallLog, eventRecord, scheduleRecord, type DecisionSeen } from './decisions/index.js';
+import { CallLog, eventRecord, scheduleRecord } from './decisions/index.js';
 
 export interface EngineDeps {
   config: Config;
@@ -31,6 +31,15 @@ export interface EngineDeps {
   offline?: string;
   /** Where GitLab requests, rate budget waits, fired rules and schedule runs are counted (default: nowhere). */
   metrics?: Metrics;
+}
+
+/** What an attempt of an event collects for its decision record. */
+interface EventAttempt {
+  run: EventRun;
+  receivedAt: number;
+  calls: CallLog;
+  /** What was decided, once it was (processEvent fills it in). */
+  seen: { decision?: Decision };
 }
 
 /** One accepted event, ready to run. */
@@ -118,6 +127,20 @@ export function createEngine(deps: EngineDeps): Engine {
   let botUser: User | undefined;
   const recordDecision = (recordLog: Logger, record: Parameters<Store['recordDecision']>[0]) => recordDecisionIn(deps.store, recordLog, record);
 
+  /** Records how an attempt of an event ended. */
+  function recordAttempt(attempt: EventAttempt, recordLog: Logger, outcome: 'done' | 'ignored' | 'retrying', reason: string | null, result?: EventResult) {
+    const { run } = attempt;
+    const rules = deps.rules.candidates(run.event).filter((rule) => rule.inProject(run.event.project.path_with_namespace));
+    const record = eventRecord({
+      id: run.id, event: run.event, eventUuid: run.eventUuid, receivedAt: attempt.receivedAt, finishedAt: now(), outcome, reason, dryRun: config.dryRun,
+      rules, decision: attempt.seen.decision, commands: result?.commands ?? [], calls: attempt.calls,
+      planned: result ? [...result.outcome.calls, ...result.commands.flatMap((report) => report.calls), ...result.replies] : [],
+      warnings: result?.outcome.warnings ?? [],
+    });
+    // Only a retried or resumed event may have a record already.
+    return recordDecisionIn(deps.store, recordLog, record, { firstAttempt: !run.retrying });
+  }
+
   const setUser = (user: User) => {
     botUser = user;
     users.remember(user.username, user);
@@ -129,41 +152,29 @@ export function createEngine(deps: EngineDeps): Engine {
     async runEvent(run) {
       // Every line about the event names it, its project and its merge request or issue (`!42`).
       const eventLog = log.child(eventLogFields(run.id, run.event));
-      const receivedAt = run.receivedAt ?? now();
-      const calls = new CallLog();
-      const rules = deps.rules.candidates(run.event).filter((rule) => rule.inProject(run.event.project.path_with_namespace));
-      let decision: DecisionSeen | undefined;
-      let commands: CommandReport[] = [];
-      const record = (outcome: 'done' | 'ignored' | 'retrying', reason: string | null, result?: EventResult) =>
-        recordDecision(eventLog, eventRecord({
-          id: run.id, event: run.event, eventUuid: run.eventUuid, receivedAt, finishedAt: now(), outcome, reason, dryRun: config.dryRun,
-          rules, decision, commands: result?.commands ?? commands, calls,
-          planned: result ? [...result.outcome.calls, ...result.commands.flatMap((report) => report.calls), ...result.replies] : [],
-          warnings: result?.outcome.warnings ?? [],
-        }));
+      const attempt: EventAttempt = { run, receivedAt: run.receivedAt ?? now(), calls: new CallLog(), seen: {} };
       // Accepted before the bot's user was known (GitLab unreachable at start): its own events are skipped here.
       if (botUser && run.event.user.id === botUser.id) {
         eventLog.info("event caused by rulebot's own user; skipped");
-        await record('ignored', "event caused by rulebot's own user");
+        await recordAttempt(attempt, eventLog, 'ignored', "event caused by rulebot's own user");
         return { outcome: { matched: [], calls: [], warnings: [], undecided: [], state: { event: run.event, facts: {} } }, commands: [], replies: [] };
       }
       const effects = { store: deps.store, jobId: run.id, retrying: run.retrying, scope: 'event', lostAnswerWindowMs: deps.lostAnswerWindowMs ?? 65_000, now };
-      const client = gitlab.forEvent(run.eventUuid).observe(calls.observe);
+      const client = gitlab.forEvent(run.eventUuid, (call) => attempt.calls.add(call));
       const processDeps = { ...services, gitlab: client, log: eventLog, effects, diffs: run.diffs };
       let result: EventResult;
       try {
-        const outcome = await processEvent(run.event, processDeps, { onDecision: (seen) => (decision = seen) });
-        const run2 = await runCommands(run.event, { ...processDeps, botUsername: botUser?.username, store: deps.store, limiter, whyAccess: config.whyAccess, onReport: (report) => commands.push(report) });
-        commands = run2.reports;
-        result = { outcome, commands: run2.reports, replies: run2.replies };
+        const outcome = await processEvent(run.event, processDeps, { seen: attempt.seen });
+        const { reports: commands, replies } = await runCommands(run.event, { ...processDeps, botUsername: botUser?.username, store: deps.store, limiter, whyAccess: config.whyAccess });
+        result = { outcome, commands, replies };
       } catch (error) {
         // The queue decides next whether this is retried or a dead letter; the store updates the outcome then.
-        await record('retrying', error instanceof Error ? error.message : String(error));
+        await recordAttempt(attempt, eventLog, 'retrying', error instanceof Error ? error.message : String(error));
         throw error;
       }
       const callCount = result.outcome.calls.length + result.commands.reduce((sum, report) => sum + report.calls.length, 0) + result.replies.length;
       eventLog.info('event processed', { matched: result.outcome.matched, commands: result.commands.length, calls: callCount, dry_run: config.dryRun });
-      await record('done', null, result);
+      await recordAttempt(attempt, eventLog, 'done', null, result);
       for (const name of result.outcome.matched) metrics.ruleFired(name);
       return result;
     },
@@ -171,7 +182,7 @@ export function createEngine(deps: EngineDeps): Engine {
       const startedAt = options.startedAt ?? now();
       const dryRun = options.dryRun ?? config.dryRun;
       const calls = new CallLog();
-      const scanServices = { ...services, gitlab: gitlab.observe(calls.observe), dryRun, now: () => startedAt };
+      const scanServices = { ...services, gitlab: gitlab.observe((call) => calls.add(call)), dryRun, now: () => startedAt };
       // Each step of a stepwise run (Workers) is recorded under the run's id; the store adds them up.
       const stepwise = options.maxItems !== undefined;
       const scheduleLog = log.child({ schedule: rule.name });
@@ -222,9 +233,9 @@ export function createEngine(deps: EngineDeps): Engine {
  * A decision record is what people read to understand the bot; it never changes what the bot does:
  * a store that cannot record it is logged, and the event goes on.
  */
-async function recordDecisionIn(store: Store, log: Logger, record: Parameters<Store['recordDecision']>[0]): Promise<void> {
+async function recordDecisionIn(store: Store, log: Logger, record: Parameters<Store['recordDecision']>[0], options?: { firstAttempt?: boolean }): Promise<void> {
   try {
-    await store.recordDecision(record);
+    await store.recordDecision(record, options);
   } catch (error) {
     log.warn('decision record not stored', { error });
   }

@@ -13,8 +13,6 @@ export interface CommandDeps extends ProcessDeps {
   refusedEmoji?: string;
   /** The least role that may ask `why` (default Developer). */
   whyAccess?: Role;
-  /** Told each command's report as soon as it is known (a later command may still fail). */
-  onReport?: (report: CommandReport) => void;
 }
 
 export type CommandStatus = 'ran' | 'help' | 'why' | 'refused' | 'unknown' | 'rate_limited';

@@ -42,9 +42,7 @@ export async function runCommands(event: RuleEvent, deps: CommandDeps): Promise<
   for (const [index, { name, args, line }] of parsed.entries()) {
     const command: Command = { name, args, line, note_id: note.id, discussion_id: note.discussion_id };
     const commandEvent: RuleEvent = { ...event, kind: 'command', names: ['command', `command.${name}`], command };
-    const report = await runOne(commandEvent, { ...deps, effects: deps.effects && { ...deps.effects, scope: `command:${index}` } }, ownClaim);
-    reports.push(report);
-    deps.onReport?.(report);
+    reports.push(await runOne(commandEvent, { ...deps, effects: deps.effects && { ...deps.effects, scope: `command:${index}` } }, ownClaim));
   }
 
   const refused = reports.filter((report) => report.status !== 'ran' && report.status !== 'help' && report.status !== 'why');

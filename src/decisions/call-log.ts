@@ -13,19 +13,19 @@ export class CallLog {
   readonly calls: CallRecord[] = [];
   /** Requests beyond MAX_CALLS, not kept. */
   omitted = 0;
-  private readonly open = new Map<string, CallRecord>();
+  private open: Map<string, CallRecord> | undefined;
 
-  /** Pass to `GitLabClient.observe`. */
-  readonly observe = (attempt: Attempt): void => {
+  /** One attempt, as `GitLabClient.observe` reports it. */
+  add(attempt: Attempt): void {
     const key = `${attempt.method} ${attempt.path}`;
-    const earlier = attempt.attempt > 0 ? this.open.get(key) : undefined;
+    const earlier = attempt.attempt > 0 ? this.open?.get(key) : undefined;
     if (earlier) {
       Object.assign(earlier, { status: attempt.status, duration_ms: earlier.duration_ms + attempt.durationMs, retries: attempt.attempt });
       return;
     }
     const call: CallRecord = { method: attempt.method, path: attempt.path, status: attempt.status, duration_ms: attempt.durationMs, retries: 0 };
-    this.open.set(key, call);
+    (this.open ??= new Map()).set(key, call);
     if (this.calls.length < MAX_CALLS) this.calls.push(call);
     else this.omitted++;
-  };
+  }
 }

@@ -3,7 +3,7 @@ import type { CommandReport } from '../chatops/run-commands.js';
 import type { RuleEvent } from '../event/event.js';
 import type { ApiCall } from '../pipeline/index.js';
 import type { Rule } from '../rules/index.js';
-import type { DecisionOutcome, DecisionRecord } from '../store/index.js';
+import type { DecisionInput, DecisionOutcome } from '../store/index.js';
 import type { CallLog } from './call-log.js';
 import { ruleVerdicts, type DecisionSeen } from './rule-verdicts.js';
 
@@ -28,7 +28,7 @@ export interface EventRecordInput {
 }
 
 /** The record of one attempt. Counted as one attempt; `attempts` adds up in the store. */
-export function eventRecord(input: EventRecordInput): DecisionRecord {
+export function eventRecord(input: EventRecordInput): DecisionInput {
   const { event } = input;
   const subject = event.subject;
   return {
@@ -40,8 +40,8 @@ export function eventRecord(input: EventRecordInput): DecisionRecord {
     user: event.user.id || event.user.username ? { id: event.user.id, username: event.user.username } : null,
     outcome: input.outcome,
     reason: input.reason,
-    received_at: new Date(input.receivedAt).toISOString(),
-    finished_at: new Date(input.finishedAt).toISOString(),
+    received_at: input.receivedAt,
+    finished_at: input.finishedAt,
     attempts: 1,
     dry_run: input.dryRun,
     rules: ruleVerdicts(input.rules, input.decision, input.finishedAt, input.outcome === 'done' ? undefined : (input.reason ?? undefined)),

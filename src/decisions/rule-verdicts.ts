@@ -16,17 +16,18 @@ export interface DecisionSeen {
  * cheap as it was. `decision` is undefined when the attempt failed before the rules were decided.
  */
 export function ruleVerdicts(rules: readonly Rule[], decision: DecisionSeen | undefined, now: number, failure?: string): RuleVerdict[] {
-  const fired = new Set(decision?.matched ?? []);
-  const undecided = new Map(decision?.undecided.map(({ rule, reason }) => [rule, reason]) ?? []);
+  const matched = decision?.matched ?? [];
+  const undecided = decision?.undecided ?? [];
   return rules.map((rule): RuleVerdict => {
-    const source = ruleSource(rule);
-    if (fired.has(rule)) return { name: rule.name, source, fired: true, reason: null, condition: null, expected: null, found: null, undecided: false };
+    // A rule that fired always reads the same: one verdict per rule, made once.
+    if (matched.includes(rule)) return firedVerdict(rule);
+    const source = sourceOf(rule);
     if (!decision) {
       const reason = `not decided: the attempt failed first${failure ? ` (${failure})` : ''}`;
       return { name: rule.name, source, fired: false, reason, condition: null, expected: null, found: null, undecided: true };
     }
     const ctx = { event: decision.state.event, facts: decision.state.facts, missing: new Set<Fact>(), now };
-    const why = undecided.get(rule.name);
+    const why = undecided.find((entry) => entry.rule === rule.name)?.reason;
     if (why !== undefined) {
       // The first condition that waits on the fact that could not be read.
       const waiting = rule.when ? unmetConditions(rule.when, ctx).find((unmet) => unmet.undecided) : undefined;
@@ -37,4 +38,19 @@ export function ruleVerdicts(rules: readonly Rule[], decision: DecisionSeen | un
     if (!unmet) return { name: rule.name, source, fired: false, reason: 'not decided', condition: null, expected: null, found: null, undecided: true };
     return { name: rule.name, source, fired: false, reason: describeUnmet(unmet), condition: unmet.path, expected: unmet.expected, found: unmet.found, undecided: unmet.undecided };
   });
+}
+
+const fired = new WeakMap<Rule, RuleVerdict>();
+const sources = new WeakMap<Rule, string>();
+
+function firedVerdict(rule: Rule): RuleVerdict {
+  let verdict = fired.get(rule);
+  if (!verdict) fired.set(rule, (verdict = Object.freeze({ name: rule.name, source: sourceOf(rule), fired: true, reason: null, condition: null, expected: null, found: null, undecided: false })));
+  return verdict;
+}
+
+function sourceOf(rule: Rule): string {
+  let source = sources.get(rule);
+  if (source === undefined) sources.set(rule, (source = ruleSource(rule)));
+  return source;
 }

@@ -1,5 +1,5 @@
 // Builds the decision record of a schedule run (or of one step of it): its counts and the items acted on.
-import type { DecisionOutcome, DecisionRecord } from '../store/index.js';
+import type { DecisionInput, DecisionOutcome } from '../store/index.js';
 import type { ScanReport } from '../schedule/scan.js';
 import type { CallLog } from './call-log.js';
 
@@ -17,7 +17,7 @@ export function scheduleRecord(input: {
   report: ScanReport | undefined;
   dryRun: boolean;
   calls: CallLog;
-}): DecisionRecord {
+}): DecisionInput {
   const { report } = input;
   return {
     id: scheduleRecordId(input.rule, input.startedAt),
@@ -28,8 +28,8 @@ export function scheduleRecord(input: {
     user: null,
     outcome: input.outcome,
     reason: input.reason,
-    received_at: new Date(input.startedAt).toISOString(),
-    finished_at: new Date(input.finishedAt).toISOString(),
+    received_at: input.startedAt,
+    finished_at: input.finishedAt,
     attempts: 1,
     dry_run: input.dryRun,
     rules: [],

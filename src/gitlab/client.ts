@@ -107,11 +107,13 @@ export class GitLabClient {
 
   /**
    * A client whose every request carries `X-Gitlab-Event-UUID`, so GitLab refuses to fire the same
-   * hook again within the chain the event started (its own loop breaker, see GITLAB's web_hook_service).
+   * hook again within the chain the event started (its own loop breaker, see GITLAB's web_hook_service),
+   * and, given `onAttempt`, reports its attempts there too (as `observe`).
    */
-  forEvent(eventUuid: string | undefined): GitLabClient {
-    if (!eventUuid) return this;
-    return new GitLabClient(this.options, { ...this.headers, 'x-gitlab-event-uuid': eventUuid });
+  forEvent(eventUuid: string | undefined, onAttempt?: NonNullable<GitLabClientOptions['onAttempt']>): GitLabClient {
+    if (!eventUuid) return onAttempt ? this.observe(onAttempt) : this;
+    // One client for both, made for every event.
+    return new GitLabClient(onAttempt ? this.observing(onAttempt) : this.options, { ...this.headers, 'x-gitlab-event-uuid': eventUuid });
   }
 
   /** A client that tries once and waits at most `timeoutMs` (for health checks, which must answer quickly). */
@@ -121,8 +123,12 @@ export class GitLabClient {
 
   /** A client that also reports each HTTP attempt to `onAttempt` (to count the calls of one job). */
   observe(onAttempt: NonNullable<GitLabClientOptions['onAttempt']>): GitLabClient {
+    return new GitLabClient(this.observing(onAttempt), this.headers);
+  }
+
+  private observing(onAttempt: NonNullable<GitLabClientOptions['onAttempt']>): GitLabClientOptions {
     const outer = this.options.onAttempt;
-    return new GitLabClient({ ...this.options, onAttempt: (attempt) => (outer?.(attempt), onAttempt(attempt)) }, this.headers);
+    return { ...this.options, onAttempt: (attempt) => (outer?.(attempt), onAttempt(attempt)) };
   }
 
   /** Sends one request (retrying what may be retried) and returns the validated JSON answer. */

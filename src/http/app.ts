@@ -109,7 +109,7 @@ export function createApp(deps: AppDeps): Hono {
     metrics.webhook(webhookKind(delivery.hook), delivery.status);
     const record = deliveryRecord(delivery);
     if (!record) return;
-    const written = deps.store.recordDecision(record).catch((error: unknown) => deps.log.warn('decision record not stored', { error }));
+    const written = deps.store.recordDecision(record, { firstAttempt: true }).catch((error: unknown) => deps.log.warn('decision record not stored', { error }));
     inBackground(c, written);
   };
 

@@ -1,12 +1,12 @@
 // The decision record of a delivery rulebot did not act on: ignored (a kind it does not read, its own event) or a duplicate.
-import type { DecisionRecord } from '../store/index.js';
+import type { DecisionInput, DecisionRecord } from '../store/index.js';
 import type { Delivery } from './webhook.js';
 
 /** The record of an ignored or duplicate delivery; undefined for the others (the engine or the store records those). */
-export function deliveryRecord(delivery: Delivery): DecisionRecord | undefined {
+export function deliveryRecord(delivery: Delivery): DecisionInput | undefined {
   if (delivery.status !== 'ignored' && delivery.status !== 'duplicate') return undefined;
   const { event, payload } = delivery;
-  const at = new Date(delivery.receivedAt).toISOString();
+  const at = delivery.receivedAt;
   const project = event ? { id: event.project.id, path: event.project.path_with_namespace } : projectOf(payload);
   const subject = event?.subject;
   return {

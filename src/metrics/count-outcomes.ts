@@ -10,8 +10,8 @@ import type { Metrics } from './metrics.js';
 export function countOutcomes(store: Store, metrics: Metrics): Store {
   return {
     ...bind(store),
-    async recordDecision(record) {
-      await store.recordDecision(record);
+    async recordDecision(record, options) {
+      await store.recordDecision(record, options);
       if (record.outcome === 'done' || record.outcome === 'ignored' || record.outcome === 'duplicate') {
         if (record.event !== 'schedule') metrics.eventProcessed(record.outcome);
       }
@@ -44,7 +44,7 @@ function bind(store: Store): Store {
     recordEffect: (jobId, effect) => store.recordEffect(jobId, effect),
     lastScheduleRun: (rule) => store.lastScheduleRun(rule),
     recordScheduleRun: (rule, at) => store.recordScheduleRun(rule, at),
-    recordDecision: (record) => store.recordDecision(record),
+    recordDecision: (record, options) => store.recordDecision(record, options),
     decisions: (query) => store.decisions(query),
     decision: (id) => store.decision(id),
     close: () => store.close(),

@@ -1,5 +1,5 @@
 // The Prometheus text format (version 0.0.4) from stored counter series and gauges read at scrape time.
-import { METRICS, type MetricDefinition } from './metrics.js';
+import { DURATION_BUCKETS, METRICS, type MetricDefinition } from './metrics.js';
 
 export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -30,6 +30,11 @@ export function renderText(series: ReadonlyMap<string, number>, gauges: QueueGau
     }
     const names = metric.type === 'histogram' ? [`${metric.name}_bucket`, `${metric.name}_sum`, `${metric.name}_count`] : [metric.name];
     const own = [...series].filter(([key]) => names.some((name) => key === name || key.startsWith(`${name}{`)));
+    if (metric.type === 'histogram') {
+      // Every bucket is shown, at 0 until something falls in it, as histogram_quantile() expects.
+      const empty = [...DURATION_BUCKETS.map(String), '+Inf'].map((le) => `${metric.name}_bucket{le="${le}"}`);
+      for (const key of [...empty, `${metric.name}_sum`, `${metric.name}_count`]) if (!series.has(key)) own.push([key, 0]);
+    }
     if (own.length === 0 && metric.labels.length === 0 && metric.type === 'counter') lines.push(`${metric.name} 0`);
     own.sort(([a], [b]) => compareSeries(a, b, names));
     for (const [key, value] of own) lines.push(`${key} ${formatNumber(value)}`);

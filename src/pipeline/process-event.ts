@@ -15,11 +15,11 @@ import type { EventOutcome, ProcessDeps } from './process-deps.js';
 export async function processEvent(
   input: RuleEvent,
   deps: ProcessDeps,
-  options: { rules?: readonly Rule[]; deferReactions?: boolean; onDecision?: (decision: Decision) => void } = {},
+  options: { rules?: readonly Rule[]; deferReactions?: boolean; seen?: { decision?: Decision } } = {},
 ): Promise<EventOutcome> {
   const decision = await decideRules(input, deps, options);
-  // Told before acting, so that what was decided is known even when a call then fails.
-  options.onDecision?.(decision);
+  // Kept in `seen` before acting, so that what was decided is known even when a call then fails.
+  if (options.seen) options.seen.decision = decision;
   return actOnDecision(decision, deps, options);
 }
 

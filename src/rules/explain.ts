@@ -38,11 +38,10 @@ type Describer<K extends keyof Condition> = (value: NonNullable<Condition[K]>, c
  */
 export function unmetConditions(condition: Condition, ctx: MatchContext, options: { first?: boolean } = {}, prefix = ''): Unmet[] {
   const unmet: Unmet[] = [];
-  const evaluators = evaluatorsOf(condition);
-  for (const key of conditionKeys(condition)) {
+  for (const [key, evaluate] of evaluatorsOf(condition)) {
     const value = condition[key];
     ctx.missing.clear();
-    const outcome = evaluators.get(key)!(ctx);
+    const outcome = evaluate(ctx);
     if (outcome === true) continue;
     const path = `${prefix}${key}`;
     if (key === 'all' && outcome === false) {
@@ -68,6 +67,7 @@ export function describeUnmet(unmet: Pick<Unmet, 'path' | 'found'>): string {
 
 const FACT_NAMES = { diffs: 'the changed files', author: 'the author', subject: 'the details of the merge request or issue', access: "the user's role" } as const;
 
+/** Each key's evaluator, in evaluation order. */
 const cache = new WeakMap<Condition, Map<keyof Condition, Evaluator>>();
 
 function evaluatorsOf(condition: Condition): Map<keyof Condition, Evaluator> {

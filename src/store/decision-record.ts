@@ -104,6 +104,12 @@ export interface DecisionRecord {
   schedule: ScheduleSummary | null;
 }
 
+/**
+ * A record as it is written: the times in epoch milliseconds (read back, they are ISO 8601 texts).
+ * Writing one happens for every event; formatting its times is left to the few that are read.
+ */
+export type DecisionInput = Omit<DecisionRecord, 'received_at' | 'finished_at'> & { received_at: number; finished_at: number | null };
+
 /** Filters of `GET /api/events`, newest first. */
 export interface DecisionQuery {
   /** `path_with_namespace`, or the numeric id. */
@@ -141,7 +147,9 @@ const LONG_TEXT = 500;
  * Keeps a record small whatever it holds: titles, messages and reasons come from users and GitLab,
  * and a rule set or a scan can be large. Lists are cut with a count of what was left out.
  */
-export function boundRecord(record: DecisionRecord): DecisionRecord {
+export function boundRecord<R extends DecisionInput | DecisionRecord>(record: R): R {
+  // Most records are far within bounds: they are kept as they are, without a copy.
+  if (withinBounds(record)) return record;
   const rules = record.rules.slice(0, 200).map((rule) => ({
     ...rule,
     name: clip(rule.name, 200),
@@ -175,6 +183,23 @@ export function boundRecord(record: DecisionRecord): DecisionRecord {
   };
 }
 
+function withinBounds(record: DecisionInput | DecisionRecord): boolean {
+  const short = (text: string | null, max: number) => text === null || text.length <= max;
+  if (record.rules.length > 200 || record.calls.length > 100 || record.commands.length > 20 || record.planned.length > 50 || record.warnings.length > 20) return false;
+  if (!short(record.id, 300) || !short(record.event, 100) || !short(record.event_uuid, 300) || !short(record.reason, LONG_TEXT)) return false;
+  if (record.project && !short(record.project.path, TEXT)) return false;
+  if (record.subject && (!short(record.subject.title, 200) || !short(record.subject.url, LONG_TEXT))) return false;
+  if (record.user && !short(record.user.username, 100)) return false;
+  for (const rule of record.rules) {
+    if (!short(rule.name, 200) || !short(rule.source, TEXT) || !short(rule.reason, LONG_TEXT) || !short(rule.expected, TEXT) || !short(rule.found, TEXT)) return false;
+  }
+  for (const call of record.calls) if (!short(call.path, TEXT)) return false;
+  for (const call of record.planned) if (!short(call.path, TEXT) || call.rules.length > 20) return false;
+  for (const command of record.commands) if (!short(command.line, TEXT) || command.reasons.length > 10 || !command.reasons.every((reason) => short(reason, LONG_TEXT))) return false;
+  if (!record.warnings.every((warning) => short(warning, LONG_TEXT))) return false;
+  return record.schedule === null;
+}
+
 function boundSchedule(schedule: ScheduleSummary): ScheduleSummary {
   return {
     ...schedule,
@@ -189,13 +214,13 @@ function boundSchedule(schedule: ScheduleSummary): ScheduleSummary {
 }
 
 /** The record of a further step of a schedule run, added to what the earlier steps recorded. */
-export function mergeScheduleRecords(earlier: DecisionRecord, next: DecisionRecord): DecisionRecord {
+export function mergeScheduleRecords(earlier: DecisionRecord, next: DecisionInput): DecisionInput {
   const a = earlier.schedule;
   const b = next.schedule;
   if (!a || !b) return next;
   return {
     ...next,
-    received_at: earlier.received_at,
+    received_at: Date.parse(earlier.received_at),
     calls: [...earlier.calls, ...next.calls],
     calls_omitted: earlier.calls_omitted + next.calls_omitted,
     warnings: [...earlier.warnings, ...next.warnings],

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../runtime/node/sqlite-store.js';
-import type { DecisionRecord } from './decision-record.js';
+import type { DecisionInput } from './decision-record.js';
 import { MemoryStore } from './memory-store.js';
 import type { Store, StoredJob } from './store.js';
 
@@ -19,11 +19,11 @@ afterEach(async () => {
 let clock = Date.parse('2024-05-01T10:00:00Z');
 const now = () => clock;
 
-function record(id: string, options: Partial<DecisionRecord> = {}): DecisionRecord {
+function record(id: string, options: Partial<DecisionInput> = {}): DecisionInput {
   return {
     id, event: 'merge_request.open', event_uuid: null, project: { id: 1, path: 'group/app' },
     subject: { kind: 'merge_request', iid: 42, title: 'Fix', url: 'https://gitlab.example/group/app/-/merge_requests/42' },
-    user: { id: 1, username: 'alice' }, outcome: 'done', reason: null, received_at: new Date(clock).toISOString(), finished_at: new Date(clock).toISOString(),
+    user: { id: 1, username: 'alice' }, outcome: 'done', reason: null, received_at: clock, finished_at: clock,
     attempts: 1, dry_run: false, rules_omitted: 0, commands: [], calls: [], calls_omitted: 0, planned: [], warnings: [], schedule: null,
     rules: [{ name: 'docs', source: 'rules/a.yml:2', fired: true, reason: null, condition: null, expected: null, found: null, undecided: false }],
     ...options,
@@ -87,6 +87,24 @@ describe.each(STORES)('decision records in the $name store', ({ open }) => {
     expect(await store.decision('unreadable')).toMatchObject({ outcome: 'dead_letter', event: 'unknown', attempts: 0, reason: expect.stringContaining('object_attributes.iid') });
   });
 
+  it('read back every kind of verdict as it was written', async () => {
+    store = await open();
+    const verdict = (name: string, parts: Partial<DecisionInput['rules'][number]>) => ({
+      name, source: `rules/a.yml:${name.length}`, fired: false, reason: null, condition: null, expected: null, found: null, undecided: false, ...parts,
+    });
+    const rules = [
+      verdict('fired', { fired: true }),
+      verdict('failed', { reason: 'labels.none: found "backport"', condition: 'labels.none', expected: 'no label matching backport', found: 'found "backport"' }),
+      verdict('waiting', { reason: 'author: could not be decided: GET /users/51: 404 Not Found', condition: 'author', expected: 'an author among bot', found: 'GET /users/51: 404 Not Found', undecided: true }),
+      verdict('cut short', { reason: 'not decided: the attempt failed first (GET /x: 502)', undecided: true }),
+    ];
+    await store.recordDecision(record('kinds', { rules, calls: [{ method: 'POST', path: '/x', status: 0, duration_ms: 0, retries: 2 }], dry_run: true }));
+    const read = (await store.decision('kinds'))!;
+    expect(read.rules).toEqual(rules);
+    expect(read.calls).toEqual([{ method: 'POST', path: '/x', status: 0, duration_ms: 0, retries: 2 }]);
+    expect(read).toMatchObject({ dry_run: true, commands: [], warnings: [], schedule: null, event_uuid: null });
+  });
+
   it('keep every text short, whatever users and GitLab wrote', async () => {
     store = await open();
     const long = 'x'.repeat(10_000);
@@ -103,7 +121,7 @@ describe.each(STORES)('decision records in the $name store', ({ open }) => {
 
   it('add the steps of one schedule run together', async () => {
     store = await open();
-    const step = (acted: number, iid: number): DecisionRecord =>
+    const step = (acted: number, iid: number): DecisionInput =>
       record('schedule:stale:1', {
         event: 'schedule', subject: null, rules: [], outcome: 'running',
         schedule: { rule: 'stale', scanned: 5, matched: acted, acted, api_calls: 2, errors: 0, items: [{ project: 'g/a', iid, title: 'old', url: '', calls: ['PUT /x'] }], problems: [] },

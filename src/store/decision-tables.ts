@@ -1,11 +1,12 @@
 // Decision records in SQLite, shared by Node's store and the Worker's store object: written once per attempt, read newest first, pruned.
-import { boundRecord, clip, mergeScheduleRecords, type DecisionLimits, type DecisionOutcome, type DecisionPage, type DecisionQuery, type DecisionRecord } from './decision-record.js';
+import { boundRecord, clip, mergeScheduleRecords, type DecisionInput, type DecisionLimits, type DecisionOutcome, type DecisionPage, type DecisionQuery, type DecisionRecord, type RuleVerdict } from './decision-record.js';
 import type { SqlDriver, SqlValue } from './sql-tables.js';
 
 export const DECISION_SCHEMA = `
   CREATE TABLE IF NOT EXISTS decisions (
     seq INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
+    id TEXT NOT NULL,
+    id_hash INTEGER NOT NULL,
     received_at INTEGER NOT NULL,
     finished_at INTEGER,
     attempts INTEGER NOT NULL,
@@ -20,13 +21,17 @@ export const DECISION_SCHEMA = `
     record TEXT NOT NULL
   );
   CREATE INDEX IF NOT EXISTS decisions_subject ON decisions (project, iid);
+  CREATE INDEX IF NOT EXISTS decisions_id ON decisions (id_hash);
 `;
 
 /** Rows deleted per pass of `prune`, so that a pass never holds the store for long. */
 const PRUNE_CHUNK = 5_000;
 
+const ROW = 'seq, id, received_at, finished_at, attempts, outcome, reason, record';
+
 interface Row {
   seq: number;
+  id: string;
   received_at: number;
   finished_at: number | null;
   attempts: number;
@@ -56,35 +61,41 @@ export class DecisionTables {
    * to the run's record. `attempts` of the record says whether this counts as an attempt (0: an
    * ignored or duplicate delivery).
    */
-  record(input: DecisionRecord): void {
+  record(input: DecisionInput, options: { firstAttempt?: boolean } = {}): void {
     let record = boundRecord(input);
-    if (record.schedule) {
-      const earlier = this.decision(record.id);
-      if (earlier?.schedule) record = boundRecord(mergeScheduleRecords(earlier, record));
+    const hash = idHash(record.id);
+    const earlier = options.firstAttempt ? undefined : this.first<Row>(`SELECT ${ROW} FROM decisions WHERE id_hash = ? AND id = ?`, hash, record.id);
+    if (earlier && record.schedule) {
+      const merged = toRecord(earlier);
+      if (merged.schedule) record = boundRecord(mergeScheduleRecords(merged, record));
     }
-    const { received_at, finished_at, attempts, outcome, reason, ...rest } = record;
     const names = record.rules.map((rule) => rule.name);
     if (record.schedule) names.push(record.schedule.rule);
-    this.sql.run(
-      `INSERT INTO decisions (id, received_at, finished_at, attempts, project, project_id, subject_kind, iid, event, outcome, reason, rules, record)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET finished_at = excluded.finished_at, attempts = attempts + excluded.attempts,
-         project = excluded.project, project_id = excluded.project_id, subject_kind = excluded.subject_kind, iid = excluded.iid,
-         event = excluded.event, outcome = excluded.outcome, reason = excluded.reason, rules = excluded.rules, record = excluded.record`,
-      record.id,
-      Date.parse(received_at),
-      finished_at === null ? null : Date.parse(finished_at),
-      attempts,
+    // Between newlines, so that `instr` finds a whole name: `\ndocs\n` is not inside `\ndocs label\n`.
+    const columns: SqlValue[] = [
+      record.finished_at,
       record.project?.path ?? null,
       record.project?.id ?? null,
       record.subject?.kind ?? null,
       record.subject?.iid ?? null,
       record.event,
-      outcome,
-      reason,
-      // Between newlines, so that `instr` finds a whole name: `\ndocs\n` is not inside `\ndocs label\n`.
+      record.outcome,
+      record.reason,
       `\n${names.join('\n')}\n`,
-      JSON.stringify(rest),
+      compactJson(record),
+    ];
+    if (earlier) {
+      this.sql.run(
+        `UPDATE decisions SET finished_at = ?, project = ?, project_id = ?, subject_kind = ?, iid = ?, event = ?, outcome = ?, reason = ?, rules = ?, record = ?,
+         attempts = attempts + ? WHERE seq = ?`,
+        ...columns, record.attempts, earlier.seq,
+      );
+      return;
+    }
+    this.sql.run(
+      `INSERT INTO decisions (finished_at, project, project_id, subject_kind, iid, event, outcome, reason, rules, record, id, id_hash, received_at, attempts)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ...columns, record.id, hash, record.received_at, record.attempts,
     );
   }
 
@@ -97,23 +108,23 @@ export class DecisionTables {
     const now = this.now();
     const text = clip(reason, 500);
     if (this.has(id)) {
-      this.sql.run('UPDATE decisions SET outcome = ?, reason = ?, finished_at = ? WHERE id = ?', outcome, text, now, id);
+      this.sql.run('UPDATE decisions SET outcome = ?, reason = ?, finished_at = ? WHERE id_hash = ? AND id = ?', outcome, text, now, idHash(id), id);
       return;
     }
-    const record: DecisionRecord = {
+    const record: DecisionInput = {
       id, event: 'unknown', event_uuid: null, project: projectId ? { id: projectId, path: String(projectId) } : null, subject: null, user: null,
-      outcome, reason: text, received_at: new Date(now).toISOString(), finished_at: new Date(now).toISOString(), attempts: 0, dry_run: false,
+      outcome, reason: text, received_at: now, finished_at: now, attempts: 0, dry_run: false,
       rules: [], rules_omitted: 0, commands: [], calls: [], calls_omitted: 0, planned: [], warnings: [], schedule: null,
     };
     this.record(record);
   }
 
   has(id: string): boolean {
-    return this.first<{ seq: number }>('SELECT seq FROM decisions WHERE id = ?', id) !== undefined;
+    return this.first<{ seq: number }>('SELECT seq FROM decisions WHERE id_hash = ? AND id = ?', idHash(id), id) !== undefined;
   }
 
   decision(id: string): DecisionRecord | undefined {
-    const row = this.first<Row>('SELECT seq, received_at, finished_at, attempts, outcome, reason, record FROM decisions WHERE id = ?', id);
+    const row = this.first<Row>(`SELECT ${ROW} FROM decisions WHERE id_hash = ? AND id = ?`, idHash(id), id);
     return row && toRecord(row);
   }
 
@@ -132,7 +143,7 @@ export class DecisionTables {
     const before = query.before === undefined ? Number.NaN : Number(query.before);
     if (Number.isSafeInteger(before)) where.push('seq < ?'), params.push(before);
     const rows = this.sql.all<Row>(
-      `SELECT seq, received_at, finished_at, attempts, outcome, reason, record FROM decisions
+      `SELECT ${ROW} FROM decisions
        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`,
       ...params,
       query.limit + 1,
@@ -171,29 +182,103 @@ export class DecisionTables {
   }
 }
 
+/**
+ * A 53-bit hash of an event id (two 32-bit FNV-1a passes): ids are random (UUIDs), and an index of
+ * small integers costs each insert less than one of the ids themselves. Lookups compare the id too.
+ */
+function idHash(id: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < id.length; i++) {
+    const code = id.charCodeAt(i);
+    a = Math.imul(a ^ code, 16777619);
+    b = Math.imul(b ^ code, 2246822507);
+  }
+  return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
+}
+
+/**
+ * The record as stored: without what columns hold, and without empty parts (null, false, 0, []),
+ * which `toRecord` puts back. A record is written for every event, so its size is paid often.
+ */
+function compactJson(record: DecisionInput): string {
+  const stored: Stored = { event: record.event };
+  if (record.event_uuid !== null) stored.event_uuid = record.event_uuid;
+  if (record.project) stored.project = record.project;
+  if (record.subject) stored.subject = record.subject;
+  if (record.user) stored.user = record.user;
+  if (record.dry_run) stored.dry_run = true;
+  if (record.rules.length > 0) stored.rules = record.rules.map(compactVerdict);
+  if (record.rules_omitted > 0) stored.rules_omitted = record.rules_omitted;
+  if (record.commands.length > 0) stored.commands = record.commands;
+  if (record.calls.length > 0) stored.calls = record.calls;
+  if (record.calls_omitted > 0) stored.calls_omitted = record.calls_omitted;
+  if (record.planned.length > 0) stored.planned = record.planned;
+  if (record.warnings.length > 0) stored.warnings = record.warnings;
+  if (record.schedule) stored.schedule = record.schedule;
+  return JSON.stringify(stored);
+}
+
+function compactVerdict(rule: RuleVerdict): Partial<RuleVerdict> {
+  if (rule.fired) return { name: rule.name, source: rule.source, fired: true };
+  const stored: Partial<RuleVerdict> = { name: rule.name, source: rule.source, condition: rule.condition, expected: rule.expected, found: rule.found };
+  if (rule.undecided) stored.undecided = true;
+  // The reason usually repeats the condition and what was found: it is put back from them when read.
+  if (rule.reason !== reasonOf(stored)) stored.reason = rule.reason;
+  return stored;
+}
+
+/** `labels.none: found "backport"`, or `files: could not be decided: …`, from a verdict's parts. */
+function reasonOf(rule: Partial<RuleVerdict>): string | null {
+  if (!rule.condition || !rule.found) return null;
+  return rule.undecided ? `${rule.condition}: could not be decided: ${rule.found}` : `${rule.condition}: ${rule.found}`;
+}
+
+type Stored = Partial<Omit<DecisionRecord, 'rules'>> & { rules?: Partial<RuleVerdict>[] };
+
 function toRecord(row: Row): DecisionRecord {
-  const rest = JSON.parse(row.record) as Omit<DecisionRecord, 'received_at' | 'finished_at' | 'attempts' | 'outcome' | 'reason'>;
-  // Keys in the documented order (docs/decision-records.md).
+  const stored = JSON.parse(row.record) as Stored;
+  // Keys in the documented order (docs/decision-records.md), empty parts put back.
   return {
-    id: rest.id,
-    event: rest.event,
-    event_uuid: rest.event_uuid,
-    project: rest.project,
-    subject: rest.subject,
-    user: rest.user,
+    id: row.id,
+    event: stored.event ?? 'unknown',
+    event_uuid: stored.event_uuid ?? null,
+    project: stored.project ?? null,
+    subject: stored.subject ? { ...stored.subject, iid: stored.subject.iid ?? 0, title: stored.subject.title ?? '', url: stored.subject.url ?? '' } : null,
+    user: stored.user ? { id: stored.user.id ?? 0, username: stored.user.username ?? '' } : null,
     outcome: row.outcome as DecisionOutcome,
     reason: row.reason,
     received_at: new Date(row.received_at).toISOString(),
     finished_at: row.finished_at === null ? null : new Date(row.finished_at).toISOString(),
     attempts: row.attempts,
-    dry_run: rest.dry_run,
-    rules: rest.rules,
-    rules_omitted: rest.rules_omitted,
-    commands: rest.commands,
-    calls: rest.calls,
-    calls_omitted: rest.calls_omitted,
-    planned: rest.planned,
-    warnings: rest.warnings,
-    schedule: rest.schedule,
+    dry_run: stored.dry_run ?? false,
+    rules: (stored.rules ?? []).map((rule) => ({
+      name: rule.name ?? '',
+      source: rule.source ?? '',
+      fired: rule.fired ?? false,
+      reason: rule.reason ?? (rule.fired ? null : reasonOf(rule)),
+      condition: rule.condition ?? null,
+      expected: rule.expected ?? null,
+      found: rule.found ?? null,
+      undecided: rule.undecided ?? false,
+    })),
+    rules_omitted: stored.rules_omitted ?? 0,
+    commands: (stored.commands ?? []).map((command) => ({ ...command, reasons: command.reasons ?? [] })),
+    calls: (stored.calls ?? []).map((call) => ({ method: call.method, path: call.path, status: call.status ?? 0, duration_ms: call.duration_ms ?? 0, retries: call.retries ?? 0 })),
+    calls_omitted: stored.calls_omitted ?? 0,
+    planned: (stored.planned ?? []).map((call) => ({ ...call, rules: call.rules ?? [] })),
+    warnings: stored.warnings ?? [],
+    schedule: stored.schedule
+      ? {
+          rule: stored.schedule.rule,
+          scanned: stored.schedule.scanned ?? 0,
+          matched: stored.schedule.matched ?? 0,
+          acted: stored.schedule.acted ?? 0,
+          api_calls: stored.schedule.api_calls ?? 0,
+          errors: stored.schedule.errors ?? 0,
+          items: (stored.schedule.items ?? []).map((item) => ({ ...item, calls: item.calls ?? [] })),
+          problems: stored.schedule.problems ?? [],
+        }
+      : null,
   };
 }

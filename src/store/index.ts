@@ -7,6 +7,7 @@ export {
   DEFAULT_DECISION_LIMITS,
   type CallRecord,
   type CommandVerdict,
+  type DecisionInput,
   type DecisionLimits,
   type DecisionOutcome,
   type DecisionPage,

@@ -1,5 +1,5 @@
 // Decision records in memory, with the semantics of DecisionTables, for MemoryStore.
-import { boundRecord, clip, DEFAULT_DECISION_LIMITS, mergeScheduleRecords, type DecisionLimits, type DecisionOutcome, type DecisionPage, type DecisionQuery, type DecisionRecord } from './decision-record.js';
+import { boundRecord, clip, DEFAULT_DECISION_LIMITS, mergeScheduleRecords, type DecisionInput, type DecisionLimits, type DecisionOutcome, type DecisionPage, type DecisionQuery, type DecisionRecord } from './decision-record.js';
 
 export class MemoryDecisions {
   /** Insertion-ordered: the oldest first. */
@@ -11,10 +11,15 @@ export class MemoryDecisions {
     private readonly limits: DecisionLimits = DEFAULT_DECISION_LIMITS,
   ) {}
 
-  record(input: DecisionRecord): void {
+  record(input: DecisionInput): void {
     const earlier = this.records.get(input.id);
-    let record = boundRecord(input);
-    if (earlier && record.schedule && earlier.record.schedule) record = boundRecord(mergeScheduleRecords(earlier.record, record));
+    let bounded = boundRecord(input);
+    if (earlier && bounded.schedule && earlier.record.schedule) bounded = boundRecord(mergeScheduleRecords(earlier.record, bounded));
+    let record: DecisionRecord = {
+      ...bounded,
+      received_at: new Date(bounded.received_at).toISOString(),
+      finished_at: bounded.finished_at === null ? null : new Date(bounded.finished_at).toISOString(),
+    };
     if (earlier) record = { ...record, received_at: earlier.record.received_at, attempts: earlier.record.attempts + record.attempts };
     this.records.set(input.id, { seq: earlier?.seq ?? ++this.seq, record });
     this.prune();
@@ -22,11 +27,11 @@ export class MemoryDecisions {
 
   settle(id: string, outcome: DecisionOutcome, reason: string): void {
     const entry = this.records.get(id);
-    const at = new Date(this.now()).toISOString();
-    if (entry) entry.record = { ...entry.record, outcome, reason: clip(reason, 500), finished_at: at };
+    const now = this.now();
+    if (entry) entry.record = { ...entry.record, outcome, reason: clip(reason, 500), finished_at: new Date(now).toISOString() };
     else {
       this.record({
-        id, event: 'unknown', event_uuid: null, project: null, subject: null, user: null, outcome, reason: clip(reason, 500), received_at: at, finished_at: at,
+        id, event: 'unknown', event_uuid: null, project: null, subject: null, user: null, outcome, reason: clip(reason, 500), received_at: now, finished_at: now,
         attempts: 0, dry_run: false, rules: [], rules_omitted: 0, commands: [], calls: [], calls_omitted: 0, planned: [], warnings: [], schedule: null,
       });
     }

@@ -1,5 +1,5 @@
 // An in-process Store, for tests and tools: everything is lost when the process ends.
-import type { DecisionLimits, DecisionPage, DecisionQuery, DecisionRecord } from './decision-record.js';
+import type { DecisionInput, DecisionLimits, DecisionPage, DecisionQuery, DecisionRecord } from './decision-record.js';
 import { MemoryDecisions } from './memory-decisions.js';
 import type { DeadLetter, QueueStats, Store, StoredJob } from './store.js';
 
@@ -130,7 +130,7 @@ export class MemoryStore implements Store {
     this.scheduleRuns.set(rule, at);
   }
 
-  async recordDecision(record: DecisionRecord): Promise<void> {
+  async recordDecision(record: DecisionInput): Promise<void> {
     this.records.record(record);
   }
 

@@ -1,5 +1,5 @@
 // Persistence behind one interface: accepted events until they are done, deliveries seen, effects made, schedule runs, decision records.
-import type { DecisionPage, DecisionQuery, DecisionRecord } from './decision-record.js';
+import type { DecisionInput, DecisionPage, DecisionQuery, DecisionRecord } from './decision-record.js';
 
 /** An accepted event, kept until its actions completed or failed for good. */
 export interface StoredJob {
@@ -69,9 +69,10 @@ export interface Store {
   /**
    * Records what was decided for an event or a schedule run (see DecisionTables.record). Jobs moved to
    * a retry or to the dead letters (`retryJobLater`, `deadLetter`, `reviveDeadLetter`) update their
-   * record's outcome themselves.
+   * record's outcome themselves. `firstAttempt`: no record with this id can exist yet (a first
+   * attempt, a new delivery), so none is looked for.
    */
-  recordDecision(record: DecisionRecord): Promise<void>;
+  recordDecision(record: DecisionInput, options?: { firstAttempt?: boolean }): Promise<void>;
   /** Decision records, newest first, filtered and paged. */
   decisions(query: DecisionQuery): Promise<DecisionPage>;
   /** One decision record by event id. */

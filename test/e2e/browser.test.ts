@@ -12,19 +12,6 @@ import { RUNTIMES } from '../support/runtimes.js';
 /** Debian's chromium package; `.ci/run` installs it. Overridable for other systems. */
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
-const RULES = `rules:
-  - name: documentation
-    on: merge_request.open
-    if: { files: { all: ["docs/**", "**/*.md"] } }
-    then: { add_labels: [documentation] }
-
-  - name: backport reminder
-    on: merge_request.open
-    if:
-      target_branch: "release/*"
-      labels: { none: [backport] }
-    then: { add_labels: [needs-backport] }
-`;
 
 let browser: Browser;
 let screenshots: string;
@@ -47,11 +34,12 @@ describe.each(RUNTIMES)('the page in a browser ($name)', (runtime) => {
   let page: Page;
 
   beforeEach(async () => {
-    h = await runtime.start({ rules: { 'labels.yml': RULES } });
+    // The shipped rules (rules/), so that the page shows their real sources.
+    h = await runtime.start();
     h.gitlab.addProject({ id: 1, path_with_namespace: 'gitlabhq/gitlab-test' });
     h.gitlab.addUser({ id: 1, username: 'root' });
     h.gitlab.addMergeRequest({ project_id: 1, iid: 1, labels: ['backport'], target_branch: 'release/2.0', diffs: [diff('docs/index.md', 3)] });
-    h.gitlab.addMergeRequest({ project_id: 1, iid: 2, labels: [], diffs: [diff('docs/guide.md', 1)] });
+    h.gitlab.addMergeRequest({ project_id: 1, iid: 2, labels: ['API'], diffs: [diff('docs/guide.md', 1)] });
     // A phone's screen: the page must work there.
     page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   });
@@ -74,27 +62,31 @@ describe.each(RUNTIMES)('the page in a browser ($name)', (runtime) => {
 
     await expect.poll(() => page.getByRole('heading', { name: 'Recent events' }).isVisible()).toBe(true);
     // Filter the way a person would: by the rule they wonder about.
-    await page.getByLabel('Rule', { exact: true }).selectOption('backport reminder');
+    await page.getByLabel('Rule', { exact: true }).selectOption('release branch reminder');
     await page.getByRole('button', { name: 'Filter' }).click();
-    await page.waitForURL(/rule=backport\+reminder/);
+    await page.waitForURL(/rule=release\+branch\+reminder/);
     const row = page.getByRole('row').filter({ hasText: 'Document the release' });
-    expect(await row.textContent()).toContain('1 of 2 fired');
+    expect(await row.textContent()).toContain('1 of 3 fired');
     await row.getByRole('link', { name: 'merge_request.open' }).click();
 
     await expect.poll(() => page.getByRole('heading', { name: /merge_request\.open on gitlabhq\/gitlab-test!1/ }).isVisible()).toBe(true);
-    const backport = page.getByRole('row').filter({ hasText: 'backport reminder' });
-    expect(await backport.innerText()).toMatch(/did not fire[\s\S]*labels\.none: found "backport"[\s\S]*expected no label matching backport/);
-    const documentation = page.getByRole('row').filter({ hasText: 'documentation' }).first();
-    expect(await documentation.innerText()).toContain('fired');
+    const reminder = page.getByRole('row').filter({ hasText: 'release branch reminder' });
+    expect(await reminder.innerText()).toMatch(/did not fire[\s\S]*labels\.none: found "backport"[\s\S]*expected no label matching backport[\s\S]*rules\/merge-requests\.yml:10/);
+    const large = page.getByRole('row').filter({ hasText: 'large change' });
+    expect(await large.innerText()).toMatch(/did not fire[\s\S]*changed_lines\.greater_than: 3 changed lines/);
+    const documentation = page.getByRole('row').filter({ hasText: 'documentation label' });
+    expect(await documentation.innerText()).toMatch(/^documentation label\s+fired/);
     expect(await page.getByRole('row').filter({ hasText: 'PUT /projects/1/merge_requests/1' }).innerText()).toContain('200');
     // Nothing wider than the phone's screen.
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
     await page.screenshot({ path: join(screenshots, `${runtime.name}-event.png`), fullPage: true });
+    await page.setViewportSize({ width: 1100, height: 760 });
+    await page.screenshot({ path: join(screenshots, `${runtime.name}-event-wide.png`) });
   });
 
   it('puts a dead letter back by clicking, and the event is then done', async () => {
     h.gitlab.inject({ method: 'PUT', path: /merge_requests\/2$/, status: 403, body: { message: '403 Forbidden' } });
-    await h.post(mergeRequestPayload({ action: 'open', iid: 2, labels: [], title: 'Guide' }), { 'idempotency-key': 'evt-refused' });
+    await h.post(mergeRequestPayload({ action: 'open', iid: 2, labels: ['API'], title: 'Guide' }), { 'idempotency-key': 'evt-refused' });
     await h.settle();
 
     await page.goto(`${h.url}/ui/dead-letters`);
@@ -109,7 +101,7 @@ describe.each(RUNTIMES)('the page in a browser ($name)', (runtime) => {
     await expect.poll(() => page.getByRole('status').textContent()).toContain('Event evt-refused was put back in the queue.');
     expect(await page.getByText('No dead letters.').isVisible()).toBe(true);
     await h.settle();
-    expect(h.gitlab.mergeRequest(1, 2)?.labels).toEqual(['documentation']);
+    expect(h.gitlab.mergeRequest(1, 2)?.labels).toEqual(['API', 'documentation']);
 
     await page.getByRole('link', { name: 'Events' }).click();
     const row = page.getByRole('row').filter({ hasText: 'Guide' });

@@ -39,13 +39,18 @@ export function createPrometheusMetrics(queueStats: () => Promise<QueueStats>, n
   budgetWait.inc(0);
   const scheduleRuns = counter(METRICS.scheduleRuns);
 
+  // Counting runs for every webhook: each label set's child is looked up once, not hashed per call.
+  const webhook = children((kind: string, status: string) => webhooks.labels(kind, status));
+  const event = children((outcome: string) => events.labels(outcome));
+  const rule = children((name: string) => rules.labels(name));
+  const request = children((method: string, status: string) => requests.labels(method, status));
   return {
     metrics: {
-      webhook: (kind, status) => webhooks.inc({ kind, status }),
-      eventProcessed: (outcome) => events.inc({ outcome }),
-      ruleFired: (rule) => rules.inc({ rule }),
+      webhook: (kind, status) => webhook(kind, status).inc(),
+      eventProcessed: (outcome) => event(outcome).inc(),
+      ruleFired: (name) => rule(name).inc(),
       gitlabRequest: (method, status, seconds) => {
-        requests.inc({ method, status: statusLabel(status) });
+        request(method, statusLabel(status)).inc();
         duration.observe(seconds);
       },
       rateBudgetWait: (seconds) => budgetWait.inc(seconds),
@@ -54,5 +59,16 @@ export function createPrometheusMetrics(queueStats: () => Promise<QueueStats>, n
     async render() {
       return { contentType: registry.contentType, text: await registry.metrics() };
     },
+  };
+}
+
+/** `make(...labels)`, remembered per label values. */
+function children<A extends string[], C>(make: (...labels: A) => C): (...labels: A) => C {
+  const made = new Map<string, C>();
+  return (...labels) => {
+    const key = labels.join('\u0000');
+    let child = made.get(key);
+    if (!child) made.set(key, (child = make(...labels)));
+    return child;
   };
 }

@@ -3,8 +3,8 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { StoreTables, type SqlDriver, type SqlValue } from '../../store/sql-tables.js';
-import { DEFAULT_DECISION_LIMITS, type DecisionLimits, type DecisionPage, type DecisionQuery, type DecisionRecord } from '../../store/decision-record.js';
-import { DecisionTables } from '../../store/decision-tables.js';
+import type { DecisionInput, DecisionLimits, DecisionPage, DecisionQuery, DecisionRecord } from '../../store/decision-record.js';
+import { SqliteDecisions } from './sqlite-decisions.js';
 import type { DeadLetter, QueueStats, Store, StoredJob } from '../../store/store.js';
 
 export interface SqliteStoreOptions {
@@ -16,9 +16,6 @@ export interface SqliteStoreOptions {
   /** Told when a decision record could not be written (the event it describes is not affected). */
   onRecordError?: (error: unknown) => void;
 }
-
-/** How often old decision records are pruned, in the background. */
-const DECISION_PRUNE_INTERVAL_MS = 60_000;
 
 interface BatchEntry {
   write: () => unknown;
@@ -36,9 +33,8 @@ interface BatchEntry {
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly tables: StoreTables;
-  private readonly records: DecisionTables;
-  private readonly pruning: ReturnType<typeof setInterval>;
-  private readonly onRecordError: ((error: unknown) => void) | undefined;
+  /** Decision records, in a file of their own (see SqliteDecisions). */
+  private readonly records: SqliteDecisions;
   private batch: BatchEntry[] = [];
   /** Made once: better-sqlite3 builds several wrapper functions per `transaction()` call. */
   private readonly commitBatch: (batch: readonly BatchEntry[], results: unknown[]) => void;
@@ -52,11 +48,7 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     const driver = betterSqliteDriver(this.db);
     this.tables = new StoreTables(driver, options.retentionMs ?? 7 * 24 * 3_600_000, options.now ?? Date.now);
-    this.records = new DecisionTables(driver, options.decisions ?? DEFAULT_DECISION_LIMITS, options.now ?? Date.now);
-    this.onRecordError = options.onRecordError;
-    // Old records go in the background, a bounded chunk at a time, never on a webhook's way to its answer.
-    this.pruning = setInterval(() => void this.pruneDecisions(), DECISION_PRUNE_INTERVAL_MS);
-    this.pruning.unref();
+    this.records = new SqliteDecisions(dir, { ...(options.decisions && { limits: options.decisions }), now: options.now ?? Date.now, onError: options.onRecordError });
     const db = this.db;
     // Nested in the batch's transaction, each write runs in a savepoint of its own.
     const inSavepoint = db.transaction((write: () => unknown) => write());
@@ -97,7 +89,7 @@ export class SqliteStore implements Store {
   deadLetter(id: string, reason: string): Promise<void> {
     return this.write(() => {
       // A job that never ran (its payload could not be read) has no record yet: its project names it.
-      const projectId = this.records.has(id) ? undefined : this.tables.job(id)?.project_id;
+      const projectId = this.tables.job(id)?.project_id;
       this.tables.deadLetter(id, reason);
       this.records.settle(id, 'dead_letter', reason, projectId);
     });
@@ -139,39 +131,28 @@ export class SqliteStore implements Store {
     return this.write(() => this.tables.recordScheduleRun(rule, at));
   }
 
-  /**
-   * Joins the current batch and resolves at once, without waiting for the commit: a record is for
-   * people to read, and an event waiting for its record's disk flush would hold back the next event
-   * of its merge request (see event-queue.ts). A record that cannot be written is reported to
-   * `onRecordError`; the event goes on.
-   */
-  async recordDecision(record: DecisionRecord): Promise<void> {
-    this.write(() => this.records.record(record)).catch((error: unknown) => this.onRecordError?.(error));
+  /** Resolves at once: the record is written after this turn, apart from the store's commits (see SqliteDecisions). */
+  async recordDecision(record: DecisionInput, options: { firstAttempt?: boolean } = {}): Promise<void> {
+    this.records.record(record, options.firstAttempt ?? false);
   }
 
-  /** Commits the writes waiting for this turn's batch first, so that a record just made is read. */
   async decisions(query: DecisionQuery): Promise<DecisionPage> {
-    this.flush();
     return this.records.decisions(query);
   }
 
   async decision(id: string): Promise<DecisionRecord | undefined> {
-    this.flush();
     return this.records.decision(id);
   }
 
-  /** Drops expired records, a chunk per write, until none is left to drop. */
+  /** Drops expired decision records now (they are also dropped every minute). */
   async pruneDecisions(): Promise<void> {
-    try {
-      while (this.db.open && (await this.write(() => this.records.prune())));
-    } catch {
-      // The store closed meanwhile, or is failing: the next interval tries again.
-    }
+    this.records.prune();
   }
 
   async close(): Promise<void> {
-    clearInterval(this.pruning);
+    // The last batch may still change records' outcomes: it goes first.
     this.flush();
+    this.records.close();
     if (this.db.open) this.db.close();
   }
 

@@ -3,7 +3,7 @@ import { DurableObject } from 'cloudflare:workers';
 import type { ListPosition } from '../../schedule/list-items.js';
 import { StoreTables, type AttemptStart, type SqlDriver } from '../../store/sql-tables.js';
 import type { DeadLetter, QueueStats, Store, StoredJob } from '../../store/store.js';
-import { DEFAULT_DECISION_LIMITS, type DecisionLimits, type DecisionPage, type DecisionQuery, type DecisionRecord } from '../../store/decision-record.js';
+import { DEFAULT_DECISION_LIMITS, type DecisionInput, type DecisionLimits, type DecisionPage, type DecisionQuery, type DecisionRecord } from '../../store/decision-record.js';
 import { DecisionTables } from '../../store/decision-tables.js';
 import { CounterTables } from '../../store/counter-tables.js';
 import { parseConfig } from '../../config/config.js';
@@ -155,8 +155,8 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
     this.atomic(() => this.tables.recordScheduleRun(rule, at));
   }
 
-  async recordDecision(record: DecisionRecord): Promise<void> {
-    this.atomic(() => this.records.record(record));
+  async recordDecision(record: DecisionInput, options: { firstAttempt?: boolean } = {}): Promise<void> {
+    this.atomic(() => this.records.record(record, options));
     await this.armPrune();
   }
   decisions(query: DecisionQuery): DecisionPage {
@@ -364,7 +364,7 @@ export function storeFromObject(object: () => DurableObjectStub<RulebotStore>): 
     recordEffect: (jobId, effect) => object().recordEffect(jobId, effect),
     lastScheduleRun: (rule) => object().lastScheduleRun(rule),
     recordScheduleRun: (rule, at) => object().recordScheduleRun(rule, at),
-    recordDecision: (record) => object().recordDecision(record),
+    recordDecision: (record, options) => object().recordDecision(record, options),
     decisions: (query) => object().decisions(query),
     decision: (id) => object().decision(id),
     close: async () => {},
