@@ -183,8 +183,11 @@ export function boundRecord<R extends DecisionInput | DecisionRecord>(record: R)
   };
 }
 
+function short(text: string | null, max: number): boolean {
+  return text === null || text.length <= max;
+}
+
 function withinBounds(record: DecisionInput | DecisionRecord): boolean {
-  const short = (text: string | null, max: number) => text === null || text.length <= max;
   if (record.rules.length > 200 || record.calls.length > 100 || record.commands.length > 20 || record.planned.length > 50 || record.warnings.length > 20) return false;
   if (!short(record.id, 300) || !short(record.event, 100) || !short(record.event_uuid, 300) || !short(record.reason, LONG_TEXT)) return false;
   if (record.project && !short(record.project.path, TEXT)) return false;
@@ -195,8 +198,11 @@ function withinBounds(record: DecisionInput | DecisionRecord): boolean {
   }
   for (const call of record.calls) if (!short(call.path, TEXT)) return false;
   for (const call of record.planned) if (!short(call.path, TEXT) || call.rules.length > 20) return false;
-  for (const command of record.commands) if (!short(command.line, TEXT) || command.reasons.length > 10 || !command.reasons.every((reason) => short(reason, LONG_TEXT))) return false;
-  if (!record.warnings.every((warning) => short(warning, LONG_TEXT))) return false;
+  for (const command of record.commands) {
+    if (!short(command.line, TEXT) || command.reasons.length > 10) return false;
+    for (const reason of command.reasons) if (!short(reason, LONG_TEXT)) return false;
+  }
+  for (const warning of record.warnings) if (!short(warning, LONG_TEXT)) return false;
   return record.schedule === null;
 }
 

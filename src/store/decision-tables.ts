@@ -219,12 +219,12 @@ function compactJson(record: DecisionInput): string {
   return JSON.stringify(stored);
 }
 
+/** A verdict as stored: a fired rule by name and source; the reason left out when its parts give it back. */
 function compactVerdict(rule: RuleVerdict): Partial<RuleVerdict> {
   if (rule.fired) return { name: rule.name, source: rule.source, fired: true };
   const stored: Partial<RuleVerdict> = { name: rule.name, source: rule.source, condition: rule.condition, expected: rule.expected, found: rule.found };
   if (rule.undecided) stored.undecided = true;
-  // The reason usually repeats the condition and what was found: it is put back from them when read.
-  if (rule.reason !== reasonOf(stored)) stored.reason = rule.reason;
+  if (rule.reason !== reasonOf(rule)) stored.reason = rule.reason;
   return stored;
 }
 

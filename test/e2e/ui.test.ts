@@ -121,6 +121,18 @@ describe.each(RUNTIMES)('the page at /ui ($name)', (runtime) => {
     expect(page).toContain('No dead letters.');
   });
 
+  it('serves /metrics without a token only with METRICS_PUBLIC=1, and nothing else with it', async () => {
+    expect((await h.fetch('/metrics')).status).toBe(401);
+    await h.close();
+    h = await runtime.start({ rules: { 'labels.yml': RULES }, env: { UI_TOKEN, METRICS_PUBLIC: '1' } });
+    const metrics = await h.fetch('/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(await metrics.text()).toContain('# TYPE rulebot_queue_depth gauge');
+    expect((await h.fetch('/api/events')).status).toBe(401);
+    expect((await h.fetch('/ui', { redirect: 'manual' })).status).toBe(303);
+  });
+
   it('tells, without showing anything, that nobody can sign in when no credential is set', async () => {
     await h.close();
     h = await runtime.start({ rules: { 'labels.yml': RULES }, env: { GITLAB_TOKEN: undefined, GITLAB_WEBHOOK_SECRET: undefined } });

@@ -14,6 +14,9 @@ export interface SqliteDecisionsOptions {
 
 /** How often old records are pruned. */
 const PRUNE_INTERVAL_MS = 60_000;
+/** How long records wait to be written together, and how many at most: a commit costs more than a record. */
+const WRITE_DELAY_MS = 200;
+const WRITE_BATCH = 500;
 
 type Operation =
   | { kind: 'record'; record: DecisionInput; firstAttempt: boolean }
@@ -23,7 +26,7 @@ type Operation =
  * Records are for people to read: unlike accepted events they need not be on disk before anything
  * is answered, and a crash may lose the last moment's. So they live in `decisions.sqlite`, apart
  * from the store's file, with `synchronous = NORMAL` (WAL: no disk flush per commit), and the
- * records and outcome changes of one turn of the event loop are written together after it, in one
+ * records and outcome changes of up to 200 ms (or 500 of them) are written together, in one
  * transaction. The store's own commits, which GitLab's answers wait for, carry none of it. Reads
  * write what is pending first, so a record just made is read.
  */
@@ -32,6 +35,7 @@ export class SqliteDecisions {
   private readonly tables: DecisionTables;
   private readonly pruning: ReturnType<typeof setInterval>;
   private pending: Operation[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly writeAll: (operations: readonly Operation[]) => void;
 
   constructor(dir: string, private readonly options: SqliteDecisionsOptions = {}) {
@@ -87,10 +91,13 @@ export class SqliteDecisions {
   }
 
   private queue(operation: Operation): void {
-    if (this.pending.push(operation) === 1) setImmediate(() => this.flush());
+    const count = this.pending.push(operation);
+    if (count >= WRITE_BATCH) this.flush();
+    else if (count === 1) this.timer = setTimeout(() => this.flush(), WRITE_DELAY_MS).unref();
   }
 
   private flush(): void {
+    clearTimeout(this.timer);
     const operations = this.pending;
     if (operations.length === 0 || !this.db.open) return;
     this.pending = [];
