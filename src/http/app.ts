@@ -92,18 +92,12 @@ export function createApp(deps: AppDeps): Hono {
     });
   }
   const metrics = deps.metrics ?? noMetrics;
-  const webhook = createWebhookHandler({ ...deps, onDelivery: (delivery, c) => delivered(delivery, c) });
-  app.post('/webhooks/gitlab', async (c) => {
-    const kind = webhookKind(c.req.header('x-gitlab-event'));
-    try {
-      const response = await webhook(c);
-      if (response.status === 503) metrics.webhook(kind, 'shutting_down');
-      return response;
-    } catch (error) {
-      metrics.webhook(kind, error instanceof RulebotError ? error.code : 'internal_error');
-      throw error;
-    }
+  const webhook = createWebhookHandler({
+    ...deps,
+    onDelivery: (delivery, c) => delivered(delivery, c),
+    onRefused: (code, c) => metrics.webhook(webhookKind(c.req.header('x-gitlab-event')), code),
   });
+  app.post('/webhooks/gitlab', webhook);
   /** Counts an authentic delivery, and records one rulebot will not act on, after answering. */
   const delivered = (delivery: Delivery, c: Context) => {
     metrics.webhook(webhookKind(delivery.hook), delivery.status);

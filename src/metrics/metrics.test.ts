@@ -76,6 +76,8 @@ describe('counts added up across Worker invocations', () => {
     expect(webhookKind('Merge Request Hook')).toBe('merge_request');
     expect(webhookKind('confidential note hook')).toBe('note');
     expect(webhookKind('<script> Hook')).toBe('other');
+    expect(webhookKind('constructor')).toBe('other');
+    expect(webhookKind('__proto__')).toBe('other');
     expect(webhookKind(undefined)).toBe('none');
   });
 });

@@ -58,7 +58,7 @@ export function statusLabel(status: number): string {
 }
 
 /** `X-Gitlab-Event` values (doc/user/project/integrations/webhook_events.md) and the kind each is counted under. */
-const HOOK_KINDS: Record<string, string> = {
+const HOOK_KIND_NAMES: Record<string, string> = {
   'merge request hook': 'merge_request',
   'issue hook': 'issue',
   'confidential issue hook': 'issue',
@@ -83,8 +83,14 @@ const HOOK_KINDS: Record<string, string> = {
   'milestone hook': 'milestone',
 };
 
+/** The same, also under the spelling GitLab sends (`Merge Request Hook`); a Map, so that no header can name an object's own property. */
+const HOOK_KINDS = new Map(
+  Object.entries(HOOK_KIND_NAMES).flatMap(([name, kind]) => [[name, kind], [name.replace(/\b\w/g, (letter) => letter.toUpperCase()), kind]] as const),
+);
+
 /** The kind label of a delivery, from its header: a known GitLab event, `other`, or `none` without the header. Never the header's own text: anyone may send it. */
 export function webhookKind(header: string | null | undefined): string {
   if (!header) return 'none';
-  return HOOK_KINDS[header.trim().toLowerCase()] ?? 'other';
+  // GitLab writes them one way (`Merge Request Hook`): looked up as sent first, without making a new string.
+  return HOOK_KINDS.get(header) ?? HOOK_KINDS.get(header.trim().toLowerCase()) ?? 'other';
 }

@@ -261,7 +261,9 @@ describe.each(RUNTIMES)('decision records ($name)', (runtime) => {
     const duplicates = (await json('/api/events?outcome=duplicate')).body.events;
     expect(duplicates).toEqual([expect.objectContaining({ event: 'merge_request.open', reason: expect.stringContaining('event twice'), subject: expect.objectContaining({ iid: 1 }) })]);
     expect((await json('/api/events/twice')).body).toMatchObject({ outcome: 'done', attempts: 1 });
-    const metrics = await metricsShowing('rulebot_webhooks_total{kind="merge_request",status="duplicate"} 1');
+    expect((await h.post(openEvent(), { 'x-gitlab-token': 'forged' })).status).toBe(401);
+    const metrics = await metricsShowing('rulebot_webhooks_total{kind="merge_request",status="invalid_token"} 1');
+    expect(metrics).toContain('rulebot_webhooks_total{kind="merge_request",status="duplicate"} 1');
     expect(metrics).toContain('rulebot_webhooks_total{kind="job",status="ignored"} 1');
     expect(metrics).toContain('rulebot_webhooks_total{kind="merge_request",status="ignored"} 1');
   });

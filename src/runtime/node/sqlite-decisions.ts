@@ -55,7 +55,7 @@ export class SqliteDecisions {
       }
     });
     // Old records go in the background, a bounded chunk at a time.
-    this.pruning = setInterval(() => this.prune(), PRUNE_INTERVAL_MS);
+    this.pruning = setInterval(() => void this.prune(), PRUNE_INTERVAL_MS);
     this.pruning.unref();
   }
 
@@ -78,14 +78,23 @@ export class SqliteDecisions {
     return this.tables.decision(id);
   }
 
-  /** Drops expired records, a chunk per transaction, until none is left to drop. */
-  prune(): void {
-    try {
-      this.flush();
-      while (this.db.open && this.db.transaction(() => this.tables.prune())());
-    } catch (error) {
-      this.options.onError?.(error);
-    }
+  /**
+   * Drops expired records (or those beyond the most kept), a chunk per transaction; while more is
+   * left, the next chunk goes after the events waiting meanwhile, so pruning never holds them up long.
+   */
+  prune(): Promise<void> {
+    return new Promise((resolve) => {
+      const chunk = () => {
+        try {
+          this.flush();
+          if (this.db.open && this.db.transaction(() => this.tables.prune())()) return void setImmediate(chunk);
+        } catch (error) {
+          this.options.onError?.(error);
+        }
+        resolve();
+      };
+      chunk();
+    });
   }
 
   close(): void {

@@ -145,8 +145,8 @@ export class SqliteStore implements Store {
   }
 
   /** Drops expired decision records now (they are also dropped every minute). */
-  async pruneDecisions(): Promise<void> {
-    this.records.prune();
+  pruneDecisions(): Promise<void> {
+    return this.records.prune();
   }
 
   async close(): Promise<void> {
