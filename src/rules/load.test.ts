@@ -73,6 +73,12 @@ describe('loadRules', () => {
     ]);
   });
 
+  it('refuses globs that are not globs rulebot runs, naming the glob', () => {
+    expect(problems('rules:\n  - name: r\n    on: merge_request\n    if: { files: { any: ["docs/@(a|b).md"] } }\n    then: { close: true }\n')).toEqual([
+      'rules/x.yml:4: rule "r": if.files.any[0]: invalid glob "docs/@(a|b).md": expected *, **, ?, [...] or {a,b}, got the extglob "@(" at offset 5 (write alternatives as {a,b})',
+    ]);
+  });
+
   it('accepts the pattern that stalled the event loop: RE2 runs it in linear time', () => {
     const [rule] = loadRules([{ path: 'r.yml', text: `rules:\n  - name: r\n    on: merge_request\n    if: { title: { matches: '^(\\w+\\s?)*:' } }\n    then: { close: true }\n` }]).rules;
     expect(rule?.when).toEqual({ title: { matches: '^(\\w+\\s?)*:' } });

@@ -35,29 +35,30 @@ export function capText(text: string): string {
  */
 export function compileRegex(source: string, options: { ignoreCase?: boolean | undefined } = {}): { test: TextTest } | { error: string } {
   const compiled = compileRe2(source, options.ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
-  if ('error' in compiled) return { error: `invalid regular expression ${quote(source)}: ${compiled.error}` };
-  const regex = compiled.regex;
-  return { test: (text) => regex.test(capText(text)) };
+  if ('regex' in compiled) {
+    const regex = compiled.regex;
+    return { test: (text) => regex.test(capText(text)) };
+  }
+  const why = 'syntax' in compiled ? describeSyntaxError(source, compiled.syntax) : compiled.tooLarge;
+  return { error: `invalid regular expression ${quote(source)}: ${why}` };
 }
 
-/** RE2 syntax compiled with `flags`, refused with the reason when RE2 cannot run it or it is too large. */
-export function compileRe2(source: string, flags: number): { regex: RE2JS } | { error: string } {
+/** RE2 syntax compiled with `flags`; RE2's own refusal, or the reason it is too large, otherwise. */
+export function compileRe2(source: string, flags: number): { regex: RE2JS } | { syntax: RE2JSSyntaxException } | { tooLarge: string } {
   let regex: RE2JS;
   try {
     regex = RE2JS.compile(source, flags);
   } catch (error) {
     if (!(error instanceof RE2JSSyntaxException)) throw error;
-    return { error: describeSyntaxError(source, error) };
+    return { syntax: error };
   }
   const size = regex.programSize();
-  if (size > MAX_PROGRAM_SIZE) {
-    return {
-      error:
-        `expected at most ${MAX_PROGRAM_SIZE.toLocaleString('en-US')} RE2 instructions, got ${size.toLocaleString('en-US')} ` +
-        '(every repetition of a count such as {100} adds to them; use smaller counts)',
-    };
-  }
-  return { regex };
+  if (size <= MAX_PROGRAM_SIZE) return { regex };
+  return {
+    tooLarge:
+      `expected at most ${MAX_PROGRAM_SIZE.toLocaleString('en-US')} RE2 instructions, got ${size.toLocaleString('en-US')} ` +
+      '(every repetition of a count such as {100} adds to them; use smaller counts)',
+  };
 }
 
 function describeSyntaxError(source: string, error: RE2JSSyntaxException): string {

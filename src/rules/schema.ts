@@ -4,6 +4,7 @@ import { Cron } from 'croner';
 import { ROLES } from './access.js';
 import { parseDuration } from './duration.js';
 import { EVENT_NAMES, isEventName } from './events.js';
+import { compileGlob } from './glob.js';
 import { compileRegex } from './regex.js';
 import { compileTemplate } from './template.js';
 
@@ -21,7 +22,10 @@ const LabelPatternList = z.array(nonEmpty('a label name or pattern such as "scop
 });
 const Username = nonEmpty('a username').transform((name) => name.replace(/^@/, ''));
 const UsernameList = z.array(Username, { error: 'expected a list of usernames' });
-const Glob = nonEmpty('a glob');
+const Glob = nonEmpty('a glob').superRefine((glob, ctx) => {
+  const compiled = compileGlob(glob);
+  if ('error' in compiled) ctx.addIssue({ code: 'custom', message: compiled.error });
+});
 const GlobList = z.array(Glob, { error: 'expected a list of globs' });
 const GlobOrList = z.union([Glob, z.array(Glob)], { error: 'expected a glob or a list of globs' }).transform((v) => (typeof v === 'string' ? [v] : v));
 
