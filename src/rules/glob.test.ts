@@ -1,6 +1,8 @@
 import picomatch from 'picomatch/posix.js';
+import { RE2JS } from 're2js';
 import { describe, expect, it } from 'vitest';
-import { compileGlob } from './glob.js';
+import { simpleGlobTest } from './glob-simple.js';
+import { compileGlob, translateGlob } from './glob.js';
 
 function matcher(glob: string) {
   const compiled = compileGlob(glob);
@@ -63,5 +65,24 @@ describe('compileGlob', () => {
       'invalid glob "{a,b}{c,d}{e,f}{g,h}{i,j}{k,l}{m,n}{o,p}{q,r}": expected braces that expand to at most 256 globs, got more',
     );
     expect(error('[z-a]*')).toBe('invalid glob "[z-a]*": invalid character class range "z-a"');
+  });
+});
+
+describe('simpleGlobTest', () => {
+  it('agrees with the RE2 translation of the same glob, odd texts included', () => {
+    const globs = ['master', 'release/*', 'docs/**', '**/*.md', '**/test/**', '**', '*', 'src/*/index.ts', 'a*b*c/**', '**/.gitlab-ci.yml', 'feature/api-*', '*.md', 'a/**/**'];
+    const texts = ['', '/', '//', 'a/', '/a', 'master', 'release/', 'release/1.2', 'release/1.2/fix', 'docs', 'docs/', 'docs/a.md', 'x/docs/a.md', 'README.md', '.md',
+      'test', 'a/test', 'test/b', 'a/test/b', 'testing/b', 'src/a/index.ts', 'src/index.ts', 'abc', 'axbyc/d', 'abc/', '.gitlab-ci.yml', 'x/.gitlab-ci.yml',
+      'feature/api-', 'feature/api-x', 'a', 'a/b', 'line\nbreak.md'];
+    for (const glob of globs) {
+      const simple = simpleGlobTest(glob);
+      if (!simple) throw new Error(`expected "${glob}" to be simple`);
+      const regex = RE2JS.compile(`^(?:${translateGlob(glob)})$`, RE2JS.DOTALL);
+      expect(texts.filter(simple), glob).toEqual(texts.filter((text) => regex.test(text)));
+    }
+  });
+
+  it('leaves ?, classes, escapes and ** between segments to RE2', () => {
+    expect(['a?c', '[ab]c', 'a\\*b', 'a/**/b'].map((glob) => simpleGlobTest(glob))).toEqual([undefined, undefined, undefined, undefined]);
   });
 });

@@ -1,5 +1,6 @@
-// Globs over `/`-separated paths and branch names, translated to RE2 so that matching is linear in the text.
+// Globs over `/`-separated paths and branch names, matched in time linear in the text: segment by segment, or by RE2.
 import { RE2JS } from 're2js';
+import { simpleGlobTest } from './glob-simple.js';
 import { capText, compileRe2 } from './regex.js';
 
 /** Most globs one glob's braces may expand to: `{a,b}/{c,d}` is 4. */
@@ -12,7 +13,8 @@ type Test = (text: string) => boolean;
  * segment), `**` as a whole segment any number of segments, `?` one character but `/`, `[...]` and
  * `[!...]` classes, `{a,b}` alternatives and `{1..3}` ranges, `\` to take the next character as it is,
  * and a leading `!` to negate. Dotfiles match like any other file. The text's first MAX_MATCHED_LENGTH
- * characters are matched.
+ * characters are matched. Most globs are matched segment by segment (see simpleGlobTest); the others are
+ * translated to RE2.
  *
  * @example compileGlob('docs/**')  // docs, docs/a.md, docs/a/b.md
  */
@@ -27,16 +29,26 @@ export function compileGlob(glob: string): { test: Test } | { error: string } {
   if (expanded === undefined) {
     return { error: `invalid glob "${glob}": expected braces that expand to at most ${MAX_BRACE_EXPANSIONS} globs, got more` };
   }
-  const source = `^(?:${expanded.map(translate).join('|')})$`;
-  // DOTALL: `.` in the translation stands for any character, line breaks included.
-  const compiled = compileRe2(source, RE2JS.DOTALL);
-  if (!('regex' in compiled)) {
-    // Offsets RE2 could give are in the translation, not in the glob: RE2's words and fragment say enough.
-    const why = 'syntax' in compiled ? `${compiled.syntax.getDescription()} "${compiled.syntax.getPattern() ?? ''}"` : compiled.tooLarge;
-    return { error: `invalid glob "${glob}": ${why}` };
+  const tests: Test[] = [];
+  const complex: string[] = [];
+  for (const one of expanded) {
+    const simple = simpleGlobTest(one);
+    if (simple) tests.push(simple);
+    else complex.push(one);
   }
-  const regex = compiled.regex;
-  return { test: negated ? (text) => !regex.test(capText(text)) : (text) => regex.test(capText(text)) };
+  if (complex.length > 0) {
+    // DOTALL: `.` in the translation stands for any character, line breaks included.
+    const compiled = compileRe2(`^(?:${complex.map(translateGlob).join('|')})$`, RE2JS.DOTALL);
+    if (!('regex' in compiled)) {
+      // Offsets RE2 could give are in the translation, not in the glob: RE2's words and fragment say enough.
+      const why = 'syntax' in compiled ? `${compiled.syntax.getDescription()} "${compiled.syntax.getPattern() ?? ''}"` : compiled.tooLarge;
+      return { error: `invalid glob "${glob}": ${why}` };
+    }
+    const regex = compiled.regex;
+    tests.push((text) => regex.test(text));
+  }
+  const any: Test = tests.length === 1 ? tests[0]! : (text) => tests.some((test) => test(text));
+  return { test: negated ? (text) => !any(capText(text)) : (text) => any(capText(text)) };
 }
 
 /** A leading `!` negates (`!!` does not); `!(` starts an extglob instead. */
@@ -111,8 +123,8 @@ function expandRange(inner: string): string[] | undefined {
 
 const GLOBSTAR = Symbol('**');
 
-/** RE2 syntax for one glob without braces, to be anchored by the caller. */
-function translate(glob: string): string {
+/** RE2 syntax for one glob without braces, to be anchored by the caller and compiled with DOTALL. */
+export function translateGlob(glob: string): string {
   const segments: (string | typeof GLOBSTAR)[] = [];
   for (const segment of splitSegments(glob)) {
     if (/^\*{2,}$/.test(segment)) {
