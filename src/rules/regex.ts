@@ -11,11 +11,12 @@ export const MAX_MATCHED_LENGTH = 65_536;
 
 /**
  * Most RE2 instructions a pattern may compile to. RE2 takes time linear in the text, but proportional to the
- * size of the pattern too: past about 1,000 instructions an adversarial pattern can make re2js give up its
- * fast automaton for one that costs tens of nanoseconds per instruction and character, seconds over
- * 64 KB of text. Real patterns stay far below: `^(feat|fix|docs|chore)(\(.+\))?: ` is 32.
+ * size of the pattern too: a pattern built to defeat re2js's automaton cache falls back to simulating every
+ * instruction on every character, about 2 ms per instruction over 64 KB of text on the benchmark machine
+ * (docs/benchmarks.md). 500 keeps one condition near a second at worst; real patterns stay far below:
+ * `^(feat|fix|docs|chore)(\(.+\))?: ` is 32.
  */
-export const MAX_PROGRAM_SIZE = 1_000;
+export const MAX_PROGRAM_SIZE = 500;
 
 export type TextTest = (text: string) => boolean;
 
