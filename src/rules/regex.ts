@@ -12,7 +12,7 @@ export const MAX_MATCHED_LENGTH = 65_536;
 /**
  * Most RE2 instructions a pattern may compile to. RE2 takes time linear in the text, but proportional to the
  * size of the pattern too: a pattern built to defeat re2js's automaton cache falls back to simulating every
- * instruction on every character, about 2 ms per instruction over 64 KB of text on the benchmark machine
+ * instruction on every character, 1.5–2 ms per instruction over 64 KB of text on the benchmark machine
  * (docs/benchmarks.md). 500 keeps one condition near a second at worst; real patterns stay far below:
  * `^(feat|fix|docs|chore)(\(.+\))?: ` is 32.
  */
