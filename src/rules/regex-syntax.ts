@@ -1,6 +1,6 @@
 // Finds, in a pattern RE2 refused, the JavaScript-only construct to blame and where it is, read the way RE2 reads patterns.
 
-/** Something JavaScript's RegExp accepts and RE2 does not, with a way around it. */
+/** Something JavaScript's RegExp (or, for atomic groups, PCRE) accepts and RE2 does not, with a way around it. */
 export interface UnsupportedConstruct {
   /** What it is, in words: `a lookahead`. */
   what: string;
@@ -24,7 +24,7 @@ const GROUPS: readonly { open: string; what: string; hint: string }[] = [
 
 const BACKREFERENCE = 'backreferences are not supported: RE2 cannot match text against what a group captured';
 
-/** The first construct of `source` that JavaScript accepts and RE2 refuses, if any. */
+/** The first construct of `source` that other engines accept and RE2 refuses, if any. */
 export function findUnsupported(source: string): UnsupportedConstruct | undefined {
   const names = new Set<string>();
   for (const { at, length, escape, inClass } of tokens(source)) {
