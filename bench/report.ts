@@ -41,6 +41,34 @@ export function reportMatching(result: MatchingResult): string[] {
       ? `target: merge_request event against ${count(result.rules)} rules under ${micros(MATCHING_TARGET_NS)}: ` +
         `${verdict(headline.all.nsPerCall < MATCHING_TARGET_NS)} (${micros(headline.all.nsPerCall)}; batches ${micros(headline.all.minNs)}–${micros(headline.all.maxNs)})`
       : 'target: no merge_request fixture was measured',
+    '',
+    ...reportEngines(result.engines),
+  ];
+}
+
+/** re2js against the engines it replaced, per pattern × text pair, and the slowest cases. */
+function reportEngines(engines: MatchingResult['engines']): string[] {
+  const perPair = (ns: number, pairs: number) => micros(ns / pairs);
+  const rows = [
+    ['engines and texts', 'pairs', 'agree', 'linear-time per pair', 'backtracking per pair', 'linear / backtracking'],
+    ...engines.rows.map((row) => [
+      row.name,
+      String(row.pairs),
+      row.matched.linear === row.matched.backtracking ? `yes (${row.matched.linear})` : `NO (${row.matched.linear} vs ${row.matched.backtracking})`,
+      perPair(row.linear.nsPerCall, row.pairs),
+      perPair(row.backtracking.nsPerCall, row.pairs),
+      (row.linear.nsPerCall / row.backtracking.nsPerCall).toFixed(2),
+    ]),
+  ];
+  const { worst, catastrophic } = engines;
+  const native = catastrophic.native.map(({ letters, timing }) => `${letters} letters ${micros(timing.nsPerCall)}`).join(', ');
+  return [
+    `Engines: the ${engines.patterns} distinct matches patterns and ${engines.globs} globs of these rules, each engine on the same texts in this run ` +
+      '(median per pattern × text pair; "agree": both engines found the same number of matches).',
+    ...table(rows),
+    `slowest re2js match at the size limit: ${worst.pattern} (${worst.programSize} instructions, ignore_case) on ${count(worst.textLength)} letters: ` +
+      `${micros(worst.re2js.nsPerCall)} (calls ${micros(worst.re2js.minNs)}–${micros(worst.re2js.maxNs)})`,
+    `${catastrophic.pattern}: RegExp on letters and "!": ${native}; re2js on ${count(catastrophic.textLength)} characters: ${micros(catastrophic.re2js.nsPerCall)}`,
   ];
 }
 

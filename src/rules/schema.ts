@@ -4,6 +4,8 @@ import { Cron } from 'croner';
 import { ROLES } from './access.js';
 import { parseDuration } from './duration.js';
 import { EVENT_NAMES, isEventName } from './events.js';
+import { compileGlob } from './glob.js';
+import { compileRegex } from './regex.js';
 import { compileTemplate } from './template.js';
 
 const nonEmpty = (what: string) => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}, got an empty string` });
@@ -20,16 +22,18 @@ const LabelPatternList = z.array(nonEmpty('a label name or pattern such as "scop
 });
 const Username = nonEmpty('a username').transform((name) => name.replace(/^@/, ''));
 const UsernameList = z.array(Username, { error: 'expected a list of usernames' });
-const Glob = nonEmpty('a glob');
+const Glob = nonEmpty('a glob').superRefine((glob, ctx) => {
+  const compiled = compileGlob(glob);
+  if ('error' in compiled) ctx.addIssue({ code: 'custom', message: compiled.error });
+});
 const GlobList = z.array(Glob, { error: 'expected a list of globs' });
 const GlobOrList = z.union([Glob, z.array(Glob)], { error: 'expected a glob or a list of globs' }).transform((v) => (typeof v === 'string' ? [v] : v));
 
+// RE2 syntax, checked by compiling it the way conditions will (see regex.ts): lookaround, backreferences
+// and patterns too large to match quickly are refused here, with where they are and what to write instead.
 const Regex = nonEmpty('a regular expression').superRefine((source, ctx) => {
-  try {
-    new RegExp(source, 'u');
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: `invalid regular expression: ${(error as Error).message}` });
-  }
+  const compiled = compileRegex(source);
+  if ('error' in compiled) ctx.addIssue({ code: 'custom', message: compiled.error });
 });
 
 const TextMatch = z.union(
