@@ -4,11 +4,13 @@ import { EventQueue, restoreJob, type Job, type RetryPolicy } from './actions/ev
 import type { EventOutcome } from './actions/process-event.js';
 import { createApp } from './app.js';
 import type { CommandReport } from './commands/run-commands.js';
+import { secretValues } from './config.js';
 import { createEngine, type EngineDeps, type ScheduleRunOptions } from './engine.js';
 import type { GitLabClient, User } from './gitlab/index.js';
 import type { Rule, RuleSet } from './rules/index.js';
 import type { ScanReport } from './schedule/scan.js';
 import { Scheduler } from './schedule/scheduler.js';
+import { withBoundedErrors } from './store/bounded-errors.js';
 import type { Store, StoredJob } from './store/index.js';
 
 export interface BotDeps extends EngineDeps {
@@ -44,7 +46,9 @@ export interface Bot {
 }
 
 /** rulebot in one long-running process: the engine behind an in-process queue, a cron scheduler and the HTTP app. */
-export function createBot(deps: BotDeps): Bot {
+export function createBot(given: BotDeps): Bot {
+  // Every error recorded, listed or shown in /status passes through this store: short and without secrets.
+  const deps = { ...given, store: withBoundedErrors(given.store, secretValues(given.config)) };
   const { config, log } = deps;
   const now = deps.now ?? Date.now;
   const engine = createEngine(deps);

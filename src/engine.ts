@@ -1,7 +1,7 @@
 // What every runtime runs: the GitLab client and its caches, one event's rules and commands, one schedule rule's scan.
 import { DiffCache } from './actions/facts.js';
 import { processEvent, type EventOutcome, type ProcessDeps } from './actions/process-event.js';
-import type { Config } from './config.js';
+import { secretValues, type Config } from './config.js';
 import { ConfigError, GitLabApiError } from './errors.js';
 import { CommandRateLimiter } from './commands/rate-limit.js';
 import { runCommands, type CommandReport } from './commands/run-commands.js';
@@ -78,6 +78,7 @@ export function createEngine(deps: EngineDeps): Engine {
     baseUrl: config.gitlabUrl,
     token: config.gitlabToken,
     tokenType: config.tokenType,
+    secrets: secretValues(config),
     fetch: deps.fetch,
     timeoutMs: config.gitlabTimeoutMs,
     retries: config.gitlabRetries,

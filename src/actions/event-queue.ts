@@ -1,5 +1,6 @@
 // Runs accepted events off the request path: bounded concurrency, strict order per project, retries, dead letters.
 import PQueue from 'p-queue';
+import { boundText } from '../bounded-text.js';
 import { GitLabApiError } from '../errors.js';
 import { backoffDelay } from '../gitlab/retry-delay.js';
 import type { Logger } from '../log.js';
@@ -174,11 +175,12 @@ export function failureVerdict(
   now: number,
   random?: () => number,
 ): { delay: number; message: string } | { deadLetter: string } {
-  const message = error instanceof Error ? error.message : String(error);
+  // Logged and stored as it is returned: cut to 2 KB, whatever threw it (GitLab's text is cut where it is read).
+  const message = boundText(error instanceof Error ? error.message : String(error));
   const retryable = error instanceof GitLabApiError && error.retryable;
   const delay = Math.max((error instanceof GitLabApiError ? error.retryAfterMs : undefined) ?? 0, backoffDelay(stored.attempts, retry, random));
   if (retryable && now + delay - stored.received_at <= retry.giveUpAfterMs) return { delay, message };
-  return { deadLetter: retryable ? `gave up after ${stored.attempts + 1} attempts: ${message}` : message };
+  return { deadLetter: retryable ? boundText(`gave up after ${stored.attempts + 1} attempts: ${message}`) : message };
 }
 
 /** Turns a stored job back into a runnable one; a payload that no longer reads is a dead letter. */
