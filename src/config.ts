@@ -1,6 +1,7 @@
 // The process configuration: one typed object built from environment-style variables and injected everywhere.
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { displayUrl, gitlabUrlProblem } from './gitlab/instance-url.js';
 import { SIGNING_KEY_PREFIX } from './webhook/signing-key.js';
 import { splitSecrets, webhookSecretProblems } from './webhook/secret-list.js';
 
@@ -15,7 +16,14 @@ const port = z.coerce.number().int().min(0).max(65535);
 
 /** Environment variables rulebot reads, with their defaults. Unknown variables are ignored. */
 export const EnvSchema = z.object({
-  GITLAB_URL: z.url({ protocol: /^https?$/ }).default('https://gitlab.com'),
+  // Credentials, a query or a fragment in the URL are refused, never masked and used: see gitlabUrlProblem.
+  GITLAB_URL: z
+    .url({ protocol: /^https?$/, abort: true })
+    .superRefine((url, ctx) => {
+      const problem = gitlabUrlProblem(url);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .default('https://gitlab.com'),
   GITLAB_TOKEN: z.string().min(1).optional(),
   GITLAB_TOKEN_TYPE: z.enum(['private', 'oauth', 'job']).default('private'),
   GITLAB_WEBHOOK_SECRET: z.string().min(1).optional(),
@@ -100,8 +108,11 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'environment');
-      // Secrets are never repeated, not even malformed ones.
-      const shown = SECRET_VARIABLES.has(name) ? 'a value that is not shown' : JSON.stringify(present[name] ?? null);
+      // Secrets are never repeated, not even malformed ones; nor is what an address holds before an `@`.
+      const value = present[name];
+      const shown = SECRET_VARIABLES.has(name)
+        ? 'a value that is not shown'
+        : JSON.stringify(name === 'GITLAB_URL' && value !== undefined ? displayUrl(value) : (value ?? null));
       return `${name}: ${issue.message} (got ${shown})`;
     });
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
