@@ -2,8 +2,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
 import { mergeRequestPayload, WELCOME_RULES } from '../support/events.js';
-import { SECRET, startHarness, TOKEN, type Harness } from '../support/harness.js';
-import { RUNTIMES, type Runtime } from '../support/runtimes.js';
+import { SECRET, startHarness, TOKEN, type Harness, type HarnessOptions } from '../support/harness.js';
+import { RUNTIMES } from '../support/runtimes.js';
 
 const bytes = (text: string) => Buffer.byteLength(text);
 /** What a misbehaving GitLab (or a proxy in front of it) answers: 5 MB, repeating the secrets it knows. */
@@ -14,18 +14,21 @@ const SHOWN = /^PUT \/projects\/1\/merge_requests\/1: token \[redacted\] may not
 let h: Harness;
 afterEach(async () => h.close());
 
-async function failWithHugeError(runtime: Runtime): Promise<void> {
-  h = await runtime.start({ rules: { 'welcome.yml': WELCOME_RULES } });
+/** Starts rulebot, whose edit of !1 GitLab refuses with HUGE_MESSAGE, and sends the event that makes it. */
+async function failWithHugeError<H extends Harness>(start: (options: HarnessOptions) => Promise<H>): Promise<H> {
+  const started = await start({ rules: { 'welcome.yml': WELCOME_RULES } });
+  h = started;
   h.gitlab.addProject({ id: 1, path_with_namespace: 'gitlabhq/gitlab-test' });
   h.gitlab.addMergeRequest({ project_id: 1, iid: 1, labels: [] });
   h.gitlab.inject({ method: 'PUT', path: /merge_requests\/1$/, status: 403, body: { message: HUGE_MESSAGE } });
   expect((await h.post(mergeRequestPayload({ iid: 1, labels: [] }), { 'idempotency-key': 'huge-error' })).status).toBe(202);
   await h.settle();
+  return started;
 }
 
 describe.each(RUNTIMES)('a 5 MB GitLab error ($name)', (runtime) => {
   it('is kept as a dead letter of at most 2 KB, with the secrets in it redacted, in /dead-letters, /status and the log', async () => {
-    await failWithHugeError(runtime);
+    await failWithHugeError(runtime.start);
 
     const listed = await h.fetch('/dead-letters', { headers: { authorization: `Bearer ${SECRET}` } });
     const [letter] = ((await listed.json()) as { dead_letters: { id: string; reason: string }[] }).dead_letters;
@@ -47,10 +50,9 @@ describe.each(RUNTIMES)('a 5 MB GitLab error ($name)', (runtime) => {
 
 describe('a 5 MB GitLab error on the command line', () => {
   it('is listed by rulebot dead-letters at most 2 KB long, redacted', async () => {
-    await failWithHugeError({ name: 'node', start: startHarness });
+    const node = await failWithHugeError(startHarness);
     const lines: string[] = [];
-    const dataDir = (h as Awaited<ReturnType<typeof startHarness>>).server.config.dataDir;
-    expect(await runCli(['dead-letters'], { DATA_DIR: dataDir }, (line) => lines.push(line))).toBe(0);
+    expect(await runCli(['dead-letters'], { DATA_DIR: node.server.config.dataDir }, (line) => lines.push(line))).toBe(0);
     const reason = lines[0]?.split('  ').at(-1) ?? '';
     expect(reason).toMatch(SHOWN);
     expect(bytes(lines[0]!)).toBeLessThan(2048 + 100);
