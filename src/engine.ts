@@ -1,6 +1,6 @@
 // What every runtime runs: the GitLab client and its caches, one event's rules and commands, one schedule rule's scan.
 import { DiffCache, processEvent, type ApiCall, type EventOutcome, type ProcessDeps } from './pipeline/index.js';
-import type { Config } from './config/config.js';
+import { secretValues, type Config } from './config/config.js';
 import { ConfigError, GitLabApiError } from './errors.js';
 import { CommandRateLimiter } from './chatops/rate-limit.js';
 import { runCommands, type CommandReport } from './chatops/run-commands.js';
@@ -86,6 +86,7 @@ export function createEngine(deps: EngineDeps): Engine {
     baseUrl: config.gitlabUrl,
     token: config.gitlabToken,
     tokenType: config.tokenType,
+    secrets: secretValues(config),
     fetch: deps.fetch,
     timeoutMs: config.gitlabTimeoutMs,
     retries: config.gitlabRetries,

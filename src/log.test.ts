@@ -37,3 +37,14 @@ describe('createLogger redaction', () => {
     expect(text()).toContain('"msg":"abc"');
   });
 });
+
+describe('createLogger error messages', () => {
+  it('cuts an error message to 2 KB, redacting first', () => {
+    const { log, text } = capture(['glpat-abcdef']);
+    log.error('failed', { error: new Error(`${'a'.repeat(2010)}glpat-abcdef${'b'.repeat(100_000)}`) });
+    const { error } = JSON.parse(text()) as { error: { message: string } };
+    expect(new TextEncoder().encode(error.message).byteLength).toBeLessThanOrEqual(2048);
+    expect(error.message).toMatch(/^a+\[reda.*… \(102020 bytes, cut\)$/);
+    expect(text()).not.toContain('glpat');
+  });
+});

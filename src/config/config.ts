@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { LOG_LEVELS, type LogLevel } from '../log.js';
+import { displayUrl, gitlabUrlProblem } from './instance-url.js';
 import { SIGNING_KEY_PREFIX } from './signing-key.js';
 import { splitSecrets, webhookSecretProblems } from './secret-list.js';
 
@@ -14,10 +15,12 @@ const port = z.coerce.number().int().min(0).max(65535);
 
 /** Environment variables rulebot reads, with their defaults. Unknown variables are ignored. */
 export const EnvSchema = z.object({
+  // Credentials, a query or a fragment in the URL are refused, never masked and used: see gitlabUrlProblem.
   GITLAB_URL: z
-    .url({ protocol: /^https?$/ })
-    .refine((url) => !/\/api\/v4\/?$/.test(new URL(url).pathname), {
-      message: "expected the instance's address as the browser shows it (https://gitlab.example.com); rulebot adds /api/v4 itself",
+    .url({ protocol: /^https?$/, abort: true })
+    .superRefine((url, ctx) => {
+      const problem = gitlabUrlProblem(url);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
     })
     .default('https://gitlab.com'),
   GITLAB_TOKEN: z.string().min(1).optional(),
@@ -107,8 +110,11 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'environment');
-      // Secrets are never repeated, not even malformed ones.
-      const shown = SECRET_VARIABLES.has(name) ? 'a value that is not shown' : JSON.stringify(present[name] ?? null);
+      // Secrets are never repeated, not even malformed ones; nor is what an address holds before an `@`.
+      const value = present[name];
+      const shown = SECRET_VARIABLES.has(name)
+        ? 'a value that is not shown'
+        : JSON.stringify(name === 'GITLAB_URL' && value !== undefined ? displayUrl(value) : (value ?? null));
       return `${name}: ${issue.message} (got ${shown})`;
     });
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { GitLabApiError } from '../errors.js';
+import { GitLabClient } from './client.js';
 import { describeErrorBody } from './error-body.js';
 import { nextLink } from './pagination.js';
 import { backoffDelay, requestedDelay } from './retry-delay.js';
@@ -42,5 +44,35 @@ describe('GitLab error bodies', () => {
     expect(describeErrorBody(400, 'Bad Request', '{"error":"body is missing"}')).toBe('body is missing');
     expect(describeErrorBody(502, 'Bad Gateway', '<html>bad gateway</html>')).toBe('502 Bad Gateway: <html>bad gateway</html>');
     expect(describeErrorBody(503, 'Service Unavailable', '')).toBe('503 Service Unavailable');
+  });
+});
+
+describe('GitLab error bodies of any size', () => {
+  const bytes = (text: string) => new TextEncoder().encode(text).byteLength;
+  const TOKEN = 'glpat-secret-token-value';
+  const huge = (text: string) => `${text} ${'x'.repeat(5 * 1024 * 1024)}`;
+
+  it('keeps at most 1 KB of a message and 256 bytes of any other body, saying how long it was', () => {
+    const message = describeErrorBody(400, 'Bad Request', JSON.stringify({ message: huge('title is too long') }));
+    expect(bytes(message)).toBeLessThanOrEqual(1024);
+    expect(message).toMatch(/^title is too long x+… \(5242898 bytes, cut\)$/);
+    const page = describeErrorBody(502, 'Bad Gateway', huge('<html>'));
+    expect(bytes(page)).toBeLessThanOrEqual(256);
+    expect(page).toMatch(/^502 Bad Gateway: <html> x+… \(\d+ bytes, cut\)$/);
+  });
+
+  it('reaches the error raised by the client redacted and cut', async () => {
+    const body = JSON.stringify({ message: huge(`token ${TOKEN} may not edit this; webhook-secret-value`) });
+    const gitlab = new GitLabClient({
+      baseUrl: 'https://gitlab.example.com',
+      token: TOKEN,
+      secrets: ['webhook-secret-value'],
+      fetch: async () => new Response(body, { status: 403, statusText: 'Forbidden' }),
+    });
+    const error = await gitlab.request('PUT', '/projects/1/merge_requests/1').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(GitLabApiError);
+    const { message } = error as GitLabApiError;
+    expect(message).toMatch(/^PUT \/projects\/1\/merge_requests\/1: token \[redacted\] may not edit this; \[redacted\] x+… \(\d+ bytes, cut\)$/);
+    expect(bytes(message)).toBeLessThanOrEqual(1024 + 40);
   });
 });

@@ -1,5 +1,6 @@
 // The GitLab REST v4 client: authentication by token type, typed errors, retries with back-off, pagination.
 import type { z } from 'zod';
+import { createRedactor } from '../bounded-text.js';
 import type { TokenType } from '../config/config.js';
 import { GitLabApiError } from '../errors.js';
 import { describeErrorBody } from './error-body.js';
@@ -17,6 +18,11 @@ export interface GitLabClientOptions {
   token?: string | undefined;
   /** `private` → `PRIVATE-TOKEN` (default), `oauth` → `Authorization: Bearer`, `job` → `JOB-TOKEN`. */
   tokenType?: TokenType;
+  /**
+   * Values replaced by `[redacted]` in the error text GitLab sends back (which may repeat what it was
+   * sent), besides `token`, which always is: rulebot passes every configured secret.
+   */
+  secrets?: readonly string[];
   /** Injected `fetch` (undici's pooled one on Node, the platform's on Workers). */
   fetch?: typeof fetch;
   /** Retries after the first attempt for retryable failures (default 4). */
@@ -79,9 +85,11 @@ export class GitLabClient {
   private readonly options: GitLabClientOptions;
   private readonly headers: Record<string, string>;
   private readonly backoff: BackoffOptions;
+  private readonly redact: (text: string) => string;
 
   constructor(options: GitLabClientOptions, extraHeaders: Record<string, string> = {}) {
     this.options = options;
+    this.redact = createRedactor([options.token, ...(options.secrets ?? [])]);
     this.apiUrl = `${options.baseUrl.replace(/\/+$/, '')}/api/v4`;
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.headers = { accept: 'application/json', ...authHeader(options.token, options.tokenType ?? 'private'), ...extraHeaders };
@@ -216,7 +224,8 @@ export class GitLabClient {
         status: response.status,
         method,
         path,
-        message: describeErrorBody(response.status, response.statusText, text),
+        // Bounded and redacted here, where GitLab's text enters: an error message is logged, stored and shown.
+        message: describeErrorBody(response.status, response.statusText, text, this.redact),
         retryable,
         retryAfterMs: retryable ? requestedDelay(response.headers, this.now()) : undefined,
       });

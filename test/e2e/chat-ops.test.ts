@@ -104,6 +104,35 @@ describe.each(RUNTIMES)('chat-ops ($name)', (runtime) => {
     expect(h.callLines()).toEqual([]);
   });
 
+  it('never runs a command hidden in an HTML comment, which no reader of the thread sees', async () => {
+    const hidden = [
+      'Looks good.',
+      '<!-- @rulebot label ~bug -->',
+      '<!--',
+      '@rulebot label ~security',
+      '-->',
+      'Thanks! <!-- and, unseen:',
+      '@rulebot ready',
+      '-->',
+    ].join('\n');
+    await comment(DEV, hidden);
+    expect(mr().labels).toEqual(['workflow::in dev']);
+    expect(replies()).toEqual([]);
+    expect(awards()).toEqual([]);
+    expect(h.callLines()).toEqual([]);
+  });
+
+  it('runs only what shows of a command line that hides part of itself', async () => {
+    await comment(DEV, '<!-- @rulebot label ~security -->\n@rulebot label ~bug <!-- ~"priority::high" -->');
+    expect(h.callLines()).toEqual([
+      `GET /projects/${PROJECT}/members/all/${DEV.id}`,
+      `PUT /projects/${PROJECT}/merge_requests/1`,
+      `POST /projects/${PROJECT}/merge_requests/1/notes/1244/award_emoji`,
+    ]);
+    expect(h.gitlab.calls('PUT')[0]?.body).toEqual({ add_labels: 'bug' });
+    expect(mr().labels).toEqual(['workflow::in dev', 'bug']);
+  });
+
   it('runs several commands of one note in order, answering the refused ones once', async () => {
     await comment(AUTHOR, '@rulebot label ~bug\n@rulebot ready\n@rulebot deploy now');
     expect(mr().labels).toEqual(['workflow::ready for review']);

@@ -12,6 +12,8 @@ import type { Rule, RuleSet } from '../../rules/index.js';
 import type { ScanReport } from '../../schedule/scan.js';
 import { Scheduler } from './scheduler.js';
 import type { Store, StoredJob } from '../../store/index.js';
+import { secretValues } from '../../config/config.js';
+import { withBoundedErrors } from '../../store/bounded-errors.js';
 
 export interface BotDeps extends EngineDeps {
   /** Called after each event is processed (tests and metrics). */
@@ -54,7 +56,9 @@ export interface Bot {
 }
 
 /** rulebot in one long-running process: the engine behind an in-process queue, a cron scheduler and the HTTP app. */
-export function createBot(deps: BotDeps): Bot {
+export function createBot(given: BotDeps): Bot {
+  // Every error recorded, listed or shown in /status passes through this store: short and without secrets.
+  const deps = { ...given, store: withBoundedErrors(given.store, secretValues(given.config)) };
   const { config, log } = deps;
   const now = deps.now ?? Date.now;
   const engine = createEngine(deps);

@@ -1,4 +1,5 @@
 // The queue consumer: runs accepted events with retries through the platform, continues scans step by step, records dead letters.
+import { boundText } from '../../bounded-text.js';
 import { failureVerdict, restoreJob } from '../../queue/index.js';
 import { readMessage, type EventMessage, type QueueMessage, type ScanMessage } from './messages.js';
 import type { Worker } from './worker.js';
@@ -176,7 +177,8 @@ async function recordDeadLetters(worker: Worker, batch: MessageBatch<unknown>): 
       return;
     }
     const lastError = await storeObject().lastError(body.id);
-    const reason = `the queue gave up after its retries; last error: ${lastError ?? 'none recorded (the consumer failed before GitLab answered)'}`;
+    // Straight to the store object: the last error was cleaned when recorded, and the whole is cut again to 2 KB.
+    const reason = boundText(`the queue gave up after its retries; last error: ${lastError ?? 'none recorded (the consumer failed before GitLab answered)'}`);
     // A delivery running the event now (a resend) decides its fate instead.
     if (!(await storeObject().deadLetterUnlessRunning(body.id, reason, Date.now()))) return;
     log.error('event failed for good; kept as a dead letter', { event_id: body.id, reason });

@@ -6,6 +6,7 @@ import { createEngine, type Engine } from '../../engine.js';
 import { UserSchema } from '../../gitlab/schemas.js';
 import { createLogger, type Logger } from '../../log.js';
 import { loadRules, type RuleSource } from '../../rules/index.js';
+import { withBoundedErrors } from '../../store/bounded-errors.js';
 import type { Store } from '../../store/index.js';
 import type { QueueMessage } from './messages.js';
 import { storeFromObject, type RulebotStore } from './store-object.js';
@@ -53,7 +54,8 @@ function buildWorker(env: Env, sources: readonly RuleSource[]): Worker {
   const log = createLogger({ level: config.logLevel, secrets: secretValues(config) });
   const ruleSet = loadRules(sources);
   const storeObject = () => env.STORE.get(env.STORE.idFromName(STORE_NAME));
-  const store = storeFromObject(storeObject);
+  // Every error recorded, listed or shown in /status passes through this: short and without secrets.
+  const store = withBoundedErrors(storeFromObject(storeObject), secretValues(config));
   const engine = createEngine({ config, rules: ruleSet, store, log });
 
   // Each invocation that finds the user unknown asks for it itself: a promise made while handling one

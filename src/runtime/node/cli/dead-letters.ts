@@ -1,10 +1,12 @@
 // `rulebot dead-letters [--retry ID]`: the events that failed for good, with why; and putting one back in the queue.
-import { parseConfig } from '../../../config/config.js';
+import { parseConfig, secretValues } from '../../../config/config.js';
+import { withBoundedErrors } from '../../../store/bounded-errors.js';
 import { SqliteStore } from '../sqlite-store.js';
 
 export async function runDeadLetters(options: { retry?: string | undefined; env: Record<string, string | undefined> }, out: (line: string) => void): Promise<number> {
   const config = parseConfig(options.env, { requireSecret: false });
-  const store = new SqliteStore(config.dataDir);
+  // Reasons are shown as the server shows them: at most 2 KB, without the secrets configured here.
+  const store = withBoundedErrors(new SqliteStore(config.dataDir), secretValues(config));
   try {
     if (options.retry !== undefined) {
       const job = await store.reviveDeadLetter(options.retry);

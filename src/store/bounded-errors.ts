@@ -1,0 +1,40 @@
+// A Store whose recorded errors (a job's last error, a dead letter's reason) are at most 2 KB and free of secrets.
+import { createTextCleaner } from '../bounded-text.js';
+import type { DeadLetter, QueueStats, Store } from './store.js';
+
+/**
+ * Wraps `store` so that every error text it records, and every one it hands out, is redacted of `secrets`
+ * and cut to 2 KB (see boundText). GitLab's error bodies are already bounded where they are read; this
+ * holds for any message (a store's own error, a thrown TypeError) and for rows recorded before.
+ *
+ * @example
+ * const store = withBoundedErrors(new SqliteStore(dir), secretValues(config));
+ */
+export function withBoundedErrors(store: Store, secrets: readonly string[]): Store {
+  const clean = createTextCleaner(secrets);
+  const cleanLetter = (letter: DeadLetter): DeadLetter => {
+    const lastError = letter.job.last_error;
+    return { ...letter, reason: clean(letter.reason), job: { ...letter.job, last_error: lastError === undefined ? undefined : clean(lastError) } };
+  };
+  return {
+    acceptDelivery: (key, job) => store.acceptDelivery(key, job),
+    unfinishedJobIds: () => store.unfinishedJobIds(),
+    job: (id) => store.job(id),
+    finishJob: (id) => store.finishJob(id),
+    retryJobLater: (id, nextAttemptAt, error) => store.retryJobLater(id, nextAttemptAt, clean(error)),
+    deadLetter: (id, reason) => store.deadLetter(id, clean(reason)),
+    deadLetters: async (options) => (await store.deadLetters(options)).map(cleanLetter),
+    reviveDeadLetter: (id) => store.reviveDeadLetter(id),
+    async queueStats(): Promise<QueueStats> {
+      // Spread: a runtime's store may report more than QueueStats (the Worker's running scans).
+      const stats = await store.queueStats();
+      return stats.last_error ? { ...stats, last_error: { ...stats.last_error, message: clean(stats.last_error.message) } } : stats;
+    },
+    claim: (key, owner) => store.claim(key, owner),
+    effectTime: (jobId, effect) => store.effectTime(jobId, effect),
+    recordEffect: (jobId, effect) => store.recordEffect(jobId, effect),
+    lastScheduleRun: (rule) => store.lastScheduleRun(rule),
+    recordScheduleRun: (rule, at) => store.recordScheduleRun(rule, at),
+    close: () => store.close(),
+  };
+}
