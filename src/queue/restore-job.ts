@@ -11,7 +11,8 @@ export async function restoreJob(stored: StoredJob, store: Store, log: Logger): 
     if ('event' in result) return { id: stored.id, event: result.event, eventUuid: stored.event_uuid, stored: { ...stored, payload: '' } };
     await store.finishJob(stored.id);
   } catch (error) {
-    await store.deadLetter(stored.id, `stored event cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+    const reason = `stored event cannot be read: ${error instanceof Error ? error.message : String(error)}`;
+    await store.deadLetter(stored.id, reason, { attempts: stored.attempts, first_attempt_at: stored.first_attempt_at });
     log.error('stored event cannot be read; kept as a dead letter', { event_id: stored.id });
   }
   return undefined;
