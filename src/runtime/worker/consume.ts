@@ -66,7 +66,9 @@ async function runEvent(worker: Worker, body: EventMessage): Promise<Outcome> {
     const job = await restoreJob(stored, store, log);
     if (!job) return 'ack';
     try {
-      await engine.runEvent({ id: job.id, event: job.event, eventUuid: job.eventUuid, retrying: attempt.retrying });
+      await engine.runEvent({
+        id: job.id, event: job.event, eventUuid: job.eventUuid, retrying: attempt.retrying, firstAttemptAt: stored.first_attempt_at,
+      });
     } catch (error) {
       const now = Date.now();
       const verdict = failureVerdict(error, stored, config.retry, now);
