@@ -37,6 +37,11 @@ export interface EventRun {
   eventUuid: string | undefined;
   /** An earlier attempt may have made some of its calls: check before making them again. */
   retrying: boolean;
+  /**
+   * When the event's first attempt began: a comment an earlier attempt posted is looked for among the
+   * notes made since (unset: among all of them).
+   */
+  firstAttemptAt?: number | undefined;
   /** Changed files given up front instead of read from GitLab (`rulebot simulate --diffs`). */
   diffs?: Diff[];
 }
@@ -121,7 +126,10 @@ export function createEngine(deps: EngineDeps): Engine {
         eventLog.info("event caused by rulebot's own user; skipped");
         return { outcome: { matched: [], calls: [], warnings: [], undecided: [], state: { event: run.event, facts: {} } }, commands: [], replies: [] };
       }
-      const effects = { store: deps.store, jobId: run.id, retrying: run.retrying, scope: 'event', lostAnswerWindowMs: deps.lostAnswerWindowMs ?? 65_000, now };
+      const effects = {
+        store: deps.store, jobId: run.id, retrying: run.retrying, firstAttemptAt: run.firstAttemptAt, scope: 'event',
+        lostAnswerWindowMs: deps.lostAnswerWindowMs ?? 65_000, now,
+      };
       const processDeps = { ...services, gitlab: gitlab.forEvent(run.eventUuid), log: eventLog, effects, diffs: run.diffs };
       const outcome = await processEvent(run.event, processDeps);
       const { reports: commands, replies } = await runCommands(run.event, { ...processDeps, botUsername: botUser?.username, store: deps.store, limiter });

@@ -13,9 +13,9 @@ describe('withBoundedErrors', () => {
     const inner = new MemoryStore();
     const store = withBoundedErrors(inner, [SECRET]);
     await store.acceptDelivery('a', job('a'));
-    await store.retryJobLater('a', 1, huge);
+    await store.retryJobLater('a', 1, huge, 1);
     expect((await inner.job('a'))?.last_error).toMatch(/^GitLab said \[redacted\]: x+… \(\d+ bytes, cut\)$/);
-    await store.deadLetter('a', huge);
+    await store.deadLetter('a', huge, { attempts: 1, first_attempt_at: 1 });
     const [letter] = await inner.deadLetters();
     expect(bytes(letter!.reason)).toBeLessThanOrEqual(2048);
     expect(letter!.reason).not.toContain(SECRET);
@@ -24,7 +24,7 @@ describe('withBoundedErrors', () => {
   it('cleans what it hands out, even when recorded without it', async () => {
     const inner = new MemoryStore();
     await inner.acceptDelivery('b', job('b'));
-    await inner.deadLetter('b', huge);
+    await inner.deadLetter('b', huge, { attempts: 1, first_attempt_at: 1 });
     const store = withBoundedErrors(inner, [SECRET]);
     const [letter] = await store.deadLetters();
     expect(letter?.reason).toMatch(/^GitLab said \[redacted\]: x+… \(\d+ bytes, cut\)$/);

@@ -21,8 +21,8 @@ export function withBoundedErrors(store: Store, secrets: readonly string[]): Sto
     unfinishedJobIds: () => store.unfinishedJobIds(),
     job: (id) => store.job(id),
     finishJob: (id) => store.finishJob(id),
-    retryJobLater: (id, nextAttemptAt, error) => store.retryJobLater(id, nextAttemptAt, clean(error)),
-    deadLetter: (id, reason) => store.deadLetter(id, clean(reason)),
+    retryJobLater: (id, nextAttemptAt, error, firstAttemptAt) => store.retryJobLater(id, nextAttemptAt, clean(error), firstAttemptAt),
+    deadLetter: (id, reason, made) => store.deadLetter(id, clean(reason), made),
     deadLetters: async (options) => (await store.deadLetters(options)).map(cleanLetter),
     reviveDeadLetter: (id) => store.reviveDeadLetter(id),
     async queueStats(): Promise<QueueStats> {

@@ -1,5 +1,5 @@
 // An in-process Store, for tests and tools: everything is lost when the process ends.
-import type { DeadLetter, QueueStats, Store, StoredJob } from './store.js';
+import type { AttemptsMade, DeadLetter, QueueStats, Store, StoredJob } from './store.js';
 
 export interface MemoryStoreOptions {
   /** How long a delivery key is remembered, in ms (default 7 days). */
@@ -59,18 +59,19 @@ export class MemoryStore implements Store {
     this.jobs.delete(id);
   }
 
-  async retryJobLater(id: string, nextAttemptAt: number, error: string): Promise<void> {
+  async retryJobLater(id: string, nextAttemptAt: number, error: string, firstAttemptAt: number): Promise<void> {
     const job = this.jobs.get(id);
     if (!job) return;
-    Object.assign(job, { attempts: job.attempts + 1, next_attempt_at: nextAttemptAt, last_error: error });
+    Object.assign(job, { attempts: job.attempts + 1, next_attempt_at: nextAttemptAt, last_error: error, first_attempt_at: job.first_attempt_at ?? firstAttemptAt });
     this.lastError = { job: id, message: error, at: this.now() };
   }
 
-  async deadLetter(id: string, reason: string): Promise<void> {
+  async deadLetter(id: string, reason: string, made: AttemptsMade): Promise<void> {
     const job = this.jobs.get(id);
     if (!job) return;
     this.jobs.delete(id);
-    this.dead.set(id, { job, reason, failed_at: this.now() });
+    const first = job.first_attempt_at ?? made.first_attempt_at;
+    this.dead.set(id, { job: { ...job, attempts: made.attempts, first_attempt_at: first }, reason, failed_at: this.now() });
     this.lastError = { job: id, message: reason, at: this.now() };
   }
 
@@ -82,6 +83,7 @@ export class MemoryStore implements Store {
     const letter = this.dead.get(id);
     if (!letter) return undefined;
     this.dead.delete(id);
+    // When its first attempt began stays: comments of its earlier attempts are looked for from then.
     const job = { ...letter.job, attempts: 0, received_at: this.now(), next_attempt_at: this.now(), last_error: undefined };
     this.jobs.set(id, job);
     return { ...job };

@@ -1,6 +1,6 @@
 // End to end: a GitLab error of any size is logged, stored and shown at most 2 KB long, without the secrets it repeats.
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/run.js';
+import { runCli } from '../../src/runtime/node/cli/run.js';
 import { mergeRequestPayload, WELCOME_RULES } from '../support/events.js';
 import { SECRET, startHarness, TOKEN, type Harness, type HarnessOptions } from '../support/harness.js';
 import { RUNTIMES } from '../support/runtimes.js';

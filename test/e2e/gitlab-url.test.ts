@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/run.js';
+import { runCli } from '../../src/runtime/node/cli/run.js';
 import { SECRET, TOKEN } from '../support/harness.js';
 import { startWorkerHarness } from '../support/worker-harness.js';
 

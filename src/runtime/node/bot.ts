@@ -78,7 +78,9 @@ export function createBot(given: BotDeps): Bot {
     retry: { ...config.retry, ...deps.retry },
     run: async (job) => {
       const retrying = job.stored.attempts > 0 || job.resumed === true;
-      const { outcome, commands } = await engine.runEvent({ id: job.id, event: job.event, eventUuid: job.eventUuid, retrying });
+      const { outcome, commands } = await engine.runEvent({
+        id: job.id, event: job.event, eventUuid: job.eventUuid, retrying, firstAttemptAt: job.stored.first_attempt_at,
+      });
       deps.onProcessed?.(job, outcome, commands);
     },
   });

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { StoreTables, type SqlDriver, type SqlValue } from '../../store/sql-tables.js';
-import type { DeadLetter, QueueStats, Store, StoredJob } from '../../store/store.js';
+import type { AttemptsMade, DeadLetter, QueueStats, Store, StoredJob } from '../../store/store.js';
 
 export interface SqliteStoreOptions {
   /** How long delivery keys and effects are remembered, in ms (default 7 days). */
@@ -38,7 +38,10 @@ export class SqliteStore implements Store {
     this.db.pragma('synchronous = FULL');
     // The CLI (`rulebot dead-letters`) may write while the server runs: wait for each other's locks.
     this.db.pragma('busy_timeout = 5000');
-    this.tables = new StoreTables(betterSqliteDriver(this.db), options.retentionMs ?? 7 * 24 * 3_600_000, options.now ?? Date.now);
+    const driver = betterSqliteDriver(this.db);
+    // Tables created or brought up to date in one write transaction: the server and `rulebot
+    // dead-letters` opening an older file at the same time do not both change it.
+    this.tables = this.db.transaction(() => new StoreTables(driver, options.retentionMs ?? 7 * 24 * 3_600_000, options.now ?? Date.now)).immediate();
     const db = this.db;
     // Nested in the batch's transaction, each write runs in a savepoint of its own.
     const inSavepoint = db.transaction((write: () => unknown) => write());
@@ -69,12 +72,12 @@ export class SqliteStore implements Store {
     return this.write(() => this.tables.finishJob(id));
   }
 
-  retryJobLater(id: string, nextAttemptAt: number, error: string): Promise<void> {
-    return this.write(() => this.tables.retryJobLater(id, nextAttemptAt, error));
+  retryJobLater(id: string, nextAttemptAt: number, error: string, firstAttemptAt: number): Promise<void> {
+    return this.write(() => this.tables.retryJobLater(id, nextAttemptAt, error, firstAttemptAt));
   }
 
-  deadLetter(id: string, reason: string): Promise<void> {
-    return this.write(() => this.tables.deadLetter(id, reason));
+  deadLetter(id: string, reason: string, made: AttemptsMade): Promise<void> {
+    return this.write(() => this.tables.deadLetter(id, reason, made));
   }
 
   async deadLetters(options: { payloads?: boolean } = {}): Promise<DeadLetter[]> {

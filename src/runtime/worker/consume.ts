@@ -54,27 +54,32 @@ async function runEvent(worker: Worker, body: EventMessage): Promise<Outcome> {
   // Another delivery of this event runs now: this one waits for it to end instead of running beside it.
   if (attempt.state === 'busy') return { retryInMs: attempt.retryInMs };
   if (attempt.state === 'stuck') {
-    const reason = `${attempt.begun} attempts began and never ended (the consumer was stopped: a CPU or time limit, or a crash)`;
-    await worker.store.deadLetter(body.id, reason);
+    const reason =
+      `gave up after ${attempt.attempts} attempts: ${attempt.unended} of them began and never ended ` +
+      '(the consumer was stopped: a CPU or time limit, or a crash)';
+    await worker.store.deadLetter(body.id, reason, { attempts: attempt.attempts, first_attempt_at: attempt.first_attempt_at });
     log.error('event failed for good; kept as a dead letter', { event_id: body.id, reason });
     return 'ack';
   }
-  const stored = attempt.job;
+  // Attempts are counted where they begin, in the store object: one stopped by a limit counts too.
+  const stored = { ...attempt.job, attempts: attempt.attempt - 1 };
   try {
     const job = await restoreJob(stored, store, log);
     if (!job) return 'ack';
     try {
-      await engine.runEvent({ id: job.id, event: job.event, eventUuid: job.eventUuid, retrying: attempt.retrying });
+      await engine.runEvent({
+        id: job.id, event: job.event, eventUuid: job.eventUuid, retrying: attempt.retrying, firstAttemptAt: stored.first_attempt_at,
+      });
     } catch (error) {
       const now = Date.now();
       const verdict = failureVerdict(error, stored, config.retry, now);
       if ('deadLetter' in verdict) {
-        await store.deadLetter(job.id, verdict.deadLetter);
+        await store.deadLetter(job.id, verdict.deadLetter, { attempts: verdict.attempts, first_attempt_at: stored.first_attempt_at });
         log.error('event failed for good; kept as a dead letter', { event_id: job.id, reason: verdict.deadLetter });
         return 'ack';
       }
-      await store.retryJobLater(job.id, now + verdict.delay, verdict.message);
-      log.warn('event failed; will retry', { event_id: job.id, attempt: stored.attempts + 1, retry_in_ms: verdict.delay, error: verdict.message });
+      await store.retryJobLater(job.id, now + verdict.delay, verdict.message, stored.first_attempt_at ?? now);
+      log.warn('event failed; will retry', { event_id: job.id, attempt: attempt.attempt, retry_in_ms: verdict.delay, error: verdict.message });
       return { retryInMs: verdict.delay };
     }
     await store.finishJob(job.id);

@@ -2,7 +2,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { ListPosition } from '../../schedule/list-items.js';
 import { StoreTables, type AttemptStart, type SqlDriver } from '../../store/sql-tables.js';
-import type { DeadLetter, QueueStats, Store, StoredJob } from '../../store/store.js';
+import type { AttemptsMade, DeadLetter, QueueStats, Store, StoredJob } from '../../store/store.js';
 import type { ScanTotals } from './messages.js';
 
 /** A run of a schedule rule, step by step: the store object is where its steps meet. */
@@ -49,7 +49,8 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
 
   constructor(ctx: DurableObjectState, env: Record<string, unknown>) {
     super(ctx, env);
-    this.tables = new StoreTables(durableObjectDriver(ctx.storage.sql), RETENTION_MS, Date.now);
+    // Created or brought up to date atomically, before the object serves any call.
+    this.tables = ctx.storage.transactionSync(() => new StoreTables(durableObjectDriver(ctx.storage.sql), RETENTION_MS, Date.now));
   }
 
   // Attempts (the leases of `beginAttempt`) exist on Workers only: the job methods below keep them in
@@ -75,16 +76,16 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
       this.tables.forgetAttempts(id);
     });
   }
-  retryJobLater(id: string, nextAttemptAt: number, error: string): void {
+  retryJobLater(id: string, nextAttemptAt: number, error: string, firstAttemptAt: number): void {
     this.atomic(() => {
-      this.tables.retryJobLater(id, nextAttemptAt, error);
+      this.tables.retryJobLater(id, nextAttemptAt, error, firstAttemptAt);
       this.tables.releaseAttempt(id);
     });
   }
-  /** The attempts begun stay counted: put back, the job is a retry and checks its calls first. */
-  deadLetter(id: string, reason: string): void {
+  /** The attempts' row stays: put back, the job is a retry and checks its calls first. */
+  deadLetter(id: string, reason: string, made: AttemptsMade): void {
     this.atomic(() => {
-      this.tables.deadLetter(id, reason);
+      this.tables.deadLetter(id, reason, made);
       this.tables.releaseAttempt(id);
     });
   }
@@ -106,13 +107,14 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
     });
   }
   /**
-   * Records a dead letter from the dead-letter queue; false when the job is gone (it finished) or a
-   * consumer runs it right now (that one decides).
+   * Records a dead letter from the dead-letter queue, with the attempts begun (the row holds when the
+   * first one did); false when the job is gone (it finished) or a consumer runs it right now (that
+   * one decides).
    */
   deadLetterUnlessRunning(id: string, reason: string, now: number): boolean {
     return this.atomic(() => {
       if (!this.tables.hasJob(id) || this.tables.attemptRunning(id, now)) return false;
-      this.tables.deadLetter(id, reason);
+      this.tables.deadLetter(id, reason, { attempts: this.tables.attemptsBegun(id), first_attempt_at: undefined });
       this.tables.releaseAttempt(id);
       return true;
     });
@@ -302,8 +304,8 @@ export function storeFromObject(object: () => DurableObjectStub<RulebotStore>): 
     unfinishedJobIds: () => object().unfinishedJobIds(),
     job: (id) => object().job(id),
     finishJob: (id) => object().finishJob(id),
-    retryJobLater: (id, at, error) => object().retryJobLater(id, at, error),
-    deadLetter: (id, reason) => object().deadLetter(id, reason),
+    retryJobLater: (id, at, error, firstAttemptAt) => object().retryJobLater(id, at, error, firstAttemptAt),
+    deadLetter: (id, reason, made) => object().deadLetter(id, reason, made),
     deadLetters: () => object().deadLetters(),
     reviveDeadLetter: (id) => object().reviveDeadLetter(id),
     queueStats: () => object().queueStats(),

@@ -20,7 +20,7 @@ export async function runDeadLetters(options: { retry?: string | undefined; env:
     const letters = await store.deadLetters();
     for (const { job, reason, failed_at } of letters) {
       const kind = readKind(job.payload);
-      out(`${job.id}  ${new Date(failed_at).toISOString()}  ${kind}  project ${job.project_id}  after ${job.attempts + 1} attempt(s)  ${reason}`);
+      out(`${job.id}  ${new Date(failed_at).toISOString()}  ${kind}  project ${job.project_id}  after ${job.attempts} attempt(s)  ${reason}`);
     }
     out(`${letters.length} dead letter${letters.length === 1 ? '' : 's'} in ${config.dataDir}${letters.length > 0 ? ' (replay one with --retry ID)' : ''}`);
     return 0;

@@ -12,10 +12,15 @@ import { representationContext, type RouteHandler } from './route-context.js';
 
 type NoteableType = FakeNote['noteable_type'];
 
-/** Newest first unless `sort=asc`, as GitLab lists notes. */
+/**
+ * Newest first unless `sort=asc`, as GitLab lists notes. `order_by` may be `created_at` (the default)
+ * or `updated_at`; notes are never edited here, so both give the same order.
+ */
 export function listNotes(type: NoteableType): RouteHandler {
   return (context) => {
     const sort = readChoice(context.params, 'sort', ['asc', 'desc'] as const) ?? 'desc';
+    // Checked as GitLab checks it (another value answers 400), though it changes nothing here.
+    readChoice(context.params, 'order_by', ['created_at', 'updated_at'] as const);
     const { project, found } = findNoteable(context, type);
     const oldestFirst = context.store.notes(project.id, type, found.record.iid).sort(byCreation);
     const notes = sort === 'asc' ? oldestFirst : oldestFirst.reverse();
