@@ -19,6 +19,8 @@ export interface EffectGuard {
   scope: string;
   /** How long GitLab may still be making a comment whose answer was lost (GitLab.com ends requests after 60 s). */
   lostAnswerWindowMs: number;
+  /** The bot's username, when known: a reaction whose answer was lost is looked for among its awards. */
+  botUsername?: string | undefined;
   now: () => number;
 }
 

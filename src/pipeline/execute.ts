@@ -3,6 +3,7 @@ import { GitLabApiError } from '../errors.js';
 import type { ApiCall } from './api-call.js';
 import { alreadyMade, effectKey, marker, sentKey, type EffectGuard } from './effects.js';
 import type { ProcessDeps } from './process-deps.js';
+import { reactOnce } from './reactions.js';
 
 /** Makes the planned calls in order, or in dry-run logs each one instead. */
 export async function executeCalls(calls: readonly ApiCall[], deps: Pick<ProcessDeps, 'gitlab' | 'log' | 'dryRun' | 'effects'>): Promise<void> {
@@ -12,9 +13,12 @@ export async function executeCalls(calls: readonly ApiCall[], deps: Pick<Process
       continue;
     }
     const guard = deps.effects;
-    // Reactions are not recorded: GitLab refuses a repeated one, and that refusal is harmless.
-    if (!guard || call.kind === 'reaction') {
-      await sendTolerantly(call, deps);
+    if (call.kind === 'reaction') {
+      await reactOnce(call, index, guard, deps);
+      continue;
+    }
+    if (!guard) {
+      await deps.gitlab.request(call.method, call.path, { body: call.body });
       continue;
     }
     if (await alreadyMade(call, index, guard, deps.gitlab)) {
@@ -56,15 +60,5 @@ async function sendOnce(call: ApiCall, guard: EffectGuard, deps: Pick<ProcessDep
         message: `no answer creating the pipeline (${error.message}); it may exist: check before running it again` });
     }
     throw error;
-  }
-}
-
-/** Sends a call; a reaction GitLab refuses (already given, or the note is gone) is only logged. */
-async function sendTolerantly(call: ApiCall, deps: Pick<ProcessDeps, 'gitlab' | 'log'>): Promise<void> {
-  try {
-    await deps.gitlab.request(call.method, call.path, { body: call.body });
-  } catch (error) {
-    if (call.kind !== 'reaction' || !(error instanceof GitLabApiError) || error.retryable) throw error;
-    deps.log.warn('reaction not added', { path: call.path, emoji: call.body['name'], error: error.message });
   }
 }

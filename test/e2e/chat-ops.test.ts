@@ -68,6 +68,27 @@ describe.each(RUNTIMES)('chat-ops ($name)', (runtime) => {
     expect(replies()).toEqual([]);
   });
 
+  it('looks for a reaction whose answer was lost before giving it again, and gives it once', async () => {
+    // The connection drops before GitLab answers: rulebot cannot know whether the award was made.
+    h.gitlab.inject({ method: 'POST', path: /award_emoji$/, reset: true, times: 1 });
+    await comment(DEV, '@rulebot label ~bug');
+    expect(mr().labels).toEqual(expect.arrayContaining(['bug']));
+    expect(awards()).toEqual(['thumbsup']);
+    // The retry read the note's awards once, found none of its own, and gave it.
+    expect(h.gitlab.calls('GET', /award_emoji$/)).toHaveLength(1);
+    expect(h.gitlab.calls('POST', /award_emoji$/)).toHaveLength(2);
+
+    // Given by GitLab, then the answer lost on the way back: the retry finds it and does not give it again.
+    h.gitlab.clearRequests();
+    h.gitlab.addAward(1245, 'thumbsup', DEV.id);
+    h.gitlab.inject({ method: 'POST', path: /award_emoji$/, resetAfterActing: true, times: 1 });
+    await comment(DEV, '@rulebot label ~bug', { noteId: 1245 });
+    // The developer's own 👍 does not count as the bot's: the bot's is found by its username.
+    expect(awards(1245)).toEqual(['thumbsup', 'thumbsup']);
+    expect(h.gitlab.calls('GET', /1245\/award_emoji$/)).toHaveLength(1);
+    expect(h.gitlab.calls('POST', /1245\/award_emoji$/)).toHaveLength(1);
+  });
+
   it('refuses a guest with a reply naming the missing role, and changes no label', async () => {
     await comment(GUEST, '@rulebot label ~bug ~"priority::high"');
     expect(mr().labels).toEqual(['workflow::in dev']);

@@ -105,8 +105,10 @@ export class EventQueue {
     const now = this.options.now ?? Date.now;
     for (;;) {
       if (this.stopping) return;
-      const wait = job.stored.next_attempt_at - now();
-      if (wait > 0) await this.sleep(wait);
+      // A timer holds at most 2^31 - 1 ms (about 24 days; Node fires a longer one at once): wait in steps.
+      for (let wait = job.stored.next_attempt_at - now(); wait > 0 && !this.stopping; wait -= 2 ** 31 - 1) {
+        await this.sleep(Math.min(wait, 2 ** 31 - 1));
+      }
       while (this.held && !this.stopping) await this.held.promise;
       if (this.stopping) return;
       try {

@@ -126,6 +126,11 @@ export class FakeGitLab extends FakeGitLabState {
       req.socket.destroy();
       return;
     }
+    if (fault?.resetAfterActing) {
+      this.answer(request);
+      req.socket.destroy();
+      return;
+    }
     const reply = fault && answersItself(fault) ? faultReply(fault) : this.answer(request);
     if (!res.destroyed) sendReply(res, reply, rateLimitHeaders);
   }

@@ -102,6 +102,11 @@ export class FakeGitLabState {
     return this.store.awards.list(noteId).map(({ name, user_id }) => ({ name, user_id }));
   }
 
+  /** Gives an emoji reaction on a note as `userId`, as GitLab would (once per user and emoji). */
+  addAward(noteId: number, name: string, userId: number): void {
+    this.store.awards.add(noteId, name, userId, new Date().toISOString());
+  }
+
   /** Pipelines created in a project, oldest first. */
   pipelines(projectId: number): FakePipeline[] {
     return this.store.pipelines.list(projectId);

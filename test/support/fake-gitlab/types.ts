@@ -174,6 +174,8 @@ export interface Fault {
   delayMs?: number;
   /** Destroy the socket without answering (the client sees a connection reset). */
   reset?: boolean;
+  /** Carry the request out, then destroy the socket instead of answering: GitLab acted, the answer was lost. */
+  resetAfterActing?: boolean;
 }
 
 /** Options of `new FakeGitLab(…)`. */
