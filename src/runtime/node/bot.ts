@@ -80,7 +80,9 @@ export function createBot(deps: BotDeps): Bot {
     health: {
       status: async () => ({ queue: { ...(await deps.store.queueStats()), in_process: queue.size }, accepting }),
       ready: async () => {
-        const store = await deps.store.queueStats().then(() => true, () => false);
+        // A store that reads but cannot write (a full disk) would answer every delivery 500.
+        const readable = await deps.store.queueStats().then(() => true, () => false);
+        const store = readable && (await (deps.store.writable?.() ?? true));
         const gitlab = await engine.gitlabReachable();
         return { ready: store && gitlab && accepting, checks: { store, rules: deps.rules.rules.length, gitlab, accepting } };
       },

@@ -9,7 +9,12 @@ export interface SqliteStoreOptions {
   /** How long delivery keys and effects are remembered, in ms (default 7 days). */
   retentionMs?: number;
   now?: () => number;
+  /** How long a successful write probe is trusted, in ms (default 5 000). */
+  probeIntervalMs?: number;
 }
+
+/** What the write probe writes: more than a typical delivery (a merge request event is some 5 KB), so that a store taking the probe takes one too. */
+const PROBE_BYTES = 16 * 1024;
 
 interface BatchEntry {
   write: () => unknown;
@@ -28,6 +33,11 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly tables: StoreTables;
   private batch: BatchEntry[] = [];
+  /** When the last write probe succeeded; cleared when any write fails. */
+  private probedAt: number | undefined;
+  private readonly probeIntervalMs: number;
+  private readonly now: () => number;
+  private readonly probeWrite: () => void;
   /** Made once: better-sqlite3 builds several wrapper functions per `transaction()` call. */
   private readonly commitBatch: (batch: readonly BatchEntry[], results: unknown[]) => void;
 
@@ -38,8 +48,18 @@ export class SqliteStore implements Store {
     this.db.pragma('synchronous = FULL');
     // The CLI (`rulebot dead-letters`) may write while the server runs: wait for each other's locks.
     this.db.pragma('busy_timeout = 5000');
-    this.tables = new StoreTables(betterSqliteDriver(this.db), options.retentionMs ?? 7 * 24 * 3_600_000, options.now ?? Date.now);
+    this.now = options.now ?? (() => Date.now());
+    this.probeIntervalMs = options.probeIntervalMs ?? 5_000;
+    this.tables = new StoreTables(betterSqliteDriver(this.db), options.retentionMs ?? 7 * 24 * 3_600_000, this.now);
     const db = this.db;
+    db.exec('CREATE TABLE IF NOT EXISTS write_probe (pad BLOB NOT NULL)');
+    const insertProbe = db.prepare('INSERT INTO write_probe (pad) VALUES (zeroblob(?))');
+    const deleteProbes = db.prepare('DELETE FROM write_probe');
+    // Committed, not rolled back: a full disk or a read-only volume shows only when pages reach the file.
+    this.probeWrite = db.transaction(() => {
+      insertProbe.run(PROBE_BYTES);
+      deleteProbes.run();
+    });
     // Nested in the batch's transaction, each write runs in a savepoint of its own.
     const inSavepoint = db.transaction((write: () => unknown) => write());
     this.commitBatch = db.transaction((batch: readonly BatchEntry[], results: unknown[]) => {
@@ -109,6 +129,23 @@ export class SqliteStore implements Store {
     return this.write(() => this.tables.recordScheduleRun(rule, at));
   }
 
+  /**
+   * Whether a write commits now: a small one is committed to a table of its own, at most once per
+   * `probeIntervalMs` while they succeed, and again at the next call after any write failed. Reads
+   * alone would not tell: a full disk or a read-only volume still answers them.
+   */
+  async writable(): Promise<boolean> {
+    if (this.probedAt !== undefined && this.now() - this.probedAt < this.probeIntervalMs) return true;
+    try {
+      this.probeWrite();
+      this.probedAt = this.now();
+      return true;
+    } catch {
+      this.probedAt = undefined;
+      return false;
+    }
+  }
+
   async close(): Promise<void> {
     this.flush();
     if (this.db.open) this.db.close();
@@ -131,13 +168,17 @@ export class SqliteStore implements Store {
       // One failing write rolls back only itself (a savepoint), not its batch-mates.
       this.commitBatch(batch, results);
     } catch (error) {
+      this.probedAt = undefined;
       for (const entry of batch) entry.reject(error);
       return;
     }
     batch.forEach((entry, i) => {
       const result = results[i] as { value?: unknown; error?: unknown };
-      if ('error' in result) entry.reject(result.error);
-      else entry.resolve(result.value);
+      if ('error' in result) {
+        // Readiness probes again rather than trust an older probe (a disk may have just filled up).
+        this.probedAt = undefined;
+        entry.reject(result.error);
+      } else entry.resolve(result.value);
     });
   }
 }
