@@ -31,6 +31,7 @@ export const EnvSchema = z.object({
   GITLAB_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
   GITLAB_NOTES_PER_MINUTE: z.coerce.number().positive().default(50),
   DATA_DIR: z.string().min(1).default('data'),
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().positive().max(3600).default(10),
   RETRY_BASE_DELAY_SECONDS: z.coerce.number().min(0).default(1),
   // A Cloudflare Queue delays a message by at most 12 hours.
   RETRY_MAX_DELAY_SECONDS: z.coerce.number().min(0).max(43_200).default(300),
@@ -74,6 +75,8 @@ export interface Config {
   notesPerMinute: number;
   /** Where the Node runtime keeps its state (last schedule runs). */
   dataDir: string;
+  /** Node: how long stopping may take in all (ms); what is still running then is cut and stays stored. */
+  shutdownGraceMs: number;
   /** GitLab sends at most 25 MB; anything larger is refused with 413. */
   maxBodyBytes: number;
   /** How a failed event is retried: first delay (doubling, full jitter), longest delay, when to give up (ms). */
@@ -139,6 +142,7 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
     gitlabRetries: e.GITLAB_RETRIES,
     notesPerMinute: e.GITLAB_NOTES_PER_MINUTE,
     dataDir: e.DATA_DIR,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
     maxBodyBytes: MAX_WEBHOOK_BODY_BYTES,
     retry: {
       baseDelayMs: e.RETRY_BASE_DELAY_SECONDS * 1000,

@@ -1,4 +1,4 @@
-// Starts rulebot on Node: configuration from the environment, rules from disk, an HTTP server, graceful stop.
+// Starts rulebot on Node: configuration from the environment, rules from disk, an HTTP server, a stop within the grace period.
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { createBot, type Bot, type BotDeps } from './bot.js';
@@ -13,7 +13,12 @@ export interface RunningServer {
   config: Config;
   url: string;
   port: number;
-  /** Stops accepting, lets accepted events finish (up to `graceMs`), and closes connections. */
+  /**
+   * Stops within `graceMs` (default: SHUTDOWN_GRACE_SECONDS). New deliveries are answered 503 at
+   * once; the events under way may finish until shortly before the end; then their GitLab calls
+   * are cut, they record what they know (a comment whose answer never came) and stay stored for the
+   * next start. Last the connections and the store are closed, in that order.
+   */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -67,17 +72,39 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     config,
     url,
     port,
-    async close(graceMs = 10_000) {
-      // New deliveries get 503 while the events under way finish; the rest stay stored for the next start.
+    async close(graceMs = config.shutdownGraceMs) {
       clearInterval(poll);
-      await bot.stop(graceMs);
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-      });
-      await Promise.all([pool.close(), store.close()]);
+      // The end of the grace period is kept for cutting what still runs: an orchestrator kills the
+      // process when its own grace period ends, and a cut call is recorded where a killed one is not.
+      const cutMs = Math.min(1_000, graceMs / 4);
+      if (!(await bot.stop(graceMs - cutMs))) {
+        log.warn('stopping with events in progress: their GitLab calls are cut, and they stay stored for the next start', {
+          in_process: bot.queue.size,
+        });
+      }
+      pool.abort();
+      await settledWithin(bot.queue.onIdle(), cutMs);
+      await closeListener(server);
+      // Whatever still runs now writes nothing (see SqliteStore).
+      await store.close();
+      await pool.close();
     },
   };
+}
+
+/** Waits for `promise`, or `ms` at most. */
+async function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
+/** Stops listening and drops every connection, including kept-alive ones and requests under way. */
+function closeListener(server: ServerType): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+  });
 }
 
 function listen(bot: Bot, config: Config): Promise<ServerType & { address(): AddressInfo | string | null }> {

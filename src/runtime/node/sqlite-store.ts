@@ -28,11 +28,16 @@ interface BatchEntry {
  * loop share one transaction, and so one disk flush: under a burst of webhooks the cost of durability
  * is paid per batch, not per event. Delivery keys and effects older than the retention window are
  * pruned as new ones arrive.
+ *
+ * After `close()` nothing is read or written any more, and a call made then never settles: what is
+ * still running at shutdown (an event whose GitLab call was cut) neither acts on a read that did
+ * not happen nor records anything, and its job stays stored, unfinished, for the next start.
  */
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly tables: StoreTables;
   private batch: BatchEntry[] = [];
+  private closed = false;
   /** When the last write probe succeeded; cleared when any write fails. */
   private probedAt: number | undefined;
   private readonly probeIntervalMs: number;
@@ -77,12 +82,12 @@ export class SqliteStore implements Store {
     return this.write(() => this.tables.acceptDelivery(key, job));
   }
 
-  async unfinishedJobIds(): Promise<string[]> {
-    return this.tables.unfinishedJobIds();
+  unfinishedJobIds(): Promise<string[]> {
+    return this.read(() => this.tables.unfinishedJobIds());
   }
 
-  async job(id: string): Promise<StoredJob | undefined> {
-    return this.tables.job(id);
+  job(id: string): Promise<StoredJob | undefined> {
+    return this.read(() => this.tables.job(id));
   }
 
   finishJob(id: string): Promise<void> {
@@ -97,32 +102,32 @@ export class SqliteStore implements Store {
     return this.write(() => this.tables.deadLetter(id, reason));
   }
 
-  async deadLetters(options: { payloads?: boolean } = {}): Promise<DeadLetter[]> {
-    return this.tables.deadLetters(options.payloads ?? true);
+  deadLetters(options: { payloads?: boolean } = {}): Promise<DeadLetter[]> {
+    return this.read(() => this.tables.deadLetters(options.payloads ?? true));
   }
 
   reviveDeadLetter(id: string): Promise<StoredJob | undefined> {
     return this.write(() => this.tables.reviveDeadLetter(id));
   }
 
-  async queueStats(): Promise<QueueStats> {
-    return this.tables.queueStats();
+  queueStats(): Promise<QueueStats> {
+    return this.read(() => this.tables.queueStats());
   }
 
   claim(key: string, owner: string): Promise<'new' | 'own' | 'taken'> {
     return this.write(() => this.tables.claim(key, owner));
   }
 
-  async effectTime(jobId: string, effect: string): Promise<number | undefined> {
-    return this.tables.effectTime(jobId, effect);
+  effectTime(jobId: string, effect: string): Promise<number | undefined> {
+    return this.read(() => this.tables.effectTime(jobId, effect));
   }
 
   recordEffect(jobId: string, effect: string): Promise<void> {
     return this.write(() => this.tables.recordEffect(jobId, effect));
   }
 
-  async lastScheduleRun(rule: string): Promise<number | undefined> {
-    return this.tables.lastScheduleRun(rule);
+  lastScheduleRun(rule: string): Promise<number | undefined> {
+    return this.read(() => this.tables.lastScheduleRun(rule));
   }
 
   recordScheduleRun(rule: string, at: number): Promise<void> {
@@ -135,6 +140,7 @@ export class SqliteStore implements Store {
    * alone would not tell: a full disk or a read-only volume still answers them.
    */
   async writable(): Promise<boolean> {
+    if (this.closed) return false;
     if (this.probedAt !== undefined && this.now() - this.probedAt < this.probeIntervalMs) return true;
     try {
       this.probeWrite();
@@ -148,12 +154,23 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     this.flush();
+    this.closed = true;
     if (this.db.open) this.db.close();
+  }
+
+  private read<T>(read: () => T): Promise<T> {
+    if (this.closed) return new Promise<T>(() => {});
+    try {
+      return Promise.resolve(read());
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   /** Runs `write` in the transaction of the current batch; resolves once that transaction is committed. */
   private write<T>(write: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
+      if (this.closed) return;
       if (this.batch.push({ write, resolve: resolve as (value: unknown) => void, reject }) === 1) setImmediate(() => this.flush());
     });
   }
