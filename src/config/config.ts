@@ -40,6 +40,8 @@ export const EnvSchema = z.object({
   GITLAB_NOTES_PER_MINUTE: z.coerce.number().positive().default(50),
   DATA_DIR: z.string().min(1).default('data'),
   MAX_BODY_BYTES_IN_FLIGHT: z.coerce.number().int().positive().default(100 * 1024 * 1024),
+  DATA_DIR_LOCK: z.enum(['wait', 'fail']).default('wait'),
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().positive().max(3600).default(10),
   RETRY_BASE_DELAY_SECONDS: z.coerce.number().min(0).default(1),
   // A Cloudflare Queue delays a message by at most 12 hours.
   RETRY_MAX_DELAY_SECONDS: z.coerce.number().min(0).max(43_200).default(300),
@@ -81,8 +83,12 @@ export interface Config {
   gitlabRetries: number;
   /** Budget of notes created per minute (GitLab.com allows 60). */
   notesPerMinute: number;
-  /** Where the Node runtime keeps its state (last schedule runs). */
+  /** Where the Node runtime keeps its state (accepted events, deliveries seen, dead letters, schedule runs). */
   dataDir: string;
+  /** Node: what a process does when another one holds DATA_DIR: wait until it stops, or exit at once. */
+  dataDirLock: 'wait' | 'fail';
+  /** Node: how long stopping may take in all (ms); what is still running then is cut and stays stored. */
+  shutdownGraceMs: number;
   /** GitLab sends at most 25 MB; anything larger is refused with 413. */
   maxBodyBytes: number;
   /** Bytes of request bodies read at once; further deliveries wait for room instead of being read into memory. */
@@ -153,6 +159,8 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
     gitlabRetries: e.GITLAB_RETRIES,
     notesPerMinute: e.GITLAB_NOTES_PER_MINUTE,
     dataDir: e.DATA_DIR,
+    dataDirLock: e.DATA_DIR_LOCK,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
     maxBodyBytes: MAX_WEBHOOK_BODY_BYTES,
     maxBodyBytesInFlight: e.MAX_BODY_BYTES_IN_FLIGHT,
     retry: {

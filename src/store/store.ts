@@ -86,5 +86,11 @@ export interface Store {
   /** When the schedule rule last started a run (epoch ms), if it ever did. */
   lastScheduleRun(rule: string): Promise<number | undefined>;
   recordScheduleRun(rule: string, at: number): Promise<void>;
+  /**
+   * Whether a write would be committed now, for readiness: a store on a disk can still be read when
+   * it can no longer write (the disk is full, the volume turned read-only). Stores without such a
+   * failure of their own leave it out.
+   */
+  writable?(): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -51,8 +51,11 @@ export interface Bot {
    * and did not finish (after a crash or restart); later, dead letters put back by `rulebot dead-letters --retry`.
    */
   resume(): Promise<void>;
-  /** Refuses new deliveries (503), starts no new attempt, and waits up to `graceMs` for the ones under way. */
-  stop(graceMs?: number): Promise<void>;
+  /**
+   * Refuses new deliveries (503), starts no new attempt or schedule run, and waits up to `graceMs`
+   * for the attempts under way; resolves whether they all finished.
+   */
+  stop(graceMs?: number): Promise<boolean>;
 }
 
 /** rulebot in one long-running process: the engine behind an in-process queue, a cron scheduler and the HTTP app. */
@@ -105,7 +108,9 @@ export function createBot(given: BotDeps): Bot {
     health: {
       status: async () => ({ queue: { ...(await deps.store.queueStats()), in_process: queue.size }, accepting }),
       ready: async () => {
-        const store = await deps.store.queueStats().then(() => true, () => false);
+        // A store that reads but cannot write (a full disk) would answer every delivery 500.
+        const readable = await deps.store.queueStats().then(() => true, () => false);
+        const store = readable && (await (deps.store.writable?.() ?? true));
         const gitlab = unreachable ? `cannot reach GitLab at ${config.gitlabUrl}: ${unreachable}` : await engine.gitlabReachable();
         return { ready: store && gitlab !== false && !unreachable && accepting, checks: { store, rules: deps.rules.rules.length, gitlab, accepting } };
       },
@@ -184,9 +189,11 @@ export function createBot(given: BotDeps): Bot {
       clearTimeout(reconnect);
       scheduler.stop();
       queue.stop();
-      const idle = queue.onIdle().then(() => 'idle' as const);
-      const late = new Promise<'late'>((resolve) => setTimeout(resolve, graceMs, 'late').unref?.());
-      if ((await Promise.race([idle, late])) === 'late') log.warn('stopping with events in progress; they stay queued', { in_process: queue.size });
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<false>((resolve) => (timer = setTimeout(resolve, graceMs, false)));
+      const finished = await Promise.race([queue.onIdle().then(() => true), late]);
+      clearTimeout(timer);
+      return finished;
     },
   };
 }

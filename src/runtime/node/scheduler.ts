@@ -20,6 +20,7 @@ export class Scheduler {
   private readonly running = new Set<string>();
   private readonly jobs: Cron[] = [];
   private readonly now: () => number;
+  private stopped = false;
 
   constructor(private readonly options: SchedulerOptions) {
     this.now = options.now ?? Date.now;
@@ -36,7 +37,9 @@ export class Scheduler {
     }
   }
 
+  /** Starts no more runs; a run under way goes on until rulebot stops. */
   stop(): void {
+    this.stopped = true;
     for (const job of this.jobs.splice(0)) job.stop();
   }
 
@@ -55,7 +58,9 @@ export class Scheduler {
       this.options.log.info('schedule: run finished', summary(report));
       return { ran: true, report };
     } catch (error) {
-      this.options.log.error('schedule: run failed', { rule: name, error });
+      // Stopping cuts the GitLab calls under way: the run ends early, and the rule's next cron runs it again.
+      if (this.stopped) this.options.log.warn('schedule: run cut short by stopping', { rule: name, error });
+      else this.options.log.error('schedule: run failed', { rule: name, error });
       return { ran: false, reason: error instanceof Error ? error.message : String(error) };
     } finally {
       this.running.delete(name);

@@ -9,7 +9,12 @@ export interface SqliteStoreOptions {
   /** How long delivery keys and effects are remembered, in ms (default 7 days). */
   retentionMs?: number;
   now?: () => number;
+  /** How long a successful write probe is trusted, in ms (default 5 000). */
+  probeIntervalMs?: number;
 }
+
+/** What the write probe writes: more than a typical delivery (a merge request event is some 5 KB), so that a store taking the probe takes one too. */
+const PROBE_BYTES = 16 * 1024;
 
 interface BatchEntry {
   write: () => unknown;
@@ -23,11 +28,21 @@ interface BatchEntry {
  * loop share one transaction, and so one disk flush: under a burst of webhooks the cost of durability
  * is paid per batch, not per event. Delivery keys and effects older than the retention window are
  * pruned as new ones arrive.
+ *
+ * After `close()` nothing is read or written any more, and a call made then never settles: what is
+ * still running at shutdown (an event whose GitLab call was cut) neither acts on a read that did
+ * not happen nor records anything, and its job stays stored, unfinished, for the next start.
  */
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly tables: StoreTables;
   private batch: BatchEntry[] = [];
+  private closed = false;
+  /** When the last write probe succeeded; cleared when any write fails. */
+  private probedAt: number | undefined;
+  private readonly probeIntervalMs: number;
+  private readonly now: () => number;
+  private readonly probeWrite: () => void;
   /** Made once: better-sqlite3 builds several wrapper functions per `transaction()` call. */
   private readonly commitBatch: (batch: readonly BatchEntry[], results: unknown[]) => void;
 
@@ -38,11 +53,21 @@ export class SqliteStore implements Store {
     this.db.pragma('synchronous = FULL');
     // The CLI (`rulebot dead-letters`) may write while the server runs: wait for each other's locks.
     this.db.pragma('busy_timeout = 5000');
+    this.now = options.now ?? (() => Date.now());
+    this.probeIntervalMs = options.probeIntervalMs ?? 5_000;
     const driver = betterSqliteDriver(this.db);
     // Tables created or brought up to date in one write transaction: the server and `rulebot
     // dead-letters` opening an older file at the same time do not both change it.
-    this.tables = this.db.transaction(() => new StoreTables(driver, options.retentionMs ?? 7 * 24 * 3_600_000, options.now ?? Date.now)).immediate();
+    this.tables = this.db.transaction(() => new StoreTables(driver, options.retentionMs ?? 7 * 24 * 3_600_000, this.now)).immediate();
     const db = this.db;
+    db.exec('CREATE TABLE IF NOT EXISTS write_probe (pad BLOB NOT NULL)');
+    const insertProbe = db.prepare('INSERT INTO write_probe (pad) VALUES (zeroblob(?))');
+    const deleteProbes = db.prepare('DELETE FROM write_probe');
+    // Committed, not rolled back: a full disk or a read-only volume shows only when pages reach the file.
+    this.probeWrite = db.transaction(() => {
+      insertProbe.run(PROBE_BYTES);
+      deleteProbes.run();
+    });
     // Nested in the batch's transaction, each write runs in a savepoint of its own.
     const inSavepoint = db.transaction((write: () => unknown) => write());
     this.commitBatch = db.transaction((batch: readonly BatchEntry[], results: unknown[]) => {
@@ -60,12 +85,12 @@ export class SqliteStore implements Store {
     return this.write(() => this.tables.acceptDelivery(key, job));
   }
 
-  async unfinishedJobIds(): Promise<string[]> {
-    return this.tables.unfinishedJobIds();
+  unfinishedJobIds(): Promise<string[]> {
+    return this.read(() => this.tables.unfinishedJobIds());
   }
 
-  async job(id: string): Promise<StoredJob | undefined> {
-    return this.tables.job(id);
+  job(id: string): Promise<StoredJob | undefined> {
+    return this.read(() => this.tables.job(id));
   }
 
   finishJob(id: string): Promise<void> {
@@ -80,46 +105,75 @@ export class SqliteStore implements Store {
     return this.write(() => this.tables.deadLetter(id, reason, made));
   }
 
-  async deadLetters(options: { payloads?: boolean } = {}): Promise<DeadLetter[]> {
-    return this.tables.deadLetters(options.payloads ?? true);
+  deadLetters(options: { payloads?: boolean } = {}): Promise<DeadLetter[]> {
+    return this.read(() => this.tables.deadLetters(options.payloads ?? true));
   }
 
   reviveDeadLetter(id: string): Promise<StoredJob | undefined> {
     return this.write(() => this.tables.reviveDeadLetter(id));
   }
 
-  async queueStats(): Promise<QueueStats> {
-    return this.tables.queueStats();
+  queueStats(): Promise<QueueStats> {
+    return this.read(() => this.tables.queueStats());
   }
 
   claim(key: string, owner: string): Promise<'new' | 'own' | 'taken'> {
     return this.write(() => this.tables.claim(key, owner));
   }
 
-  async effectTime(jobId: string, effect: string): Promise<number | undefined> {
-    return this.tables.effectTime(jobId, effect);
+  effectTime(jobId: string, effect: string): Promise<number | undefined> {
+    return this.read(() => this.tables.effectTime(jobId, effect));
   }
 
   recordEffect(jobId: string, effect: string): Promise<void> {
     return this.write(() => this.tables.recordEffect(jobId, effect));
   }
 
-  async lastScheduleRun(rule: string): Promise<number | undefined> {
-    return this.tables.lastScheduleRun(rule);
+  lastScheduleRun(rule: string): Promise<number | undefined> {
+    return this.read(() => this.tables.lastScheduleRun(rule));
   }
 
   recordScheduleRun(rule: string, at: number): Promise<void> {
     return this.write(() => this.tables.recordScheduleRun(rule, at));
   }
 
+  /**
+   * Whether a write commits now: a small one is committed to a table of its own, at most once per
+   * `probeIntervalMs` while they succeed, and again at the next call after any write failed. Reads
+   * alone would not tell: a full disk or a read-only volume still answers them.
+   */
+  async writable(): Promise<boolean> {
+    if (this.closed) return false;
+    if (this.probedAt !== undefined && this.now() - this.probedAt < this.probeIntervalMs) return true;
+    try {
+      this.probeWrite();
+      this.probedAt = this.now();
+      return true;
+    } catch {
+      this.probedAt = undefined;
+      return false;
+    }
+  }
+
   async close(): Promise<void> {
     this.flush();
+    this.closed = true;
     if (this.db.open) this.db.close();
+  }
+
+  private read<T>(read: () => T): Promise<T> {
+    if (this.closed) return new Promise<T>(() => {});
+    try {
+      return Promise.resolve(read());
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   /** Runs `write` in the transaction of the current batch; resolves once that transaction is committed. */
   private write<T>(write: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
+      if (this.closed) return;
       if (this.batch.push({ write, resolve: resolve as (value: unknown) => void, reject }) === 1) setImmediate(() => this.flush());
     });
   }
@@ -134,13 +188,17 @@ export class SqliteStore implements Store {
       // One failing write rolls back only itself (a savepoint), not its batch-mates.
       this.commitBatch(batch, results);
     } catch (error) {
+      this.probedAt = undefined;
       for (const entry of batch) entry.reject(error);
       return;
     }
     batch.forEach((entry, i) => {
       const result = results[i] as { value?: unknown; error?: unknown };
-      if ('error' in result) entry.reject(result.error);
-      else entry.resolve(result.value);
+      if ('error' in result) {
+        // Readiness probes again rather than trust an older probe (a disk may have just filled up).
+        this.probedAt = undefined;
+        entry.reject(result.error);
+      } else entry.resolve(result.value);
     });
   }
 }
