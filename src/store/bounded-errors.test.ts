@@ -32,4 +32,13 @@ describe('withBoundedErrors', () => {
     expect(bytes(last_error!.message)).toBeLessThanOrEqual(2048);
     expect(last_error!.message).not.toContain(SECRET);
   });
+
+  it("passes every other method through, a runtime's optional ones included", async () => {
+    const inner = Object.assign(new MemoryStore(), { writable: async () => false });
+    const store = withBoundedErrors(inner, [SECRET]);
+    expect(await store.writable?.()).toBe(false);
+    expect(store).toBeInstanceOf(MemoryStore);
+    await store.acceptDelivery('c', job('c'));
+    expect(await store.unfinishedJobIds()).toEqual(['c']);
+  });
 });

@@ -10,31 +10,28 @@ import type { DeadLetter, QueueStats, Store } from './store.js';
  * @example
  * const store = withBoundedErrors(new SqliteStore(dir), secretValues(config));
  */
-export function withBoundedErrors(store: Store, secrets: readonly string[]): Store {
+export function withBoundedErrors<S extends Store>(store: S, secrets: readonly string[]): S {
   const clean = createTextCleaner(secrets);
   const cleanLetter = (letter: DeadLetter): DeadLetter => {
     const lastError = letter.job.last_error;
     return { ...letter, reason: clean(letter.reason), job: { ...letter.job, last_error: lastError === undefined ? undefined : clean(lastError) } };
   };
-  return {
-    acceptDelivery: (key, job) => store.acceptDelivery(key, job),
-    unfinishedJobIds: () => store.unfinishedJobIds(),
-    job: (id) => store.job(id),
-    finishJob: (id) => store.finishJob(id),
+  const overrides: Partial<Store> = {
     retryJobLater: (id, nextAttemptAt, error, firstAttemptAt) => store.retryJobLater(id, nextAttemptAt, clean(error), firstAttemptAt),
     deadLetter: (id, reason, made) => store.deadLetter(id, clean(reason), made),
     deadLetters: async (options) => (await store.deadLetters(options)).map(cleanLetter),
-    reviveDeadLetter: (id) => store.reviveDeadLetter(id),
     async queueStats(): Promise<QueueStats> {
       // Spread: a runtime's store may report more than QueueStats (the Worker's running scans).
       const stats = await store.queueStats();
       return stats.last_error ? { ...stats, last_error: { ...stats.last_error, message: clean(stats.last_error.message) } } : stats;
     },
-    claim: (key, owner) => store.claim(key, owner),
-    effectTime: (jobId, effect) => store.effectTime(jobId, effect),
-    recordEffect: (jobId, effect) => store.recordEffect(jobId, effect),
-    lastScheduleRun: (rule) => store.lastScheduleRun(rule),
-    recordScheduleRun: (rule, at) => store.recordScheduleRun(rule, at),
-    close: () => store.close(),
   };
+  // Every other method, the optional ones and any added later included, is the store's own.
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      if (Object.hasOwn(overrides, property)) return overrides[property as keyof Store];
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }

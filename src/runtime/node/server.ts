@@ -10,6 +10,7 @@ import { DataDirInUseError, DataDirLock, describeHolder, type LockHolder } from 
 import { SqliteStore } from './sqlite-store.js';
 import { loadRulesDir } from './load-rules-dir.js';
 import { createPooledFetch } from './pooled-fetch.js';
+import { explainDataDirError, explainListenError } from './start-errors.js';
 import { createWaitingApp } from './waiting-app.js';
 
 export interface RunningServer {
@@ -52,11 +53,19 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   // Nothing in DATA_DIR is read or written before this process holds it: events stored there are
   // run by one process only, and a second one would run them again beside the first.
   let handler: Handler = createWaitingApp().fetch;
-  const { lock, listener: waitingListener } = await takeDataDir(config, log, (request, env) => handler(request, env), options);
+  const { lock, listener: waitingListener } = await takeDataDir(config, log, (request, env) => handler(request, env), options).catch((error: unknown) => {
+    throw explainDataDirError(error, config.dataDir);
+  });
 
-  const pool = createPooledFetch();
   // The store keeps time by the same clock as the queue: a retry's time is compared with it.
-  const store = new SqliteStore(config.dataDir, { ...(options.bot?.now && { now: options.bot.now }) });
+  let store: SqliteStore;
+  try {
+    store = new SqliteStore(config.dataDir, { ...(options.bot?.now && { now: options.bot.now }) });
+  } catch (error) {
+    lock.release();
+    throw explainDataDirError(error, config.dataDir);
+  }
+  const pool = createPooledFetch();
   const bot = createBot({ config, rules, store, log, fetch: pool.fetch, ...options.bot });
   // Stopped while starting: GitLab calls under way (asking who the token is) end now.
   const cutGitLab = () => pool.abort();
@@ -196,7 +205,7 @@ function sameHolder(a: LockHolder | undefined, b: LockHolder | undefined): boole
 function listen(handler: Handler, config: Config): Promise<Listener> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: handler, port: config.port, hostname: config.host }, () => resolve(server as never));
-    server.once('error', reject);
+    server.once('error', (error) => reject(explainListenError(error, config)));
   });
 }
 
