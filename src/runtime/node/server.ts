@@ -7,7 +7,7 @@ import { createBot, type Bot, type BotDeps } from './bot.js';
 import { configWarnings, parseConfig, secretValues, type Config } from '../../config/config.js';
 import { createLogger, type Logger } from '../../log.js';
 import { DataDirInUseError, DataDirLock, describeHolder, type LockHolder } from './data-dir-lock.js';
-import { SqliteStore } from './sqlite-store.js';
+import { openThreadedStore, type ThreadedStore } from './threaded-store.js';
 import { loadRulesDir } from './load-rules-dir.js';
 import { createPooledFetch } from './pooled-fetch.js';
 import { explainDataDirError, explainListenError } from './start-errors.js';
@@ -57,10 +57,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     throw explainDataDirError(error, config.dataDir);
   });
 
-  // The store keeps time by the same clock as the queue: a retry's time is compared with it.
-  let store: SqliteStore;
+  // The store keeps time by the same clock as the queue: a retry's time is compared with it. It runs on a
+  // thread of its own: the event loop never waits for the disk, and the deliveries of one commit share it.
+  let store: ThreadedStore;
   try {
-    store = new SqliteStore(config.dataDir, { ...(options.bot?.now && { now: options.bot.now }) });
+    store = await openThreadedStore(config.dataDir, { ...(options.bot?.now && { now: options.bot.now }) });
   } catch (error) {
     lock.release();
     throw explainDataDirError(error, config.dataDir);
@@ -131,7 +132,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       pool.abort();
       await settledWithin(bot.queue.onIdle(), cutMs);
       await closeListener(listener);
-      // Whatever still runs now writes nothing (see SqliteStore), and only then is DATA_DIR handed on.
+      // Whatever still runs now writes nothing (see ThreadedStore), and only then is DATA_DIR handed on.
       await store.close();
       lock.release();
       await pool.close();
