@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig, secretValues } from '../../src/config/config.js';
 import { createLogger } from '../../src/log.js';
-import { startServer, type RunningServer } from '../../src/runtime/node/server.js';
+import { startServer, type RunningServer, type StartOptions } from '../../src/runtime/node/server.js';
 import { dueRules } from '../../src/schedule/due-rules.js';
 import { FakeGitLab } from './fake-gitlab.js';
 
@@ -26,6 +26,8 @@ export interface HarnessOptions {
   timeoutMs?: number;
   /** Seeds the fake GitLab before rulebot starts (for what rulebot does at start-up). */
   seed?: (gitlab: FakeGitLab) => void;
+  /** Opens rulebot's store (default: the server's own, SQLite on a thread of its own). */
+  openStore?: StartOptions['openStore'];
   /** A signing token (`whsec_…`): sets GITLAB_WEBHOOK_SIGNING_KEY and makes `post` sign every delivery with it. */
   signingKey?: string;
 }
@@ -86,6 +88,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<NodeHa
   try {
     server = await startServer({
       env,
+      ...(options.openStore && { openStore: options.openStore }),
       log: createLogger({ level: 'debug', write: (line) => logs.push(line), secrets: configuredSecrets(env) }),
       bot: {
         gitlab: { backoff: { baseDelayMs: 5, maxDelayMs: 40 }, timeoutMs: options.timeoutMs ?? 1_000, ambiguousRetryDelayMs: 100 },

@@ -6,8 +6,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { createBot, type Bot, type BotDeps } from './bot.js';
 import { configWarnings, parseConfig, secretValues, type Config } from '../../config/config.js';
 import { createLogger, type Logger } from '../../log.js';
+import type { Store } from '../../store/index.js';
 import { DataDirInUseError, DataDirLock, describeHolder, type LockHolder } from './data-dir-lock.js';
-import { openThreadedStore, type ThreadedStore } from './threaded-store.js';
+import { openThreadedStore } from './threaded-store.js';
 import { loadRulesDir } from './load-rules-dir.js';
 import { createPooledFetch } from './pooled-fetch.js';
 import { explainDataDirError, explainListenError } from './start-errors.js';
@@ -32,6 +33,11 @@ export interface StartOptions {
   log?: Logger;
   /** Extra bot dependencies (tests: GitLab client timings, an outcome hook). */
   bot?: Partial<Pick<BotDeps, 'gitlab' | 'onProcessed' | 'now' | 'retry' | 'lostAnswerWindowMs'>>;
+  /**
+   * Opens the store in DATA_DIR. Default: `openThreadedStore`, SQLite on a thread of its own. Tests that reach
+   * into the database itself give one in this thread (`new SqliteStore(dir, options)`).
+   */
+  openStore?: (dir: string, options: { now?: () => number }) => Store | Promise<Store>;
   /**
    * Aborted, it gives up a start still under way (SIGTERM while waiting for DATA_DIR or for GitLab):
    * `startServer` then rejects, having closed what it opened.
@@ -59,9 +65,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
   // The store keeps time by the same clock as the queue: a retry's time is compared with it. It runs on a
   // thread of its own: the event loop never waits for the disk, and the deliveries of one commit share it.
-  let store: ThreadedStore;
+  let store: Store;
   try {
-    store = await openThreadedStore(config.dataDir, { ...(options.bot?.now && { now: options.bot.now }) });
+    store = await (options.openStore ?? openThreadedStore)(config.dataDir, { ...(options.bot?.now && { now: options.bot.now }) });
   } catch (error) {
     lock.release();
     throw explainDataDirError(error, config.dataDir);
