@@ -188,7 +188,10 @@ export class ThreadedStore implements Store {
  * `npm run build` uses too) bundles it first, leaving packages to be loaded from node_modules.
  */
 async function startStoreThread(data: StoreThreadData): Promise<Worker> {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL(import.meta.url), { workerData: data });
+  // The thread allocates little at a time (a call's arguments, a few rows): a small young generation keeps
+  // its memory small (about 8 MiB less than V8's default once bundled).
+  const resourceLimits = { maxYoungGenerationSizeMb: 2 };
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL(import.meta.url), { workerData: data, resourceLimits });
   const { build } = await import('esbuild');
   const require = createRequire(import.meta.url);
   const bundled = await build({
@@ -209,7 +212,7 @@ async function startStoreThread(data: StoreThreadData): Promise<Worker> {
     ],
   });
   // No execArgv: tsx's `--import` would load in the thread for nothing.
-  return new Worker(bundled.outputFiles[0]!.text, { eval: true, workerData: data, execArgv: [] });
+  return new Worker(bundled.outputFiles[0]!.text, { eval: true, workerData: data, execArgv: [], resourceLimits });
 }
 
 function fromThreadError(error: ThreadError): Error {
