@@ -44,6 +44,11 @@ export interface EventRun {
   firstAttemptAt?: number | undefined;
   /** Changed files given up front instead of read from GitLab (`rulebot simulate --diffs`). */
   diffs?: Diff[];
+  /**
+   * Whether the runtime gives the event up if this failure, which may pass, ends the attempt: then a
+   * command's failure is answered in its thread rather than retried (unset: always retried).
+   */
+  givesUp?: (error: GitLabApiError) => boolean;
 }
 
 export interface EventResult {
@@ -124,7 +129,7 @@ export function createEngine(deps: EngineDeps): Engine {
       // Accepted before the bot's user was known (GitLab unreachable at start): its own events are skipped here.
       if (botUser && run.event.user.id === botUser.id) {
         eventLog.info("event caused by rulebot's own user; skipped");
-        return { outcome: { matched: [], calls: [], warnings: [], undecided: [], state: { event: run.event, facts: {} } }, commands: [], replies: [] };
+        return { outcome: { matched: [], calls: [], warnings: [], unknownUsers: [], undecided: [], state: { event: run.event, facts: {} } }, commands: [], replies: [] };
       }
       const effects = {
         store: deps.store, jobId: run.id, retrying: run.retrying, firstAttemptAt: run.firstAttemptAt, scope: 'event', botUsername: botUser?.username,
@@ -132,7 +137,7 @@ export function createEngine(deps: EngineDeps): Engine {
       };
       const processDeps = { ...services, gitlab: gitlab.forEvent(run.eventUuid), log: eventLog, effects, diffs: run.diffs };
       const outcome = await processEvent(run.event, processDeps);
-      const { reports: commands, replies } = await runCommands(run.event, { ...processDeps, botUsername: botUser?.username, store: deps.store, limiter });
+      const { reports: commands, replies } = await runCommands(run.event, { ...processDeps, botUsername: botUser?.username, store: deps.store, limiter, givesUp: run.givesUp });
       const calls = outcome.calls.length + commands.reduce((sum, report) => sum + report.calls.length, 0) + replies.length;
       eventLog.info('event processed', { matched: outcome.matched, commands: commands.length, calls, dry_run: config.dryRun });
       return { outcome, commands, replies };

@@ -228,4 +228,15 @@ describe.each(RUNTIMES)('chat-ops rate limit ($name)', (runtime) => {
     expect(replies()).toHaveLength(1);
     expect(awards(1246)).toEqual(['no_entry_sign']);
   });
+
+  it('counts only commands that ran, not help or refusals', async () => {
+    await comment(DEV, '@rulebot help\n@rulebot label ~security\n@rulebot label ~bug\n@rulebot label ~feature');
+    expect(mr().labels).toEqual(expect.arrayContaining(['bug', 'feature']));
+    expect(replies()).toHaveLength(2);
+    expect(replies()[1]).toContain('`~security` is not one of the labels you may set');
+    expect(replies()[1]).not.toContain('try again');
+    await comment(DEV, '@rulebot label ~documentation', { noteId: 1245 });
+    expect(mr().labels).not.toContain('documentation');
+    expect(replies()[2]).toMatch(/try again in \d+ s/);
+  });
 });
