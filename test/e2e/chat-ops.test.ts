@@ -178,6 +178,11 @@ describe.each(RUNTIMES)('chat-ops ($name)', (runtime) => {
     await comment(DEV, '@rulebot ready', { on: 'issue', noteId: 1300 });
     const issueReplies = h.gitlab.notes(PROJECT, 'Issue', 17).filter((note) => note.author_id === 99);
     expect(issueReplies[0]?.body).toContain('`ready` works only on merge requests');
+    // A guest on an issue: the requirement that failed, never the name of a condition left unchecked.
+    await comment(GUEST, '@rulebot ready', { on: 'issue', noteId: 1301 });
+    const guestReply = h.gitlab.notes(PROJECT, 'Issue', 17).filter((note) => note.author_id === 99)[1]?.body ?? '';
+    expect(guestReply).toContain('- `@rulebot ready`: `ready` works only on merge requests.\n');
+    expect(guestReply).not.toMatch(/could not check|`any`|`user`/);
   });
 
   it('lists exactly the commands the asking user may run', async () => {
