@@ -30,6 +30,10 @@ const rules = `rules:
     on: command.take
     if: { user: { access: developer } }
     then: { assign: ["{{ user.username }}", "{{ author.username }}"], react: thumbsup }
+  - name: review
+    on: command.review
+    if: { on_mr: true, user: { access: developer }, args: { min: 1 } }
+    then: { request_review: ["{{ args }}"], react: thumbsup }
   - name: label
     on: command.label
     if: { user: { access: developer }, args: { min: 1 } }
@@ -104,6 +108,13 @@ describe.each(RUNTIMES)('chat-ops that tells the truth ($name)', (runtime) => {
     expect(h.gitlab.calls('PUT')[0]?.body).toEqual({ assignee_ids: [MAINTAINER.id] });
     expect(awards()).toEqual(['thumbsup']);
     expect(botNotes()).toEqual([]);
+  });
+
+  it('asks the commenter for a review with `review @me`', async () => {
+    await command('@rulebot review @me @alice');
+    expect(h.gitlab.mergeRequest(PROJECT, 1)?.reviewer_ids).toEqual([MAINTAINER.id, 21]);
+    expect(h.gitlab.calls('GET', /\/users/)).toHaveLength(1);
+    expect(awards()).toEqual(['thumbsup']);
   });
 
   it('fills {{ user.username }} and {{ author.username }} in assign', async () => {
