@@ -1,5 +1,5 @@
 // What every runtime runs: the GitLab client and its caches, one event's rules and commands, one schedule rule's scan.
-import { DiffCache, processEvent, type ApiCall, type EventOutcome, type ProcessDeps } from './pipeline/index.js';
+import { DiffCache, followLabelChanges, processEvent, type ApiCall, type EventOutcome, type ProcessDeps } from './pipeline/index.js';
 import { secretValues, type Config } from './config/config.js';
 import { ConfigError, GitLabApiError } from './errors.js';
 import { CommandRateLimiter } from './chatops/rate-limit.js';
@@ -44,6 +44,11 @@ export interface EventRun {
   firstAttemptAt?: number | undefined;
   /** Changed files given up front instead of read from GitLab (`rulebot simulate --diffs`). */
   diffs?: Diff[];
+  /**
+   * Whether the runtime gives the event up if this failure, which may pass, ends the attempt: then a
+   * command's failure is answered in its thread rather than retried (unset: always retried).
+   */
+  givesUp?: (error: GitLabApiError) => boolean;
 }
 
 export interface EventResult {
@@ -51,6 +56,8 @@ export interface EventResult {
   commands: CommandReport[];
   /** The reply to refused commands and the reactions on their note. */
   replies: ApiCall[];
+  /** The steps of label rules fired by labels rulebot changed for this event, in order. */
+  chained?: EventOutcome[];
 }
 
 export interface ScheduleRunOptions extends Pick<ScanOptions, 'onProgress' | 'from' | 'maxItems' | 'actedBefore'> {
@@ -124,7 +131,7 @@ export function createEngine(deps: EngineDeps): Engine {
       // Accepted before the bot's user was known (GitLab unreachable at start): its own events are skipped here.
       if (botUser && run.event.user.id === botUser.id) {
         eventLog.info("event caused by rulebot's own user; skipped");
-        return { outcome: { matched: [], calls: [], warnings: [], undecided: [], state: { event: run.event, facts: {} } }, commands: [], replies: [] };
+        return { outcome: { matched: [], calls: [], warnings: [], unknownUsers: [], undecided: [], state: { event: run.event, facts: {} } }, commands: [], replies: [] };
       }
       const effects = {
         store: deps.store, jobId: run.id, retrying: run.retrying, firstAttemptAt: run.firstAttemptAt, scope: 'event', botUsername: botUser?.username,
@@ -132,10 +139,14 @@ export function createEngine(deps: EngineDeps): Engine {
       };
       const processDeps = { ...services, gitlab: gitlab.forEvent(run.eventUuid), log: eventLog, effects, diffs: run.diffs };
       const outcome = await processEvent(run.event, processDeps);
-      const { reports: commands, replies } = await runCommands(run.event, { ...processDeps, botUsername: botUser?.username, store: deps.store, limiter });
-      const calls = outcome.calls.length + commands.reduce((sum, report) => sum + report.calls.length, 0) + replies.length;
-      eventLog.info('event processed', { matched: outcome.matched, commands: commands.length, calls, dry_run: config.dryRun });
-      return { outcome, commands, replies };
+      const { reports: commands, replies } = await runCommands(run.event, { ...processDeps, botUsername: botUser?.username, store: deps.store, limiter, givesUp: run.givesUp });
+      // Labels rulebot changed fire the label rules meant for them, here: GitLab's webhooks for them are the bot's own, ignored.
+      const ran = commands.filter((report) => report.status === 'ran');
+      const made = [...outcome.calls, ...ran.flatMap((report) => report.calls)];
+      const chained = await followLabelChanges(run.event, made, outcome.matched, processDeps);
+      const calls = [outcome, ...chained].reduce((sum, step) => sum + step.calls.length, 0) + ran.reduce((sum, report) => sum + report.calls.length, 0) + replies.length;
+      eventLog.info('event processed', { matched: outcome.matched, commands: commands.length, chained: chained.map((step) => step.matched), calls, dry_run: config.dryRun });
+      return { outcome, commands, replies, chained };
     },
     runSchedule(rule, options = {}) {
       const at = options.startedAt;

@@ -196,7 +196,9 @@ function fromNote(p: NoteEvent): NormalizeResult {
         system: attrs.system ?? false,
         url: attrs.url ?? undefined,
         discussion_id: attrs.discussion_id ?? undefined,
-        internal: attrs.internal ?? attrs.confidential ?? false,
+        // Internal notes say `internal` (`confidential` before GitLab 15.0); every note on a confidential
+        // issue is seen by project members only, and comes as `event_type: confidential_note`.
+        internal: attrs.internal === true || attrs.confidential === true || p.event_type === 'confidential_note' || p.issue?.confidential === true,
       },
     },
   };

@@ -136,6 +136,8 @@ export const IssueEventSchema = z.object({
 
 export const NoteEventSchema = z.object({
   object_kind: z.literal('note'),
+  /** `confidential_note` for a note on a confidential issue (GitLab's `Confidential Note Hook`). */
+  event_type: z.string().nullish(),
   user: OptionalUser,
   project: ProjectSchema,
   object_attributes: z.object({
@@ -151,7 +153,7 @@ export const NoteEventSchema = z.object({
     discussion_id: z.string().nullish(),
   }),
   merge_request: MergeRequestAttributes.extend({ labels: Labels }).nullish(),
-  issue: IssueAttributes.extend({ labels: Labels }).nullish(),
+  issue: IssueAttributes.extend({ labels: Labels, confidential: z.boolean().nullish() }).nullish(),
 });
 
 export const PushEventSchema = z.object({

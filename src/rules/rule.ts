@@ -4,6 +4,7 @@ import { compileCondition } from './conditions.js';
 import { globMatcher, type Matcher } from './patterns.js';
 import type { Actions, Condition, RuleSpec } from './schema.js';
 import { compileTemplate, type Template } from './template.js';
+import { namesAuthor } from './user-list.js';
 
 export interface Rule {
   name: string;
@@ -44,7 +45,9 @@ export function compileRule(spec: RuleSpec, file: string, order: number, project
   const reply = spec.then.reply === undefined ? undefined : compiled(spec.then.reply);
   const pipelineRef = spec.then.pipeline?.ref === undefined ? undefined : compiled(spec.then.pipeline.ref);
   const actionFacts: Fact[] = [];
-  if ([comment, reply, pipelineRef].some((t) => t?.variables.includes('author.username'))) actionFacts.push('author');
+  if ([comment, reply, pipelineRef].some((t) => t?.variables.includes('author.username')) || namesAuthor(spec.then.assign) || namesAuthor(spec.then.request_review)) {
+    actionFacts.push('author');
+  }
   return {
     name: spec.name,
     file,

@@ -7,6 +7,7 @@ import { EVENT_NAMES, isEventName } from './events.js';
 import { compileGlob } from './glob.js';
 import { compileRegex } from './regex.js';
 import { compileTemplate } from './template.js';
+import { readUserItem } from './user-list.js';
 
 const nonEmpty = (what: string) => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}, got an empty string` });
 
@@ -22,6 +23,16 @@ const LabelPatternList = z.array(nonEmpty('a label name or pattern such as "scop
 });
 const Username = nonEmpty('a username').transform((name) => name.replace(/^@/, ''));
 const UsernameList = z.array(Username, { error: 'expected a list of usernames' });
+/** Users an action names: usernames, `@me`, `{{ args }}`, `{{ user.username }}`, `{{ author.username }}` (see user-list.ts). */
+const ActionUser = nonEmpty('a username').transform((item, ctx) => {
+  const read = readUserItem(item);
+  if ('error' in read) {
+    ctx.addIssue({ code: 'custom', message: read.error });
+    return z.NEVER;
+  }
+  return read.value;
+});
+const ActionUserList = z.array(ActionUser, { error: 'expected a list of usernames' });
 const Glob = nonEmpty('a glob').superRefine((glob, ctx) => {
   const compiled = compileGlob(glob);
   if ('error' in compiled) ctx.addIssue({ code: 'custom', message: compiled.error });
@@ -146,8 +157,8 @@ export const ActionsSchema = z
     add_labels: LabelList.optional(),
     remove_labels: LabelList.optional(),
     comment: Comment.optional(),
-    assign: UsernameList.optional(),
-    request_review: UsernameList.optional(),
+    assign: ActionUserList.optional(),
+    request_review: ActionUserList.optional(),
     close: z.literal(true, { error: 'expected true' }).optional(),
     reopen: z.literal(true, { error: 'expected true' }).optional(),
     react: z.string({ error: 'expected an emoji name such as thumbsup' }).regex(/^[\w+-]+$/, { error: 'expected an emoji name such as thumbsup' }).optional(),

@@ -1,6 +1,6 @@
 // The Node process: the engine behind an in-process queue (p-queue), a cron scheduler (croner) and the HTTP app.
 import type { Hono } from 'hono';
-import { restoreJob, type Job, type RetryPolicy } from '../../queue/index.js';
+import { failureVerdict, restoreJob, type Job, type RetryPolicy } from '../../queue/index.js';
 import { EventQueue } from './event-queue.js';
 import type { EventOutcome } from '../../pipeline/index.js';
 import { createApp } from '../../http/app.js';
@@ -81,8 +81,12 @@ export function createBot(given: BotDeps): Bot {
     retry: { ...config.retry, ...deps.retry },
     run: async (job) => {
       const retrying = job.stored.attempts > 0 || job.resumed === true;
+      const retry = { ...config.retry, ...deps.retry };
       const { outcome, commands } = await engine.runEvent({
         id: job.id, event: job.event, eventUuid: job.eventUuid, retrying, firstAttemptAt: job.stored.first_attempt_at,
+        // Judged with the longest back-off that could be drawn: when that wait would end the retries,
+        // this attempt is taken as the last, so a person's command is answered rather than given up unanswered.
+        givesUp: (error) => 'deadLetter' in failureVerdict(error, job.stored, retry, now(), () => 1),
       });
       deps.onProcessed?.(job, outcome, commands);
     },

@@ -69,6 +69,9 @@ async function runEvent(worker: Worker, body: EventMessage): Promise<Outcome> {
     try {
       await engine.runEvent({
         id: job.id, event: job.event, eventUuid: job.eventUuid, retrying: attempt.retrying, firstAttemptAt: stored.first_attempt_at,
+        // Judged with the longest back-off that could be drawn: when that wait would end the retries,
+        // this attempt is taken as the last, so a person's command is answered rather than given up unanswered.
+        givesUp: (error) => 'deadLetter' in failureVerdict(error, stored, config.retry, Date.now(), () => 1),
       });
     } catch (error) {
       const now = Date.now();

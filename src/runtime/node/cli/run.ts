@@ -6,24 +6,37 @@ import { runDeadLetters } from './dead-letters.js';
 import { runScheduleCommand } from './schedule.js';
 import { runSimulate } from './simulate.js';
 
-const USAGE = `usage: rulebot <command> [options]
-
-commands:
-  check    [--rules DIR]                    validate rule files (default DIR: $RULES_DIR or ./rules)
-  simulate --event FILE [--header NAME] [--rules DIR] [--diffs FILE] [--bot USERNAME]
+/** What each command takes and does, as `rulebot <command> --help` prints it. */
+const COMMANDS: Readonly<Record<string, string>> = {
+  check: `check    [--rules DIR]                    validate rule files (default DIR: $RULES_DIR or ./rules)`,
+  simulate: `simulate --event FILE [--header NAME] [--rules DIR] [--diffs FILE] [--bot USERNAME]
            print, as JSON lines, the rules an event matches, the verdict of each command in a
            note, and the API calls they would make; nothing is changed. Changed files come from
            --diffs FILE (GitLab's /diffs answer) or, with GITLAB_TOKEN set, are read from GitLab.
-           Commands are addressed to the token's user, or without a token to --bot USERNAME.
-  schedule "<rule name>" [--dry-run] [--json] [--rules DIR]
+           Commands are addressed to the token's user, or without a token to --bot USERNAME.`,
+  schedule: `schedule "<rule name>" [--dry-run] [--json] [--rules DIR]
            run one schedule rule now (for cron jobs or a GitLab CI schedule); --dry-run lists
            what it would do to which items and changes nothing; --json prints a report.
-  dead-letters [--retry ID]
+           The example rules: --rules examples/rules.`,
+  'dead-letters': `dead-letters [--retry ID]
            list the events that failed for good (in DATA_DIR), with the reason; --retry puts one
-           back in the queue.`;
+           back in the queue.`,
+};
+
+const USAGE = `usage: rulebot <command> [options]
+
+commands:
+${Object.values(COMMANDS).map((text) => `  ${text}`).join('\n')}
+
+rulebot <command> --help prints one command's usage.`;
 
 /** Runs one command; returns the process exit code. */
 export async function runCli(argv: string[], env: Record<string, string | undefined>, out: (line: string) => void): Promise<number> {
+  // `rulebot --help`, `rulebot -h`: the usage, successfully.
+  if (argv[0] === '--help' || argv[0] === '-h') {
+    out(USAGE);
+    return 0;
+  }
   const [command, ...rest] = argv;
   let values: Record<string, string | boolean | undefined>;
   let positionals: string[];
@@ -48,6 +61,10 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     return 2;
   }
   const rules = (values['rules'] as string | undefined) ?? (env['RULES_DIR'] || 'rules');
+  if (values['help'] && command !== undefined && COMMANDS[command] !== undefined) {
+    out(`usage: rulebot ${COMMANDS[command]}`);
+    return 0;
+  }
   if (values['help'] || command === undefined || command === 'help') {
     out(USAGE);
     return command === undefined ? 2 : 0;

@@ -24,7 +24,9 @@ export async function runScheduleCommand(options: ScheduleCommandOptions, out: (
   const rule = rules.find(options.rule);
   if (!rule?.schedule) {
     const names = rules.rules.filter((r) => r.schedule).map((r) => `"${r.name}"`);
-    out(`rulebot schedule: no schedule rule named "${options.rule}" in ${options.rules} (schedule rules: ${names.join(', ') || 'none'})`);
+    // The README's examples live in examples/rules, not in the rules the server loads by default.
+    const hint = names.length === 0 ? '; the example schedule rules are in examples/rules: add --rules examples/rules' : '';
+    out(`rulebot schedule: no schedule rule named "${options.rule}" in ${options.rules} (schedule rules: ${names.join(', ') || 'none'})${hint}`);
     return 2;
   }
   const log = createLogger({ level: config.logLevel === 'debug' ? 'debug' : 'error', write: (line) => process.stderr.write(`${line}\n`), secrets: [config.gitlabToken] });
