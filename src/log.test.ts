@@ -31,6 +31,13 @@ describe('createLogger redaction', () => {
     expect(text()).toContain('"msg":"[redacted] and [redacted]"');
   });
 
+  it('redacts values only, never field names: a secret that is also a word of the line format stays readable', () => {
+    const { log, text } = capture(['level']);
+    log.info('the level is level', { level_hint: 'level' });
+    const line = JSON.parse(text()) as Record<string, unknown>;
+    expect(line).toEqual({ level: 'info', time: '1970-01-01T00:00:00.000Z', msg: 'the [redacted] is [redacted]', level_hint: '[redacted]' });
+  });
+
   it('leaves values shorter than 4 characters alone', () => {
     const { log, text } = capture(['abc']);
     log.info('abc');

@@ -39,7 +39,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const make = (bound: LogFields): Logger => {
     const emit = (level: LogLevel, msg: string, fields?: LogFields) => {
       if (RANK[level] < threshold) return;
-      write(redact(JSON.stringify({ level, time: now().toISOString(), msg, ...bound, ...fields }, replacer)));
+      // Values are redacted, never field names: a short secret that happens to be a key's text ("level")
+      // must not mangle every line.
+      write(JSON.stringify({ level, time: now().toISOString(), msg, ...bound, ...fields }, replacer));
     };
     return {
       debug: (msg, fields) => emit('debug', msg, fields),
@@ -61,6 +63,7 @@ export const silentLogger: Logger = createLogger({ level: 'error', write: () => 
  */
 function errorReplacer(redact: (text: string) => string) {
   return (_key: string, value: unknown): unknown => {
+    if (typeof value === 'string') return redact(value);
     if (value instanceof Error) {
       const withCode = value as Error & { code?: unknown };
       return { name: value.name, message: boundText(redact(value.message)), ...(withCode.code !== undefined && { code: withCode.code }) };

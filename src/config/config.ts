@@ -123,13 +123,14 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
         : JSON.stringify(name === 'GITLAB_URL' && value !== undefined ? displayUrl(value) : (value ?? null));
       return `${name}: ${issue.message} (got ${shown})`;
     });
-    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+    // One problem stays on one line after "rulebot: cannot start:"; several get a line each.
+    throw new ConfigError(`invalid configuration:${lines.length === 1 ? ' ' : '\n'}${lines.join('\n')}`);
   }
   const e = parsed.data;
   const webhookSecrets = splitSecrets(e.GITLAB_WEBHOOK_SECRET);
   const webhookSigningKeys = splitSecrets(e.GITLAB_WEBHOOK_SIGNING_KEY);
   const secretProblems = webhookSecretProblems(webhookSecrets, webhookSigningKeys);
-  if (secretProblems.length > 0) throw new ConfigError(`invalid configuration:\n${secretProblems.join('\n')}`);
+  if (secretProblems.length > 0) throw new ConfigError(`invalid configuration:${secretProblems.length === 1 ? ' ' : '\n'}${secretProblems.join('\n')}`);
   if (e.GITLAB_TOKEN && webhookSecrets.length === 0 && webhookSigningKeys.length === 0 && options.requireSecret !== false) {
     throw new ConfigError(
       'GITLAB_WEBHOOK_SECRET is required when GITLAB_TOKEN is set, so that only GitLab can trigger actions. ' +

@@ -42,7 +42,7 @@ describe('rulebot check', () => {
   it('says when the rules directory cannot be read', async () => {
     const { code, lines } = await cli(['check', '--rules', '/nonexistent/rules']);
     expect(code).toBe(1);
-    expect(lines[0]).toBe('/nonexistent/rules: cannot read the rules directory (ENOENT); set RULES_DIR to a directory of *.yml rule files');
+    expect(lines[0]).toBe('/nonexistent/rules: cannot read the rules directory (ENOENT); give a directory of *.yml rule files (RULES_DIR, or --rules on the command line)');
   });
 
   it('says so when the directory has no rule file', async () => {

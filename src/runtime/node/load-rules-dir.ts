@@ -9,7 +9,7 @@ export async function loadRulesDir(dir: string): Promise<RuleSet> {
   try {
     names = (await readdir(dir)).filter((name) => /\.ya?ml$/i.test(name)).sort();
   } catch (error) {
-    throw new RuleConfigError([`${dir}: cannot read the rules directory (${(error as NodeJS.ErrnoException).code ?? String(error)}); set RULES_DIR to a directory of *.yml rule files`]);
+    throw new RuleConfigError([`${dir}: cannot read the rules directory (${(error as NodeJS.ErrnoException).code ?? String(error)}); give a directory of *.yml rule files (RULES_DIR, or --rules on the command line)`]);
   }
   const sources = await Promise.all(names.map(async (name) => ({ path: join(dir, name), text: await readFile(join(dir, name), 'utf8') })));
   return loadRules(sources);
