@@ -126,6 +126,7 @@ async function runOne(event: RuleEvent, deps: CommandDeps, rerun: boolean): Prom
   const { event: known, facts } = outcome.state;
   const undecided = new Map(outcome.undecided.map(({ rule, reason }) => [rule, reason]));
   const reasons = rules.flatMap((rule) => (undecided.has(rule.name) ? [`could not check: ${undecided.get(rule.name)}`] : explainRule(rule, known, facts)));
+  if (deps.offline && rules.every((rule) => undecided.has(rule.name))) return report('undecided', [...new Set(reasons)]);
   return report('refused', [...new Set(reasons)]);
 }
 

@@ -164,6 +164,17 @@ describe('rulebot simulate', () => {
     expect(calls.slice(2).map((call) => (call['body'] as { name: string }).name)).toEqual(['thumbsup', 'no_entry_sign']);
   });
 
+  it('calls a command undecided, not refused, when only GitLab could tell the role, and answers nobody', async () => {
+    const note = JSON.parse(await readFile('test/fixtures/note_merge_request.json', 'utf8')) as { object_attributes: { note: string } };
+    note.object_attributes.note = '@rulebot label ~bug';
+    const dir = await tempFiles({ 'note.json': JSON.stringify(note) });
+    const { lines } = await cli(['simulate', '--event', join(dir, 'note.json'), '--bot', '@rulebot']);
+    const printed = lines.slice(1).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(printed).toEqual([
+      { type: 'command', command: 'label', line: '@rulebot label ~bug', status: 'undecided', reasons: ["could not check: the user's role was not looked up in GitLab: GITLAB_TOKEN is not set"] },
+    ]);
+  });
+
   it('says how to read commands when it does not know the bot user', async () => {
     const { lines } = await cli(['simulate', '--event', 'test/fixtures/note_merge_request.json']);
     expect(lines.map((line) => JSON.parse(line) as { type: string; message?: string }).at(-1)).toEqual({

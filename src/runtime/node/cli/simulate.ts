@@ -63,15 +63,20 @@ export async function runSimulate(options: SimulateOptions, out: (line: string) 
     rules,
     store: new MemoryStore(),
     log: silentLogger,
-    ...(config.gitlabToken ? {} : { offline: 'GITLAB_TOKEN is not set (changed files can be given with --diffs FILE)' }),
+    ...(config.gitlabToken ? {} : { offline: 'GITLAB_TOKEN is not set' }),
   });
   if (config.gitlabToken) await engine.init();
-  else if (options.botUsername) engine.setUser({ id: 0, username: options.botUsername });
+  else if (options.botUsername) engine.setUser({ id: 0, username: options.botUsername.replace(/^@/, '') });
+  if (config.gitlabToken && options.botUsername) {
+    print({ type: 'warning', message: `--bot ${options.botUsername} is ignored: with GITLAB_TOKEN set, commands are addressed to the token's user, ${engine.user()?.username ?? 'unknown'}` });
+  }
   const { outcome, commands, replies } = await engine.runEvent({ id: 'simulate', event, eventUuid: undefined, retrying: false, ...(diffs && { diffs }) });
   for (const rule of outcome.matched) print({ type: 'match', rule });
   for (const call of outcome.calls) print({ type: 'call', method: call.method, path: call.path, body: call.body, rules: call.rules });
   for (const message of outcome.warnings) print({ type: 'warning', message });
-  for (const { rule, reason } of outcome.undecided) print({ type: 'undecided', rule, reason });
+  // Changed files are the one fact that can be given without GitLab: say how.
+  const hint = (reason: string) => (!config.gitlabToken && reason.startsWith('changed files were not read') ? `${reason} (changed files can be given with --diffs FILE)` : reason);
+  for (const { rule, reason } of outcome.undecided) print({ type: 'undecided', rule, reason: hint(reason) });
   for (const report of commands) {
     print({ type: 'command', command: report.command, line: report.line, status: report.status, reasons: report.reasons });
     // A note's reactions are made once for all its commands, with the reply: they are printed there.
