@@ -65,5 +65,12 @@ export interface Store {
   /** When the schedule rule last started a run (epoch ms), if it ever did. */
   lastScheduleRun(rule: string): Promise<number | undefined>;
   recordScheduleRun(rule: string, at: number): Promise<void>;
+  /** A small named value kept across restarts (credential state, the webhook's last check); undefined when unset. */
+  value(key: string): Promise<string | undefined>;
+  /**
+   * Sets `key` to `next` (undefined removes it) only if it holds `expected` now (undefined: unset),
+   * atomically across processes and isolates; resolves false, changing nothing, when it holds anything else.
+   */
+  swapValue(key: string, expected: string | undefined, next: string | undefined): Promise<boolean>;
   close(): Promise<void>;
 }

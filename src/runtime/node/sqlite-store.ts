@@ -109,6 +109,14 @@ export class SqliteStore implements Store {
     return this.write(() => this.tables.recordScheduleRun(rule, at));
   }
 
+  async value(key: string): Promise<string | undefined> {
+    return this.tables.value(key);
+  }
+
+  swapValue(key: string, expected: string | undefined, next: string | undefined): Promise<boolean> {
+    return this.write(() => this.tables.swapValue(key, expected, next));
+  }
+
   async close(): Promise<void> {
     this.flush();
     if (this.db.open) this.db.close();
