@@ -14,6 +14,11 @@ export interface Logger {
   error(msg: string, fields?: LogFields): void;
   /** A logger that adds `fields` to every line. */
   child(fields: LogFields): Logger;
+  /**
+   * Adds a value to redact from now on, in this logger and every logger sharing its list (its parent
+   * and children): a token rotated or refreshed while running is never logged either.
+   */
+  redact(secret: string): void;
 }
 
 export interface LoggerOptions {
@@ -29,7 +34,8 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const threshold = RANK[options.level ?? 'info'];
   const write = options.write ?? ((line: string) => console.log(line));
-  const secrets = redactionList(options.secrets ?? []);
+  let secrets = redactionList(options.secrets ?? []);
+  const known = [...(options.secrets ?? [])];
   const now = options.now ?? (() => new Date());
 
   const make = (bound: LogFields): Logger => {
@@ -45,6 +51,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       warn: (msg, fields) => emit('warn', msg, fields),
       error: (msg, fields) => emit('error', msg, fields),
       child: (fields) => make({ ...bound, ...fields }),
+      redact: (secret) => {
+        known.push(secret);
+        secrets = redactionList(known);
+      },
     };
   };
   return make({});
