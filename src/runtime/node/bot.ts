@@ -40,10 +40,13 @@ export interface Bot {
    * As `init()`, but when GitLab cannot be reached (no answer, 5xx, 429) it keeps asking in the
    * background, with back-off up to a minute, and resolves at once: webhooks are accepted and stored
    * meanwhile, and run once GitLab answers. Throws what no retry fixes (a token GitLab refuses).
+   * Resolves true when GitLab answered now, false when it is asked again in the background.
    */
-  connect(): Promise<void>;
+  connect(): Promise<boolean>;
   /** Resolves once GitLab has answered (at once without a token, or when `connect()` reached it). */
   connected(): Promise<void>;
+  /** Checks the token (daily) and the webhook (every time); the server calls it every 5 minutes. Never throws. */
+  tick(): Promise<void>;
   /**
    * Queues the stored events this process is not running: at start, those a previous process accepted
    * and did not finish (after a crash or restart); later, dead letters put back by `rulebot dead-letters --retry`.
@@ -97,11 +100,14 @@ export function createBot(deps: BotDeps): Bot {
     botUserId: () => engine.user()?.id,
     log,
     health: {
-      status: async () => ({ queue: { ...(await deps.store.queueStats()), in_process: queue.size }, accepting }),
+      status: async () => ({ queue: { ...(await deps.store.queueStats()), in_process: queue.size }, accepting, ...(await deps.upkeep?.status()) }),
       ready: async () => {
         const store = await deps.store.queueStats().then(() => true, () => false);
         const gitlab = unreachable ? `cannot reach GitLab at ${config.gitlabUrl}: ${unreachable}` : await engine.gitlabReachable();
-        return { ready: store && gitlab !== false && !unreachable && accepting, checks: { store, rules: deps.rules.rules.length, gitlab, accepting } };
+        // A credential found gone (a rotation whose answer was lost) says what to do here too.
+        const credential = await deps.upkeep?.problem();
+        const checks = { store, rules: deps.rules.rules.length, gitlab, accepting, ...(credential && { credential }) };
+        return { ready: store && gitlab !== false && !unreachable && accepting && !credential, checks };
       },
     },
     deadLetters: { list: () => deps.store.deadLetters({ payloads: false }), retry: (id) => retryDeadLetter(id) },
@@ -132,11 +138,14 @@ export function createBot(deps: BotDeps): Bot {
     user: engine.user,
     init: engine.init,
     connected: () => connection,
+    tick: async () => {
+      await deps.upkeep?.tick();
+    },
     async connect() {
       try {
         await engine.init();
         markConnected();
-        return;
+        return true;
       } catch (error) {
         if (!(error instanceof GitLabApiError && error.retryable)) throw error;
         unreachable = error.message;
@@ -166,6 +175,7 @@ export function createBot(deps: BotDeps): Bot {
       };
       reconnect = setTimeout(() => void attempt(1_000), 1_000);
       reconnect.unref?.();
+      return false;
     },
     async resume() {
       // Ids first: while thousands of events are queued here, none of them is read again.

@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '../../log.js';
 import { SqliteStore } from './sqlite-store.js';
 import { loadRulesDir } from './load-rules-dir.js';
 import { createPooledFetch } from './pooled-fetch.js';
+import { createUpkeep } from '../../upkeep/index.js';
 
 export interface RunningServer {
   bot: Bot;
@@ -31,11 +32,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const rules = await loadRulesDir(config.rulesDir);
   const pool = createPooledFetch();
   const store = new SqliteStore(config.dataDir);
-  const bot = createBot({ config, rules, store, log, fetch: pool.fetch, ...options.bot });
+  // The credential (stored sealed in DATA_DIR once rotated or refreshed) and the webhook's watch.
+  const upkeep = createUpkeep({ config, store, log, fetch: pool.fetch, runtime: 'server', now: options.bot?.now, gitlab: options.bot?.gitlab });
+  const bot = createBot({ config, rules, store, log, fetch: pool.fetch, upkeep, ...options.bot });
+  let connectedAtStart: boolean;
   try {
     // GitLab unreachable at start (a blip during a restart) is no reason to stop: webhooks are
     // accepted and stored, and run once it answers. A token GitLab refuses is.
-    await bot.connect();
+    connectedAtStart = await bot.connect();
   } catch (error) {
     await Promise.all([pool.close(), store.close()]);
     throw error;
@@ -53,6 +57,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   // Dead letters put back from the command line land in the store; pick them up while running.
   const poll = setInterval(() => void bot.resume().catch((error: unknown) => log.error('reading stored events failed', { error })), 5_000);
   poll.unref();
+  // The webhook is looked at once rulebot listens (re-enabling it sends a test delivery here), then every 5 minutes.
+  if (connectedAtStart) await bot.tick();
+  else void bot.connected().then(() => bot.tick());
+  const upkeepTimer = setInterval(() => void bot.tick(), 5 * 60_000);
+  upkeepTimer.unref();
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   log.info('rulebot listening', {
@@ -77,6 +86,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     async close(graceMs = 10_000) {
       // New deliveries get 503 while the events under way finish; the rest stay stored for the next start.
       clearInterval(poll);
+      clearInterval(upkeepTimer);
       await bot.stop(graceMs);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
