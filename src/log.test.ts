@@ -37,3 +37,15 @@ describe('createLogger redaction', () => {
     expect(text()).toContain('"msg":"abc"');
   });
 });
+
+describe('redact', () => {
+  it('redacts a value learned while running, in the parent and every child logger', () => {
+    const { log, text } = capture([]);
+    const child = log.child({ event_id: 'e1' });
+    child.redact('glpat-rotated-while-running');
+    log.info('parent glpat-rotated-while-running');
+    child.info('child glpat-rotated-while-running');
+    expect(text()).not.toContain('glpat-rotated-while-running');
+    expect(text().match(/\[redacted\]/g)).toHaveLength(2);
+  });
+});

@@ -55,11 +55,13 @@ export class Hooks {
 
   /**
    * A test delivery (GitLab's `TestHooks` services): sent whatever the hook's state, waiting for the
-   * answer; a 2xx re-enables the hook (`WebHooks::AutoDisabling#enable!`). Resolves the status, or 0.
+   * answer; a 2xx re-enables the hook (`WebHooks::AutoDisabling#enable!`). Resolves the receiver's
+   * status (0: no answer) and body, which GitLab repeats as the message of its 422.
    */
-  async test(hook: FakeHook, eventHeader: string, payload: object): Promise<number> {
+  async test(hook: FakeHook, eventHeader: string, payload: object): Promise<{ status: number; body: string }> {
     hook.tests++;
     let status = 0;
+    let body = 'internal error';
     try {
       const response = await this.deliver(hook.url, {
         method: 'POST',
@@ -75,7 +77,7 @@ export class Hooks {
         body: JSON.stringify(payload),
       });
       status = response.status;
-      await response.arrayBuffer();
+      body = await response.text();
     } catch {
       status = 0;
     }
@@ -83,6 +85,6 @@ export class Hooks {
       hook.alert_status = 'executable';
       hook.disabled_until = null;
     }
-    return status;
+    return { status, body };
   }
 }

@@ -85,7 +85,7 @@ async function testHook(context: RouteContext, owner: Owner): Promise<Reply> {
     object_attributes: { user_id: context.store.botUser.id, created_at: context.store.now(), id: 1, name: 'pat_for_webhook_event', expires_at: expires },
     event_name: 'expiring_access_token',
   };
-  const status = await context.store.hooks.test(hook, 'Resource Access Token Hook', payload);
-  if (status < 200 || status >= 300) throw new ApiError({ status: 422, body: { message: status === 0 ? 'internal error' : `${status}` } });
+  const { status, body } = await context.store.hooks.test(hook, 'Resource Access Token Hook', payload);
+  if (status < 200 || status >= 300) throw new ApiError({ status: 422, body: { message: body } });
   return { status: 201, body: { message: '201 Created' } };
 }
