@@ -87,7 +87,22 @@ export class ManagedToken implements TokenSource {
     // Rotated here while the request was under way, or (reading the record again) by another process or isolate.
     if (this.token === used.token) await this.rotation?.catch(() => {});
     if (this.token === used.token) await this.reload();
+    if (this.token === used.token && !this.last.record?.problem?.lost) await this.confirmRefused();
+    if (this.token === used.token) throwIfLost(this.last.record);
     return this.token === used.token ? undefined : { token: this.token, type: 'private' };
+  }
+
+  /**
+   * A 401 with no newer token: one `GET /personal_access_tokens/self` tells whether GitLab refuses the
+   * token itself (revoked, expired). If so it is recorded as gone, `/readyz` says what to do, and events
+   * wait for a new one instead of failing.
+   */
+  private async confirmRefused(): Promise<void> {
+    try {
+      await getTokenSelf(this.options.clientFor(this.token));
+    } catch (error) {
+      if (error instanceof GitLabApiError && error.status === 401) await this.markLost('refused', `GitLab refuses it (${error.message})`);
+    }
   }
 
   /**
@@ -109,7 +124,15 @@ export class ManagedToken implements TokenSource {
     const pending = this.last.record?.pending;
     if (pending && this.abandoned(pending, true)) await this.lookIntoUnfinished();
     const current = this.last.record;
-    if (current?.problem?.lost) throw new ConfigError(current.problem.message);
+    if (current?.problem?.lost) {
+      // Recorded as gone: unless GitLab takes it again (a 401 that was GitLab's own trouble), a person must act.
+      const works = await getTokenSelf(this.options.clientFor(this.token)).then(
+        () => true,
+        (error: unknown) => (error instanceof GitLabApiError && error.status === 401 ? false : Promise.reject(error)),
+      );
+      if (!works) throw new ConfigError(current.problem.message);
+      await this.settle(undefined);
+    }
     if (this.options.checkAtStart === 'always' || this.checkDue()) {
       await this.check({ atStart: true });
     } else {
@@ -187,11 +210,11 @@ export class ManagedToken implements TokenSource {
     } catch (error) {
       if (error instanceof GitLabApiError && error.status === 401) {
         const stored = this.token !== this.options.configured;
-        const what = stored ? `GitLab refused the token rulebot rotated to (${error.message}): it was revoked or expired` : `GitLab refused GITLAB_TOKEN (${error.message})`;
+        const what = stored ? `GitLab refused the token rulebot rotated to (${error.message})` : `GitLab refused GITLAB_TOKEN (${error.message})`;
         if (atStart && !stored) {
           throw new ConfigError(`${what}: check that the token is valid, not expired, and that GITLAB_TOKEN_TYPE matches it (private, oauth or job)`);
         }
-        await this.markLost(what);
+        await this.markLost('refused', what);
         if (atStart) throw new ConfigError(this.last.record?.problem?.message ?? what);
         return;
       }
@@ -316,7 +339,7 @@ export class ManagedToken implements TokenSource {
     } else if (error.status === 401) {
       // Revoked already: rotated by another rulebot sharing this token, or expired.
       await this.reload();
-      if (this.token === used) await this.markLost('GitLab refused the token when rulebot asked to rotate it (401)');
+      if (this.token === used) await this.markLost('refused', 'GitLab refused the token when rulebot asked to rotate it (401)');
     } else {
       // No answer, or a 5xx: GitLab may have rotated it. Asking with the old token tells.
       await this.lookIntoUnfinished();
@@ -332,7 +355,7 @@ export class ManagedToken implements TokenSource {
       await getTokenSelf(this.options.clientFor(this.token));
     } catch (error) {
       if (error instanceof GitLabApiError && error.status === 401) {
-        await this.markLost(`a rotation began at ${this.pendingSince()} and its answer was never stored`);
+        await this.markLost('rotation', `a rotation began at ${this.pendingSince()} and its answer was never stored`);
         return;
       }
       if (error instanceof GitLabApiError && error.retryable) return; // asked again at the next check
@@ -342,9 +365,9 @@ export class ManagedToken implements TokenSource {
     await this.settle(undefined);
   }
 
-  private async markLost(what: string): Promise<void> {
+  private async markLost(cause: 'rotation' | 'refused', what: string): Promise<void> {
     const record = this.last.record;
-    const message = lostTokenHelp({ what, tokenId: record?.token_id });
+    const message = lostTokenHelp({ cause, what, tokenId: record?.token_id });
     this.options.log.error(message);
     await this.settle({ message, lost: true });
   }
@@ -403,4 +426,15 @@ export class ManagedToken implements TokenSource {
     this.options.log.redact(token);
     this.token = token;
   }
+}
+
+/**
+ * With the credential known gone, GitLab's 401 is made retryable: events wait with the usual back-off
+ * (up to RETRY_GIVE_UP_AFTER_SECONDS, then they are kept as dead letters) instead of failing at once,
+ * so that they run once an operator has set a new credential.
+ */
+export function throwIfLost(record: CredentialRecord | undefined): void {
+  const problem = record?.problem;
+  if (!problem?.lost) return;
+  throw new GitLabApiError({ status: 401, method: 'GET', path: '(any)', message: problem.message, retryable: true });
 }

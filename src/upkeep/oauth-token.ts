@@ -4,7 +4,7 @@ import { ConfigError, GitLabApiError } from '../errors.js';
 import { refreshAccessToken, type Credentials, type OAuthToken as OAuthAnswer, type TokenSource } from '../gitlab/index.js';
 import type { Logger } from '../log.js';
 import type { CredentialRecord, CredentialRecords, ReadRecord } from './credential-record.js';
-import { LEASE_MS } from './managed-token.js';
+import { LEASE_MS, throwIfLost } from './managed-token.js';
 
 export interface OAuthTokenOptions {
   oauth: OAuthConfig;
@@ -88,7 +88,8 @@ export class OAuthToken implements TokenSource {
     try {
       await this.current();
     } catch (error) {
-      if (error instanceof GitLabApiError && !error.retryable) throw new ConfigError(this.last.record?.problem?.message ?? error.message);
+      const lost = this.last.record?.problem?.lost ? this.last.record.problem.message : undefined;
+      if (lost || (error instanceof GitLabApiError && !error.retryable)) throw new ConfigError(lost ?? (error as Error).message);
       throw error;
     }
   }
@@ -129,7 +130,7 @@ export class OAuthToken implements TokenSource {
       await this.adopt(read);
       const record = read.record;
       if (!record || record.lineage !== this.options.lineage) throw new ConfigError('the OAuth credentials changed while rulebot runs; restart it');
-      if (record.problem?.lost) throw new GitLabApiError({ status: 401, method: 'POST', path: '/oauth/token', message: record.problem.message, retryable: false });
+      throwIfLost(record);
       if (this.access && this.access.token !== stale && !this.expiringSoon()) return; // refreshed elsewhere
       if (record.pending && !this.abandoned(record.pending)) {
         await sleep(250); // another process or isolate is refreshing: its pair is stored in a moment
@@ -207,7 +208,7 @@ export class OAuthToken implements TokenSource {
         'Events accepted meanwhile stay stored and run once it works.';
       this.options.log.error(message);
       await this.update((record) => ({ ...record, pending: undefined, problem: { at, message, lost: true } }));
-      return;
+      throwIfLost(this.last.record);
     }
     // No answer, or a 5xx: asked again on the next request; the lease ends now.
     this.options.log.warn('refreshing the OAuth access token failed; trying again on the next request', { error });

@@ -98,6 +98,14 @@ describe.each(RUNTIMES)('OAuth ($name)', (runtime) => {
     expect(await filesHolding(stateDir!, secrets)).toEqual([]);
     expect(linesHolding([...first.logs, ...second.logs], secrets)).toEqual([]);
   });
+
+  it('refuses to start with a refresh token GitLab refuses, saying how to get a new one', async () => {
+    await fakeGitLab();
+    const env = { ...OAUTH_ENV, GITLAB_OAUTH_REFRESH_TOKEN: 'a-refresh-token-gitlab-never-issued' };
+    await expect(runtime.start({ gitlab, stateDir, env })).rejects.toThrow(
+      /OAuth credentials no longer work: GitLab refused the refresh token \(POST \/oauth\/token: invalid_grant: .*\)\. To recover: authorise the application again/,
+    );
+  });
 });
 
 // Moves rulebot's clock (and the fake's) by two hours: on the Worker, the harness moves only the fake's.

@@ -143,3 +143,26 @@ describe('tokens on Node', () => {
     expect((await h.status()).queue).toMatchObject({ depth: 0, dead_letters: 0 });
   });
 });
+
+describe('tokens on Node, when the token is revoked by someone', () => {
+  it('keeps events waiting, says what to do in /readyz, and runs them once started with a new token', async () => {
+    const { gitlab } = await fakeGitLab({ expires_at: date(200) });
+    const first = await startHarness({ gitlab, stateDir, rules: { 'welcome.yml': WELCOME_RULES }, env: { GITLAB_TOKEN: ORIGINAL } });
+    harnesses.push(first);
+    gitlab.revokeToken(ORIGINAL);
+    expect((await first.post(mergeRequestPayload({ iid: 1, labels: [] }))).status).toBe(202);
+    await expect.poll(async () => (await first.fetch('/readyz')).status).toBe(503);
+    const ready = await (await first.fetch('/readyz')).json();
+    expect(ready.checks.credential).toMatch(/^rulebot's GitLab token no longer works: GitLab refuses it \(.*401 Unauthorized\)\. It was revoked, or it expired\.\nTo recover:/);
+    const { queue } = await first.status();
+    expect(queue).toMatchObject({ depth: 1, dead_letters: 0 });
+    await first.close();
+
+    gitlab.addToken({ token: 'glpat-new-from-the-operator', expires_at: date(200) });
+    const second = await startHarness({ gitlab, stateDir, rules: { 'welcome.yml': WELCOME_RULES }, env: { GITLAB_TOKEN: 'glpat-new-from-the-operator' } });
+    harnesses.push(second);
+    await second.settle();
+    expect(gitlab.mergeRequest(1, 1)?.labels).toEqual(['triaged']);
+    expect((await second.fetch('/readyz')).status).toBe(200);
+  });
+});
