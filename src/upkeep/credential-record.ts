@@ -43,7 +43,7 @@ export interface ReadRecord {
 export class CredentialRecords {
   constructor(
     private readonly store: Store,
-    private readonly box: Promise<SealedBox>,
+    private readonly box: () => Promise<SealedBox>,
   ) {}
 
   async read(): Promise<ReadRecord> {
@@ -66,10 +66,10 @@ export class CredentialRecords {
   }
 
   async seal(secret: string): Promise<string> {
-    return (await this.box).seal(RECORD_KEY, secret);
+    return (await this.box()).seal(RECORD_KEY, secret);
   }
 
   async open(sealed: string): Promise<string | undefined> {
-    return (await this.box).open(RECORD_KEY, sealed);
+    return (await this.box()).open(RECORD_KEY, sealed);
   }
 }

@@ -40,6 +40,12 @@ export interface ManagedTokenOptions {
    * CLI, which may run with another token than the server and must leave the server's record alone.
    */
   replaceForeign: boolean;
+  /**
+   * Whether callers in this process join a rotation under way here (Node). False on Workers, where an
+   * invocation must not await a promise another invocation made (workerd cancels it): the lease in the
+   * store keeps them apart instead, as it keeps isolates apart.
+   */
+  shareInFlight: boolean;
 }
 
 export interface TokenStatus {
@@ -188,6 +194,7 @@ export class ManagedToken implements TokenSource {
    * elsewhere; resolves when it is over.
    */
   rotate(reason: string, due: (record: CredentialRecord) => boolean): Promise<void> {
+    if (!this.options.shareInFlight) return this.rotateOnce(reason, due);
     this.rotation ??= this.rotateOnce(reason, due).finally(() => (this.rotation = undefined));
     return this.rotation;
   }

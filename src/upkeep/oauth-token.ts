@@ -24,6 +24,8 @@ export interface OAuthTokenOptions {
   marginMs?: number;
   /** Whether a record of another line is replaced at start (see ManagedTokenOptions.replaceForeign). */
   replaceForeign: boolean;
+  /** Whether callers in this process join a refresh under way here (see ManagedTokenOptions.shareInFlight). */
+  shareInFlight: boolean;
 }
 
 export interface OAuthStatus {
@@ -118,6 +120,7 @@ export class OAuthToken implements TokenSource {
 
   /** Refreshes unless the access token in hand is no longer `stale` (someone refreshed meanwhile). */
   private refreshNow(stale: string | undefined): Promise<void> {
+    if (!this.options.shareInFlight) return this.refreshOnce(stale);
     this.refreshing ??= this.refreshOnce(stale).finally(() => (this.refreshing = undefined));
     return this.refreshing;
   }

@@ -53,7 +53,6 @@ export interface Upkeep {
 export function createUpkeep(options: UpkeepOptions): Upkeep {
   const { config, store, log } = options;
   const now = options.now ?? Date.now;
-  const owner = `${options.runtime}:${crypto.randomUUID()}`;
   const deadOwnerPrefix = options.runtime === 'server' ? 'server:' : undefined;
   const clientOptions = {
     baseUrl: config.gitlabUrl,
@@ -63,44 +62,51 @@ export function createUpkeep(options: UpkeepOptions): Upkeep {
     ...options.gitlab,
   };
   const material = config.tokenStoreKey ?? (config.oauth ? `${config.oauth.clientSecret}\0${config.oauth.refreshToken}` : config.gitlabCredential ?? '');
-  const records = new CredentialRecords(store, SealedBox.derive(material));
+  // Values, not promises, are kept: on Workers an invocation must not await a promise another made,
+  // and nothing here may run while the isolate starts (no random values, no crypto, before a request).
+  let box: SealedBox | undefined;
+  const records = new CredentialRecords(store, async () => (box ??= await SealedBox.derive(material)));
+  let owner: string | undefined;
+  const ownerId = () => (owner ??= `${options.runtime}:${crypto.randomUUID()}`);
 
-  let managed: Promise<ManagedToken | OAuthToken> | undefined;
+  let managed: ManagedToken | OAuthToken | undefined;
+  let build: (() => Promise<ManagedToken | OAuthToken>) | undefined;
   let credentials: TokenSource | undefined;
   if (config.gitlabCredential && config.tokenType === 'private') {
     const configured = config.gitlabCredential;
-    managed = fingerprint(`private\0${config.gitlabUrl}\0${configured}`).then(
-      (lineage) =>
-        new ManagedToken({
-          configured, lineage, records, log, now, owner, deadOwnerPrefix,
-          clientFor: (token) => new GitLabClient({ ...clientOptions, token, tokenType: 'private' }),
-          rotation: config.tokenRotation,
-          rotateBeforeDays: config.tokenRotateBeforeDays,
-          lifetimeDays: config.tokenLifetimeDays,
-          mayRotate: options.runtime !== 'cli',
-          dryRun: config.dryRun,
-          checkAtStart: options.runtime === 'worker' ? 'daily' : 'always',
-          replaceForeign: options.runtime !== 'cli',
-        }),
-    );
+    build = async () => {
+      const lineage = await fingerprint(`private\0${config.gitlabUrl}\0${configured}`);
+      return (managed ??= new ManagedToken({
+        configured, lineage, records, log, now, owner: ownerId(), deadOwnerPrefix,
+        clientFor: (token) => new GitLabClient({ ...clientOptions, token, tokenType: 'private' }),
+        rotation: config.tokenRotation,
+        rotateBeforeDays: config.tokenRotateBeforeDays,
+        lifetimeDays: config.tokenLifetimeDays,
+        mayRotate: options.runtime !== 'cli',
+        dryRun: config.dryRun,
+        checkAtStart: options.runtime === 'worker' ? 'daily' : 'always',
+        replaceForeign: options.runtime !== 'cli',
+        shareInFlight: options.runtime !== 'worker',
+      }));
+    };
   } else if (config.oauth) {
     const oauth = config.oauth;
-    managed = fingerprint(`oauth\0${config.gitlabUrl}\0${oauth.clientId}\0${oauth.refreshToken}`).then(
-      (lineage) =>
-        new OAuthToken({
-          oauth, gitlabUrl: config.gitlabUrl, fetch: options.fetch, timeoutMs: config.gitlabTimeoutMs, lineage, records, log, now, owner,
-          deadOwnerPrefix, replaceForeign: options.runtime !== 'cli',
-        }),
-    );
+    build = async () => {
+      const lineage = await fingerprint(`oauth\0${config.gitlabUrl}\0${oauth.clientId}\0${oauth.refreshToken}`);
+      return (managed ??= new OAuthToken({
+        oauth, gitlabUrl: config.gitlabUrl, fetch: options.fetch, timeoutMs: config.gitlabTimeoutMs, lineage, records, log, now,
+        owner: ownerId(), deadOwnerPrefix, replaceForeign: options.runtime !== 'cli', shareInFlight: options.runtime !== 'worker',
+      }));
+    };
   } else if (config.gitlabToken) {
     // A CI job token, or an OAuth access token without a way to refresh it: used as given.
     credentials = staticToken(config.gitlabToken, config.tokenType);
   }
-  if (managed) {
-    const source = managed;
+  const source = async () => managed ?? (await build?.());
+  if (build) {
     credentials = {
-      current: async () => (await source).current(),
-      rejected: async (used) => (await source).rejected(used),
+      current: async () => (await source())!.current(),
+      rejected: async (used) => (await source())!.rejected(used),
     };
   }
   const hookWatch = config.hookWatch && credentials
@@ -110,11 +116,11 @@ export function createUpkeep(options: UpkeepOptions): Upkeep {
   return {
     credentials,
     async start() {
-      await (await managed)?.start();
+      await (await source())?.start();
     },
     async tick() {
       try {
-        const token = await managed;
+        const token = await source();
         if (token instanceof ManagedToken) await token.daily();
         else await token?.tick();
       } catch (error) {
@@ -127,18 +133,18 @@ export function createUpkeep(options: UpkeepOptions): Upkeep {
       }
     },
     async tokenExpiring(token) {
-      const source = await managed;
-      if (source instanceof ManagedToken) await source.expiring(token);
+      const managedToken = await source();
+      if (managedToken instanceof ManagedToken) await managedToken.expiring(token);
     },
     async status() {
-      const token = await managed;
+      const token = await source();
       return {
         ...(token && { gitlab_token: await token.status() }),
         ...(hookWatch && { webhook: await hookWatch.status() }),
       };
     },
     async problem() {
-      if (!managed) return undefined;
+      if (!build) return undefined;
       const problem = (await records.read()).record?.problem;
       return problem?.lost ? problem.message : undefined;
     },
