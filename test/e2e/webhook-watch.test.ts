@@ -28,7 +28,7 @@ describe.each(RUNTIMES)('webhook watch ($name)', (runtime) => {
   it('reads the hook once per check and leaves an executable one alone', async () => {
     const h = await start();
     h.gitlab.clearRequests();
-    await h.cron();
+    await h.upkeep();
     expect(h.callLines()).toEqual(['GET /projects/gitlabhq%2Fgitlab-test/hooks/7']);
     expect((await h.status()).webhook).toMatchObject({ hook_id: 7, owner: 'project gitlabhq/gitlab-test', alert_status: 'executable' });
     expect((await h.status()).webhook.problem).toBeUndefined();
@@ -38,7 +38,7 @@ describe.each(RUNTIMES)('webhook watch ($name)', (runtime) => {
     const h = await start();
     h.gitlab.disableHook(7, how);
     h.gitlab.clearRequests();
-    await h.cron();
+    await h.upkeep();
     await h.settle();
 
     expect(h.callLines()).toEqual([
@@ -63,7 +63,7 @@ describe.each(RUNTIMES)('webhook watch ($name)', (runtime) => {
     const h = await start();
     h.gitlab.disableHook(7, 'permanently');
     h.gitlab.inject({ method: 'POST', path: /\/hooks\/7\/test\//, status: 404, body: { error: '404 Not Found' } });
-    await h.cron();
+    await h.upkeep();
     const { webhook } = await h.status();
     expect(webhook.alert_status).toBe('disabled');
     expect(webhook.problem).toMatch(/the test call needs GitLab 16\.11 for project hooks, 17\.1 for group hooks; re-enable it in project gitlabhq\/gitlab-test's Settings > Webhooks/);

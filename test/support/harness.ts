@@ -55,6 +55,11 @@ export interface Harness {
    * never run, within the 5 minutes before) runs; resolves when they have finished.
    */
   cron(): Promise<void>;
+  /**
+   * What runs every 5 minutes for the credential (daily) and the watched webhook: Node's timer, the
+   * Worker's cron trigger (which also starts due schedule rules, as `cron()`).
+   */
+  upkeep(): Promise<void>;
   /** The GitLab calls made since the last `clearRequests()`, as `METHOD /path`. */
   callLines(): string[];
   /** rulebot's webhook URL as a hook in the fake GitLab names it; the fake's test deliveries reach rulebot there. */
@@ -128,9 +133,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<NodeHa
       const due = await dueRules(server.bot.ruleSet.rules, server.bot.store, at, lastCron ?? at - 5 * 60_000);
       lastCron = at;
       await Promise.all(due.map(({ rule }) => server.bot.scheduler.runNow(rule.name)));
-      // What the server's 5-minute timer does, as the Worker's cron trigger does it.
-      await server.bot.tick();
     },
+    upkeep: () => server.bot.tick(),
     callLines: () => gitlab.requests.map((r) => `${r.method} ${r.path}`),
     webhookUrl: `${server.url}/webhooks/gitlab`,
     async close() {

@@ -130,6 +130,7 @@ export async function startWorkerHarness(options: WorkerHarnessOptions = {}): Pr
       await worker.scheduled({ scheduledTime: new Date((clock ?? Date.now)()), cron: '*/5 * * * *' });
       await harness.settle();
     },
+    upkeep: () => harness.cron(),
     async sendToQueue(body) {
       const queue = await mf.getQueueProducer<unknown>('EVENTS');
       await queue.send(body);

@@ -63,6 +63,7 @@ export function createBot(deps: BotDeps): Bot {
   const engine = createEngine(deps);
 
   let accepting = true;
+  let ticking: Promise<void> | undefined;
   // What stops rulebot from reaching GitLab at start, until it answers; events wait for it.
   let unreachable: string | undefined;
   let reconnect: ReturnType<typeof setTimeout> | undefined;
@@ -138,9 +139,8 @@ export function createBot(deps: BotDeps): Bot {
     user: engine.user,
     init: engine.init,
     connected: () => connection,
-    tick: async () => {
-      await deps.upkeep?.tick();
-    },
+    // One check at a time: a slow GitLab must not stack them up every 5 minutes.
+    tick: () => (ticking ??= (deps.upkeep?.tick() ?? Promise.resolve()).finally(() => (ticking = undefined))),
     async connect() {
       try {
         await engine.init();

@@ -57,8 +57,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   // Dead letters put back from the command line land in the store; pick them up while running.
   const poll = setInterval(() => void bot.resume().catch((error: unknown) => log.error('reading stored events failed', { error })), 5_000);
   poll.unref();
-  // The webhook is looked at once rulebot listens (re-enabling it sends a test delivery here), then every 5 minutes.
-  if (connectedAtStart) await bot.tick();
+  // The webhook is looked at once rulebot listens (re-enabling it sends a test delivery here), then
+  // every 5 minutes. Start-up waits for that first look for a while, not for a slow GitLab's retries.
+  if (connectedAtStart) await Promise.race([bot.tick(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
   else void bot.connected().then(() => bot.tick());
   const upkeepTimer = setInterval(() => void bot.tick(), 5 * 60_000);
   upkeepTimer.unref();
