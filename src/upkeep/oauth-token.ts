@@ -4,7 +4,7 @@ import { ConfigError, GitLabApiError } from '../errors.js';
 import { refreshAccessToken, type Credentials, type OAuthToken as OAuthAnswer, type TokenSource } from '../gitlab/index.js';
 import type { Logger } from '../log.js';
 import type { CredentialRecord, CredentialRecords, ReadRecord } from './credential-record.js';
-import { LEASE_MS, throwIfLost } from './managed-token.js';
+import { RecordLine, throwIfLost } from './record-line.js';
 
 export interface OAuthTokenOptions {
   oauth: OAuthConfig;
@@ -50,18 +50,20 @@ interface Pair {
 export class OAuthToken implements TokenSource {
   private access: { token: string; expiresAt: number } | undefined;
   private refresh: string;
-  private last: ReadRecord = { text: undefined, record: undefined };
+  private readonly line: RecordLine;
   /** Read from the store once per process or isolate (each caller reads for itself until then). */
   private loaded = false;
   private refreshing: Promise<void> | undefined;
 
   constructor(private readonly options: OAuthTokenOptions) {
     this.refresh = options.oauth.refreshToken;
+    const { records, lineage, log, now, owner, deadOwnerPrefix } = options;
+    this.line = new RecordLine({ records, kind: 'oauth', lineage, log, now, owner, deadOwnerPrefix, adopt: (read) => this.adopt(read) });
   }
 
   async current(): Promise<Credentials> {
     if (!this.loaded) {
-      await this.reload();
+      await this.line.read();
       this.loaded = true;
     }
     if (!this.access || this.expiringSoon()) await this.refreshNow(this.access?.token);
@@ -71,7 +73,7 @@ export class OAuthToken implements TokenSource {
   async rejected(used: Credentials): Promise<Credentials | undefined> {
     await this.current();
     if (this.access!.token === used.token) await this.refreshing?.catch(() => {});
-    if (this.access!.token === used.token) await this.reload();
+    if (this.access!.token === used.token) await this.line.read();
     // Still the token GitLab refused: refreshed once (it may have been revoked, or the clocks disagree).
     if (this.access!.token === used.token) await this.refreshNow(used.token);
     return this.access!.token === used.token ? undefined : { token: this.access!.token, type: 'oauth' };
@@ -79,18 +81,13 @@ export class OAuthToken implements TokenSource {
 
   /** At start: the stored pair when it grew from the configured refresh token, refreshed if it has to be. */
   async start(): Promise<void> {
-    let read = await this.options.records.read();
-    if (!read.record || ((read.record.kind !== 'oauth' || read.record.lineage !== this.options.lineage) && this.options.replaceForeign)) {
-      if (read.record?.sealed) this.options.log.warn('GITLAB_OAUTH_REFRESH_TOKEN is not the one rulebot refreshed from: starting from it, and forgetting the stored tokens');
-      read = (await this.options.records.write(read, { kind: 'oauth', lineage: this.options.lineage, generation: 0 })) ?? (await this.options.records.read());
-    }
-    await this.adopt(read);
+    await this.line.open(this.options.replaceForeign, 'GITLAB_OAUTH_REFRESH_TOKEN is not the one rulebot refreshed from: starting from it, and forgetting the stored tokens');
     this.loaded = true;
-    if (this.last.record?.problem?.lost) throw new ConfigError(this.last.record.problem.message);
+    if (this.line.record?.problem?.lost) throw new ConfigError(this.line.record.problem.message);
     try {
       await this.current();
     } catch (error) {
-      const lost = this.last.record?.problem?.lost ? this.last.record.problem.message : undefined;
+      const lost = this.line.record?.problem?.lost ? this.line.record.problem.message : undefined;
       if (lost || (error instanceof GitLabApiError && !error.retryable)) throw new ConfigError(lost ?? (error as Error).message);
       throw error;
     }
@@ -103,7 +100,7 @@ export class OAuthToken implements TokenSource {
 
   async status(): Promise<OAuthStatus> {
     const record = (await this.options.records.read()).record;
-    const mine = record?.lineage === this.options.lineage ? record : undefined;
+    const mine = record && this.line.mine(record) ? record : undefined;
     const expires = mine?.access_expires_at;
     return {
       type: 'oauth',
@@ -126,21 +123,20 @@ export class OAuthToken implements TokenSource {
   }
 
   private async refreshOnce(stale: string | undefined): Promise<void> {
-    const { records, log, now } = this.options;
+    const { log } = this.options;
     const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     for (;;) {
-      const read = await records.read();
-      await this.adopt(read);
+      const read = await this.line.read();
       const record = read.record;
-      if (!record || record.lineage !== this.options.lineage) throw new ConfigError('the OAuth credentials changed while rulebot runs; restart it');
+      if (!record || !this.line.mine(record)) throw new ConfigError('the OAuth credentials changed while rulebot runs; restart it');
       throwIfLost(record);
       if (this.access && this.access.token !== stale && !this.expiringSoon()) return; // refreshed elsewhere
-      if (record.pending && !this.abandoned(record.pending)) {
+      if (record.pending && !this.line.abandoned(record.pending, true)) {
         await sleep(250); // another process or isolate is refreshing: its pair is stored in a moment
         continue;
       }
       const interrupted = record.pending;
-      const claimed = await records.write(read, { ...record, pending: { started_at: now(), owner: this.options.owner } });
+      const claimed = await this.line.claim(read);
       if (!claimed) continue;
       let answer: OAuthAnswer;
       try {
@@ -181,21 +177,7 @@ export class OAuthToken implements TokenSource {
       pending: undefined,
       problem: undefined,
     };
-    let expected = claimed;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const written = await records.write(expected, next);
-        if (written) {
-          this.last = written;
-          return;
-        }
-        expected = await records.read();
-      } catch (error) {
-        log.error(`the refreshed OAuth tokens could not be stored (attempt ${attempt}); rulebot uses them meanwhile and tries again`, { error });
-        if (attempt >= 5) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
-      }
-    }
+    await this.line.store(claimed, next, 'refreshed OAuth tokens');
   }
 
   private async refreshFailed(error: unknown, interrupted: CredentialRecord['pending']): Promise<void> {
@@ -210,40 +192,17 @@ export class OAuthToken implements TokenSource {
         'GITLAB_OAUTH_CLIENT_ID and GITLAB_OAUTH_CLIENT_SECRET too), and start rulebot again: a new refresh token starts afresh. ' +
         'Events accepted meanwhile stay stored and run once it works.';
       this.options.log.error(message);
-      await this.update((record) => ({ ...record, pending: undefined, problem: { at, message, lost: true } }));
-      throwIfLost(this.last.record);
+      await this.line.update((record) => ({ ...record, pending: undefined, problem: { at, message, lost: true } }));
+      throwIfLost(this.line.record);
     }
     // No answer, or a 5xx: asked again on the next request; the lease ends now.
     this.options.log.warn('refreshing the OAuth access token failed; trying again on the next request', { error });
-    await this.update((record) => ({ ...record, pending: undefined }));
-  }
-
-  private abandoned(pending: { started_at: number; owner: string }): boolean {
-    if (this.options.now() - pending.started_at > LEASE_MS) return true;
-    const prefix = this.options.deadOwnerPrefix;
-    return prefix !== undefined && pending.owner.startsWith(prefix) && pending.owner !== this.options.owner;
-  }
-
-  private async update(change: (record: CredentialRecord) => CredentialRecord): Promise<void> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const read = await this.options.records.read();
-      if (!read.record || read.record.lineage !== this.options.lineage) return;
-      const written = await this.options.records.write(read, change(read.record));
-      if (written) {
-        this.last = written;
-        return;
-      }
-    }
-  }
-
-  private async reload(): Promise<void> {
-    await this.adopt(await this.options.records.read());
+    await this.line.update((record) => ({ ...record, pending: undefined }));
   }
 
   private async adopt(read: ReadRecord): Promise<void> {
-    this.last = read;
     const record = read.record;
-    if (!record || record.kind !== 'oauth' || record.lineage !== this.options.lineage || !record.sealed) return;
+    if (!record || !this.line.mine(record) || !record.sealed) return;
     const text = await this.options.records.open(record.sealed);
     if (text === undefined) {
       throw new ConfigError(
