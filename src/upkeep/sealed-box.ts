@@ -12,7 +12,7 @@ const FORMAT = 'v1';
  * moved to another slot, altered, or opened with another key does not open.
  *
  * @example
- * const box = await SealedBox.derive(process.env.TOKEN_STORE_KEY);
+ * const box = await SealedBox.derive(config.tokenStoreKey);
  * const sealed = await box.seal('gitlab', token);   // "v1.<iv>.<ciphertext>", base64url
  * await box.open('gitlab', sealed);                 // the token, or undefined
  */
