@@ -173,7 +173,7 @@ export class ManagedToken implements TokenSource {
       token_expires_at: expires,
       days_left: typeof expires === 'string' ? daysLeft(expires, this.options.now()) : undefined,
       scopes: mine?.scopes,
-      rotation: this.rotating ? 'auto' : 'off',
+      rotation: this.rotationAllowed(mine?.scopes) ? 'auto' : 'off',
       rotated_at: iso(mine?.changed_at),
       checked_at: iso(mine?.checked_at),
       problem: mine?.problem?.message,
