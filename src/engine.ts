@@ -10,6 +10,7 @@ import type { Rule, RuleSet } from './rules/index.js';
 import { runScheduleRule, type ScanOptions, type ScanReport } from './schedule/scan.js';
 import type { Store } from './store/index.js';
 import type { RuleEvent } from './event/event.js';
+import type { Upkeep } from './upkeep/index.js';
 
 export interface EngineDeps {
   config: Config;
@@ -26,6 +27,8 @@ export interface EngineDeps {
   lostAnswerWindowMs?: number;
   /** When set, GitLab is not asked at all (simulating without a token); facts it would tell stay undecided, for this reason. */
   offline?: string;
+  /** The credential as it changes (rotation, OAuth refresh), started by `init()`; without it, GITLAB_TOKEN as given. */
+  upkeep?: Upkeep;
 }
 
 /** One accepted event, ready to run. */
@@ -99,6 +102,7 @@ export function createEngine(deps: EngineDeps): Engine {
     token: config.gitlabToken,
     tokenType: config.tokenType,
     secrets: secretValues(config),
+    credentials: deps.upkeep?.credentials,
     fetch: deps.fetch,
     timeoutMs: config.gitlabTimeoutMs,
     retries: config.gitlabRetries,
@@ -114,7 +118,7 @@ export function createEngine(deps: EngineDeps): Engine {
   const limiter = new CommandRateLimiter({ limit: config.commandRateLimit, now });
   // Without a token nothing can be read either: facts GitLab would tell stay undecided (and are
   // reported so) instead of being asked of a GitLab that answers 401, retried for an hour.
-  const offline = deps.offline ?? (config.gitlabToken ? undefined : 'GITLAB_TOKEN is not set (dry-run)');
+  const offline = deps.offline ?? (config.gitlabCredential ? undefined : 'GITLAB_TOKEN is not set (dry-run)');
   const services: ProcessDeps = { rules: deps.rules, gitlab, users, members, diffCache: new DiffCache(), log, dryRun: config.dryRun, now, offline };
   let botUser: User | undefined;
 
@@ -128,6 +132,11 @@ export function createEngine(deps: EngineDeps): Engine {
     rules: deps.rules,
     async runEvent(run) {
       const eventLog = log.child({ event_id: run.id });
+      if (run.event.access_token) {
+        // Not for rules: GitLab says an access token expires soon, maybe rulebot's own.
+        await deps.upkeep?.tokenExpiring(run.event.access_token);
+        return { outcome: { matched: [], calls: [], warnings: [], undecided: [], state: { event: run.event, facts: {} } }, commands: [], replies: [] };
+      }
       // Accepted before the bot's user was known (GitLab unreachable at start): its own events are skipped here.
       if (botUser && run.event.user.id === botUser.id) {
         eventLog.info("event caused by rulebot's own user; skipped");
@@ -156,7 +165,10 @@ export function createEngine(deps: EngineDeps): Engine {
     user: () => botUser,
     setUser,
     async init() {
-      if (!config.gitlabToken) return;
+      if (!config.gitlabCredential) return;
+      await deps.upkeep?.start();
+      // A CI job token may not ask who it is (GET /user): read-only commands run without knowing.
+      if (config.tokenType === 'job') return;
       try {
         setUser(await getCurrentUser(gitlab));
       } catch (error) {
@@ -170,7 +182,7 @@ export function createEngine(deps: EngineDeps): Engine {
       }
     },
     async gitlabReachable() {
-      if (!config.gitlabToken) return 'not checked: GITLAB_TOKEN is not set (dry-run)';
+      if (!config.gitlabCredential) return 'not checked: GITLAB_TOKEN is not set (dry-run)';
       if (now() - lastGitLabAnswer < 60_000) return true;
       return getCurrentUser(gitlab.once()).then(() => true, () => false);
     },

@@ -55,3 +55,15 @@ describe('createLogger error messages', () => {
     expect(text()).not.toContain('glpat');
   });
 });
+
+describe('redact', () => {
+  it('redacts a value learned while running, in the parent and every child logger', () => {
+    const { log, text } = capture([]);
+    const child = log.child({ event_id: 'e1' });
+    child.redact('glpat-rotated-while-running');
+    log.info('parent glpat-rotated-while-running');
+    child.info('child glpat-rotated-while-running');
+    expect(text()).not.toContain('glpat-rotated-while-running');
+    expect(text().match(/\[redacted\]/g)).toHaveLength(2);
+  });
+});

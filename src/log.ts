@@ -16,6 +16,8 @@ export interface Logger {
   error(msg: string, fields?: LogFields): void;
   /** A logger that adds `fields` to every line. */
   child(fields: LogFields): Logger;
+  /** Never shows `secret` again, in this logger, its parent and every child (a token rotated while running). */
+  redact(secret: string): void;
 }
 
 export interface LoggerOptions {
@@ -31,7 +33,8 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const threshold = RANK[options.level ?? 'info'];
   const write = options.write ?? ((line: string) => console.log(line));
-  const secrets = redactionForms(options.secrets ?? []);
+  const known = [...(options.secrets ?? [])];
+  let secrets = redactionForms(known);
   const redact = (text: string) => secrets.reduce((redacted, secret) => redacted.replaceAll(secret, '[redacted]'), text);
   const replacer = errorReplacer(redact);
   const now = options.now ?? (() => new Date());
@@ -49,6 +52,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       warn: (msg, fields) => emit('warn', msg, fields),
       error: (msg, fields) => emit('error', msg, fields),
       child: (fields) => make({ ...bound, ...fields }),
+      redact: (secret) => {
+        known.push(secret);
+        secrets = redactionForms(known);
+      },
     };
   };
   return make({});

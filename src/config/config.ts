@@ -5,6 +5,7 @@ import { LOG_LEVELS, type LogLevel } from '../log.js';
 import { displayUrl, gitlabUrlProblem } from './instance-url.js';
 import { SIGNING_KEY_PREFIX } from './signing-key.js';
 import { splitSecrets, webhookSecretProblems } from './secret-list.js';
+import { credentialWarnings, CredentialEnvSchema, readCredentials, type CredentialConfig } from './credentials.js';
 
 
 const flag = z
@@ -48,13 +49,17 @@ export const EnvSchema = z.object({
   RETRY_GIVE_UP_AFTER_SECONDS: z.coerce.number().positive().default(3600),
   SCAN_STEP_ITEMS: z.coerce.number().int().min(1).max(1000).default(5),
   DEAD_LETTER_QUEUE: z.string().min(1).default('rulebot-dead-letters'),
+  ...CredentialEnvSchema.shape,
 });
 
-const SECRET_VARIABLES = new Set(['GITLAB_TOKEN', 'GITLAB_WEBHOOK_SECRET', 'GITLAB_WEBHOOK_SIGNING_KEY']);
+const SECRET_VARIABLES = new Set([
+  'GITLAB_TOKEN', 'GITLAB_WEBHOOK_SECRET', 'GITLAB_WEBHOOK_SIGNING_KEY',
+  'GITLAB_OAUTH_CLIENT_SECRET', 'GITLAB_OAUTH_REFRESH_TOKEN', 'TOKEN_STORE_KEY',
+]);
 
 export type TokenType = 'private' | 'oauth' | 'job';
 
-export interface Config {
+export interface Config extends CredentialConfig {
   /** Instance base URL without trailing slash, e.g. `https://gitlab.com`. */
   gitlabUrl: string;
   gitlabToken: string | undefined;
@@ -108,7 +113,7 @@ export const MAX_WEBHOOK_BODY_BYTES = 25 * 1024 * 1024;
  * Workers). Empty strings count as unset. Throws a ConfigError naming every bad variable.
  * Tools that receive no webhooks (the CLI) pass `requireSecret: false`.
  */
-export function parseConfig(env: Record<string, string | undefined>, options: { requireSecret?: boolean } = {}): Config {
+export function parseConfig(env: Record<string, string | undefined>, options: { requireSecret?: boolean; readOnly?: boolean } = {}): Config {
   const present = Object.fromEntries(
     Object.entries(env).filter(([key, value]) => key in EnvSchema.shape && value !== undefined && value !== ''),
   );
@@ -131,7 +136,8 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
   const webhookSigningKeys = splitSecrets(e.GITLAB_WEBHOOK_SIGNING_KEY);
   const secretProblems = webhookSecretProblems(webhookSecrets, webhookSigningKeys);
   if (secretProblems.length > 0) throw new ConfigError(`invalid configuration:${secretProblems.length === 1 ? ' ' : '\n'}${secretProblems.join('\n')}`);
-  if (e.GITLAB_TOKEN && webhookSecrets.length === 0 && webhookSigningKeys.length === 0 && options.requireSecret !== false) {
+  const credentials = readCredentials(e, { readOnly: options.readOnly === true });
+  if (credentials.gitlabCredential && webhookSecrets.length === 0 && webhookSigningKeys.length === 0 && options.requireSecret !== false) {
     throw new ConfigError(
       'GITLAB_WEBHOOK_SECRET is required when GITLAB_TOKEN is set, so that only GitLab can trigger actions. ' +
         'Choose a long random string (for example `openssl rand -hex 32`), set it as GITLAB_WEBHOOK_SECRET, ' +
@@ -139,8 +145,9 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
         '(A signing token in GITLAB_WEBHOOK_SIGNING_KEY also satisfies this.)',
     );
   }
-  const dryRunReason = e.DRY_RUN ? 'DRY_RUN is set' : e.GITLAB_TOKEN ? undefined : 'GITLAB_TOKEN is not set';
+  const dryRunReason = e.DRY_RUN ? 'DRY_RUN is set' : credentials.gitlabCredential ? undefined : 'GITLAB_TOKEN is not set';
   return {
+    ...credentials,
     gitlabUrl: e.GITLAB_URL.replace(/\/+$/, ''),
     gitlabToken: e.GITLAB_TOKEN,
     tokenType: e.GITLAB_TOKEN_TYPE,
@@ -180,7 +187,10 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
  */
 export function secretValues(config: Config): string[] {
   const signing = config.webhookSigningKeys.flatMap((key) => [key, key.slice(SIGNING_KEY_PREFIX.length)]);
-  return [config.gitlabToken, config.webhookSecret, ...config.webhookSecrets, ...signing].filter((value): value is string => !!value);
+  const oauth = config.oauth ? [config.oauth.clientSecret, config.oauth.refreshToken] : [];
+  return [config.gitlabToken, config.webhookSecret, ...config.webhookSecrets, ...signing, ...oauth, config.tokenStoreKey].filter(
+    (value): value is string => !!value,
+  );
 }
 
 /** Shortest webhook secret token accepted without a warning. */
@@ -197,5 +207,5 @@ export function configWarnings(config: Config): string[] {
       );
     }
   });
-  return warnings;
+  return [...warnings, ...credentialWarnings(config)];
 }

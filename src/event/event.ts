@@ -70,7 +70,7 @@ export interface Command {
 export interface RuleEvent {
   /** Names this event answers to in rule files, most general first: `["merge_request", "merge_request.open"]`. */
   names: string[];
-  kind: 'merge_request' | 'issue' | 'note' | 'push' | 'pipeline' | 'command' | 'schedule';
+  kind: 'merge_request' | 'issue' | 'note' | 'push' | 'pipeline' | 'command' | 'schedule' | 'access_token';
   action: string | undefined;
   project: { id: number; path_with_namespace: string; web_url: string; default_branch?: string | undefined };
   /** Who caused the event; id 0 and an empty username when the payload does not say. */
@@ -90,4 +90,9 @@ export interface RuleEvent {
   command?: Command;
   push?: { ref: string; before: string; after: string; total_commits_count: number | undefined };
   pipeline?: { id: number; ref: string; status: string; source: string | undefined; url: string | undefined };
+  /**
+   * A project or group access token about to expire (`Resource Access Token Hook`): rules do not see
+   * these events; rulebot rotates its own token when it is the one named.
+   */
+  access_token?: { id: number; name: string; expires_at: string | undefined };
 }

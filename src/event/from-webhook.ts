@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import type { Actor, RuleEvent, Subject } from './event.js';
 import {
+  AccessTokenEventSchema,
   IssueEventSchema,
   MergeRequestEventSchema,
   NoteEventSchema,
@@ -41,6 +42,8 @@ export function normalizeEvent(payload: Record<string, unknown>): NormalizeResul
         return { event: fromPush(parse(PushEventSchema, payload)) };
       case 'pipeline':
         return { event: fromPipeline(parse(PipelineEventSchema, payload)) };
+      case 'access_token':
+        return fromAccessToken(parse(AccessTokenEventSchema, payload));
       default:
         return { ignored: typeof kind === 'string' ? `rulebot does not act on "${kind}" events` : 'payload has no object_kind' };
     }
@@ -248,5 +251,29 @@ function fromPipeline(p: z.output<typeof PipelineEventSchema>): RuleEvent {
       : undefined,
     labels_changed: undefined,
     pipeline: { id: attrs.id, ref: attrs.ref, status: attrs.status, source: attrs.source ?? undefined, url: attrs.url ?? undefined },
+  };
+}
+
+/**
+ * A project or group access token about to expire (GitLab sends these 7 and 1 days before, optionally
+ * 30 and 60). Group tokens name a group instead of a project: the event then has project id 0.
+ */
+function fromAccessToken(p: z.output<typeof AccessTokenEventSchema>): NormalizeResult {
+  if (p.event_name !== 'expiring_access_token') return { ignored: `rulebot does not act on "${p.event_name}" access token events` };
+  const attrs = p.object_attributes;
+  const project = p.project
+    ? projectOf(p.project)
+    : { id: 0, path_with_namespace: p.group?.full_path ?? p.group?.group_path ?? '', web_url: '' };
+  return {
+    event: {
+      names: ['access_token', 'access_token.expiring_access_token'],
+      kind: 'access_token',
+      action: p.event_name,
+      project,
+      user: UNKNOWN_ACTOR,
+      subject: undefined,
+      labels_changed: undefined,
+      access_token: { id: attrs.id, name: attrs.name, expires_at: attrs.expires_at ?? undefined },
+    },
   };
 }

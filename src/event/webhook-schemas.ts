@@ -198,3 +198,16 @@ export type IssueEvent = z.infer<typeof IssueEventSchema>;
 export type NoteEvent = z.infer<typeof NoteEventSchema>;
 export type PushEvent = z.infer<typeof PushEventSchema>;
 export type PipelineEvent = z.infer<typeof PipelineEventSchema>;
+
+/** `Resource Access Token Hook`: `object_kind: access_token`, with `project` or, for group tokens, `group`. */
+export const AccessTokenEventSchema = z.object({
+  object_kind: z.literal('access_token'),
+  event_name: z.string(),
+  project: ProjectSchema.nullish().transform((project) => project ?? undefined),
+  group: z.object({ full_path: z.string().optional(), group_path: z.string().optional() }).nullish(),
+  object_attributes: z.object({
+    id: PositiveInt,
+    name: Text,
+    expires_at: z.string().nullish(),
+  }),
+});

@@ -7,6 +7,7 @@ import { describeErrorBody } from './error-body.js';
 import { parsePagination } from './pagination.js';
 import type { RateBudget } from './rate-budget.js';
 import { backoffDelay, requestedDelay, type BackoffOptions } from './retry-delay.js';
+import { authHeader, staticToken, type Credentials, type TokenSource } from './token-source.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -23,6 +24,11 @@ export interface GitLabClientOptions {
    * sent), besides `token`, which always is: rulebot passes every configured secret.
    */
   secrets?: readonly string[];
+  /**
+   * Credentials that may change (rotation, OAuth refresh), asked for before every attempt; takes the
+   * place of `token`. A request answered 401 is sent once more when the source has newer credentials.
+   */
+  credentials?: TokenSource | undefined;
   /** Injected `fetch` (undici's pooled one on Node, the platform's on Workers). */
   fetch?: typeof fetch;
   /** Retries after the first attempt for retryable failures (default 4). */
@@ -86,18 +92,20 @@ export class GitLabClient {
   private readonly headers: Record<string, string>;
   private readonly backoff: BackoffOptions;
   private readonly redact: (text: string) => string;
+  private readonly source: TokenSource | undefined;
 
   constructor(options: GitLabClientOptions, extraHeaders: Record<string, string> = {}) {
     this.options = options;
     this.redact = createRedactor([options.token, ...(options.secrets ?? [])]);
     this.apiUrl = `${options.baseUrl.replace(/\/+$/, '')}/api/v4`;
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
-    this.headers = { accept: 'application/json', ...authHeader(options.token, options.tokenType ?? 'private'), ...extraHeaders };
+    this.headers = { accept: 'application/json', ...extraHeaders };
+    this.source = options.credentials ?? (options.token ? staticToken(options.token, options.tokenType ?? 'private') : undefined);
   }
 
   /** True when requests carry a token. */
   get authenticated(): boolean {
-    return this.options.token !== undefined;
+    return this.source !== undefined;
   }
 
   /**
@@ -179,10 +187,23 @@ export class GitLabClient {
 
   private async send(method: HttpMethod, url: string, path: string, body: unknown): Promise<{ body: unknown; headers: Headers }> {
     const retries = this.options.retries ?? 4;
+    let credentials = await this.source?.current();
+    let renewed = false;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.attempt(method, url, path, body, attempt);
+        return await this.attempt(method, url, path, body, attempt, credentials);
       } catch (error) {
+        // The token was rotated or refreshed while this request was under way (or by another process):
+        // sent once more with the new one, which is not a retry of a failure (GitLab did nothing).
+        if (error instanceof GitLabApiError && error.status === 401 && credentials && !renewed) {
+          const next = await this.source?.rejected(credentials);
+          if (next && next.token !== credentials.token) {
+            credentials = next;
+            renewed = true;
+            attempt--;
+            continue;
+          }
+        }
         if (!(error instanceof GitLabApiError) || !error.retryable || attempt >= retries) throw error;
         if (method === 'POST' && !safeToResend(error)) throw error;
         const asked = error.retryAfterMs;
@@ -192,12 +213,12 @@ export class GitLabClient {
     }
   }
 
-  private async attempt(method: HttpMethod, url: string, path: string, body: unknown, attempt: number) {
+  private async attempt(method: HttpMethod, url: string, path: string, body: unknown, attempt: number, credentials: Credentials | undefined) {
     const doFetch = this.options.fetch ?? fetch;
     const budget = this.options.budget;
     await budget?.all?.take();
     if (method === 'POST' && NOTE_PATH.test(path)) await budget?.notes?.take();
-    const headers: Record<string, string> = { ...this.headers };
+    const headers: Record<string, string> = { ...this.headers, ...(credentials && authHeader(credentials)) };
     if (body !== undefined) headers['content-type'] = 'application/json';
     // The timer is cleared as soon as the answer is read: no timer outlives its request (on Workers a
     // timer left behind belongs to an invocation that has ended).
@@ -225,7 +246,11 @@ export class GitLabClient {
         method,
         path,
         // Bounded and redacted here, where GitLab's text enters: an error message is logged, stored and shown.
-        message: describeErrorBody(response.status, response.statusText, text, this.redact),
+        // The token this request carried is redacted too: after a rotation it is not among the configured values.
+        message: describeErrorBody(response.status, response.statusText, text, (body) => {
+          const redacted = this.redact(body);
+          return credentials && credentials.token.length >= 4 ? redacted.replaceAll(credentials.token, '[redacted]') : redacted;
+        }),
         retryable,
         retryAfterMs: retryable ? requestedDelay(response.headers, this.now()) : undefined,
       });
@@ -240,13 +265,6 @@ export class GitLabClient {
   private sleep(ms: number): Promise<void> {
     return (this.options.sleep ?? ((delay) => new Promise((resolve) => setTimeout(resolve, delay))))(ms);
   }
-}
-
-function authHeader(token: string | undefined, type: TokenType): Record<string, string> {
-  if (!token) return {};
-  if (type === 'oauth') return { authorization: `Bearer ${token}` };
-  if (type === 'job') return { 'job-token': token };
-  return { 'private-token': token };
 }
 
 /** A POST that GitLab rejected with 429 or that never left this machine can be sent again without doubling its effect. */

@@ -7,3 +7,7 @@ export { listMergeRequestDiffs } from './merge-requests.js';
 export { noteablePath, projectPath, type NoteableType } from './project-path.js';
 export { DiffSchema, UserSchema, type Diff, type User } from './schemas.js';
 export { getCurrentUser, UserDirectory } from './users.js';
+export { AccessTokenSchema, getTokenSelf, rotateTokenSelf, SELF_ROTATE_SCOPES, type AccessToken, type RotatedToken } from './access-tokens.js';
+export { getHook, listHooks, testHook, REENABLE_TRIGGER, type Hook, type HookOwner } from './hooks.js';
+export { refreshAccessToken, type OAuthToken } from './oauth.js';
+export { authHeader, staticToken, type Credentials, type TokenSource } from './token-source.js';

@@ -42,10 +42,13 @@ export interface Bot {
    * As `init()`, but when GitLab cannot be reached (no answer, 5xx, 429) it keeps asking in the
    * background, with back-off up to a minute, and resolves at once: webhooks are accepted and stored
    * meanwhile, and run once GitLab answers. Throws what no retry fixes (a token GitLab refuses).
+   * Resolves true when GitLab answered now, false when it is asked again in the background.
    */
-  connect(): Promise<void>;
+  connect(): Promise<boolean>;
   /** Resolves once GitLab has answered (at once without a token, or when `connect()` reached it). */
   connected(): Promise<void>;
+  /** Checks the token (daily) and the webhook (every time); the server calls it every 5 minutes. Never throws. */
+  tick(): Promise<void>;
   /**
    * Queues the stored events this process is not running: at start, those a previous process accepted
    * and did not finish (after a crash or restart); later, dead letters put back by `rulebot dead-letters --retry`.
@@ -67,6 +70,7 @@ export function createBot(given: BotDeps): Bot {
   const engine = createEngine(deps);
 
   let accepting = true;
+  let ticking: Promise<void> | undefined;
   // What stops rulebot from reaching GitLab at start, until it answers; events wait for it.
   let unreachable: string | undefined;
   let reconnect: ReturnType<typeof setTimeout> | undefined;
@@ -110,13 +114,16 @@ export function createBot(given: BotDeps): Bot {
     botUserId: () => engine.user()?.id,
     log,
     health: {
-      status: async () => ({ queue: { ...(await deps.store.queueStats()), in_process: queue.size }, accepting }),
+      status: async () => ({ queue: { ...(await deps.store.queueStats()), in_process: queue.size }, accepting, ...(await deps.upkeep?.status()) }),
       ready: async () => {
         // A store that reads but cannot write (a full disk) would answer every delivery 500.
         const readable = await deps.store.queueStats().then(() => true, () => false);
         const store = readable && (await (deps.store.writable?.() ?? true));
         const gitlab = unreachable ? `cannot reach GitLab at ${config.gitlabUrl}: ${unreachable}` : await engine.gitlabReachable();
-        return { ready: store && gitlab !== false && !unreachable && accepting, checks: { store, rules: deps.rules.rules.length, gitlab, accepting } };
+        // A credential found gone (a rotation whose answer was lost) says what to do here too.
+        const credential = await deps.upkeep?.problem();
+        const checks = { store, rules: deps.rules.rules.length, gitlab, accepting, ...(credential && { credential }) };
+        return { ready: store && gitlab !== false && !unreachable && accepting && !credential, checks };
       },
     },
     deadLetters: { list: () => deps.store.deadLetters({ payloads: false }), retry: (id) => retryDeadLetter(id) },
@@ -147,11 +154,13 @@ export function createBot(given: BotDeps): Bot {
     user: engine.user,
     init: engine.init,
     connected: () => connection,
+    // One check at a time: a slow GitLab must not stack them up every 5 minutes.
+    tick: () => (ticking ??= (deps.upkeep?.tick() ?? Promise.resolve()).finally(() => (ticking = undefined))),
     async connect() {
       try {
         await engine.init();
         markConnected();
-        return;
+        return true;
       } catch (error) {
         if (!(error instanceof GitLabApiError && error.retryable)) throw error;
         unreachable = error.message;
@@ -181,6 +190,7 @@ export function createBot(given: BotDeps): Bot {
       };
       reconnect = setTimeout(() => void attempt(1_000), 1_000);
       reconnect.unref?.();
+      return false;
     },
     async resume() {
       // Ids first: while thousands of events are queued here, none of them is read again.

@@ -11,6 +11,7 @@ import { DataDirInUseError, DataDirLock, describeHolder, type LockHolder } from 
 import { openThreadedStore } from './threaded-store.js';
 import { loadRulesDir } from './load-rules-dir.js';
 import { createPooledFetch } from './pooled-fetch.js';
+import { createUpkeep } from '../../upkeep/index.js';
 import { explainDataDirError, explainListenError } from './start-errors.js';
 import { createWaitingApp } from './waiting-app.js';
 
@@ -73,15 +74,18 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     throw explainDataDirError(error, config.dataDir);
   }
   const pool = createPooledFetch();
-  const bot = createBot({ config, rules, store, log, fetch: pool.fetch, ...options.bot });
+  // The credential (stored sealed in DATA_DIR once rotated or refreshed) and the webhook's watch.
+  const upkeep = createUpkeep({ config, store, log, fetch: pool.fetch, runtime: 'server', now: options.bot?.now, gitlab: options.bot?.gitlab });
+  const bot = createBot({ config, rules, store, log, fetch: pool.fetch, upkeep, ...options.bot });
   // Stopped while starting: GitLab calls under way (asking who the token is) end now.
   const cutGitLab = () => pool.abort();
   options.signal?.addEventListener('abort', cutGitLab);
   let server: Listener | undefined = waitingListener;
+  let connectedAtStart: boolean;
   try {
     // GitLab unreachable at start (a blip during a restart) is no reason to stop: webhooks are
     // accepted and stored, and run once it answers. A token GitLab refuses is.
-    await bot.connect();
+    connectedAtStart = await bot.connect();
     // Events accepted before a crash or restart and not finished go first, in their order: they are
     // queued before deliveries are served, so no new delivery can overtake them.
     await bot.resume();
@@ -104,6 +108,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   // Dead letters put back from the command line land in the store; pick them up while running.
   const poll = setInterval(() => void bot.resume().catch((error: unknown) => log.error('reading stored events failed', { error })), 5_000);
   poll.unref();
+  // The webhook is looked at once rulebot listens (re-enabling it sends a test delivery here), then
+  // every 5 minutes. Start-up waits for that first look for a while, not for a slow GitLab's retries.
+  if (connectedAtStart) await Promise.race([bot.tick(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+  else void bot.connected().then(() => bot.tick());
+  const upkeepTimer = setInterval(() => void bot.tick(), 5 * 60_000);
+  upkeepTimer.unref();
   const listener = server;
   const url = urlOf(listener, config);
   log.info('rulebot listening', {
@@ -127,6 +137,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     port: (listener.address() as AddressInfo).port,
     async close(graceMs = config.shutdownGraceMs) {
       clearInterval(poll);
+      clearInterval(upkeepTimer);
       // The end of the grace period is kept for cutting what still runs: an orchestrator kills the
       // process when its own grace period ends, and a cut call is recorded where a killed one is not.
       const cutMs = Math.min(1_000, graceMs / 4);

@@ -155,6 +155,14 @@ export class SqliteStore implements Store {
     }
   }
 
+  async value(key: string): Promise<string | undefined> {
+    return this.tables.value(key);
+  }
+
+  swapValue(key: string, expected: string | undefined, next: string | undefined): Promise<boolean> {
+    return this.write(() => this.tables.swapValue(key, expected, next));
+  }
+
   async close(): Promise<void> {
     this.flush();
     this.closed = true;

@@ -125,6 +125,14 @@ export class ThreadedStore implements Store {
     return this.call('recordScheduleRun', [rule, at]);
   }
 
+  value(key: string): Promise<string | undefined> {
+    return this.call('value', [key]);
+  }
+
+  swapValue(key: string, expected: string | undefined, next: string | undefined): Promise<boolean> {
+    return this.call('swapValue', [key, expected, next]);
+  }
+
   /** Whether a write commits now (SqliteStore's write probe, run in the thread). */
   writable(): Promise<boolean> {
     if (this.closing) return Promise.resolve(false);

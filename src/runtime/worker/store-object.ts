@@ -138,6 +138,14 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
     this.atomic(() => this.tables.recordScheduleRun(rule, at));
   }
 
+  value(key: string): string | undefined {
+    return this.atomic(() => this.tables.value(key));
+  }
+  /** One request at a time, in one transaction: the compare-and-set isolates rotate and refresh tokens through. */
+  swapValue(key: string, expected: string | undefined, next: string | undefined): boolean {
+    return this.atomic(() => this.tables.swapValue(key, expected, next));
+  }
+
   /** Starts an attempt of a job unless another consumer runs it (see StoreTables.beginAttempt). */
   beginAttempt(id: string, now: number, leaseMs: number): AttemptStart {
     return this.atomic(() => this.tables.beginAttempt(id, now, leaseMs));
@@ -314,6 +322,8 @@ export function storeFromObject(object: () => DurableObjectStub<RulebotStore>): 
     recordEffect: (jobId, effect) => object().recordEffect(jobId, effect),
     lastScheduleRun: (rule) => object().lastScheduleRun(rule),
     recordScheduleRun: (rule, at) => object().recordScheduleRun(rule, at),
+    value: (key) => object().value(key),
+    swapValue: (key, expected, next) => object().swapValue(key, expected, next),
     close: async () => {},
   };
 }

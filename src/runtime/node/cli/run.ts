@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { RulebotError } from '../../../errors.js';
 import { runCheck } from './check.js';
 import { runDeadLetters } from './dead-letters.js';
+import { runHooks } from './hooks.js';
 import { runScheduleCommand } from './schedule.js';
 import { runSimulate } from './simulate.js';
 
@@ -21,6 +22,11 @@ const COMMANDS: Readonly<Record<string, string>> = {
   'dead-letters': `dead-letters [--retry ID]
            list the events that failed for good (in DATA_DIR), with the reason; --retry puts one
            back in the queue.`,
+  hooks: `hooks    [--project ID_OR_PATH | --group ID_OR_PATH] [--all] [--enable HOOK_ID]
+           list the webhooks pointing at rulebot (URL ending in /webhooks/gitlab; --all: every one)
+           with the state GitLab gives them (executable, temporarily_disabled, disabled); --enable
+           re-enables one through GitLab's test delivery. Default place: GITLAB_HOOK_PROJECT or
+           GITLAB_HOOK_GROUP.`,
 };
 
 const USAGE = `usage: rulebot <command> [options]
@@ -53,6 +59,10 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         'dry-run': { type: 'boolean' },
         json: { type: 'boolean' },
         retry: { type: 'string' },
+        project: { type: 'string' },
+        group: { type: 'string' },
+        all: { type: 'boolean' },
+        enable: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -72,6 +82,10 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   try {
     if (command === 'check') return await runCheck({ rules }, out);
     if (command === 'dead-letters') return await runDeadLetters({ retry: values['retry'] as string | undefined, env }, out);
+    if (command === 'hooks') {
+      const text = (name: string) => values[name] as string | undefined;
+      return await runHooks({ project: text('project'), group: text('group'), all: values['all'] === true, enable: text('enable'), env }, out);
+    }
     if (command === 'schedule') {
       const [rule, ...extra] = positionals;
       if (!rule || extra.length > 0) {

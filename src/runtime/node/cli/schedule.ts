@@ -1,12 +1,13 @@
 // `rulebot schedule "<rule name>" [--dry-run] [--json]`: runs one schedule rule now, for cron jobs and CI schedules.
 import type { ApiCall } from '../../../pipeline/index.js';
-import { parseConfig } from '../../../config/config.js';
+import { parseConfig, secretValues } from '../../../config/config.js';
 import { createEngine } from '../../../engine.js';
 import { createLogger } from '../../../log.js';
 import { loadRulesDir } from '../load-rules-dir.js';
 import { createPooledFetch } from '../pooled-fetch.js';
 import type { ScanProgress, ScanReport } from '../../../schedule/scan.js';
 import { MemoryStore } from '../../../store/index.js';
+import { cliCredentials } from './credentials.js';
 
 export interface ScheduleCommandOptions {
   rule: string;
@@ -19,7 +20,8 @@ export interface ScheduleCommandOptions {
 }
 
 export async function runScheduleCommand(options: ScheduleCommandOptions, out: (line: string) => void): Promise<number> {
-  const config = parseConfig({ ...options.env, RULES_DIR: options.rules }, { requireSecret: false });
+  // A CI job token may only read: `--dry-run` works with one, a real run does not.
+  const config = parseConfig({ ...options.env, RULES_DIR: options.rules }, { requireSecret: false, readOnly: options.dryRun });
   const rules = await loadRulesDir(options.rules);
   const rule = rules.find(options.rule);
   if (!rule?.schedule) {
@@ -29,10 +31,11 @@ export async function runScheduleCommand(options: ScheduleCommandOptions, out: (
     out(`rulebot schedule: no schedule rule named "${options.rule}" in ${options.rules} (schedule rules: ${names.join(', ') || 'none'})${hint}`);
     return 2;
   }
-  const log = createLogger({ level: config.logLevel === 'debug' ? 'debug' : 'error', write: (line) => process.stderr.write(`${line}\n`), secrets: [config.gitlabToken] });
+  const log = createLogger({ level: config.logLevel === 'debug' ? 'debug' : 'error', write: (line) => process.stderr.write(`${line}\n`), secrets: secretValues(config) });
   const pool = createPooledFetch();
+  const credentials = cliCredentials(config, log, 'schedule', pool.fetch);
   try {
-    const engine = createEngine({ config, rules, store: new MemoryStore(), log, fetch: pool.fetch });
+    const engine = createEngine({ config, rules, store: new MemoryStore(), log, fetch: pool.fetch, upkeep: credentials.upkeep });
     await engine.init();
     const tty = options.progress?.isTTY ? options.progress : undefined;
     const report = await engine.runSchedule(rule, {
@@ -44,7 +47,7 @@ export async function runScheduleCommand(options: ScheduleCommandOptions, out: (
     else printReport(report, out);
     return report.errors.length > 0 ? 1 : 0;
   } finally {
-    await pool.close();
+    await Promise.all([pool.close(), credentials.close()]);
   }
 }
 

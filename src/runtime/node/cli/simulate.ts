@@ -7,6 +7,7 @@ import { silentLogger } from '../../../log.js';
 import { MemoryStore } from '../../../store/index.js';
 import { loadRulesDir } from '../load-rules-dir.js';
 import { normalizeEvent } from '../../../event/from-webhook.js';
+import { cliCredentials } from './credentials.js';
 
 export interface SimulateOptions {
   event: string;
@@ -33,7 +34,7 @@ const HEADER_KINDS: Record<string, string> = {
 /** Prints one JSON object per line: the event, each matched rule and call, warnings, then each command with its verdict and calls. */
 export async function runSimulate(options: SimulateOptions, out: (line: string) => void): Promise<number> {
   const print = (value: object) => out(JSON.stringify(value));
-  const config = parseConfig({ ...options.env, RULES_DIR: options.rules, DRY_RUN: '1' }, { requireSecret: false });
+  const config = parseConfig({ ...options.env, RULES_DIR: options.rules, DRY_RUN: '1' }, { requireSecret: false, readOnly: true });
   const rules = await loadRulesDir(options.rules);
   const payload = JSON.parse(await readFile(options.event, 'utf8')) as Record<string, unknown>;
 
@@ -58,19 +59,28 @@ export async function runSimulate(options: SimulateOptions, out: (line: string) 
 
   const diffs = options.diffs ? DiffSchema.array().parse(JSON.parse(await readFile(options.diffs, 'utf8'))) : undefined;
   // The same engine as the servers, on a store of its own that is thrown away: nothing is written to GitLab.
+  const credentials = cliCredentials(config, silentLogger, 'simulate');
   const engine = createEngine({
     config,
     rules,
     store: new MemoryStore(),
     log: silentLogger,
-    ...(config.gitlabToken ? {} : { offline: 'GITLAB_TOKEN is not set' }),
+    upkeep: credentials.upkeep,
+    ...(config.gitlabCredential ? {} : { offline: 'GITLAB_TOKEN is not set' }),
   });
-  if (config.gitlabToken) await engine.init();
-  else if (options.botUsername) engine.setUser({ id: 0, username: options.botUsername.replace(/^@/, '') });
-  if (config.gitlabToken && options.botUsername) {
-    print({ type: 'warning', message: `--bot ${options.botUsername} is ignored: with GITLAB_TOKEN set, commands are addressed to the token's user, ${engine.user()?.username ?? 'unknown'}` });
+  let ran;
+  try {
+    if (config.gitlabCredential) await engine.init();
+    // Without a token (or with a CI job token, which cannot say whose it is), commands are read as addressed to --bot USERNAME.
+    if (!engine.user() && options.botUsername) engine.setUser({ id: 0, username: options.botUsername.replace(/^@/, '') });
+    else if (options.botUsername) {
+      print({ type: 'warning', message: `--bot ${options.botUsername} is ignored: with GITLAB_TOKEN set, commands are addressed to the token's user, ${engine.user()?.username ?? 'unknown'}` });
+    }
+    ran = await engine.runEvent({ id: 'simulate', event, eventUuid: undefined, retrying: false, ...(diffs && { diffs }) });
+  } finally {
+    await credentials.close();
   }
-  const { outcome, commands, replies } = await engine.runEvent({ id: 'simulate', event, eventUuid: undefined, retrying: false, ...(diffs && { diffs }) });
+  const { outcome, commands, replies } = ran;
   for (const rule of outcome.matched) print({ type: 'match', rule });
   for (const call of outcome.calls) print({ type: 'call', method: call.method, path: call.path, body: call.body, rules: call.rules });
   for (const message of outcome.warnings) print({ type: 'warning', message });

@@ -1,6 +1,8 @@
 // The endpoints the fake serves, and matching a request's method and path against them.
 
+import { getTokenSelf, rotateTokenSelf } from './access-tokens.js';
 import { awardNoteEmoji, listNoteAwards } from './award-emoji.js';
+import { getGroupHook, getProjectHook, listGroupHooks, listProjectHooks, testGroupHook, testProjectHook } from './hooks.js';
 import { listGroupIssuables, listProjectIssuables } from './issuable-lists.js';
 import { getIssue, updateIssue } from './issues.js';
 import { getMember, getMemberIncludingInherited, listAllMembers, listMembers } from './members.js';
@@ -53,6 +55,14 @@ const ROUTES: readonly Route[] = [
   route('POST', `${ISSUE}/notes/:note_id/award_emoji`, awardNoteEmoji('Issue')),
   route('GET', '/groups/:id/merge_requests', listGroupIssuables('MergeRequest')),
   route('GET', '/groups/:id/issues', listGroupIssuables('Issue')),
+  route('GET', '/personal_access_tokens/self', getTokenSelf),
+  route('POST', '/personal_access_tokens/self/rotate', rotateTokenSelf),
+  route('GET', '/projects/:id/hooks', listProjectHooks),
+  route('GET', '/projects/:id/hooks/:hook_id', getProjectHook),
+  route('POST', '/projects/:id/hooks/:hook_id/test/:trigger', testProjectHook),
+  route('GET', '/groups/:id/hooks', listGroupHooks),
+  route('GET', '/groups/:id/hooks/:hook_id', getGroupHook),
+  route('POST', '/groups/:id/hooks/:hook_id/test/:trigger', testGroupHook),
 ];
 
 export interface RouteMatch {
