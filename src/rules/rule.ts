@@ -7,6 +7,11 @@ import { compileTemplate, type Template } from './template.js';
 
 export interface Rule {
   name: string;
+  /**
+   * Names the rule among every rule rulebot runs, for what is kept about it (schedule runs): its name
+   * for the central rules, `project:<id>:<name>` for a project's own.
+   */
+  key: string;
   /** The rule file it came from, as given to the loader. */
   file: string;
   /** Position among all loaded rules: rules fire, and their actions merge, in this order. */
@@ -47,6 +52,7 @@ export function compileRule(spec: RuleSpec, file: string, order: number, project
   if ([comment, reply, pipelineRef].some((t) => t?.variables.includes('author.username'))) actionFacts.push('author');
   return {
     name: spec.name,
+    key: spec.name,
     file,
     order,
     on: spec.on,

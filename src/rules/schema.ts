@@ -5,6 +5,7 @@ import { ROLES } from './access.js';
 import { parseDuration } from './duration.js';
 import { EVENT_NAMES, isEventName } from './events.js';
 import { compileGlob } from './glob.js';
+import { parsePresetRef } from './preset-ref.js';
 import { compileRegex } from './regex.js';
 import { compileTemplate } from './template.js';
 
@@ -207,6 +208,8 @@ export const RuleSchema = z
     limit: z.number({ error: 'expected a number' }).int().positive().optional(),
     if: ConditionSchema.optional(),
     then: ActionsSchema,
+    /** Replaces the rule of the same name that a file this one extends defines. */
+    override: z.literal(true, { error: 'expected true' }).optional(),
   })
   .superRefine((rule, ctx) => {
     const isSchedule = rule.on.includes('schedule');
@@ -229,9 +232,30 @@ export const RuleSchema = z
   });
 export type RuleSpec = z.infer<typeof RuleSchema>;
 
-/** A whole rule file. */
-export const RuleFileSchema = z.strictObject({
-  projects: z.array(Glob, { error: 'expected a list of project path globs' }).optional(),
-  rules: z.array(RuleSchema, { error: 'expected a list of rules' }),
+/** A preset a rule file extends: `group/project:path/to/file.yml`, optionally `@branch`, `@tag` or `@commit`. */
+export const PresetReferenceSchema = z.string({ error: 'expected a preset such as "group/project:path/to/file.yml"' }).superRefine((text, ctx) => {
+  const parsed = parsePresetRef(text);
+  if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
 });
+
+/** At most this many presets in one `extends` list (and in one configuration, see extends.ts). */
+export const MAX_PRESET_FILES = 20;
+
+/** A whole rule file. */
+export const RuleFileSchema = z
+  .strictObject({
+    /** Files whose rules come first, read from GitLab: shared presets. */
+    extends: z
+      .array(PresetReferenceSchema, { error: 'expected a list of presets such as "group/project:path/to/file.yml"' })
+      .max(MAX_PRESET_FILES, { error: `expected at most ${MAX_PRESET_FILES} presets` })
+      .optional(),
+    projects: z.array(Glob, { error: 'expected a list of project path globs' }).optional(),
+    rules: z.array(RuleSchema, { error: 'expected a list of rules' }).optional(),
+  })
+  // A file that only extends presets needs no rules of its own. Checked beside the other problems of the file.
+  .refine((file) => file.rules !== undefined || file.extends !== undefined, {
+    path: ['rules'],
+    error: 'expected a list of rules',
+    when: ({ value }) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  });
 export type RuleFile = z.infer<typeof RuleFileSchema>;
