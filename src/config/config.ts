@@ -43,6 +43,13 @@ export const EnvSchema = z.object({
   RETRY_GIVE_UP_AFTER_SECONDS: z.coerce.number().positive().default(3600),
   SCAN_STEP_ITEMS: z.coerce.number().int().min(1).max(1000).default(5),
   DEAD_LETTER_QUEUE: z.string().min(1).default('rulebot-dead-letters'),
+  PROJECT_CONFIG_FILE: z
+    .string()
+    .refine((path) => path === 'off' || (!path.startsWith('/') && path.split('/').every((part) => part !== '' && part !== '.' && part !== '..')), {
+      message: 'expected a path inside the repository such as .gitlab/rulebot.yml (no leading "/", no "." or ".." parts), or off',
+    })
+    .default('.gitlab/rulebot.yml'),
+  PROJECT_CONFIG_TTL_SECONDS: z.coerce.number().min(0).default(300),
 });
 
 const SECRET_VARIABLES = new Set(['GITLAB_TOKEN', 'GITLAB_WEBHOOK_SECRET', 'GITLAB_WEBHOOK_SIGNING_KEY']);
@@ -90,6 +97,10 @@ export interface Config {
   scanStepItems: number;
   /** Workers: the queue whose batches are recorded as dead letters (wrangler.toml's `dead_letter_queue`). */
   deadLetterQueue: string;
+  /** The file in each project's repository holding its own rules; undefined when PROJECT_CONFIG_FILE is `off`. */
+  projectConfigFile: string | undefined;
+  /** How long presets from other projects are used before they are read again, in ms. */
+  projectConfigTtlMs: number;
 }
 
 export const MAX_WEBHOOK_BODY_BYTES = 25 * 1024 * 1024;
@@ -156,6 +167,8 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
     },
     scanStepItems: e.SCAN_STEP_ITEMS,
     deadLetterQueue: e.DEAD_LETTER_QUEUE,
+    projectConfigFile: e.PROJECT_CONFIG_FILE === 'off' ? undefined : e.PROJECT_CONFIG_FILE,
+    projectConfigTtlMs: e.PROJECT_CONFIG_TTL_SECONDS * 1000,
   };
 }
 

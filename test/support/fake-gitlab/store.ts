@@ -2,6 +2,8 @@
 
 import { Awards } from './awards.js';
 import type { Clock } from './clock.js';
+import { CommitStatuses } from './commit-statuses.js';
+import { Repositories } from './repositories.js';
 import { Memberships } from './memberships.js';
 import { Pipelines } from './pipelines.js';
 import {
@@ -35,6 +37,8 @@ export class FakeGitLabStore {
   readonly memberships = new Memberships();
   readonly awards = new Awards();
   readonly pipelines = new Pipelines();
+  readonly repositories = new Repositories();
+  readonly commitStatuses = new CommitStatuses();
   private readonly users = new Map<number, FakeUser>();
   private readonly projects = new Map<number, FakeProject>();
   private readonly mergeRequests = new Map<string, Stored<FakeMergeRequest>>();
