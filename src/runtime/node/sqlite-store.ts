@@ -4,6 +4,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { StoreTables, type SqlDriver, type SqlValue } from '../../store/sql-tables.js';
 import type { DeadLetter, QueueStats, Store, StoredJob } from '../../store/store.js';
+import type { NewRuleConfig, PushedChange, RuleConfigRecord, RuleConfigStore } from '../../store/rule-config-store.js';
+import { RuleConfigTables } from '../../store/rule-config-tables.js';
 
 export interface SqliteStoreOptions {
   /** How long delivery keys and effects are remembered, in ms (default 7 days). */
@@ -24,9 +26,10 @@ interface BatchEntry {
  * is paid per batch, not per event. Delivery keys and effects older than the retention window are
  * pruned as new ones arrive.
  */
-export class SqliteStore implements Store {
+export class SqliteStore implements Store, RuleConfigStore {
   private readonly db: Database.Database;
   private readonly tables: StoreTables;
+  private readonly configs: RuleConfigTables;
   private batch: BatchEntry[] = [];
   /** Made once: better-sqlite3 builds several wrapper functions per `transaction()` call. */
   private readonly commitBatch: (batch: readonly BatchEntry[], results: unknown[]) => void;
@@ -39,6 +42,7 @@ export class SqliteStore implements Store {
     // The CLI (`rulebot dead-letters`) may write while the server runs: wait for each other's locks.
     this.db.pragma('busy_timeout = 5000');
     this.tables = new StoreTables(betterSqliteDriver(this.db), options.retentionMs ?? 7 * 24 * 3_600_000, options.now ?? Date.now);
+    this.configs = new RuleConfigTables(betterSqliteDriver(this.db));
     const db = this.db;
     // Nested in the batch's transaction, each write runs in a savepoint of its own.
     const inSavepoint = db.transaction((write: () => unknown) => write());
@@ -107,6 +111,34 @@ export class SqliteStore implements Store {
 
   recordScheduleRun(rule: string, at: number): Promise<void> {
     return this.write(() => this.tables.recordScheduleRun(rule, at));
+  }
+
+  async ruleConfig(id: number, options: { texts: boolean }): Promise<RuleConfigRecord | undefined> {
+    return this.configs.ruleConfig(id, options.texts);
+  }
+
+  saveRuleConfig(config: NewRuleConfig, expectedVersion: number | undefined): Promise<number | undefined> {
+    return this.write(() => this.configs.saveRuleConfig(config, expectedVersion));
+  }
+
+  invalidateRuleConfigs(change: PushedChange): Promise<number[]> {
+    return this.write(() => this.configs.invalidateRuleConfigs(change));
+  }
+
+  async ruleConfigsWithSchedules(): Promise<RuleConfigRecord[]> {
+    return this.configs.ruleConfigsWithSchedules();
+  }
+
+  async ruleConfigProblems(): Promise<{ configs: number; invalid: RuleConfigRecord[] }> {
+    return this.configs.ruleConfigProblems();
+  }
+
+  async configNote(projectId: number, iid: number): Promise<number | undefined> {
+    return this.configs.configNote(projectId, iid);
+  }
+
+  setConfigNote(projectId: number, iid: number, noteId: number): Promise<void> {
+    return this.write(() => this.configs.setConfigNote(projectId, iid, noteId));
   }
 
   async close(): Promise<void> {
