@@ -14,7 +14,9 @@ const MAY_IMPORT = {
   pipeline: ['errors.ts', 'log.ts', 'event', 'rules', 'gitlab', 'store'],
   chatops: ['errors.ts', 'log.ts', 'event', 'rules', 'gitlab', 'store', 'pipeline'],
   schedule: ['errors.ts', 'log.ts', 'event', 'rules', 'gitlab', 'store', 'pipeline'],
-  'engine.ts': ['errors.ts', 'log.ts', 'config', 'event', 'rules', 'gitlab', 'store', 'pipeline', 'chatops', 'schedule'],
+  // Where an event's rules come from besides RULES_DIR: each project's own file and presets, read from GitLab and kept.
+  'project-rules': ['errors.ts', 'log.ts', 'event', 'rules', 'gitlab', 'store', 'pipeline'],
+  'engine.ts': ['errors.ts', 'log.ts', 'config', 'event', 'rules', 'gitlab', 'store', 'pipeline', 'chatops', 'schedule', 'project-rules'],
   // The HTTP intake reads and stores an event and hands it to a queue; it never runs the pipeline.
   http: ['errors.ts', 'log.ts', 'config', 'event', 'store', 'queue'],
 };

@@ -6,10 +6,11 @@ import { CommandRateLimiter } from './chatops/rate-limit.js';
 import { runCommands, type CommandReport } from './chatops/run-commands.js';
 import { getCurrentUser, GitLabClient, MemberDirectory, RateBudget, UserDirectory, type Diff, type User } from './gitlab/index.js';
 import type { Logger } from './log.js';
-import type { Rule, RuleSet } from './rules/index.js';
+import type { CentralRules, Rule, RuleSet } from './rules/index.js';
 import { runScheduleRule, type ScanOptions, type ScanReport } from './schedule/scan.js';
-import type { Store } from './store/index.js';
+import { MemoryRuleConfigStore, type RuleConfigStore, type Store } from './store/index.js';
 import type { RuleEvent } from './event/event.js';
+import { observeEvent, RuleConfigs } from './project-rules/index.js';
 
 export interface EngineDeps {
   config: Config;
@@ -26,6 +27,12 @@ export interface EngineDeps {
   lostAnswerWindowMs?: number;
   /** When set, GitLab is not asked at all (simulating without a token); facts it would tell stay undecided, for this reason. */
   offline?: string;
+  /** The central rule files; when they extend presets, those are read from GitLab and kept like a project's file (default: `rules`, complete). */
+  central?: CentralRules;
+  /** Where configurations read from GitLab are kept, with their last valid state (default: in memory). */
+  ruleConfigs?: RuleConfigStore;
+  /** Let an event wait for a configuration another event is reading (one process; never on Workers). */
+  shareReads?: boolean;
 }
 
 /** One accepted event, ready to run. */
@@ -56,7 +63,14 @@ export interface ScheduleRunOptions extends Pick<ScanOptions, 'onProgress' | 'fr
 
 export interface Engine {
   gitlab: GitLabClient;
+  /** The central rules known without GitLab (all of them, unless the rule files extend presets). */
   rules: RuleSet;
+  /** Each project's own rules and the presets, read from GitLab and kept. */
+  ruleConfigs: RuleConfigs;
+  /** Schedule rules besides those of `rules`: from presets and projects' own files (read nothing from GitLab but expired presets). */
+  dynamicScheduleRules(): Promise<Rule[]>;
+  /** A schedule rule by its key, wherever it is defined; undefined when it is gone. */
+  scheduleRule(key: string): Promise<Rule | undefined>;
   /** Runs the rules and commands of one event; throws what should make it retry or fail. */
   runEvent(run: EventRun): Promise<EventResult>;
   /** Runs one schedule rule (or, with `maxItems`, one step of it). */
@@ -103,6 +117,16 @@ export function createEngine(deps: EngineDeps): Engine {
   // reported so) instead of being asked of a GitLab that answers 401, retried for an hour.
   const offline = deps.offline ?? (config.gitlabToken ? undefined : 'GITLAB_TOKEN is not set (dry-run)');
   const services: ProcessDeps = { rules: deps.rules, gitlab, users, members, diffCache: new DiffCache(), log, dryRun: config.dryRun, now, offline };
+  const ruleConfigs = new RuleConfigs({
+    central: deps.central ?? { sources: [], ruleSet: deps.rules, presets: false },
+    file: config.projectConfigFile,
+    ttlMs: config.projectConfigTtlMs,
+    store: deps.ruleConfigs ?? new MemoryRuleConfigStore(),
+    log,
+    now,
+    offline,
+    shareReads: deps.shareReads ?? false,
+  });
   let botUser: User | undefined;
 
   const setUser = (user: User) => {
@@ -113,6 +137,11 @@ export function createEngine(deps: EngineDeps): Engine {
   return {
     gitlab,
     rules: deps.rules,
+    ruleConfigs,
+    dynamicScheduleRules: () => ruleConfigs.dynamicScheduleRules(gitlab),
+    async scheduleRule(key) {
+      return deps.rules.rules.find((rule) => rule.key === key && rule.schedule) ?? ruleConfigs.scheduleRule(key, gitlab);
+    },
     async runEvent(run) {
       const eventLog = log.child({ event_id: run.id });
       // Accepted before the bot's user was known (GitLab unreachable at start): its own events are skipped here.
@@ -121,7 +150,15 @@ export function createEngine(deps: EngineDeps): Engine {
         return { outcome: { matched: [], calls: [], warnings: [], undecided: [], state: { event: run.event, facts: {} } }, commands: [], replies: [] };
       }
       const effects = { store: deps.store, jobId: run.id, retrying: run.retrying, scope: 'event', lostAnswerWindowMs: deps.lostAnswerWindowMs ?? 65_000, now };
-      const processDeps = { ...services, gitlab: gitlab.forEvent(run.eventUuid), log: eventLog, effects, diffs: run.diffs };
+      const eventGitLab = gitlab.forEvent(run.eventUuid);
+      // A push may change kept rules, a merge request the project's file: seen to first, so this
+      // event's rules are the ones in force after it.
+      if (!offline) {
+        const facts = { ...services, gitlab: eventGitLab, diffs: run.diffs };
+        await observeEvent(run.event, { configs: ruleConfigs, gitlab: eventGitLab, log: eventLog, dryRun: config.dryRun, effects, facts });
+      }
+      const rules = await ruleConfigs.rulesFor(run.event, eventGitLab);
+      const processDeps = { ...services, rules, gitlab: eventGitLab, log: eventLog, effects, diffs: run.diffs };
       const outcome = await processEvent(run.event, processDeps);
       const { reports: commands, replies } = await runCommands(run.event, { ...processDeps, botUsername: botUser?.username, store: deps.store, limiter });
       const calls = outcome.calls.length + commands.reduce((sum, report) => sum + report.calls.length, 0) + replies.length;

@@ -1,7 +1,9 @@
 // A whole configuration, from its files to compiled rules: the central RULES_DIR, or one project's own file, with their presets.
+import { RuleConfigError } from '../errors.js';
 import { compileEntries } from './compile-entries.js';
 import { resolveConfig, type ConfigProblem, type PresetReader } from './extends.js';
-import type { RuleSource } from './load.js';
+import { loadRules, parseRuleFile, type RuleSource } from './load.js';
+import { RuleSet } from './rule-set.js';
 import { sameProject, type FileLocation } from './preset-ref.js';
 import type { Rule } from './rule.js';
 
@@ -18,6 +20,30 @@ export interface LoadedConfig {
   presets: FileLocation[];
 }
 
+/** The central rule files: compiled at once when they extend no preset, else checked now and compiled once their presets are read. */
+export interface CentralRules {
+  sources: readonly RuleSource[];
+  /** Every central rule when `presets` is false; empty when it is true. */
+  ruleSet: RuleSet;
+  /** Whether a file extends presets, which are read from GitLab when rulebot runs. */
+  presets: boolean;
+}
+
+/**
+ * Loads the central rule files as far as can be done without GitLab: completely when none extends a
+ * preset; otherwise each file is parsed and checked against the schema, and the rest waits for the
+ * presets (`loadCentralConfig`).
+ *
+ * @throws RuleConfigError with one line per problem
+ */
+export function prepareCentralRules(sources: readonly RuleSource[]): CentralRules {
+  const parsed = sources.map((source) => parseRuleFile(source));
+  const problems = parsed.flatMap((result) => ('problems' in result ? result.problems : []));
+  if (problems.length > 0) throw new RuleConfigError(problems);
+  const presets = parsed.some((result) => 'file' in result && result.file.extends !== undefined);
+  return { sources, presets, ruleSet: presets ? new RuleSet([]) : loadRules(sources) };
+}
+
 /**
  * The central rules: every file of RULES_DIR, with the presets they extend read through `read`.
  * Rules are named by their own names; a file's `projects` limits its rules and those of its presets.
@@ -28,6 +54,7 @@ export async function loadCentralConfig(sources: readonly RuleSource[], read: Pr
 }
 
 export interface ProjectConfigInput {
+  /** The project; an empty path when it is not known (checking a local file): then only group scopes are refused. */
   project: { id: number; path: string };
   /** The project's file, named in messages by its path (`.gitlab/rulebot.yml`). */
   file: { location: FileLocation; text: string };
@@ -44,7 +71,7 @@ export async function loadProjectConfig({ project, file, read }: ProjectConfigIn
   for (const { spec, file: where } of resolved.entries) {
     const scope = spec.scope;
     if (!scope) continue;
-    const ownProject = 'project' in scope && (scope.project === String(project.id) || sameProject(scope.project, project.path));
+    const ownProject = 'project' in scope && (project.path === '' || scope.project === String(project.id) || sameProject(scope.project, project.path));
     if (!ownProject) {
       resolved.problems.push({
         text: `${where}: rule "${spec.name}": scope: a project's schedule rules scan that project only (${project.path}); leave scope out`,

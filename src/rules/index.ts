@@ -4,7 +4,7 @@ export { ACCESS_LEVELS, ROLES, roleName, type Role } from './access.js';
 export { EVENT_NAMES, isEventName } from './events.js';
 export { compileCondition } from './conditions.js';
 export { loadRules, parseRuleFile, type ParsedRuleFile, type RuleSource } from './load.js';
-export { loadCentralConfig, loadProjectConfig, projectRuleKey, readProjectRuleKey, type LoadedConfig } from './configuration.js';
+export { loadCentralConfig, loadProjectConfig, prepareCentralRules, type CentralRules, projectRuleKey, readProjectRuleKey, type LoadedConfig } from './configuration.js';
 export { MAX_CONFIG_BYTES, MAX_PRESET_DEPTH, MAX_RULE_FILE_BYTES, type ConfigProblem, type PresetRead, type PresetReader } from './extends.js';
 export { formatLocation, locationKey, parsePresetRef, pathProblem, sameProject, type FileLocation } from './preset-ref.js';
 export { matchRules, type MatchResult } from './match.js';

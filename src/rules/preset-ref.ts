@@ -43,9 +43,9 @@ export function pathProblem(path: string): string | undefined {
   return undefined;
 }
 
-/** `group/project:path` or `group/project:path@ref`: how a file is named in messages and in `extends`. */
+/** `group/project:path` or `group/project:path@ref`: how a file is named in messages and in `extends` (a local file: its path). */
 export function formatLocation(location: FileLocation): string {
-  return `${location.project}:${location.path}${location.ref === undefined ? '' : `@${location.ref}`}`;
+  return `${location.project === '' ? '' : `${location.project}:`}${location.path}${location.ref === undefined ? '' : `@${location.ref}`}`;
 }
 
 /** The same file whatever the case of its project path (GitLab's paths are case-insensitive). */

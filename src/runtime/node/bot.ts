@@ -9,6 +9,7 @@ import { createEngine, type EngineDeps, type ScheduleRunOptions } from '../../en
 import { GitLabApiError } from '../../errors.js';
 import type { GitLabClient, User } from '../../gitlab/index.js';
 import type { Rule, RuleSet } from '../../rules/index.js';
+import type { RuleConfigs } from '../../project-rules/index.js';
 import type { ScanReport } from '../../schedule/scan.js';
 import { Scheduler } from './scheduler.js';
 import type { Store, StoredJob } from '../../store/index.js';
@@ -26,6 +27,10 @@ export interface Bot {
   /** Puts a dead letter back in the queue; false when there is none with that id. */
   retryDeadLetter(id: string): Promise<boolean>;
   ruleSet: RuleSet;
+  /** Each project's own rules and the presets, read from GitLab and kept. */
+  ruleConfigs: RuleConfigs;
+  /** Schedule rules of presets and projects' own files, besides those of `ruleSet`. */
+  dynamicScheduleRules(): Promise<Rule[]>;
   queue: EventQueue;
   /** Runs schedule rules on their cron; `start()` it where the runtime keeps running. */
   scheduler: Scheduler;
@@ -83,7 +88,14 @@ export function createBot(deps: BotDeps): Bot {
     if (unreachable) throw new Error(`GitLab at ${config.gitlabUrl} has not answered since rulebot started: ${unreachable}`);
     return engine.runSchedule(rule, options);
   };
-  const scheduler = new Scheduler({ rules: deps.rules.rules, run: (rule) => runSchedule(rule), store: deps.store, log, now });
+  const scheduler = new Scheduler({
+    rules: deps.rules.rules,
+    dynamic: () => engine.dynamicScheduleRules(),
+    run: (rule) => runSchedule(rule),
+    store: deps.store,
+    log,
+    now,
+  });
 
   const app = createApp({
     secrets: config.webhookSecrets,
@@ -97,7 +109,7 @@ export function createBot(deps: BotDeps): Bot {
     botUserId: () => engine.user()?.id,
     log,
     health: {
-      status: async () => ({ queue: { ...(await deps.store.queueStats()), in_process: queue.size }, accepting }),
+      status: async () => ({ queue: { ...(await deps.store.queueStats()), in_process: queue.size }, accepting, rules: await engine.ruleConfigs.status() }),
       ready: async () => {
         const store = await deps.store.queueStats().then(() => true, () => false);
         const gitlab = unreachable ? `cannot reach GitLab at ${config.gitlabUrl}: ${unreachable}` : await engine.gitlabReachable();
@@ -125,6 +137,8 @@ export function createBot(deps: BotDeps): Bot {
     store: deps.store,
     retryDeadLetter,
     ruleSet: deps.rules,
+    ruleConfigs: engine.ruleConfigs,
+    dynamicScheduleRules: () => engine.dynamicScheduleRules(),
     queue,
     scheduler,
     runSchedule,

@@ -5,7 +5,9 @@ import { createBot, type Bot, type BotDeps } from './bot.js';
 import { configWarnings, parseConfig, secretValues, type Config } from '../../config/config.js';
 import { createLogger, type Logger } from '../../log.js';
 import { SqliteStore } from './sqlite-store.js';
-import { loadRulesDir } from './load-rules-dir.js';
+import { loadCentralRulesDir } from './load-rules-dir.js';
+import { RuleConfigError } from '../../errors.js';
+import { CENTRAL } from '../../project-rules/index.js';
 import { createPooledFetch } from './pooled-fetch.js';
 
 export interface RunningServer {
@@ -28,14 +30,18 @@ export interface StartOptions {
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const config = parseConfig(options.env);
   const log = options.log ?? createLogger({ level: config.logLevel, secrets: secretValues(config) });
-  const rules = await loadRulesDir(config.rulesDir);
+  const central = await loadCentralRulesDir(config.rulesDir);
+  const rules = central.ruleSet;
   const pool = createPooledFetch();
   const store = new SqliteStore(config.dataDir);
-  const bot = createBot({ config, rules, store, log, fetch: pool.fetch, ...options.bot });
+  const bot = createBot({ config, rules, central, store, ruleConfigs: store, shareReads: true, log, fetch: pool.fetch, ...options.bot });
   try {
     // GitLab unreachable at start (a blip during a restart) is no reason to stop: webhooks are
     // accepted and stored, and run once it answers. A token GitLab refuses is.
     await bot.connect();
+    // Rule files that extend presets are checked with them when GitLab answers now, as invalid rule
+    // files are: refused unless a valid version of them is kept. Otherwise at the first event.
+    if (central.presets && config.gitlabToken && bot.user()) await checkCentralPresets(bot);
   } catch (error) {
     await Promise.all([pool.close(), store.close()]);
     throw error;
@@ -85,6 +91,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       await Promise.all([pool.close(), store.close()]);
     },
   };
+}
+
+async function checkCentralPresets(bot: Bot): Promise<void> {
+  await bot.ruleConfigs.centralRules(bot.gitlab);
+  const kept = await bot.ruleConfigs.store.ruleConfig(CENTRAL, { texts: false });
+  if (kept && kept.problems.length > 0 && !kept.last_valid) throw new RuleConfigError(kept.problems.map((problem) => problem.text));
 }
 
 function listen(bot: Bot, config: Config): Promise<ServerType & { address(): AddressInfo | string | null }> {
