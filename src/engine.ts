@@ -157,7 +157,8 @@ export function createEngine(deps: EngineDeps): Engine {
         const facts = { ...services, gitlab: eventGitLab, diffs: run.diffs };
         await observeEvent(run.event, { configs: ruleConfigs, gitlab: eventGitLab, log: eventLog, dryRun: config.dryRun, effects, facts });
       }
-      const rules = await ruleConfigs.rulesFor(run.event, eventGitLab);
+      // Rules cannot act on a push (they are refused unless they listen to other events too): no need to read any.
+      const rules = run.event.kind === 'push' ? deps.rules : await ruleConfigs.rulesFor(run.event, eventGitLab);
       const processDeps = { ...services, rules, gitlab: eventGitLab, log: eventLog, effects, diffs: run.diffs };
       const outcome = await processEvent(run.event, processDeps);
       const { reports: commands, replies } = await runCommands(run.event, { ...processDeps, botUsername: botUser?.username, store: deps.store, limiter });

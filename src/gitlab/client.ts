@@ -278,12 +278,16 @@ function describeCause(cause: unknown): string {
 
 /** The body as UTF-8 text, refusing (and no longer reading) one larger than `limit` bytes. */
 async function readLimited(response: Response, limit: number, method: string, path: string): Promise<string> {
-  const tooLarge = (size: string) =>
-    new GitLabApiError({ status: 413, method, path, message: `the answer holds ${size} bytes, more than the ${limit} rulebot reads`, retryable: false });
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  const tooLarge = (size: number | undefined) =>
+    new GitLabApiError({
+      status: 413, method, path, retryable: false,
+      message: size === undefined ? `more than the ${limit} bytes rulebot reads` : `${size} bytes, more than the ${limit} rulebot reads`,
+    });
+  // GitLab names a file's size in X-Gitlab-Size (repository files) even when the answer is streamed.
+  const declared = Math.max(...['content-length', 'x-gitlab-size'].map((name) => Number(response.headers.get(name) ?? 0) || 0));
   if (declared > limit) {
     await response.body?.cancel().catch(() => {});
-    throw tooLarge(String(declared));
+    throw tooLarge(declared);
   }
   if (!response.body) return '';
   const reader = response.body.getReader();
@@ -295,7 +299,7 @@ async function readLimited(response: Response, limit: number, method: string, pa
     size += value.byteLength;
     if (size > limit) {
       await reader.cancel().catch(() => {});
-      throw tooLarge(`over ${limit}`);
+      throw tooLarge(undefined);
     }
     chunks.push(value);
   }

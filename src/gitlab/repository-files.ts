@@ -13,7 +13,7 @@ export interface RepositoryFile {
   lastCommitId: string | undefined;
 }
 
-/** The file, or why GitLab has none to give (404: no such file, ref or project, in GitLab's words). */
+/** The file, or why GitLab has none to give (404: no such file, ref or project, in GitLab's words), or how large it is when too large. */
 export type FileRead = { file: RepositoryFile } | { missing: string } | { tooLarge: string };
 
 /**

@@ -36,7 +36,8 @@ export async function observePush(event: RuleEvent, deps: ObserveDeps): Promise<
   // preset of the project) and that did not change its verdict. (An event run between the push and
   // this job may have read the new file already: a push that lists the file always gets its status.)
   const touched = paths !== 'all' && paths.includes(file);
-  if (!root || root.text === null || (!touched && root.blob_id === before?.blob_id && !problemsChanged)) return;
+  const absent = root?.text === null && config.problems.length === 0;
+  if (!root || absent || (!touched && root.blob_id === before?.blob_id && !problemsChanged)) return;
   const sha = root.commit_id ?? push.after;
   const { path, body } = commitStatusRequest(event.project.id, sha, {
     state: config.problems.length === 0 ? 'success' : 'failed',

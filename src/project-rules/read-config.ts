@@ -67,7 +67,7 @@ export async function readConfig(owner: ConfigOwner, kept: readonly ConfigFileRe
     const text = 'file' in result ? result.file.text : null;
     files.push(record(location, text, 'file' in result ? result.file : undefined, deps.now));
     if ('missing' in result) return { missing: result.missing };
-    if ('tooLarge' in result) return { unreadable: `${result.tooLarge}, ${MAX_RULE_FILE_BYTES} at most` };
+    if ('tooLarge' in result) return { unreadable: `the file holds ${result.tooLarge}` };
     return { text: result.file.text };
   };
 
