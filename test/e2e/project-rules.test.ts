@@ -211,3 +211,24 @@ describe.each(RUNTIMES)('rules in a project\'s .gitlab/rulebot.yml ($name)', (ru
     expect(calls()).toEqual(['GET /projects/1/merge_requests/5/diffs', 'PUT /projects/1/merge_requests/5']);
   });
 });
+
+describe('a config-check comment whose answer was lost (Node)', () => {
+  afterEach(async () => h.close());
+
+  it('is found again by its marker on the retry, and edited rather than posted twice', async () => {
+    const { startHarness } = await import('../support/harness.js');
+    h = await startHarness({ rules: { 'central.yml': CENTRAL }, env: { PROJECT_CONFIG_FILE: FILE } });
+    seed();
+    const bad = h.gitlab.commitFiles(1, { branch: 'fix-rules', files: { [FILE]: BROKEN } });
+    h.gitlab.addMergeRequest({ project_id: 1, iid: 3, labels: [], source_branch: 'fix-rules', sha: bad.id, diffs: [{ old_path: FILE, new_path: FILE, diff: '+x\n' }] });
+    // GitLab makes the comment, but answers after rulebot stopped waiting (1 s in the harness).
+    h.gitlab.inject({ method: 'POST', path: '/projects/1/merge_requests/3/notes', delayMs: 1_500 });
+    await h.post(mergeRequest(1, 'acme/app', { iid: 3, sha: bad.id, sourceBranch: 'fix-rules' }));
+    await h.settle();
+    const notes = h.gitlab.notes(1, 'MergeRequest', 3);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]?.body).toContain('rulebot cannot use');
+    expect(h.gitlab.calls('POST', /\/notes$/)).toHaveLength(1);
+    expect(h.gitlab.calls('PUT', /\/notes\/\d+$/)).toHaveLength(1);
+  });
+});

@@ -103,7 +103,7 @@ async function keepProjectConfig(
   const root = { name, project: project.toLowerCase(), path: file, ref: '', text: await readFile(path, 'utf8'), read_at: now, blob_id: undefined, commit_id: undefined, stale: false };
   const owner = { project: { id: event.project.id, path: project }, file };
   const reading = await readConfig(owner, [root], { gitlab: deps.offline ? undefined : deps.engine.gitlab, offline: deps.offline, now, ttlMs: deps.config.projectConfigTtlMs });
-  for (const skipped of reading.loaded.skipped) print({ type: 'warning', message: `${skipped}: not read (${deps.offline}): its rules are left out` });
+  for (const skipped of reading.loaded.skipped) print({ type: 'warning', message: `${skipped}: not read (GITLAB_TOKEN is not set): its rules are left out` });
   for (const problem of reading.loaded.problems) print({ type: 'problem', file: path, message: problem.text });
   if (reading.loaded.problems.length > 0) return false;
   const config = { id: event.project.id, project, checked_at: now, files: reading.files, problems: [], last_valid: undefined, has_schedules: false, digest: undefined };
