@@ -3,7 +3,7 @@ import type { ConfigFileRecord, ConfigProblemRecord, NewRuleConfig, PushedChange
 import type { SqlDriver, SqlValue } from './sql-tables.js';
 
 // One row per file, so that no value comes near a Durable Object's 2 MB limit (a file is read only up
-// to 64 KiB), and a push marks files stale with one statement. `valid` is 1 for the files of the last
+// to 32 KiB), and a push marks files stale with one statement. `valid` is 1 for the files of the last
 // valid configuration, kept while the last reading has problems.
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS rule_configs (

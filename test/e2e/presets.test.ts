@@ -85,7 +85,7 @@ describe.each(RUNTIMES)('presets and project schedules ($name)', (runtime) => {
     expect(h.gitlab.calls('GET', /merge_requests$/).map((r) => r.path)).toEqual(['/projects/1/merge_requests']);
   });
 
-  it('does not read a file larger than 64 KiB: the push\'s commit fails and the last valid rules stay', async () => {
+  it('does not read a file larger than 32 KiB: the push\'s commit fails and the last valid rules stay', async () => {
     const h = await start({ rules: { 'none.yml': 'rules: []\n' }, env: { PROJECT_CONFIG_FILE: FILE } });
     h.gitlab.commitFiles(1, { files: { [FILE]: `rules:\n${labelRule('app', 'app')}` } });
     h.gitlab.addMergeRequest({ project_id: 1, iid: 1, labels: [] });
@@ -97,7 +97,7 @@ describe.each(RUNTIMES)('presets and project schedules ($name)', (runtime) => {
     await h.settle();
     // The push's commit is the last one known to have changed the file: GitLab did not say (the file was not read).
     expect(h.gitlab.commitStatuses(1, huge.id)).toMatchObject([
-      { status: 'failed', description: expect.stringMatching(/^\.gitlab\/rulebot\.yml: the file holds 70\d{3} bytes, more than the 65536 rulebot reads$/) },
+      { status: 'failed', description: expect.stringMatching(/^\.gitlab\/rulebot\.yml: the file holds 70\d{3} bytes, more than the 32768 rulebot reads$/) },
     ]);
     h.gitlab.clearRequests();
     await h.post(mergeRequest(1, 'acme/app', { action: 'update', labels: [] }));
