@@ -30,14 +30,23 @@ async function loadValidator(): Promise<Validate | undefined> {
 const validate = await loadValidator();
 if (!validate) console.warn('ajv is not installed: the JSON Schema validation tests are skipped (npm install --save-dev ajv)');
 
+interface Example {
+  name: string;
+  text: string;
+  /** A project's own file (the examples of "Rules in your project"): its schedule rules need no scope. */
+  project?: boolean;
+}
+
 /** The YAML blocks of docs/rules.md that are whole rule files, with their section; blocks showing errors are left out. */
-function documentedRuleFiles(): { name: string; text: string }[] {
-  const files: { name: string; text: string }[] = [];
+function documentedRuleFiles(): Example[] {
+  const files: Example[] = [];
   let section = '';
+  let chapter = '';
   const lines = readFileSync('docs/rules.md', 'utf8').split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (line.startsWith('#')) section = line.replace(/^#+\s*/, '');
+    if (line.startsWith('## ')) chapter = section;
     if (line !== '```yaml') continue;
     const end = lines.indexOf('```', i + 1);
     const text = lines.slice(i + 1, end).join('\n');
@@ -45,12 +54,14 @@ function documentedRuleFiles(): { name: string; text: string }[] {
     // The section on validation errors shows files that are wrong on purpose.
     if (section === 'Validation errors') continue;
     const value = parse(text) as unknown;
-    if (value && typeof value === 'object' && ('rules' in value || 'extends' in value)) files.push({ name: `docs/rules.md, "${section}", line ${i}`, text });
+    if (value && typeof value === 'object' && ('rules' in value || 'extends' in value)) {
+      files.push({ name: `docs/rules.md, "${section}", line ${i}`, text, project: chapter === 'Rules in your project' });
+    }
   }
   return files;
 }
 
-function shippedRuleFiles(): { name: string; text: string }[] {
+function shippedRuleFiles(): Example[] {
   return ['rules', 'examples/rules'].flatMap((dir) =>
     readdirSync(dir)
       .filter((name) => /\.ya?ml$/.test(name))
@@ -74,8 +85,8 @@ describe('schema/rulebot.schema.json', () => {
 
   const examples = [...shippedRuleFiles(), ...documentedRuleFiles()];
 
-  it.each(examples)('rulebot accepts $name', ({ name, text }) => {
-    const loaded = parseRuleFile({ path: name, text });
+  it.each(examples)('rulebot accepts $name', ({ name, text, project }) => {
+    const loaded = parseRuleFile({ path: name, text }, project ? { defaultScope: { project: '1' } } : {});
     expect('problems' in loaded ? loaded.problems : []).toEqual([]);
   });
 
