@@ -1,5 +1,4 @@
 // Commit statuses: what rulebot says about a commit, shown by GitLab beside its pipelines.
-import type { GitLabClient } from './client.js';
 import { projectPath } from './project-path.js';
 
 export type CommitState = 'pending' | 'running' | 'success' | 'failed' | 'canceled';
@@ -33,9 +32,4 @@ export function commitStatusRequest(project: number | string, sha: string, statu
       ...(status.target_url && { target_url: status.target_url }),
     },
   };
-}
-
-export async function setCommitStatus(gitlab: GitLabClient, project: number | string, sha: string, status: CommitStatus): Promise<void> {
-  const { path, body } = commitStatusRequest(project, sha, status);
-  await gitlab.request('POST', path, { body });
 }

@@ -83,6 +83,7 @@ async function keepComment(event: RuleEvent, body: string, problems: boolean, de
     if (noteId !== undefined || problems) log.info('dry run: would call GitLab', { method: noteId === undefined ? 'POST' : 'PUT', path: noteId === undefined ? notes : `${notes}/${noteId}`, body: { body } });
     return;
   }
+  const known = noteId !== undefined;
   if (noteId !== undefined) {
     try {
       await gitlab.request('PUT', `${notes}/${noteId}`, { body: { body } });
@@ -93,6 +94,15 @@ async function keepComment(event: RuleEvent, body: string, problems: boolean, de
     }
   }
   if (!problems) return;
+  // One comment per merge request, even when two of its events run at once (the Worker's queue
+  // delivers in any order): the event that claims the first one posts it; the other edits it if it is there.
+  const claim = known ? undefined : await deps.effects?.store.claim(`config-comment:${event.project.id}:${subject.iid}`, deps.effects.jobId);
+  if (claim === 'taken') {
+    const found = await findComment(event, notes, deps);
+    if (found !== undefined) await gitlab.request('PUT', `${notes}/${found}`, { body: { body } });
+    else log.info('another event of this merge request is posting its rules comment', { iid: subject.iid });
+    return;
+  }
   const call: ApiCall = { kind: 'note', method: 'POST', path: notes, body: { body }, rules: [] };
   const guard = deps.effects && { ...deps.effects, scope: 'config-comment' };
   if (guard && (await alreadyMade(call, 0, guard, gitlab))) {

@@ -6,7 +6,7 @@ import { observePush } from './observe-push.js';
 
 export { CENTRAL, RuleConfigs, type RuleConfigsOptions } from './rule-configs.js';
 export { readConfig, type ConfigOwner, type ConfigReading } from './read-config.js';
-export { problemsComment, STATUS_NAME, visibleProblems } from './config-comment.js';
+export { STATUS_NAME } from './config-comment.js';
 export type { ObserveDeps } from './observe-deps.js';
 
 /**

@@ -6,7 +6,6 @@ import {
   loadCentralConfig,
   loadProjectConfig,
   MAX_RULE_FILE_BYTES,
-  sameProject,
   type FileLocation,
   type LoadedConfig,
   type PresetReader,
@@ -119,9 +118,4 @@ function record(location: FileLocation, text: string | null, file: RepositoryFil
     commit_id: file?.lastCommitId,
     stale: false,
   };
-}
-
-/** Whether a file belongs to the project (its path, any case). */
-export function inProject(file: Pick<ConfigFileRecord, 'project'>, path: string): boolean {
-  return sameProject(file.project, path);
 }

@@ -206,6 +206,9 @@ export class RuleConfigs {
         });
       }
     }
+    if (problems.length === 0 && previous && previous.problems.length > 0) {
+      log.info('rules are valid again', { configuration: configurationName(owner), rules: rules.length });
+    }
     const config: NewRuleConfig = {
       id,
       project: 'project' in owner ? owner.project.path : '',
