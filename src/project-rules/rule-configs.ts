@@ -3,7 +3,8 @@ import type { GitLabClient } from '../gitlab/index.js';
 import type { Logger } from '../log.js';
 import type { RuleEvent } from '../event/event.js';
 import { readProjectRuleKey, RuleSet, type CentralRules, type Rule } from '../rules/index.js';
-import type { ConfigFileRecord, NewRuleConfig, RuleConfigRecord, RuleConfigStore } from '../store/index.js';
+import type { RuleConfigRecord, RuleConfigStore } from '../store/index.js';
+import { compileKept, digestOf, rereadConfig, type Refreshed } from './reread-config.js';
 import { fileIsFresh, readConfig, type ConfigOwner } from './read-config.js';
 
 export interface RuleConfigsOptions {
@@ -29,14 +30,7 @@ export const CENTRAL = 0;
 /** Compiled configurations remembered per process or isolate. */
 const MEMO_SIZE = 1000;
 
-/** What reading a configuration again found, and what it was before. */
-export interface Refreshed {
-  rules: Rule[];
-  config: NewRuleConfig;
-  previous: RuleConfigRecord | undefined;
-  /** GitLab reads it made. */
-  reads: number;
-}
+export type { Refreshed };
 
 export class RuleConfigs {
   private readonly compiled = new Map<number, { version: number; rules: Rule[] }>();
@@ -191,83 +185,22 @@ export class RuleConfigs {
 
   private async read(id: number, owner: ConfigOwner, gitlab: GitLabClient): Promise<Refreshed> {
     const { store, now, ttlMs, log } = this.options;
-    const previous = await store.ruleConfig(id, { texts: true });
-    const reading = await readConfig(owner, previous?.files ?? [], { gitlab, now: now(), ttlMs });
-    const problems = reading.loaded.problems;
-    let rules = reading.loaded.rules;
-    let lastValid: ConfigFileRecord[] | undefined;
-    if (problems.length > 0) {
-      lastValid = previous && previous.problems.length === 0 ? previous.files : previous?.last_valid;
-      rules = lastValid ? await this.compileKept(owner, lastValid) : [];
-      if (!sameProblems(previous?.problems ?? [], problems)) {
-        log.warn(lastValid ? 'rules are invalid; the last valid ones stay in force' : 'rules are invalid, and none were valid before', {
-          configuration: configurationName(owner),
-          problems: problems.map((problem) => problem.text),
-        });
-      }
-    }
-    if (problems.length === 0 && previous && previous.problems.length > 0) {
-      log.info('rules are valid again', { configuration: configurationName(owner), rules: rules.length });
-    }
-    const config: NewRuleConfig = {
-      id,
-      project: 'project' in owner ? owner.project.path : '',
-      checked_at: now(),
-      files: reading.files,
-      problems,
-      last_valid: problems.length > 0 ? lastValid : undefined,
-      has_schedules: rules.some((rule) => rule.schedule !== undefined),
-      digest: digestOf(owner),
-    };
-    const version = await store.saveRuleConfig(config, previous?.version);
+    const refreshed = await rereadConfig(id, owner, { store, gitlab, now: now(), ttlMs, log });
     // Saved over the state it read: remembered under its version. Otherwise a push (or another reader)
     // changed it meanwhile: this event uses what it read, and the next one reads again.
-    if (version !== undefined) remember(this.compiled, id, { version, rules });
-    log.debug('rules read from GitLab', { configuration: configurationName(owner), reads: reading.reads, rules: rules.length, problems: problems.length });
-    return { rules, config, previous, reads: reading.reads };
+    if (refreshed.version !== undefined) remember(this.compiled, id, { version: refreshed.version, rules: refreshed.rules });
+    return refreshed;
   }
 
   private async compiledRules(config: RuleConfigRecord, owner: ConfigOwner): Promise<Rule[]> {
     const memo = this.compiled.get(config.id);
     if (memo?.version === config.version) return memo.rules;
     const files = config.problems.length === 0 ? config.files : config.last_valid;
-    const rules = files ? await this.compileKept(owner, files) : [];
+    const rules = files ? await compileKept(owner, files, this.options.log) : [];
     remember(this.compiled, config.id, { version: config.version, rules });
     return rules;
   }
 
-  /** Compiles kept files (read before, valid then); reads nothing. */
-  private async compileKept(owner: ConfigOwner, files: readonly ConfigFileRecord[]): Promise<Rule[]> {
-    const { loaded } = await readConfig(owner, files, { gitlab: undefined, now: 0, ttlMs: 0, keptOnly: true, offline: 'kept files only' });
-    if (loaded.problems.length > 0) {
-      // Valid when kept, refused now: the rules changed with an upgrade of rulebot. Say so; run none of them.
-      this.options.log.error('kept rules no longer load; none of them run until the file is read again', {
-        configuration: configurationName(owner),
-        problems: loaded.problems.map((problem) => problem.text),
-      });
-      return [];
-    }
-    return loaded.rules;
-  }
-}
-
-function configurationName(owner: ConfigOwner): string {
-  return 'project' in owner ? `${owner.project.path}:${owner.file}` : 'the central rule files';
-}
-
-function sameProblems(a: readonly { text: string }[], b: readonly { text: string }[]): boolean {
-  return a.length === b.length && a.every((problem, i) => problem.text === b[i]?.text);
-}
-
-/** The central files are not kept in the store: a change to them (a new deployment) means reading the presets again. */
-function digestOf(owner: ConfigOwner): string | undefined {
-  if (!('central' in owner)) return undefined;
-  // FNV-1a over every file's path and text: a fingerprint, not a defence.
-  let hash = 0x811c9dc5;
-  for (const { path, text } of owner.central) {
-    for (const char of `${path}\0${text}\0`) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
-  }
-  return hash.toString(16);
 }
 
 function remember<V>(map: Map<number, V>, key: number, value: V): void {
