@@ -6,11 +6,12 @@ import { CommandRateLimiter } from './chatops/rate-limit.js';
 import { runCommands, type CommandReport } from './chatops/run-commands.js';
 import { getCurrentUser, GitLabClient, MemberDirectory, RateBudget, UserDirectory, type Diff, type User } from './gitlab/index.js';
 import type { Logger } from './log.js';
-import type { Rule, RuleSet } from './rules/index.js';
+import type { CentralRules, Rule, RuleSet } from './rules/index.js';
 import { runScheduleRule, type ScanOptions, type ScanReport } from './schedule/scan.js';
-import type { Store } from './store/index.js';
+import { MemoryRuleConfigStore, type RuleConfigStore, type Store } from './store/index.js';
 import type { RuleEvent } from './event/event.js';
 import type { Upkeep } from './upkeep/index.js';
+import { observeEvent, RuleConfigs } from './project-rules/index.js';
 
 export interface EngineDeps {
   config: Config;
@@ -29,6 +30,12 @@ export interface EngineDeps {
   offline?: string;
   /** The credential as it changes (rotation, OAuth refresh), started by `init()`; without it, GITLAB_TOKEN as given. */
   upkeep?: Upkeep;
+  /** The central rule files; when they extend presets, those are read from GitLab and kept like a project's file (default: `rules`, complete). */
+  central?: CentralRules;
+  /** Where configurations read from GitLab are kept, with their last valid state (default: in memory). */
+  ruleConfigs?: RuleConfigStore;
+  /** Let an event wait for a configuration another event is reading (one process; never on Workers). */
+  shareReads?: boolean;
 }
 
 /** One accepted event, ready to run. */
@@ -71,7 +78,14 @@ export interface ScheduleRunOptions extends Pick<ScanOptions, 'onProgress' | 'fr
 
 export interface Engine {
   gitlab: GitLabClient;
+  /** The central rules known without GitLab (all of them, unless the rule files extend presets). */
   rules: RuleSet;
+  /** Each project's own rules and the presets, read from GitLab and kept. */
+  ruleConfigs: RuleConfigs;
+  /** Schedule rules besides those of `rules`: from presets and projects' own files (read nothing from GitLab but expired presets). */
+  dynamicScheduleRules(): Promise<Rule[]>;
+  /** A schedule rule by its key, wherever it is defined; undefined when it is gone. */
+  scheduleRule(key: string): Promise<Rule | undefined>;
   /** Runs the rules and commands of one event; throws what should make it retry or fail. */
   runEvent(run: EventRun): Promise<EventResult>;
   /** Runs one schedule rule (or, with `maxItems`, one step of it). */
@@ -120,6 +134,16 @@ export function createEngine(deps: EngineDeps): Engine {
   // reported so) instead of being asked of a GitLab that answers 401, retried for an hour.
   const offline = deps.offline ?? (config.gitlabCredential ? undefined : 'GITLAB_TOKEN is not set (dry-run)');
   const services: ProcessDeps = { rules: deps.rules, gitlab, users, members, diffCache: new DiffCache(), log, dryRun: config.dryRun, now, offline };
+  const ruleConfigs = new RuleConfigs({
+    central: deps.central ?? { sources: [], ruleSet: deps.rules, presets: false },
+    file: config.projectConfigFile,
+    ttlMs: config.projectConfigTtlMs,
+    store: deps.ruleConfigs ?? new MemoryRuleConfigStore(),
+    log,
+    now,
+    offline,
+    shareReads: deps.shareReads ?? false,
+  });
   let botUser: User | undefined;
 
   const setUser = (user: User) => {
@@ -130,6 +154,11 @@ export function createEngine(deps: EngineDeps): Engine {
   return {
     gitlab,
     rules: deps.rules,
+    ruleConfigs,
+    dynamicScheduleRules: () => ruleConfigs.dynamicScheduleRules(gitlab),
+    async scheduleRule(key) {
+      return deps.rules.rules.find((rule) => rule.key === key && rule.schedule) ?? ruleConfigs.scheduleRule(key, gitlab);
+    },
     async runEvent(run) {
       const eventLog = log.child({ event_id: run.id });
       if (run.event.access_token) {
@@ -146,7 +175,16 @@ export function createEngine(deps: EngineDeps): Engine {
         store: deps.store, jobId: run.id, retrying: run.retrying, firstAttemptAt: run.firstAttemptAt, scope: 'event', botUsername: botUser?.username,
         lostAnswerWindowMs: deps.lostAnswerWindowMs ?? 65_000, now,
       };
-      const processDeps = { ...services, gitlab: gitlab.forEvent(run.eventUuid), log: eventLog, effects, diffs: run.diffs };
+      const eventGitLab = gitlab.forEvent(run.eventUuid);
+      // A push may change kept rules, a merge request the project's file: seen to first, so this
+      // event's rules are the ones in force after it.
+      if (!offline) {
+        const facts = { ...services, gitlab: eventGitLab, diffs: run.diffs };
+        await observeEvent(run.event, { configs: ruleConfigs, gitlab: eventGitLab, log: eventLog, dryRun: config.dryRun, effects, facts });
+      }
+      // Rules cannot act on a push (they are refused unless they listen to other events too): no need to read any.
+      const rules = run.event.kind === 'push' ? deps.rules : await ruleConfigs.rulesFor(run.event, eventGitLab);
+      const processDeps = { ...services, rules, gitlab: eventGitLab, log: eventLog, effects, diffs: run.diffs };
       const outcome = await processEvent(run.event, processDeps);
       const { reports: commands, replies } = await runCommands(run.event, { ...processDeps, botUsername: botUser?.username, store: deps.store, limiter, givesUp: run.givesUp });
       // Labels rulebot changed fire the label rules meant for them, here: GitLab's webhooks for them are the bot's own, ignored.

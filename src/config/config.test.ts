@@ -15,6 +15,15 @@ describe('parseConfig', () => {
     expect(parseConfig({}).maxBodyBytesInFlight).toBe(104_857_600);
     expect(parseConfig({ MAX_BODY_BYTES_IN_FLIGHT: '1000000' }).maxBodyBytesInFlight).toBe(1_000_000);
   });
+
+  it('reads each project\'s .gitlab/rulebot.yml unless told another file, or off', () => {
+    expect(parseConfig({})).toMatchObject({ projectConfigFile: '.gitlab/rulebot.yml', projectConfigTtlMs: 300_000 });
+    expect(parseConfig({ PROJECT_CONFIG_FILE: 'ci/bot.yaml', PROJECT_CONFIG_TTL_SECONDS: '60' })).toMatchObject({ projectConfigFile: 'ci/bot.yaml', projectConfigTtlMs: 60_000 });
+    expect(parseConfig({ PROJECT_CONFIG_FILE: 'off' }).projectConfigFile).toBeUndefined();
+    expect(() => parseConfig({ PROJECT_CONFIG_FILE: '../rulebot.yml' })).toThrow(
+      'PROJECT_CONFIG_FILE: expected a path inside the repository such as .gitlab/rulebot.yml (no leading "/", no "." or ".." parts), or off (got "../rulebot.yml")',
+    );
+  });
 });
 
 describe('configWarnings', () => {

@@ -50,6 +50,13 @@ export const EnvSchema = z.object({
   SCAN_STEP_ITEMS: z.coerce.number().int().min(1).max(1000).default(5),
   DEAD_LETTER_QUEUE: z.string().min(1).default('rulebot-dead-letters'),
   ...CredentialEnvSchema.shape,
+  PROJECT_CONFIG_FILE: z
+    .string()
+    .refine((path) => path === 'off' || (!path.startsWith('/') && path.split('/').every((part) => part !== '' && part !== '.' && part !== '..')), {
+      message: 'expected a path inside the repository such as .gitlab/rulebot.yml (no leading "/", no "." or ".." parts), or off',
+    })
+    .default('.gitlab/rulebot.yml'),
+  PROJECT_CONFIG_TTL_SECONDS: z.coerce.number().min(0).default(300),
 });
 
 const SECRET_VARIABLES = new Set([
@@ -104,6 +111,10 @@ export interface Config extends CredentialConfig {
   scanStepItems: number;
   /** Workers: the queue whose batches are recorded as dead letters (wrangler.toml's `dead_letter_queue`). */
   deadLetterQueue: string;
+  /** The file in each project's repository holding its own rules; undefined when PROJECT_CONFIG_FILE is `off`. */
+  projectConfigFile: string | undefined;
+  /** How long presets from other projects are used before they are read again, in ms. */
+  projectConfigTtlMs: number;
 }
 
 export const MAX_WEBHOOK_BODY_BYTES = 25 * 1024 * 1024;
@@ -178,6 +189,8 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
     },
     scanStepItems: e.SCAN_STEP_ITEMS,
     deadLetterQueue: e.DEAD_LETTER_QUEUE,
+    projectConfigFile: e.PROJECT_CONFIG_FILE === 'off' ? undefined : e.PROJECT_CONFIG_FILE,
+    projectConfigTtlMs: e.PROJECT_CONFIG_TTL_SECONDS * 1000,
   };
 }
 

@@ -97,7 +97,7 @@ function labelChanges(changes: { labels?: { previous: string[]; current: string[
 type MergeRequestLike = z.output<typeof MergeRequestEventSchema>['object_attributes'];
 type IssueLike = z.output<typeof IssueEventSchema>['object_attributes'];
 
-function mergeRequestSubject(mr: Omit<MergeRequestLike, 'action' | 'oldrev' | 'labels'>, labels: string[]): Subject {
+function mergeRequestSubject(mr: Omit<MergeRequestLike, 'action' | 'oldrev' | 'labels'> & { oldrev?: string | null | undefined }, labels: string[]): Subject {
   return {
     type: 'merge_request',
     complete: true,
@@ -116,6 +116,7 @@ function mergeRequestSubject(mr: Omit<MergeRequestLike, 'action' | 'oldrev' | 'l
     source_project_id: mr.source_project_id,
     draft: mr.draft ?? mr.work_in_progress ?? false,
     sha: mr.last_commit?.id,
+    ...('oldrev' in mr && typeof mr.oldrev === 'string' && mr.oldrev !== '' && { oldrev: mr.oldrev }),
     created_at: mr.created_at,
     updated_at: mr.updated_at,
   };
@@ -216,7 +217,14 @@ function fromPush(p: z.output<typeof PushEventSchema>): RuleEvent {
     user: p.user_id ? { id: p.user_id, username: p.user_username, name: p.user_name ?? undefined } : UNKNOWN_ACTOR,
     subject: undefined,
     labels_changed: undefined,
-    push: { ref: p.ref, before: p.before, after: p.after, total_commits_count: p.total_commits_count ?? undefined },
+    push: {
+      ref: p.ref,
+      before: p.before,
+      after: p.after,
+      total_commits_count: p.total_commits_count ?? undefined,
+      changed_paths: [...new Set((p.commits ?? []).flatMap((commit) => [...(commit.added ?? []), ...(commit.modified ?? []), ...(commit.removed ?? [])]))],
+      commits_listed: p.commits?.length ?? 0,
+    },
   };
 }
 

@@ -167,6 +167,15 @@ export const PushEventSchema = z.object({
   user_name: z.string().nullish(),
   project: ProjectSchema,
   total_commits_count: z.number().nullish(),
+  // Read only to tell which files a push changed; a commit GitLab describes oddly counts as changing nothing.
+  commits: z
+    .array(
+      z
+        .object({ added: z.array(z.string()).nullish(), modified: z.array(z.string()).nullish(), removed: z.array(z.string()).nullish() })
+        .catch({ added: [], modified: [], removed: [] }),
+    )
+    .nullish()
+    .catch(undefined),
 });
 
 export const PipelineEventSchema = z.object({

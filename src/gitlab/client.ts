@@ -134,6 +134,16 @@ export class GitLabClient {
     return this.validate(method, path, body, options.schema);
   }
 
+  /**
+   * GETs a text answer (a file's raw content) with its headers. Reads at most `maxBytes`: a larger
+   * answer, by its `Content-Length` or as it arrives, is refused (`GitLabApiError`, status 413,
+   * not retryable) without being read further.
+   */
+  async requestText(path: string, options: { query?: Query; maxBytes: number }): Promise<{ text: string; headers: Headers }> {
+    const { body, headers } = await this.send('GET', this.url(path, options.query), path, undefined, options.maxBytes);
+    return { text: typeof body === 'string' ? body : '', headers };
+  }
+
   /** Fetches one page of a list endpoint. */
   async requestPage<T>(path: string, options: RequestOptions<T[]> & { url?: string } = {}): Promise<Page<T>> {
     const url = options.url ?? this.url(path, options.query);
@@ -185,13 +195,13 @@ export class GitLabClient {
     });
   }
 
-  private async send(method: HttpMethod, url: string, path: string, body: unknown): Promise<{ body: unknown; headers: Headers }> {
+  private async send(method: HttpMethod, url: string, path: string, body: unknown, textLimit?: number): Promise<{ body: unknown; headers: Headers }> {
     const retries = this.options.retries ?? 4;
     let credentials = await this.source?.current();
     let renewed = false;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.attempt(method, url, path, body, attempt, credentials);
+        return await this.attempt(method, url, path, body, attempt, credentials, textLimit);
       } catch (error) {
         // The token was rotated or refreshed while this request was under way (or by another process):
         // sent once more with the new one, which is not a retry of a failure (GitLab did nothing).
@@ -213,7 +223,8 @@ export class GitLabClient {
     }
   }
 
-  private async attempt(method: HttpMethod, url: string, path: string, body: unknown, attempt: number, credentials: Credentials | undefined) {
+  /** With `textLimit`, a successful answer is returned as text of at most that many bytes, not parsed. */
+  private async attempt(method: HttpMethod, url: string, path: string, body: unknown, attempt: number, credentials: Credentials | undefined, textLimit?: number) {
     const doFetch = this.options.fetch ?? fetch;
     const budget = this.options.budget;
     await budget?.all?.take();
@@ -232,8 +243,9 @@ export class GitLabClient {
       this.options.onAttempt?.({ method, path, status: response.status, attempt });
       const pause = requestedDelay(response.headers, this.now(), response.status === 429);
       if (pause !== undefined && budget?.all) budget.all.pauseUntil(this.now() + pause);
-      text = await response.text();
+      text = textLimit !== undefined && response.ok ? await readLimited(response, textLimit, method, path) : await response.text();
     } catch (cause) {
+      if (cause instanceof GitLabApiError) throw cause;
       if (!response) this.options.onAttempt?.({ method, path, status: 0, attempt });
       throw networkError(method, path, cause, method === 'POST' ? (this.options.ambiguousRetryDelayMs ?? 5_000) : undefined);
     } finally {
@@ -255,6 +267,7 @@ export class GitLabClient {
         retryAfterMs: retryable ? requestedDelay(response.headers, this.now()) : undefined,
       });
     }
+    if (textLimit !== undefined) return { body: text, headers: response.headers };
     return { body: text === '' ? undefined : parseJson(text, method, path), headers: response.headers };
   }
 
@@ -288,6 +301,39 @@ function describeCause(cause: unknown): string {
   const inner = (cause as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
   if (inner && typeof inner.code === 'string') return inner.code;
   return cause instanceof Error ? cause.message : String(cause);
+}
+
+/** The body as UTF-8 text, refusing (and no longer reading) one larger than `limit` bytes. */
+async function readLimited(response: Response, limit: number, method: string, path: string): Promise<string> {
+  const tooLarge = (size: number | undefined) =>
+    new GitLabApiError({
+      status: 413, method, path, retryable: false,
+      message: size === undefined ? `more than the ${limit} bytes rulebot reads` : `${size} bytes, more than the ${limit} rulebot reads`,
+    });
+  // GitLab names a file's size in X-Gitlab-Size (repository files) even when the answer is streamed.
+  const declared = Math.max(...['content-length', 'x-gitlab-size'].map((name) => Number(response.headers.get(name) ?? 0) || 0));
+  if (declared > limit) {
+    await response.body?.cancel().catch(() => {});
+    throw tooLarge(declared);
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(undefined);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) bytes.set(chunk, offset), (offset += chunk.byteLength);
+  return new TextDecoder().decode(bytes);
 }
 
 function parseJson(text: string, method: string, path: string): unknown {

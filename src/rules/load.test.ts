@@ -121,8 +121,8 @@ describe('loadRules', () => {
     } catch (error) {
       expect((error as RuleConfigError).issues).toEqual([
         'a.yml:1: rules: expected a list of rules, got a number (3)',
+        'b.yml:1: (top level): unknown key "nope" (expected one of: extends, projects, rules)',
         'b.yml:1: rules: expected a list of rules, got nothing',
-        'b.yml:1: (top level): unknown key "nope" (expected one of: projects, rules)',
       ]);
     }
   });

@@ -8,6 +8,11 @@ import { namesAuthor } from './user-list.js';
 
 export interface Rule {
   name: string;
+  /**
+   * Names the rule among every rule rulebot runs, for what is kept about it (schedule runs): its name
+   * for the central rules, `project:<id>:<name>` for a project's own.
+   */
+  key: string;
   /** The rule file it came from, as given to the loader. */
   file: string;
   /** Position among all loaded rules: rules fire, and their actions merge, in this order. */
@@ -50,6 +55,7 @@ export function compileRule(spec: RuleSpec, file: string, order: number, project
   }
   return {
     name: spec.name,
+    key: spec.name,
     file,
     order,
     on: spec.on,

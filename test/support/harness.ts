@@ -95,6 +95,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<NodeHa
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'debug',
+    // Scenarios about other capabilities count their calls without projects' own rule files (each
+    // project's first event would read one); the project-rules scenarios turn it on.
+    PROJECT_CONFIG_FILE: 'off',
     ...(options.signingKey && { GITLAB_WEBHOOK_SIGNING_KEY: options.signingKey }),
     ...options.env,
   };
@@ -134,9 +137,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<NodeHa
     async cron() {
       // What the Worker's trigger decides, for a cron timer firing at the clock's time.
       const at = (clock ?? Date.now)();
-      const due = await dueRules(server.bot.ruleSet.rules, server.bot.store, at, lastCron ?? at - 5 * 60_000);
+      const rules = [...server.bot.ruleSet.rules, ...(await server.bot.dynamicScheduleRules())];
+      const due = await dueRules(rules, server.bot.store, at, lastCron ?? at - 5 * 60_000);
       lastCron = at;
-      await Promise.all(due.map(({ rule }) => server.bot.scheduler.runNow(rule.name)));
+      await Promise.all(due.map(({ rule }) => server.bot.scheduler.runRule(rule)));
     },
     upkeep: () => server.bot.tick(),
     callLines: () => gitlab.requests.map((r) => `${r.method} ${r.path}`),

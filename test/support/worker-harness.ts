@@ -64,6 +64,8 @@ export async function startWorkerHarness(options: WorkerHarnessOptions = {}): Pr
       LOG_LEVEL: 'debug',
       GITLAB_TIMEOUT_SECONDS: String((options.timeoutMs ?? 5_000) / 1000),
       RETRY_BASE_DELAY_SECONDS: '0',
+      // As on Node (harness.ts): the project-rules scenarios turn projects' own files on.
+      PROJECT_CONFIG_FILE: 'off',
       ...(options.signingKey && { GITLAB_WEBHOOK_SIGNING_KEY: options.signingKey }),
       ...options.env,
     };

@@ -9,6 +9,7 @@ import { createEngine, type EngineDeps, type ScheduleRunOptions } from '../../en
 import { GitLabApiError } from '../../errors.js';
 import type { GitLabClient, User } from '../../gitlab/index.js';
 import type { Rule, RuleSet } from '../../rules/index.js';
+import type { RuleConfigs } from '../../project-rules/index.js';
 import type { ScanReport } from '../../schedule/scan.js';
 import { Scheduler } from './scheduler.js';
 import type { Store, StoredJob } from '../../store/index.js';
@@ -28,6 +29,10 @@ export interface Bot {
   /** Puts a dead letter back in the queue; false when there is none with that id. */
   retryDeadLetter(id: string): Promise<boolean>;
   ruleSet: RuleSet;
+  /** Each project's own rules and the presets, read from GitLab and kept. */
+  ruleConfigs: RuleConfigs;
+  /** Schedule rules of presets and projects' own files, besides those of `ruleSet`. */
+  dynamicScheduleRules(): Promise<Rule[]>;
   queue: EventQueue;
   /** Runs schedule rules on their cron; `start()` it where the runtime keeps running. */
   scheduler: Scheduler;
@@ -100,7 +105,14 @@ export function createBot(given: BotDeps): Bot {
     if (unreachable) throw new Error(`GitLab at ${config.gitlabUrl} has not answered since rulebot started: ${unreachable}`);
     return engine.runSchedule(rule, options);
   };
-  const scheduler = new Scheduler({ rules: deps.rules.rules, run: (rule) => runSchedule(rule), store: deps.store, log, now });
+  const scheduler = new Scheduler({
+    rules: deps.rules.rules,
+    dynamic: () => engine.dynamicScheduleRules(),
+    run: (rule) => runSchedule(rule),
+    store: deps.store,
+    log,
+    now,
+  });
 
   const app = createApp({
     secrets: config.webhookSecrets,
@@ -114,7 +126,12 @@ export function createBot(given: BotDeps): Bot {
     botUserId: () => engine.user()?.id,
     log,
     health: {
-      status: async () => ({ queue: { ...(await deps.store.queueStats()), in_process: queue.size }, accepting, ...(await deps.upkeep?.status()) }),
+      status: async () => ({
+        queue: { ...(await deps.store.queueStats()), in_process: queue.size },
+        accepting,
+        rules: await engine.ruleConfigs.status(),
+        ...(await deps.upkeep?.status()),
+      }),
       ready: async () => {
         // A store that reads but cannot write (a full disk) would answer every delivery 500.
         const readable = await deps.store.queueStats().then(() => true, () => false);
@@ -147,6 +164,8 @@ export function createBot(given: BotDeps): Bot {
     store: deps.store,
     retryDeadLetter,
     ruleSet: deps.rules,
+    ruleConfigs: engine.ruleConfigs,
+    dynamicScheduleRules: () => engine.dynamicScheduleRules(),
     queue,
     scheduler,
     runSchedule,

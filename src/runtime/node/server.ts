@@ -6,10 +6,12 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { createBot, type Bot, type BotDeps } from './bot.js';
 import { configWarnings, parseConfig, secretValues, type Config } from '../../config/config.js';
 import { createLogger, type Logger } from '../../log.js';
-import type { Store } from '../../store/index.js';
+import type { RuleConfigStore, Store } from '../../store/index.js';
 import { DataDirInUseError, DataDirLock, describeHolder, type LockHolder } from './data-dir-lock.js';
 import { openThreadedStore } from './threaded-store.js';
-import { loadRulesDir } from './load-rules-dir.js';
+import { loadCentralRulesDir } from './load-rules-dir.js';
+import { RuleConfigError } from '../../errors.js';
+import { CENTRAL } from '../../project-rules/index.js';
 import { createPooledFetch } from './pooled-fetch.js';
 import { createUpkeep } from '../../upkeep/index.js';
 import { explainDataDirError, explainListenError } from './start-errors.js';
@@ -38,7 +40,7 @@ export interface StartOptions {
    * Opens the store in DATA_DIR. Default: `openThreadedStore`, SQLite on a thread of its own. Tests that reach
    * into the database itself give one in this thread (`new SqliteStore(dir, options)`).
    */
-  openStore?: (dir: string, options: { now?: () => number }) => Store | Promise<Store>;
+  openStore?: (dir: string, options: { now?: () => number }) => (Store & RuleConfigStore) | Promise<Store & RuleConfigStore>;
   /**
    * Aborted, it gives up a start still under way (SIGTERM while waiting for DATA_DIR or for GitLab):
    * `startServer` then rejects, having closed what it opened.
@@ -56,7 +58,8 @@ type Handler = (request: Request, env: unknown) => Response | Promise<Response>;
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const config = parseConfig(options.env);
   const log = options.log ?? createLogger({ level: config.logLevel, secrets: secretValues(config) });
-  const rules = await loadRulesDir(config.rulesDir);
+  const central = await loadCentralRulesDir(config.rulesDir);
+  const rules = central.ruleSet;
   // Nothing in DATA_DIR is read or written before this process holds it: events stored there are
   // run by one process only, and a second one would run them again beside the first.
   let handler: Handler = createWaitingApp().fetch;
@@ -66,7 +69,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
   // The store keeps time by the same clock as the queue: a retry's time is compared with it. It runs on a
   // thread of its own: the event loop never waits for the disk, and the deliveries of one commit share it.
-  let store: Store;
+  let store: Store & RuleConfigStore;
   try {
     store = await (options.openStore ?? openThreadedStore)(config.dataDir, { ...(options.bot?.now && { now: options.bot.now }) });
   } catch (error) {
@@ -76,7 +79,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const pool = createPooledFetch();
   // The credential (stored sealed in DATA_DIR once rotated or refreshed) and the webhook's watch.
   const upkeep = createUpkeep({ config, store, log, fetch: pool.fetch, runtime: 'server', now: options.bot?.now, gitlab: options.bot?.gitlab });
-  const bot = createBot({ config, rules, store, log, fetch: pool.fetch, upkeep, ...options.bot });
+  const bot = createBot({ config, rules, central, store, ruleConfigs: store, shareReads: true, log, fetch: pool.fetch, upkeep, ...options.bot });
   // Stopped while starting: GitLab calls under way (asking who the token is) end now.
   const cutGitLab = () => pool.abort();
   options.signal?.addEventListener('abort', cutGitLab);
@@ -86,6 +89,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     // GitLab unreachable at start (a blip during a restart) is no reason to stop: webhooks are
     // accepted and stored, and run once it answers. A token GitLab refuses is.
     connectedAtStart = await bot.connect();
+    // Rule files that extend presets are checked with them when GitLab answers now, as invalid rule
+    // files are: refused unless a valid version of them is kept. Otherwise at the first event.
+    if (central.presets && config.gitlabToken && bot.user()) await checkCentralPresets(bot);
     // Events accepted before a crash or restart and not finished go first, in their order: they are
     // queued before deliveries are served, so no new delivery can overtake them.
     await bot.resume();
@@ -238,4 +244,11 @@ function closeListener(server: Listener): Promise<void> {
 function urlOf(server: Listener, config: Config): string {
   const port = (server.address() as AddressInfo).port;
   return `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+}
+
+/** Rule files that extend presets, checked with their presets: refused at start unless a valid version of them is kept. */
+async function checkCentralPresets(bot: Bot): Promise<void> {
+  await bot.ruleConfigs.centralRules(bot.gitlab);
+  const kept = await bot.ruleConfigs.store.ruleConfig(CENTRAL, { texts: false });
+  if (kept && kept.problems.length > 0 && !kept.last_valid) throw new RuleConfigError(kept.problems.map((problem) => problem.text));
 }

@@ -4,6 +4,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { StoreTables, type SqlDriver, type SqlValue } from '../../store/sql-tables.js';
 import type { AttemptsMade, DeadLetter, QueueStats, Store, StoredJob } from '../../store/store.js';
+import type { NewRuleConfig, PushedChange, RuleConfigRecord, RuleConfigStore } from '../../store/rule-config-store.js';
+import { RuleConfigTables } from '../../store/rule-config-tables.js';
 
 export interface SqliteStoreOptions {
   /** How long delivery keys and effects are remembered, in ms (default 7 days). */
@@ -33,9 +35,10 @@ interface BatchEntry {
  * still running at shutdown (an event whose GitLab call was cut) neither acts on a read that did
  * not happen nor records anything, and its job stays stored, unfinished, for the next start.
  */
-export class SqliteStore implements Store {
+export class SqliteStore implements Store, RuleConfigStore {
   private readonly db: Database.Database;
   private readonly tables: StoreTables;
+  private readonly configs: RuleConfigTables;
   private batch: BatchEntry[] = [];
   private closed = false;
   /** When the last write probe succeeded; cleared when any write fails. */
@@ -59,6 +62,7 @@ export class SqliteStore implements Store {
     // Tables created or brought up to date in one write transaction: the server and `rulebot
     // dead-letters` opening an older file at the same time do not both change it.
     this.tables = this.db.transaction(() => new StoreTables(driver, options.retentionMs ?? 7 * 24 * 3_600_000, this.now)).immediate();
+    this.configs = new RuleConfigTables(driver);
     const db = this.db;
     db.exec('CREATE TABLE IF NOT EXISTS write_probe (pad BLOB NOT NULL)');
     const insertProbe = db.prepare('INSERT INTO write_probe (pad) VALUES (zeroblob(?))');
@@ -161,6 +165,34 @@ export class SqliteStore implements Store {
 
   swapValue(key: string, expected: string | undefined, next: string | undefined): Promise<boolean> {
     return this.write(() => this.tables.swapValue(key, expected, next));
+  }
+
+  async ruleConfig(id: number, options: { texts: boolean }): Promise<RuleConfigRecord | undefined> {
+    return this.configs.ruleConfig(id, options.texts);
+  }
+
+  saveRuleConfig(config: NewRuleConfig, expectedVersion: number | undefined): Promise<number | undefined> {
+    return this.write(() => this.configs.saveRuleConfig(config, expectedVersion));
+  }
+
+  invalidateRuleConfigs(change: PushedChange): Promise<number[]> {
+    return this.write(() => this.configs.invalidateRuleConfigs(change));
+  }
+
+  async ruleConfigsWithSchedules(): Promise<RuleConfigRecord[]> {
+    return this.configs.ruleConfigsWithSchedules();
+  }
+
+  async ruleConfigProblems(): Promise<{ configs: number; invalid: RuleConfigRecord[] }> {
+    return this.configs.ruleConfigProblems();
+  }
+
+  async configNote(projectId: number, iid: number): Promise<number | undefined> {
+    return this.configs.configNote(projectId, iid);
+  }
+
+  setConfigNote(projectId: number, iid: number, noteId: number): Promise<void> {
+    return this.write(() => this.configs.setConfigNote(projectId, iid, noteId));
   }
 
   async close(): Promise<void> {

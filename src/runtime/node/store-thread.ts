@@ -1,6 +1,6 @@
 // The store thread: SqliteStore on a thread of its own, answering the calls of ThreadedStore (threaded-store.ts).
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import type { Store } from '../../store/index.js';
+import type { RuleConfigStore, Store } from '../../store/index.js';
 import { SqliteStore } from './sqlite-store.js';
 
 /** `workerData.role` of the store thread; any other thread that loads this module serves nothing. */
@@ -17,7 +17,7 @@ export interface StoreThreadData {
 /** A call of one Store method, as ThreadedStore sends it: `at` is the time of the call by the caller's clock. */
 export interface StoreRequest {
   id: number;
-  method: keyof Store;
+  method: keyof Store | keyof RuleConfigStore;
   args: unknown[];
   at: number;
 }

@@ -2,7 +2,7 @@
 import { createRequire, isBuiltin } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { AttemptsMade, DeadLetter, QueueStats, Store, StoredJob } from '../../store/index.js';
+import type { AttemptsMade, DeadLetter, NewRuleConfig, PushedChange, QueueStats, RuleConfigRecord, RuleConfigStore, Store, StoredJob } from '../../store/index.js';
 import { STORE_THREAD_ROLE, type StoreCalls, type StoreReply, type StoreRequest, type StoreThreadData, type StoreThreadMessage, type ThreadError } from './store-thread.js';
 
 export interface ThreadedStoreOptions {
@@ -48,7 +48,7 @@ export async function openThreadedStore(dir: string, options: ThreadedStoreOptio
   return new ThreadedStore(worker, options.now ?? Date.now);
 }
 
-export class ThreadedStore implements Store {
+export class ThreadedStore implements Store, RuleConfigStore {
   private readonly pending = new Map<number, Pending>();
   private lastId = 0;
   private outbox: StoreRequest[] = [];
@@ -133,6 +133,34 @@ export class ThreadedStore implements Store {
     return this.call('swapValue', [key, expected, next]);
   }
 
+  ruleConfig(id: number, options: { texts: boolean }): Promise<RuleConfigRecord | undefined> {
+    return this.call('ruleConfig', [id, options]);
+  }
+
+  saveRuleConfig(config: NewRuleConfig, expectedVersion: number | undefined): Promise<number | undefined> {
+    return this.call('saveRuleConfig', [config, expectedVersion]);
+  }
+
+  invalidateRuleConfigs(change: PushedChange): Promise<number[]> {
+    return this.call('invalidateRuleConfigs', [change]);
+  }
+
+  ruleConfigsWithSchedules(): Promise<RuleConfigRecord[]> {
+    return this.call('ruleConfigsWithSchedules', []);
+  }
+
+  ruleConfigProblems(): Promise<{ configs: number; invalid: RuleConfigRecord[] }> {
+    return this.call('ruleConfigProblems', []);
+  }
+
+  configNote(projectId: number, iid: number): Promise<number | undefined> {
+    return this.call('configNote', [projectId, iid]);
+  }
+
+  setConfigNote(projectId: number, iid: number, noteId: number): Promise<void> {
+    return this.call('setConfigNote', [projectId, iid, noteId]);
+  }
+
   /** Whether a write commits now (SqliteStore's write probe, run in the thread). */
   writable(): Promise<boolean> {
     if (this.closing) return Promise.resolve(false);
@@ -152,7 +180,7 @@ export class ThreadedStore implements Store {
     return this.closing;
   }
 
-  private call<T>(method: keyof Store, args: unknown[]): Promise<T> {
+  private call<T>(method: keyof Store | keyof RuleConfigStore, args: unknown[]): Promise<T> {
     // Closed (see close()): the call never settles.
     if (this.closing && method !== 'close') return new Promise<T>(() => {});
     if (this.stopped) return Promise.reject(this.stopped);

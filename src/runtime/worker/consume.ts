@@ -110,7 +110,8 @@ async function runScanStep(worker: Worker, body: ScanMessage): Promise<Outcome> 
     if (claim.resend !== undefined) await env.EVENTS.send({ ...body, step: claim.resend });
     return 'ack';
   }
-  const rule = engine.rules.find(body.rule);
+  // Its key: a rule of the rule files, of a preset, or of a project's own file.
+  const rule = await engine.scheduleRule(body.rule);
   if (!rule?.schedule) {
     log.warn('schedule: the rule of a queued scan is gone (a newer deployment); run dropped', { rule: body.rule });
     await storeObject().finishScan(body.rule, body.started_at, body.step);
@@ -139,7 +140,7 @@ async function runScanStep(worker: Worker, body: ScanMessage): Promise<Outcome> 
   for (const error of report.errors) log.warn('schedule: item not handled', { rule: rule.name, ...error });
   const limit = rule.schedule.limit ?? Number.POSITIVE_INFINITY;
   const next = report.next && totals.acted < limit ? report.next : null;
-  if (!(await storeObject().completeScanStep(rule.name, body.started_at, body.step, totals, next, Date.now()))) {
+  if (!(await storeObject().completeScanStep(body.rule, body.started_at, body.step, totals, next, Date.now()))) {
     log.warn('schedule: another delivery of this step completed it first; this outcome is dropped', { rule: rule.name, step: body.step });
     return 'ack';
   }

@@ -5,12 +5,12 @@ import { configWarnings, parseConfig, secretValues, type Config } from '../../co
 import { createEngine, type Engine } from '../../engine.js';
 import { UserSchema } from '../../gitlab/schemas.js';
 import { createLogger, type Logger } from '../../log.js';
-import { loadRules, type RuleSource } from '../../rules/index.js';
+import { prepareCentralRules, type RuleSource } from '../../rules/index.js';
 import { withBoundedErrors } from '../../store/bounded-errors.js';
 import type { Store } from '../../store/index.js';
 import { createUpkeep, type Upkeep } from '../../upkeep/index.js';
 import type { QueueMessage } from './messages.js';
-import { storeFromObject, type RulebotStore } from './store-object.js';
+import { ruleConfigStoreFromObject, storeFromObject, type RulebotStore } from './store-object.js';
 
 export interface Env {
   /** The queue accepted events and scan steps go through (producer and consumer). */
@@ -55,12 +55,16 @@ export function workerFor(env: Env, rules: readonly RuleSource[]): Worker {
 function buildWorker(env: Env, sources: readonly RuleSource[]): Worker {
   const config = parseConfig(stringVariables(env));
   const log = createLogger({ level: config.logLevel, secrets: secretValues(config) });
-  const ruleSet = loadRules(sources);
+  // Rule files that extend presets are compiled once the presets are read, at the first event.
+  const central = prepareCentralRules(sources);
+  const ruleSet = central.ruleSet;
   const storeObject = () => env.STORE.get(env.STORE.idFromName(STORE_NAME));
   // Every error recorded, listed or shown in /status passes through this: short and without secrets.
   const store = withBoundedErrors(storeFromObject(storeObject), secretValues(config));
   const upkeep = createUpkeep({ config, store, log, runtime: 'worker' });
-  const engine = createEngine({ config, rules: ruleSet, store, log, upkeep });
+  // Configurations read from GitLab are kept in the store object: one isolate reads a project's file,
+  // every isolate uses it. A read in progress is never shared: an invocation may not wait on another's promise.
+  const engine = createEngine({ config, rules: ruleSet, central, store, ruleConfigs: ruleConfigStoreFromObject(storeObject), shareReads: false, log, upkeep });
 
   // Each invocation that finds the user unknown asks for it itself: a promise made while handling one
   // request must not be awaited while handling another (the first may end, or fail, first).
@@ -88,7 +92,7 @@ function buildWorker(env: Env, sources: readonly RuleSource[]): Worker {
     botUserId: () => engine.user()?.id,
     log,
     health: {
-      status: async () => ({ runtime: 'worker', queue: await store.queueStats(), ...(await upkeep.status()) }),
+      status: async () => ({ runtime: 'worker', queue: await store.queueStats(), rules: await engine.ruleConfigs.status(), ...(await upkeep.status()) }),
       ready: async () => {
         const storeOk = await store.queueStats().then(() => true, () => false);
         const gitlab = await engine.gitlabReachable();

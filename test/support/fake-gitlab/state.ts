@@ -1,6 +1,7 @@
 // Seeding and inspecting a fake GitLab's state: the half of FakeGitLab's API that needs no server.
 
 import { Clock } from './clock.js';
+import type { CommitSeed } from './repositories.js';
 import type { IssueSeed, MergeRequestSeed } from './seed-defaults.js';
 import { FakeGitLabStore, type NoteSeed } from './store.js';
 import type { HookDelivery } from './hooks.js';
@@ -11,6 +12,8 @@ import type {
   FakeOAuthApplication,
   HookSeed,
   TokenSeed,
+  FakeCommit,
+  FakeCommitStatus,
   FakeGitLabOptions,
   FakeGroup,
   FakeIssue,
@@ -187,5 +190,30 @@ export class FakeGitLabState {
   /** Pipelines created in a project, oldest first. */
   pipelines(projectId: number): FakePipeline[] {
     return this.store.pipelines.list(projectId);
+  }
+
+  /**
+   * Commits to a project's repository: writes (text) or deletes (null) files on a branch, created from
+   * the default branch when new. Returns the commit, with what it added, modified and removed, for a
+   * push hook's payload.
+   * @example gitlab.commitFiles(1, { branch: 'main', files: { '.gitlab/rulebot.yml': 'rules: []' } })
+   */
+  commitFiles(projectId: number, seed: Omit<CommitSeed, 'branch'> & { branch?: string }): FakeCommit {
+    const project = this.store.project(projectId);
+    if (!project) throw new Error(`commitFiles: unknown project ${projectId}; call addProject first`);
+    const defaultBranch = project.default_branch ?? 'main';
+    return this.store.repositories.commit(projectId, defaultBranch, { ...seed, branch: seed.branch ?? defaultBranch }, this.store.now());
+  }
+
+  /** A file's text at a branch or commit (default: the default branch), or undefined. */
+  repositoryFile(projectId: number, path: string, ref?: string): string | undefined {
+    const project = this.store.project(projectId);
+    const commit = project && this.store.repositories.resolve(projectId, ref ?? project.default_branch ?? 'main');
+    return commit?.files.get(path);
+  }
+
+  /** Commit statuses set in a project (on one commit), oldest first. */
+  commitStatuses(projectId: number, sha?: string): FakeCommitStatus[] {
+    return this.store.commitStatuses.list(projectId, sha);
   }
 }

@@ -4,6 +4,8 @@ import { Awards } from './awards.js';
 import type { Clock } from './clock.js';
 import { Hooks } from './hooks.js';
 import { Tokens } from './tokens.js';
+import { CommitStatuses } from './commit-statuses.js';
+import { Repositories } from './repositories.js';
 import { Memberships } from './memberships.js';
 import { Pipelines } from './pipelines.js';
 import {
@@ -39,6 +41,8 @@ export class FakeGitLabStore {
   readonly pipelines = new Pipelines();
   readonly tokens: Tokens;
   readonly hooks: Hooks;
+  readonly repositories = new Repositories();
+  readonly commitStatuses = new CommitStatuses();
   private readonly users = new Map<number, FakeUser>();
   private readonly projects = new Map<number, FakeProject>();
   private readonly mergeRequests = new Map<string, Stored<FakeMergeRequest>>();

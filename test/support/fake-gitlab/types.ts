@@ -15,6 +15,34 @@ export interface FakeProject {
   id: number;
   path_with_namespace: string;
   namespace_group_id?: number;
+  /** Default `main`. Its repository is empty until a commit is made (`commitFiles`). */
+  default_branch?: string;
+}
+
+/** A commit of a project's repository: the whole file tree after it, and what it changed. */
+export interface FakeCommit {
+  id: string;
+  parent_id: string | null;
+  message: string;
+  files: ReadonlyMap<string, string>;
+  added: string[];
+  modified: string[];
+  removed: string[];
+  created_at: string;
+}
+
+/** A commit status set through `POST /projects/:id/statuses/:sha`. */
+export interface FakeCommitStatus {
+  id: number;
+  project_id: number;
+  sha: string;
+  ref: string;
+  status: 'pending' | 'running' | 'success' | 'failed' | 'canceled' | 'skipped';
+  name: string;
+  description: string | null;
+  target_url: string | null;
+  author_id: number;
+  created_at: string;
 }
 
 /** A group; `a/b` is a subgroup of `a` when both are seeded. */

@@ -9,12 +9,18 @@ import { runSimulate } from './simulate.js';
 
 /** What each command takes and does, as `rulebot <command> --help` prints it. */
 const COMMANDS: Readonly<Record<string, string>> = {
-  check: `check    [--rules DIR]                    validate rule files (default DIR: $RULES_DIR or ./rules)`,
-  simulate: `simulate --event FILE [--header NAME] [--rules DIR] [--diffs FILE] [--bot USERNAME]
+  check: `check    [--rules DIR]                    validate rule files (default DIR: $RULES_DIR or ./rules)
+  check    FILE [--project GROUP/PROJECT] [--ref REF]
+           validate a project's own rule file (.gitlab/rulebot.yml) before pushing it
+  check    --project GROUP/PROJECT [--ref REF]
+           validate a project's file as it is in GitLab (default: its default branch)
+           Presets named in extends are read from GitLab with GITLAB_TOKEN (unchecked without it).`,
+  simulate: `simulate --event FILE [--header NAME] [--rules DIR] [--diffs FILE] [--bot USERNAME] [--project-config FILE]
            print, as JSON lines, the rules an event matches, the verdict of each command in a
            note, and the API calls they would make; nothing is changed. Changed files come from
            --diffs FILE (GitLab's /diffs answer) or, with GITLAB_TOKEN set, are read from GitLab.
-           Commands are addressed to the token's user, or without a token to --bot USERNAME.`,
+           Commands are addressed to the token's user, or without a token to --bot USERNAME.
+           --project-config FILE: the event's project has FILE as its own rules (.gitlab/rulebot.yml).`,
   schedule: `schedule "<rule name>" [--dry-run] [--json] [--rules DIR]
            run one schedule rule now (for cron jobs or a GitLab CI schedule); --dry-run lists
            what it would do to which items and changes nothing; --json prints a report.
@@ -63,6 +69,8 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         group: { type: 'string' },
         all: { type: 'boolean' },
         enable: { type: 'string' },
+        ref: { type: 'string' },
+        'project-config': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -80,7 +88,14 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     return command === undefined ? 2 : 0;
   }
   try {
-    if (command === 'check') return await runCheck({ rules }, out);
+    if (command === 'check') {
+      if (positionals.length > 1 || (values['ref'] !== undefined && positionals.length === 0 && values['project'] === undefined)) {
+        out(`rulebot check: expected at most one FILE, and --ref only with FILE or --project\n\n${USAGE}`);
+        return 2;
+      }
+      const project = values['project'] as string | undefined;
+      return await runCheck({ rules, file: positionals[0], project, ref: values['ref'] as string | undefined, env }, out);
+    }
     if (command === 'dead-letters') return await runDeadLetters({ retry: values['retry'] as string | undefined, env }, out);
     if (command === 'hooks') {
       const text = (name: string) => values[name] as string | undefined;
@@ -102,7 +117,15 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         return 2;
       }
       return await runSimulate(
-        { event, header: values['header'] as string | undefined, rules, diffs: values['diffs'] as string | undefined, botUsername: values['bot'] as string | undefined, env },
+        {
+          event,
+          header: values['header'] as string | undefined,
+          rules,
+          diffs: values['diffs'] as string | undefined,
+          botUsername: values['bot'] as string | undefined,
+          projectConfig: values['project-config'] as string | undefined,
+          env,
+        },
         out,
       );
     }

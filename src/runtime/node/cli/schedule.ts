@@ -3,7 +3,7 @@ import type { ApiCall } from '../../../pipeline/index.js';
 import { parseConfig, secretValues } from '../../../config/config.js';
 import { createEngine } from '../../../engine.js';
 import { createLogger } from '../../../log.js';
-import { loadRulesDir } from '../load-rules-dir.js';
+import { loadCentralRulesDir } from '../load-rules-dir.js';
 import { createPooledFetch } from '../pooled-fetch.js';
 import type { ScanProgress, ScanReport } from '../../../schedule/scan.js';
 import { MemoryStore } from '../../../store/index.js';
@@ -22,20 +22,22 @@ export interface ScheduleCommandOptions {
 export async function runScheduleCommand(options: ScheduleCommandOptions, out: (line: string) => void): Promise<number> {
   // A CI job token may only read: `--dry-run` works with one, a real run does not.
   const config = parseConfig({ ...options.env, RULES_DIR: options.rules }, { requireSecret: false, readOnly: options.dryRun });
-  const rules = await loadRulesDir(options.rules);
-  const rule = rules.find(options.rule);
-  if (!rule?.schedule) {
-    const names = rules.rules.filter((r) => r.schedule).map((r) => `"${r.name}"`);
-    // The README's examples live in examples/rules, not in the rules the server loads by default.
-    const hint = names.length === 0 ? '; the example schedule rules are in examples/rules: add --rules examples/rules' : '';
-    out(`rulebot schedule: no schedule rule named "${options.rule}" in ${options.rules} (schedule rules: ${names.join(', ') || 'none'})${hint}`);
-    return 2;
-  }
+  const central = await loadCentralRulesDir(options.rules);
   const log = createLogger({ level: config.logLevel === 'debug' ? 'debug' : 'error', write: (line) => process.stderr.write(`${line}\n`), secrets: secretValues(config) });
   const pool = createPooledFetch();
   const credentials = cliCredentials(config, log, 'schedule', pool.fetch);
   try {
-    const engine = createEngine({ config, rules, store: new MemoryStore(), log, fetch: pool.fetch, upkeep: credentials.upkeep });
+    const engine = createEngine({ config, rules: central.ruleSet, central, store: new MemoryStore(), log, fetch: pool.fetch, upkeep: credentials.upkeep });
+    // Rules of the rule files' presets are read from GitLab first.
+    const rule = central.presets ? await engine.scheduleRule(options.rule) : central.ruleSet.find(options.rule);
+    if (!rule?.schedule) {
+      const rules = central.presets ? await engine.dynamicScheduleRules() : central.ruleSet.rules;
+      const names = rules.filter((r) => r.schedule).map((r) => `"${r.name}"`);
+      // The README's examples live in examples/rules, not in the rules the server loads by default.
+      const hint = names.length === 0 ? '; the example schedule rules are in examples/rules: add --rules examples/rules' : '';
+      out(`rulebot schedule: no schedule rule named "${options.rule}" in ${options.rules} (schedule rules: ${names.join(', ') || 'none'})${hint}`);
+      return 2;
+    }
     await engine.init();
     const tty = options.progress?.isTTY ? options.progress : undefined;
     const report = await engine.runSchedule(rule, {
