@@ -71,8 +71,12 @@ describe('a CI job token', () => {
     const { code, lines } = await cli(['simulate', '--event', 'test/fixtures/merge_request.json'], { GITLAB_TOKEN: 'job-token-value', GITLAB_TOKEN_TYPE: 'job' });
     expect(code).toBe(0);
     expect(lines.map((line) => JSON.parse(line))).toContainEqual({ type: 'match', rule: 'documentation label' });
-    // A job token may not ask whose it is (GET /user), so rulebot does not.
-    expect(gitlab.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /projects/1/merge_requests/1/diffs']);
+    // A job token may not ask whose it is (GET /user), so rulebot does not; it reads what the server
+    // would: the project's own rule file (none here: one 404) and the changed files.
+    expect(gitlab.requests.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
+      'GET /projects/1/merge_requests/1/diffs',
+      'GET /projects/gitlabhq%2Fgitlab-test/repository/files/.gitlab%2Frulebot.yml/raw',
+    ]);
     for (const request of gitlab.requests) expect(request.headers['job-token']).toBe('job-token-value');
   });
 

@@ -71,7 +71,10 @@ describe('rulebot --help', () => {
       expect(lines.join('\n')).toContain('schedule "<rule name>"');
     }
     const check = await cli(['check', '--help']);
-    expect(check).toEqual({ code: 0, lines: ['usage: rulebot check    [--rules DIR]                    validate rule files (default DIR: $RULES_DIR or ./rules)'] });
+    expect(check.code).toBe(0);
+    expect(check.lines[0]).toBe('usage: rulebot check    [--rules DIR]                    validate rule files (default DIR: $RULES_DIR or ./rules)');
+    expect(check.lines.join('\n')).toContain('check    --project GROUP/PROJECT [--ref REF]');
+    expect(check.lines.join('\n')).not.toContain('simulate');
     const schedule = await cli(['schedule', '--help']);
     expect(schedule.code).toBe(0);
     expect(schedule.lines[0]).toBe('usage: rulebot schedule "<rule name>" [--dry-run] [--json] [--rules DIR]');
