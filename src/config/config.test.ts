@@ -46,7 +46,9 @@ describe('credential variables', () => {
   it('reads the watched webhook, asking for exactly one place', () => {
     expect(parseConfig({ ...base, GITLAB_HOOK_ID: '7', GITLAB_HOOK_GROUP: 'gitlab-org' }).hookWatch).toEqual({ hookId: 7, project: undefined, group: 'gitlab-org' });
     expect(() => parseConfig({ ...base, GITLAB_HOOK_ID: '7' })).toThrow(/GITLAB_HOOK_ID: expected exactly one of GITLAB_HOOK_PROJECT .* got neither/);
-    expect(() => parseConfig({ ...base, GITLAB_HOOK_PROJECT: 'a/b' })).toThrow(/set GITLAB_HOOK_ID too/);
+    // A place alone watches nothing: it is where `rulebot hooks` looks, to find the hook's id.
+    expect(parseConfig({ ...base, GITLAB_HOOK_PROJECT: 'a/b' }).hookWatch).toBeUndefined();
+    expect(() => parseConfig({ ...base, GITLAB_HOOK_PROJECT: 'a/b', GITLAB_HOOK_GROUP: 'g' })).toThrow(/expected one of them, got both/);
   });
 
   it('needs all three OAuth variables, and only with GITLAB_TOKEN_TYPE=oauth', () => {

@@ -92,9 +92,10 @@ export function readCredentials(e: CredentialEnv, options: { readOnly: boolean }
     if (hookPlaces !== 1) {
       problems.push(`GITLAB_HOOK_ID: expected exactly one of GITLAB_HOOK_PROJECT (the project's id or path) or GITLAB_HOOK_GROUP (the group's), got ${hookPlaces === 0 ? 'neither' : 'both'}`);
     } else hookWatch = { hookId: e.GITLAB_HOOK_ID, project: e.GITLAB_HOOK_PROJECT, group: e.GITLAB_HOOK_GROUP };
-  } else if (hookPlaces > 0) {
-    problems.push('GITLAB_HOOK_PROJECT / GITLAB_HOOK_GROUP: set GITLAB_HOOK_ID too (the webhook\'s id, shown in Settings > Webhooks), or neither');
+  } else if (hookPlaces > 1) {
+    problems.push('GITLAB_HOOK_PROJECT / GITLAB_HOOK_GROUP: expected one of them, got both');
   }
+  // A place without GITLAB_HOOK_ID watches nothing: it is where `rulebot hooks` looks, to find the id.
   const gitlabCredential = e.GITLAB_TOKEN ?? oauth?.refreshToken;
   if (type === 'job' && gitlabCredential && !options.readOnly) {
     problems.push(
@@ -104,7 +105,7 @@ export function readCredentials(e: CredentialEnv, options: { readOnly: boolean }
         'A job token works only for the commands that only read: `rulebot simulate` and `rulebot schedule --dry-run`.',
     );
   }
-  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:${problems.length === 1 ? ' ' : '\n'}${problems.join('\n')}`);
   return {
     gitlabCredential,
     tokenRotation: e.TOKEN_ROTATION,

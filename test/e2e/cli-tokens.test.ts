@@ -86,7 +86,7 @@ describe('a CI job token', () => {
     const env = { GITLAB_TOKEN: 'job-token-value', GITLAB_TOKEN_TYPE: 'job', RULES_DIR: dir };
     const refused = await cli(['schedule', 'stale'], env);
     expect(refused.code).toBe(1);
-    expect(refused.lines[0]).toMatch(/^rulebot schedule: invalid configuration:\nGITLAB_TOKEN_TYPE=job: a CI\/CD job token cannot do what rulebot does/);
+    expect(refused.lines[0]).toMatch(/^rulebot schedule: invalid configuration: GITLAB_TOKEN_TYPE=job: a CI\/CD job token cannot do what rulebot does/);
     const dryRun = await cli(['schedule', 'stale', '--dry-run', '--rules', dir], env);
     expect(dryRun.code).toBe(0);
     expect(dryRun.lines.at(-1)).toMatch(/^stale: scanned 0, matched 0, would act on 0/);
