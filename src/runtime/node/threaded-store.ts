@@ -51,7 +51,9 @@ export async function openThreadedStore(dir: string, options: ThreadedStoreOptio
 export class ThreadedStore implements Store, RuleConfigStore {
   private readonly pending = new Map<number, Pending>();
   private lastId = 0;
+  /** Calls not sent yet (see schedulePost). */
   private outbox: StoreRequest[] = [];
+  private postScheduled = false;
   /** Why calls are refused: the thread failed or stopped. */
   private stopped: Error | undefined;
   private closing: Promise<void> | undefined;
@@ -188,12 +190,28 @@ export class ThreadedStore implements Store, RuleConfigStore {
       const id = ++this.lastId;
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
       if (this.pending.size === 1) this.worker.ref();
-      // The calls of one turn of the event loop go in one message: one wake-up of the thread, not one per call.
-      if (this.outbox.push({ id, method, args, at: this.now() }) === 1) setImmediate(this.post);
+      this.outbox.push({ id, method, args, at: this.now() });
+      this.schedulePost();
     });
   }
 
+  /**
+   * One message to the thread at a time: the calls made meanwhile wait here and go together once every call
+   * of the previous message is answered. The thread cannot start the next commit before it has finished the
+   * last one anyway; so it wakes once per commit rather than once per call, which on a busy machine takes
+   * the processor from the event loop each time.
+   */
+  private schedulePost(): void {
+    const inFlight = this.pending.size - this.outbox.length;
+    if (this.postScheduled || this.outbox.length === 0 || inFlight > 0) return;
+    this.postScheduled = true;
+    // At the end of this turn of the event loop, so that the calls of the whole turn go in one message.
+    setImmediate(this.post);
+  }
+
   private readonly post = () => {
+    this.postScheduled = false;
+    if (this.outbox.length === 0 || this.stopped) return;
     const message: StoreCalls = { calls: this.outbox };
     this.outbox = [];
     this.worker.postMessage(message);
@@ -208,6 +226,7 @@ export class ThreadedStore implements Store, RuleConfigStore {
       else pending.resolve(reply.value);
     }
     if (this.pending.size === 0) this.worker.unref();
+    this.schedulePost();
   }
 
   /** The thread is gone: every call in flight fails, and so does every later one; unless it was closed, when none settles. */
@@ -215,6 +234,7 @@ export class ThreadedStore implements Store, RuleConfigStore {
     this.stopped ??= error;
     if (!this.closing) for (const pending of this.pending.values()) pending.reject(this.stopped);
     this.pending.clear();
+    this.outbox = [];
   }
 }
 
