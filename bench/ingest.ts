@@ -47,7 +47,7 @@ export interface IngestRun {
   diskSync?: DiskSync;
   /**
    * CPU time of this process per request, warm-up included, until rulebot's queue drained. Every target runs
-   * in this process, alone during its run, so this is the target's CPU (all its threads: rulebot's store thread
+   * in this process, alone during its run, so this is the target's CPU (all its threads, V8's and libuv's
    * included) plus this process's idle share; the load generator runs in a process of its own and is not counted.
    * Less sensitive than req/s to the scheduling noise of a shared 2-core machine.
    */

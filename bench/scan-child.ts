@@ -2,7 +2,6 @@
 // Bundled into plain JavaScript by scan-build.ts (with the flags of `npm run build`) and forked by scan-client.ts without
 // tsx, as `npm start` runs rulebot. A process of its own, so that its memory is rulebot's alone: the fake GitLab and its
 // 10,000 merge requests stay in the parent.
-import { isMainThread } from 'node:worker_threads';
 import { createLogger, type Logger } from '../src/log.js';
 import { startServer } from '../src/runtime/node/server.js';
 import { ScanChildRequestSchema, ScanGoSchema, type ScanChildMessage, type ScanMemory } from './scan-protocol.js';
@@ -39,42 +38,36 @@ function sampleMemory(everyMs: number): () => ScanMemory {
   };
 }
 
-/** Starts rulebot, then runs the rule when the parent says go and reports. */
-async function main(): Promise<void> {
-  const request = ScanChildRequestSchema.parse(JSON.parse(process.argv[2] ?? 'null'));
-  const logged = { count: 0, first: [] as string[] };
-  const server = await startServer({ env: request.env, log: countingLogger(logged) });
-  // The scan runs through runSchedule below, never through the cron.
-  server.bot.scheduler.stop();
-  const rule = server.bot.ruleSet.find(request.rule);
-  if (!rule) throw new Error(`scan-child: no rule named "${request.rule}" in ${request.env['RULES_DIR']}`);
-  logged.count = 0;
-  logged.first.length = 0;
+const request = ScanChildRequestSchema.parse(JSON.parse(process.argv[2] ?? 'null'));
+const logged = { count: 0, first: [] as string[] };
+const server = await startServer({ env: request.env, log: countingLogger(logged) });
+// The scan runs through runSchedule below, never through the cron.
+server.bot.scheduler.stop();
+const rule = server.bot.ruleSet.find(request.rule);
+if (!rule) throw new Error(`scan-child: no rule named "${request.rule}" in ${request.env['RULES_DIR']}`);
+logged.count = 0;
+logged.first.length = 0;
 
-  process.once('message', async (message) => {
-    ScanGoSchema.parse(message);
-    const stopSampling = sampleMemory(request.sampleMs);
-    const cpuBefore = process.cpuUsage();
-    const started = performance.now();
-    const report = await server.bot.runSchedule(rule);
-    const wallMs = performance.now() - started;
-    const cpu = process.cpuUsage(cpuBefore);
-    const memory = stopSampling();
-    const { scanned, matched, acted, api_calls, stopped_at_limit, duration_ms } = report;
-    const errors = report.errors.map((error) => (error.item ? `${error.item}: ${error.message}` : error.message));
-    send({
-      type: 'done',
-      report: { scanned, matched, acted, api_calls, stopped_at_limit, duration_ms, errors: { count: errors.length, first: errors.slice(0, 5) } },
-      memory,
-      wallMs,
-      cpuMs: (cpu.user + cpu.system) / 1000,
-      logged,
-    });
-    await server.close(1_000);
-    process.disconnect();
+process.once('message', async (message) => {
+  ScanGoSchema.parse(message);
+  const stopSampling = sampleMemory(request.sampleMs);
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const report = await server.bot.runSchedule(rule);
+  const wallMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  const memory = stopSampling();
+  const { scanned, matched, acted, api_calls, stopped_at_limit, duration_ms } = report;
+  const errors = report.errors.map((error) => (error.item ? `${error.item}: ${error.message}` : error.message));
+  send({
+    type: 'done',
+    report: { scanned, matched, acted, api_calls, stopped_at_limit, duration_ms, errors: { count: errors.length, first: errors.slice(0, 5) } },
+    memory,
+    wallMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    logged,
   });
-  send({ type: 'ready', execArgv: process.execArgv, ...(process.env['NODE_OPTIONS'] !== undefined && { nodeOptions: process.env['NODE_OPTIONS'] }) });
-}
-
-// Bundled, this file is also what rulebot's store thread loads (src/runtime/node/threaded-store.ts): there it starts nothing.
-if (isMainThread) await main();
+  await server.close(1_000);
+  process.disconnect();
+});
+send({ type: 'ready', execArgv: process.execArgv, ...(process.env['NODE_OPTIONS'] !== undefined && { nodeOptions: process.env['NODE_OPTIONS'] }) });

@@ -8,7 +8,7 @@ import { configWarnings, parseConfig, secretValues, type Config } from '../../co
 import { createLogger, type Logger } from '../../log.js';
 import type { RuleConfigStore, Store } from '../../store/index.js';
 import { DataDirInUseError, DataDirLock, describeHolder, type LockHolder } from './data-dir-lock.js';
-import { openThreadedStore } from './threaded-store.js';
+import { SqliteStore } from './sqlite-store.js';
 import { loadCentralRulesDir } from './load-rules-dir.js';
 import { RuleConfigError } from '../../errors.js';
 import { CENTRAL } from '../../project-rules/index.js';
@@ -36,10 +36,7 @@ export interface StartOptions {
   log?: Logger;
   /** Extra bot dependencies (tests: GitLab client timings, an outcome hook). */
   bot?: Partial<Pick<BotDeps, 'gitlab' | 'onProcessed' | 'now' | 'retry' | 'lostAnswerWindowMs'>>;
-  /**
-   * Opens the store in DATA_DIR. Default: `openThreadedStore`, SQLite on a thread of its own. Tests that reach
-   * into the database itself give one in this thread (`new SqliteStore(dir, options)`).
-   */
+  /** Opens the store in DATA_DIR (default: `SqliteStore`). Tests that reach into the database keep the one they open. */
   openStore?: (dir: string, options: { now?: () => number }) => (Store & RuleConfigStore) | Promise<Store & RuleConfigStore>;
   /**
    * Aborted, it gives up a start still under way (SIGTERM while waiting for DATA_DIR or for GitLab):
@@ -67,11 +64,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     throw explainDataDirError(error, config.dataDir);
   });
 
-  // The store keeps time by the same clock as the queue: a retry's time is compared with it. It runs on a
-  // thread of its own: the event loop never waits for the disk, and the deliveries of one commit share it.
+  // The store keeps time by the same clock as the queue: a retry's time is compared with it.
   let store: Store & RuleConfigStore;
   try {
-    store = await (options.openStore ?? openThreadedStore)(config.dataDir, { ...(options.bot?.now && { now: options.bot.now }) });
+    const storeOptions = { ...(options.bot?.now && { now: options.bot.now }) };
+    store = options.openStore ? await options.openStore(config.dataDir, storeOptions) : new SqliteStore(config.dataDir, storeOptions);
   } catch (error) {
     lock.release();
     throw explainDataDirError(error, config.dataDir);
@@ -155,7 +152,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       pool.abort();
       await settledWithin(bot.queue.onIdle(), cutMs);
       await closeListener(listener);
-      // Whatever still runs now writes nothing (see ThreadedStore), and only then is DATA_DIR handed on.
+      // Whatever still runs now writes nothing (see SqliteStore), and only then is DATA_DIR handed on.
       await store.close();
       lock.release();
       await pool.close();
