@@ -18,6 +18,9 @@ export interface SqliteStoreOptions {
 /** What the write probe writes: more than a typical delivery (a merge request event is some 5 KB), so that a store taking the probe takes one too. */
 const PROBE_BYTES = 16 * 1024;
 
+/** The longest a write waits for others to share its commit. */
+const MAX_BATCH_WAIT_MS = 2;
+
 interface BatchEntry {
   write: () => unknown;
   resolve: (value: unknown) => void;
@@ -26,9 +29,9 @@ interface BatchEntry {
 
 /**
  * Every write is committed before the call resolves (WAL journal, `synchronous = FULL`), so a job
- * accepted here is on disk before GitLab gets its 202. Writes requested in the same turn of the event
- * loop share one transaction, and so one disk flush: under a burst of webhooks the cost of durability
- * is paid per batch, not per event. Delivery keys and effects older than the retention window are
+ * accepted here is on disk before GitLab gets its 202. Writes requested while the event loop is busy
+ * share one transaction, and so one disk flush (see commitWhenCaughtUp): under a burst of webhooks the
+ * cost of durability is paid per batch, not per event. Delivery keys and effects older than the retention window are
  * pruned as new ones arrive.
  *
  * After `close()` nothing is read or written any more, and a call made then never settles: what is
@@ -40,6 +43,9 @@ export class SqliteStore implements Store, RuleConfigStore {
   private readonly tables: StoreTables;
   private readonly configs: RuleConfigTables;
   private batch: BatchEntry[] = [];
+  /** When the first write of the current batch came, and its size at the end of the previous turn. */
+  private batchOpenedAt = 0;
+  private sizeAtLastTurn = 0;
   private closed = false;
   /** When the last write probe succeeded; cleared when any write fails. */
   private probedAt: number | undefined;
@@ -214,9 +220,30 @@ export class SqliteStore implements Store, RuleConfigStore {
   private write<T>(write: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (this.closed) return;
-      if (this.batch.push({ write, resolve: resolve as (value: unknown) => void, reject }) === 1) setImmediate(() => this.flush());
+      if (this.batch.push({ write, resolve: resolve as (value: unknown) => void, reject }) === 1) {
+        this.batchOpenedAt = performance.now();
+        this.sizeAtLastTurn = 0;
+        setImmediate(this.commitWhenCaughtUp);
+      }
     });
   }
+
+  /**
+   * Commits the batch at the end of the first turn of the event loop that added no write to it. A commit costs
+   * about the same for one write as for twenty (it waits for the disk), so while each turn still brings writes
+   * (deliveries being read, events finishing) they join: under load, every delivery in flight shares one commit.
+   * When nothing else is under way the next turn adds nothing, and the commit follows at once. A batch waits at
+   * most MAX_BATCH_WAIT_MS.
+   */
+  private readonly commitWhenCaughtUp = () => {
+    const size = this.batch.length;
+    if (size > this.sizeAtLastTurn && performance.now() - this.batchOpenedAt < MAX_BATCH_WAIT_MS) {
+      this.sizeAtLastTurn = size;
+      setImmediate(this.commitWhenCaughtUp);
+      return;
+    }
+    this.flush();
+  };
 
   private flush(): void {
     const batch = this.batch;
