@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startCeiling } from './ceiling-server.js';
-import { measureDiskSync, type DiskSync } from './disk-sync.js';
+import { measureDiskCommit, type DiskCommit } from './disk-commit.js';
 import { startHonoFloor } from './hono-floor.js';
 import { runLoad } from './load-client.js';
 import type { LoadRequest, LoadSummary } from './load-protocol.js';
@@ -43,8 +43,8 @@ export interface IngestRun {
   round: number;
   target: TargetName;
   load: LoadSummary;
-  /** Rulebot only: how long the disk took to make a write durable, just before the run. */
-  diskSync?: DiskSync;
+  /** Rulebot only: how long a SQLite commit took on the disk, just before the run. */
+  diskCommit?: DiskCommit;
   /**
    * CPU time of this process per request, warm-up included, until rulebot's queue drained. Every target runs
    * in this process, alone during its run, so this is the target's CPU (all its threads, V8's and libuv's
@@ -97,7 +97,7 @@ export async function benchIngest(options: IngestOptions, progress: (line: strin
     for (let round = 1; round <= options.rounds; round++) {
       for (const name of TARGET_NAMES) {
         const target = targets[name];
-        const diskSync = name === 'rulebot' ? measureDiskSync() : undefined;
+        const diskCommit = name === 'rulebot' ? measureDiskCommit() : undefined;
         const cpuBefore = process.cpuUsage();
         const load = await runLoad(name === 'probot' ? githubRequest(target.url, body, options) : gitlabRequest(target.url, options));
         // Rulebot answers once an event is queued, before the work: a run is over when the queue has drained.
@@ -105,7 +105,7 @@ export async function benchIngest(options: IngestOptions, progress: (line: strin
         const cpu = process.cpuUsage(cpuBefore);
         const cpuUsPerRequest = (cpu.user + cpu.system) / Math.max(1, load.requests + load.warmupRequests);
         const report = settled === undefined ? {} : 'handled' in settled ? { probot: settled } : { queue: settled };
-        runs.push({ round, target: name, load, cpuUsPerRequest, ...report, ...(diskSync && { diskSync }) });
+        runs.push({ round, target: name, load, cpuUsPerRequest, ...report, ...(diskCommit && { diskCommit }) });
         progress(describeRun(runs.at(-1)!));
       }
     }
@@ -191,7 +191,7 @@ function rps(runs: readonly IngestRun[], target: TargetName): number {
 function describeRun(run: IngestRun): string {
   const { load } = run;
   const queue = run.queue ? `, backlog ${run.queue.backlog} drained in ${run.queue.drainMs.toFixed(0)} ms` : '';
-  const disk = run.diskSync ? `; disk sync p50 ${run.diskSync.p50Ms.toFixed(2)} ms before the run` : '';
+  const disk = run.diskCommit ? `; disk commit p50 ${run.diskCommit.p50Ms.toFixed(2)} ms before the run` : '';
   return (
     `  round ${run.round} ${run.target.padEnd(7)} ${load.requestsPerSecond.toFixed(0).padStart(6)} req/s, ` +
     `p99 ${load.latencyMs.p99.toFixed(2)} ms, ${run.cpuUsPerRequest.toFixed(0)} µs CPU/request${queue}${disk}`

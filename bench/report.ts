@@ -77,7 +77,7 @@ function reportEngines(engines: MatchingResult['engines']): string[] {
 export function reportIngest(result: IngestResult, payloadBytes: number): string[] {
   const { options, ratios } = result;
   const rows = [
-    ['round', 'target', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'CPU µs/req', 'requests', '2xx', 'non-2xx', 'errors', 'backlog', 'drain ms', 'disk sync ms'],
+    ['round', 'target', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'CPU µs/req', 'requests', '2xx', 'non-2xx', 'errors', 'backlog', 'drain ms', 'disk commit ms'],
     ...result.runs.map((run) => [
       String(run.round),
       run.target,
@@ -93,7 +93,7 @@ export function reportIngest(result: IngestResult, payloadBytes: number): string
       count(run.load.errors + run.load.timeouts),
       run.queue ? count(run.queue.backlog) : '-',
       run.queue ? run.queue.drainMs.toFixed(0) : '-',
-      run.diskSync ? `${run.diskSync.p50Ms.toFixed(2)}/${run.diskSync.p90Ms.toFixed(2)}` : '-',
+      run.diskCommit ? `${run.diskCommit.p50Ms.toFixed(2)}/${run.diskCommit.p90Ms.toFixed(2)}` : '-',
     ]),
   ];
   const rulebotRuns = result.runs.filter((run) => run.queue);
@@ -122,7 +122,7 @@ export function reportIngest(result: IngestResult, payloadBytes: number): string
       '(signature, JSON, a handler applying the rules, nothing stored); rulebot: the real server (dry run, bench/rules, every 202 committed to disk).',
     'Load from autocannon in a child process on the same machine. Every target runs in this process, alone during its run: ' +
       'CPU µs/req is this process\'s CPU (all threads) over the requests of the run, warm-up and rulebot\'s queue included. ' +
-      'Latencies exact, from every 2xx response. Disk sync: p50/p90 of a 64 KB write made durable (fdatasync) just before the run.',
+      'Latencies exact, from every 2xx response. Disk commit: p50/p90 of one SQLite commit of a 6 KB row (WAL, synchronous=FULL) just before the run.',
     ...table(rows),
     `rulebot: ${count(accepted)} answered 202 in the measured runs; ${count(processed)} events processed (warm-up included), ` +
       `${failed} failed, ${range(matched)} rules matched per event`,
