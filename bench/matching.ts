@@ -4,6 +4,7 @@ import { loadRules, matchRules, RuleSet } from '../src/rules/index.js';
 import type { RuleEvent } from '../src/event/event.js';
 import { normalizeEvent } from '../src/event/from-webhook.js';
 import { generateRuleFiles, toSources, type GeneratedFile } from './generate-rules.js';
+import { benchEngines, type EngineComparison } from './matching-engines.js';
 import { timeCalls, type Timing } from './timing.js';
 
 export const RULE_COUNT = 1000;
@@ -33,7 +34,12 @@ export interface MatchingResult {
   files: number;
   loadMs: number;
   events: EventMatching[];
+  /** The `matches` patterns and globs of the same rules, with re2js and with the engines it replaced. */
+  engines: EngineComparison;
 }
+
+/** Paths a merge request of the fixtures' kind changes, for the globs of `files` conditions. */
+const CHANGED_PATHS = ['docs/index.md', 'README.md', 'api/users.ts', 'web/app/models/user.rb', 'db/migrate/20240917_add_index.sql', '.gitlab-ci.yml'];
 
 /** Generates and loads the rules, then times every fixture event against them. */
 export async function benchMatching(progress: (line: string) => void): Promise<MatchingResult> {
@@ -44,9 +50,14 @@ export async function benchMatching(progress: (line: string) => void): Promise<M
   const none = new RuleSet([]);
 
   const events: EventMatching[] = [];
+  const texts = new Set<string>();
+  const names = new Set<string>(CHANGED_PATHS);
   for (const fixture of FIXTURES) {
     const payload = JSON.parse(await readFile(new URL(`../test/fixtures/${fixture}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
     const event = normalized(payload, fixture);
+    const subject = event.subject;
+    for (const text of [subject?.title, subject?.description]) if (text) texts.add(text);
+    for (const name of [subject?.source_branch, subject?.target_branch, event.project.path_with_namespace]) if (name) names.add(name);
     const sameKind = loadRules(toSources(files, (rule) => rule.on.some((name) => name.split('.')[0] === event.kind)));
     const outcome = matchRules(all, event, {});
     events.push({
@@ -62,7 +73,9 @@ export async function benchMatching(progress: (line: string) => void): Promise<M
     });
     progress(`  ${fixture}: ${(events.at(-1)!.all.nsPerCall / 1000).toFixed(1)} µs per event with ${all.rules.length} rules`);
   }
-  return { rules: all.rules.length, rulesPerKind: countPerKind(files), files: files.length, loadMs, events };
+  progress('  engines: re2js against RegExp and picomatch on the same patterns...');
+  const engines = benchEngines(files, { texts: [...texts], names: [...names] });
+  return { rules: all.rules.length, rulesPerKind: countPerKind(files), files: files.length, loadMs, events, engines };
 }
 
 function normalized(payload: Record<string, unknown>, fixture: string): RuleEvent {

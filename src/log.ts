@@ -1,4 +1,6 @@
 // Structured JSON-lines logging with levels and redaction of secrets; runtime-neutral (writes through a sink).
+import { boundText, redactionForms } from './bounded-text.js';
+
 /** The levels of `LOG_LEVEL`, quietest last. */
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -14,6 +16,8 @@ export interface Logger {
   error(msg: string, fields?: LogFields): void;
   /** A logger that adds `fields` to every line. */
   child(fields: LogFields): Logger;
+  /** Never shows `secret` again, in this logger, its parent and every child (a token rotated while running). */
+  redact(secret: string): void;
 }
 
 export interface LoggerOptions {
@@ -29,15 +33,18 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const threshold = RANK[options.level ?? 'info'];
   const write = options.write ?? ((line: string) => console.log(line));
-  const secrets = redactionList(options.secrets ?? []);
+  const known = [...(options.secrets ?? [])];
+  let secrets = redactionForms(known);
+  const redact = (text: string) => secrets.reduce((redacted, secret) => redacted.replaceAll(secret, '[redacted]'), text);
+  const replacer = errorReplacer(redact);
   const now = options.now ?? (() => new Date());
 
   const make = (bound: LogFields): Logger => {
     const emit = (level: LogLevel, msg: string, fields?: LogFields) => {
       if (RANK[level] < threshold) return;
-      let line = JSON.stringify({ level, time: now().toISOString(), msg, ...bound, ...fields }, errorReplacer);
-      for (const secret of secrets) line = line.replaceAll(secret, '[redacted]');
-      write(line);
+      // Values are redacted, never field names: a short secret that happens to be a key's text ("level")
+      // must not mangle every line.
+      write(JSON.stringify({ level, time: now().toISOString(), msg, ...bound, ...fields }, replacer));
     };
     return {
       debug: (msg, fields) => emit('debug', msg, fields),
@@ -45,33 +52,29 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       warn: (msg, fields) => emit('warn', msg, fields),
       error: (msg, fields) => emit('error', msg, fields),
       child: (fields) => make({ ...bound, ...fields }),
+      redact: (secret) => {
+        known.push(secret);
+        secrets = redactionForms(known);
+      },
     };
   };
   return make({});
 }
 
-/**
- * The strings to replace in a finished line: each secret as written and as JSON escapes it (a secret holding
- * `"` or `\\` appears escaped in the line), longest first so that a secret containing another is replaced whole.
- * Values shorter than 4 characters are skipped: replacing them would garble every line.
- */
-function redactionList(secrets: readonly (string | undefined)[]): string[] {
-  const forms = new Set<string>();
-  for (const secret of secrets) {
-    if (typeof secret !== 'string' || secret.length < 4) continue;
-    forms.add(secret);
-    forms.add(JSON.stringify(secret).slice(1, -1));
-  }
-  return [...forms].sort((a, b) => b.length - a.length);
-}
-
 /** A logger that drops everything (for tests and tools that report on their own). */
 export const silentLogger: Logger = createLogger({ level: 'error', write: () => {} });
 
-function errorReplacer(_key: string, value: unknown): unknown {
-  if (value instanceof Error) {
-    const withCode = value as Error & { code?: unknown };
-    return { name: value.name, message: value.message, ...(withCode.code !== undefined && { code: withCode.code }) };
-  }
-  return value;
+/**
+ * Errors as `{name, message, code}`. Any error's message may carry text from outside (an answer, a body):
+ * it is cut to 2 KB like GitLab's, with its secrets replaced first so that the cut cannot leave part of one.
+ */
+function errorReplacer(redact: (text: string) => string) {
+  return (_key: string, value: unknown): unknown => {
+    if (typeof value === 'string') return redact(value);
+    if (value instanceof Error) {
+      const withCode = value as Error & { code?: unknown };
+      return { name: value.name, message: boundText(redact(value.message)), ...(withCode.code !== undefined && { code: withCode.code }) };
+    }
+    return value;
+  };
 }

@@ -12,13 +12,22 @@ export function explainRule(rule: Rule, event: RuleEvent, facts: Facts): string[
 
 /** Why `condition` does not hold for this command event, as sentences; empty if it holds. */
 export function explainCondition(condition: Condition, event: RuleEvent, facts: Facts): string[] {
-  return unmetConditions(condition, { event, facts, missing: new Set(), now: Date.now() }).flatMap((unmet) => sentences(unmet, event, facts));
+  return words(unmetConditions(condition, { event, facts, missing: new Set(), now: Date.now() }), event, facts);
+}
+
+/**
+ * Requirements known to be unmet are said; a condition left unchecked (another requirement failed
+ * first, so a fact was never read) only when none is known to be unmet, in words, without what the
+ * user has.
+ */
+function words(unmet: readonly Unmet[], event: RuleEvent, facts: Facts): string[] {
+  const failed = unmet.filter((entry) => !entry.undecided);
+  return (failed.length > 0 ? failed : unmet).flatMap((entry) => sentences(entry, event, facts));
 }
 
 function sentences(unmet: Unmet, event: RuleEvent, facts: Facts): string[] {
-  if (unmet.undecided) return [`could not check \`${unmet.key}\``];
-  if (unmet.key === 'any') {
-    const branches = (unmet.alternatives ?? []).map((branch) => branch.flatMap((part) => sentences(part, event, facts)).join(' and '));
+  if (unmet.key === 'any' && unmet.alternatives) {
+    const branches = unmet.alternatives.map((branch) => words(branch, event, facts).join(' and '));
     return [branches.filter((text) => text !== '').join('; or ')];
   }
   return describe(unmet.key, unmet.value, event, facts);
@@ -32,7 +41,8 @@ function describe(key: keyof Condition, value: unknown, event: RuleEvent, facts:
       const spec = value as NonNullable<Condition['user']>;
       if ('access' in spec) {
         const needed = roleName(ACCESS_LEVELS[spec.access]);
-        const has = facts.accessLevel ? roleName(facts.accessLevel) : undefined;
+        if (facts.accessLevel === undefined) return [`${command} needs the ${needed} role or higher in this project`];
+        const has = facts.accessLevel > 0 ? roleName(facts.accessLevel) : undefined;
         return [`${command} needs the ${needed} role or higher in this project; you have ${has ? `the ${has} role` : 'no role'}`];
       }
       if ('is' in spec) return [`only the author of this ${thing} may use ${command}`];
@@ -58,8 +68,16 @@ function describe(key: keyof Condition, value: unknown, event: RuleEvent, facts:
       return [`${command} works only on merge requests`];
     case 'on_issue':
       return [`${command} works only on issues`];
+    // Left unchecked as a whole (decided ones arrive as their parts or alternatives): each part in words.
+    case 'any': {
+      const branches = (value as Condition[]).map((branch) => explainCondition(branch, event, facts).join(' and '));
+      return [branches.filter((text) => text !== '').join('; or ')];
+    }
+    case 'all':
+      return (value as Condition[]).flatMap((part) => explainCondition(part, event, facts));
     default:
-      return [`the ${thing} does not meet the \`${key}\` requirement of ${command}`];
+      // Conditions about the merge request or issue itself (labels, state, branches, …).
+      return [`${command} does not apply to this ${thing} as it is now`];
   }
 }
 

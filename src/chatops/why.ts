@@ -5,7 +5,8 @@ import type { Condition, Facts, Role } from '../rules/index.js';
 import type { RuleEvent } from '../event/event.js';
 import type { DecisionRecord } from '../store/index.js';
 import { explainCondition } from './explain.js';
-import type { CommandDeps, CommandReport } from './command-types.js';
+import type { CommandDeps } from './command-types.js';
+import type { CommandReport } from './report.js';
 
 /** Events shown in the reply, newest first. */
 const EVENTS_SHOWN = 5;

@@ -2,8 +2,10 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { LOG_LEVELS, type LogLevel } from '../log.js';
+import { displayUrl, gitlabUrlProblem } from './instance-url.js';
 import { SIGNING_KEY_PREFIX } from './signing-key.js';
 import { splitSecrets, webhookSecretProblems } from './secret-list.js';
+import { credentialWarnings, CredentialEnvSchema, readCredentials, type CredentialConfig } from './credentials.js';
 
 
 const flag = z
@@ -17,10 +19,12 @@ const ROLE_NAMES = ['guest', 'planner', 'reporter', 'developer', 'maintainer', '
 
 /** Environment variables rulebot reads, with their defaults. Unknown variables are ignored. */
 export const EnvSchema = z.object({
+  // Credentials, a query or a fragment in the URL are refused, never masked and used: see gitlabUrlProblem.
   GITLAB_URL: z
-    .url({ protocol: /^https?$/ })
-    .refine((url) => !/\/api\/v4\/?$/.test(new URL(url).pathname), {
-      message: "expected the instance's address as the browser shows it (https://gitlab.example.com); rulebot adds /api/v4 itself",
+    .url({ protocol: /^https?$/, abort: true })
+    .superRefine((url, ctx) => {
+      const problem = gitlabUrlProblem(url);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
     })
     .default('https://gitlab.com'),
   GITLAB_TOKEN: z.string().min(1).optional(),
@@ -40,12 +44,22 @@ export const EnvSchema = z.object({
   GITLAB_NOTES_PER_MINUTE: z.coerce.number().positive().default(50),
   DATA_DIR: z.string().min(1).default('data'),
   MAX_BODY_BYTES_IN_FLIGHT: z.coerce.number().int().positive().default(100 * 1024 * 1024),
+  DATA_DIR_LOCK: z.enum(['wait', 'fail']).default('wait'),
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().positive().max(3600).default(10),
   RETRY_BASE_DELAY_SECONDS: z.coerce.number().min(0).default(1),
   // A Cloudflare Queue delays a message by at most 12 hours.
   RETRY_MAX_DELAY_SECONDS: z.coerce.number().min(0).max(43_200).default(300),
   RETRY_GIVE_UP_AFTER_SECONDS: z.coerce.number().positive().default(3600),
   SCAN_STEP_ITEMS: z.coerce.number().int().min(1).max(1000).default(5),
   DEAD_LETTER_QUEUE: z.string().min(1).default('rulebot-dead-letters'),
+  ...CredentialEnvSchema.shape,
+  PROJECT_CONFIG_FILE: z
+    .string()
+    .refine((path) => path === 'off' || (!path.startsWith('/') && path.split('/').every((part) => part !== '' && part !== '.' && part !== '..')), {
+      message: 'expected a path inside the repository such as .gitlab/rulebot.yml (no leading "/", no "." or ".." parts), or off',
+    })
+    .default('.gitlab/rulebot.yml'),
+  PROJECT_CONFIG_TTL_SECONDS: z.coerce.number().min(0).default(300),
   DECISIONS_RETENTION_DAYS: z.coerce.number().positive().max(3650).default(7),
   DECISIONS_MAX: z.coerce.number().int().min(1).default(50_000),
   UI_TOKEN: z.string().min(1).optional(),
@@ -53,11 +67,14 @@ export const EnvSchema = z.object({
   WHY_COMMAND_ACCESS: z.enum(ROLE_NAMES).default('developer'),
 });
 
-const SECRET_VARIABLES = new Set(['GITLAB_TOKEN', 'GITLAB_WEBHOOK_SECRET', 'GITLAB_WEBHOOK_SIGNING_KEY', 'UI_TOKEN']);
+const SECRET_VARIABLES = new Set([
+  'GITLAB_TOKEN', 'GITLAB_WEBHOOK_SECRET', 'GITLAB_WEBHOOK_SIGNING_KEY',
+  'GITLAB_OAUTH_CLIENT_SECRET', 'GITLAB_OAUTH_REFRESH_TOKEN', 'TOKEN_STORE_KEY', 'UI_TOKEN',
+]);
 
 export type TokenType = 'private' | 'oauth' | 'job';
 
-export interface Config {
+export interface Config extends CredentialConfig {
   /** Instance base URL without trailing slash, e.g. `https://gitlab.com`. */
   gitlabUrl: string;
   gitlabToken: string | undefined;
@@ -86,8 +103,12 @@ export interface Config {
   gitlabRetries: number;
   /** Budget of notes created per minute (GitLab.com allows 60). */
   notesPerMinute: number;
-  /** Where the Node runtime keeps its state (last schedule runs). */
+  /** Where the Node runtime keeps its state (accepted events, deliveries seen, dead letters, schedule runs). */
   dataDir: string;
+  /** Node: what a process does when another one holds DATA_DIR: wait until it stops, or exit at once. */
+  dataDirLock: 'wait' | 'fail';
+  /** Node: how long stopping may take in all (ms); what is still running then is cut and stays stored. */
+  shutdownGraceMs: number;
   /** GitLab sends at most 25 MB; anything larger is refused with 413. */
   maxBodyBytes: number;
   /** Bytes of request bodies read at once; further deliveries wait for room instead of being read into memory. */
@@ -98,6 +119,10 @@ export interface Config {
   scanStepItems: number;
   /** Workers: the queue whose batches are recorded as dead letters (wrangler.toml's `dead_letter_queue`). */
   deadLetterQueue: string;
+  /** The file in each project's repository holding its own rules; undefined when PROJECT_CONFIG_FILE is `off`. */
+  projectConfigFile: string | undefined;
+  /** How long presets from other projects are used before they are read again, in ms. */
+  projectConfigTtlMs: number;
   /** How long decision records are kept (ms) and how many at most. */
   decisions: { retentionMs: number; max: number };
   /** Extra credentials (UI_TOKEN, comma-separated) for the page, the API and the metrics, besides the webhook's secrets. */
@@ -115,7 +140,7 @@ export const MAX_WEBHOOK_BODY_BYTES = 25 * 1024 * 1024;
  * Workers). Empty strings count as unset. Throws a ConfigError naming every bad variable.
  * Tools that receive no webhooks (the CLI) pass `requireSecret: false`.
  */
-export function parseConfig(env: Record<string, string | undefined>, options: { requireSecret?: boolean } = {}): Config {
+export function parseConfig(env: Record<string, string | undefined>, options: { requireSecret?: boolean; readOnly?: boolean } = {}): Config {
   const present = Object.fromEntries(
     Object.entries(env).filter(([key, value]) => key in EnvSchema.shape && value !== undefined && value !== ''),
   );
@@ -123,18 +148,23 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'environment');
-      // Secrets are never repeated, not even malformed ones.
-      const shown = SECRET_VARIABLES.has(name) ? 'a value that is not shown' : JSON.stringify(present[name] ?? null);
+      // Secrets are never repeated, not even malformed ones; nor is what an address holds before an `@`.
+      const value = present[name];
+      const shown = SECRET_VARIABLES.has(name)
+        ? 'a value that is not shown'
+        : JSON.stringify(name === 'GITLAB_URL' && value !== undefined ? displayUrl(value) : (value ?? null));
       return `${name}: ${issue.message} (got ${shown})`;
     });
-    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+    // One problem stays on one line after "rulebot: cannot start:"; several get a line each.
+    throw new ConfigError(`invalid configuration:${lines.length === 1 ? ' ' : '\n'}${lines.join('\n')}`);
   }
   const e = parsed.data;
   const webhookSecrets = splitSecrets(e.GITLAB_WEBHOOK_SECRET);
   const webhookSigningKeys = splitSecrets(e.GITLAB_WEBHOOK_SIGNING_KEY);
   const secretProblems = webhookSecretProblems(webhookSecrets, webhookSigningKeys);
-  if (secretProblems.length > 0) throw new ConfigError(`invalid configuration:\n${secretProblems.join('\n')}`);
-  if (e.GITLAB_TOKEN && webhookSecrets.length === 0 && webhookSigningKeys.length === 0 && options.requireSecret !== false) {
+  if (secretProblems.length > 0) throw new ConfigError(`invalid configuration:${secretProblems.length === 1 ? ' ' : '\n'}${secretProblems.join('\n')}`);
+  const credentials = readCredentials(e, { readOnly: options.readOnly === true });
+  if (credentials.gitlabCredential && webhookSecrets.length === 0 && webhookSigningKeys.length === 0 && options.requireSecret !== false) {
     throw new ConfigError(
       'GITLAB_WEBHOOK_SECRET is required when GITLAB_TOKEN is set, so that only GitLab can trigger actions. ' +
         'Choose a long random string (for example `openssl rand -hex 32`), set it as GITLAB_WEBHOOK_SECRET, ' +
@@ -142,8 +172,9 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
         '(A signing token in GITLAB_WEBHOOK_SIGNING_KEY also satisfies this.)',
     );
   }
-  const dryRunReason = e.DRY_RUN ? 'DRY_RUN is set' : e.GITLAB_TOKEN ? undefined : 'GITLAB_TOKEN is not set';
+  const dryRunReason = e.DRY_RUN ? 'DRY_RUN is set' : credentials.gitlabCredential ? undefined : 'GITLAB_TOKEN is not set';
   return {
+    ...credentials,
     gitlabUrl: e.GITLAB_URL.replace(/\/+$/, ''),
     gitlabToken: e.GITLAB_TOKEN,
     tokenType: e.GITLAB_TOKEN_TYPE,
@@ -163,6 +194,8 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
     gitlabRetries: e.GITLAB_RETRIES,
     notesPerMinute: e.GITLAB_NOTES_PER_MINUTE,
     dataDir: e.DATA_DIR,
+    dataDirLock: e.DATA_DIR_LOCK,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
     maxBodyBytes: MAX_WEBHOOK_BODY_BYTES,
     maxBodyBytesInFlight: e.MAX_BODY_BYTES_IN_FLIGHT,
     retry: {
@@ -172,6 +205,8 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
     },
     scanStepItems: e.SCAN_STEP_ITEMS,
     deadLetterQueue: e.DEAD_LETTER_QUEUE,
+    projectConfigFile: e.PROJECT_CONFIG_FILE === 'off' ? undefined : e.PROJECT_CONFIG_FILE,
+    projectConfigTtlMs: e.PROJECT_CONFIG_TTL_SECONDS * 1000,
     decisions: { retentionMs: e.DECISIONS_RETENTION_DAYS * 86_400_000, max: e.DECISIONS_MAX },
     uiTokens: splitSecrets(e.UI_TOKEN),
     metricsPublic: e.METRICS_PUBLIC,
@@ -185,7 +220,10 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
  */
 export function secretValues(config: Config): string[] {
   const signing = config.webhookSigningKeys.flatMap((key) => [key, key.slice(SIGNING_KEY_PREFIX.length)]);
-  return [config.gitlabToken, config.webhookSecret, ...config.webhookSecrets, ...signing, ...config.uiTokens].filter((value): value is string => !!value);
+  const oauth = config.oauth ? [config.oauth.clientSecret, config.oauth.refreshToken] : [];
+  return [config.gitlabToken, config.webhookSecret, ...config.webhookSecrets, ...signing, ...oauth, config.tokenStoreKey, ...config.uiTokens].filter(
+    (value): value is string => !!value,
+  );
 }
 
 /** Shortest webhook secret token accepted without a warning. */
@@ -202,5 +240,5 @@ export function configWarnings(config: Config): string[] {
       );
     }
   });
-  return warnings;
+  return [...warnings, ...credentialWarnings(config)];
 }

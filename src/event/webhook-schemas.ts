@@ -136,6 +136,8 @@ export const IssueEventSchema = z.object({
 
 export const NoteEventSchema = z.object({
   object_kind: z.literal('note'),
+  /** `confidential_note` for a note on a confidential issue (GitLab's `Confidential Note Hook`). */
+  event_type: z.string().nullish(),
   user: OptionalUser,
   project: ProjectSchema,
   object_attributes: z.object({
@@ -151,7 +153,7 @@ export const NoteEventSchema = z.object({
     discussion_id: z.string().nullish(),
   }),
   merge_request: MergeRequestAttributes.extend({ labels: Labels }).nullish(),
-  issue: IssueAttributes.extend({ labels: Labels }).nullish(),
+  issue: IssueAttributes.extend({ labels: Labels, confidential: z.boolean().nullish() }).nullish(),
 });
 
 export const PushEventSchema = z.object({
@@ -165,6 +167,15 @@ export const PushEventSchema = z.object({
   user_name: z.string().nullish(),
   project: ProjectSchema,
   total_commits_count: z.number().nullish(),
+  // Read only to tell which files a push changed; a commit GitLab describes oddly counts as changing nothing.
+  commits: z
+    .array(
+      z
+        .object({ added: z.array(z.string()).nullish(), modified: z.array(z.string()).nullish(), removed: z.array(z.string()).nullish() })
+        .catch({ added: [], modified: [], removed: [] }),
+    )
+    .nullish()
+    .catch(undefined),
 });
 
 export const PipelineEventSchema = z.object({
@@ -196,3 +207,16 @@ export type IssueEvent = z.infer<typeof IssueEventSchema>;
 export type NoteEvent = z.infer<typeof NoteEventSchema>;
 export type PushEvent = z.infer<typeof PushEventSchema>;
 export type PipelineEvent = z.infer<typeof PipelineEventSchema>;
+
+/** `Resource Access Token Hook`: `object_kind: access_token`, with `project` or, for group tokens, `group`. */
+export const AccessTokenEventSchema = z.object({
+  object_kind: z.literal('access_token'),
+  event_name: z.string(),
+  project: ProjectSchema.nullish().transform((project) => project ?? undefined),
+  group: z.object({ full_path: z.string().optional(), group_path: z.string().optional() }).nullish(),
+  object_attributes: z.object({
+    id: PositiveInt,
+    name: Text,
+    expires_at: z.string().nullish(),
+  }),
+});

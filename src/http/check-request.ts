@@ -21,16 +21,41 @@ export const HEADER_LIMITS: Readonly<Record<string, number>> = {
 const SECRET_PARAMETERS = new Set(['token', 'private_token', 'access_token', 'job_token', 'secret', 'secret_token']);
 
 /**
+ * The secret parameter a query parameter name stands for, if any. Frameworks read more than the bare
+ * name: `token[]`, `token[0]` and `token[x]` (Rails, PHP, qs; `%5B%5D` arrives decoded), a secret
+ * nested in another name (`hook[token]`), spaces, dots or dashes in place of `_` (PHP reads
+ * `private.token` as `private_token`), stray characters around it, any case, and a name encoded twice
+ * (`token%255B%255D`) for a server that decodes twice. Each form puts the value in access logs all the same.
+ */
+function secretParameter(name: string): string | undefined {
+  for (const form of [name, decodeOnce(name)]) {
+    for (const part of form.split(/[[\]]/)) {
+      const normalized = part.toLowerCase().replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '').replace(/[ .-]/g, '_');
+      if (SECRET_PARAMETERS.has(normalized)) return normalized;
+    }
+  }
+  return undefined;
+}
+
+function decodeOnce(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
  * Throws PayloadError `token_in_query` (400) when the URL carries a secret, and `header_too_large` (431)
  * when a header is longer than HEADER_LIMITS allows. Messages name the parameter or header, never its value.
  */
 export function checkRequest(url: URL, headers: Headers): void {
   for (const name of url.searchParams.keys()) {
-    const lower = name.toLowerCase();
-    if (SECRET_PARAMETERS.has(lower)) {
+    const secret = secretParameter(name);
+    if (secret !== undefined) {
       throw new PayloadError(
         'token_in_query',
-        `the webhook URL carries a secret in query parameter "${lower}", which ends up in access logs: remove it from the URL ` +
+        `the webhook URL carries a secret in query parameter "${secret}", which ends up in access logs: remove it from the URL ` +
           '(and rotate that secret), and enter the secret as "Secret token" in the GitLab webhook settings, which sends it as X-Gitlab-Token',
       );
     }

@@ -146,7 +146,7 @@ export function createWebhookHandler(deps: WebhookDeps) {
       // Authentic, but in a shape this version cannot read: refusing it would count towards GitLab
       // disabling the hook and lose it. Kept as a dead letter that names the field; put it back after an upgrade.
       const reason = unreadableReason(result.unreadable);
-      await deps.store.deadLetter(id, reason);
+      await deps.store.deadLetter(id, reason, { attempts: 0, first_attempt_at: undefined });
       deps.log.error('event cannot be read; kept as a dead letter', { event_id: id, reason });
       tell?.({ status: 'dead_letter', id, reason, event: undefined, payload, hook, eventUuid, receivedAt: now }, c);
       return c.json({ status: 'dead_letter', event_id: id, code: 'unreadable_payload', error: result.unreadable }, 202);

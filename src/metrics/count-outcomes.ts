@@ -7,46 +7,29 @@ import type { Metrics } from './metrics.js';
  * `duplicate`, an attempt moved to a retry, a job moved to the dead letters. Both runtimes' queues
  * end every attempt through one of these, so no queue needs to count.
  */
-export function countOutcomes(store: Store, metrics: Metrics): Store {
-  return {
-    ...bind(store),
+export function countOutcomes<S extends Store>(store: S, metrics: Metrics): S {
+  const overrides: Partial<Store> = {
     async recordDecision(record, options) {
       await store.recordDecision(record, options);
       if (record.outcome === 'done' || record.outcome === 'ignored' || record.outcome === 'duplicate') {
         if (record.event !== 'schedule') metrics.eventProcessed(record.outcome);
       }
     },
-    async retryJobLater(id, nextAttemptAt, error) {
-      await store.retryJobLater(id, nextAttemptAt, error);
+    async retryJobLater(id, nextAttemptAt, error, firstAttemptAt) {
+      await store.retryJobLater(id, nextAttemptAt, error, firstAttemptAt);
       metrics.eventProcessed('retrying');
     },
-    async deadLetter(id, reason) {
-      await store.deadLetter(id, reason);
+    async deadLetter(id, reason, made) {
+      await store.deadLetter(id, reason, made);
       metrics.eventProcessed('dead_letter');
     },
   };
-}
-
-/** Every method of the store, bound to it (a class's methods live on its prototype, not its own keys). */
-function bind(store: Store): Store {
-  return {
-    acceptDelivery: (key, job) => store.acceptDelivery(key, job),
-    unfinishedJobIds: () => store.unfinishedJobIds(),
-    job: (id) => store.job(id),
-    finishJob: (id) => store.finishJob(id),
-    retryJobLater: (id, at, error) => store.retryJobLater(id, at, error),
-    deadLetter: (id, reason) => store.deadLetter(id, reason),
-    deadLetters: (options) => store.deadLetters(options),
-    reviveDeadLetter: (id) => store.reviveDeadLetter(id),
-    queueStats: () => store.queueStats(),
-    claim: (key, owner) => store.claim(key, owner),
-    effectTime: (jobId, effect) => store.effectTime(jobId, effect),
-    recordEffect: (jobId, effect) => store.recordEffect(jobId, effect),
-    lastScheduleRun: (rule) => store.lastScheduleRun(rule),
-    recordScheduleRun: (rule, at) => store.recordScheduleRun(rule, at),
-    recordDecision: (record, options) => store.recordDecision(record, options),
-    decisions: (query) => store.decisions(query),
-    decision: (id) => store.decision(id),
-    close: () => store.close(),
-  };
+  // Every other method, the optional ones and any added later included, is the store's own.
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      if (Object.hasOwn(overrides, property)) return overrides[property as keyof Store];
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }

@@ -17,3 +17,20 @@ export interface ApiCall {
   /** Names of the rules this call carries out. */
   rules: string[];
 }
+
+/** Which rule actions a call carries out, in the words of rule files: `merge`, `labels and assign`, `comment`. */
+export function describeAction(call: ApiCall): string {
+  if (call.kind === 'note') return call.path.includes('/discussions/') ? 'reply' : 'comment';
+  if (call.kind === 'reaction') return 'react';
+  if (call.kind !== 'edit') return call.kind;
+  const names = new Set<string>();
+  for (const key of Object.keys(call.body)) {
+    if (key === 'add_labels' || key === 'remove_labels' || key === 'labels') names.add('labels');
+    else if (key === 'assignee_ids') names.add('assign');
+    else if (key === 'reviewer_ids') names.add('request_review');
+    else if (key === 'state_event') names.add(String(call.body[key]));
+    else names.add(key);
+  }
+  const list = [...names];
+  return list.length > 1 ? `${list.slice(0, -1).join(', ')} and ${list.at(-1)}` : (list[0] ?? 'edit');
+}

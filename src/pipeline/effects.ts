@@ -10,10 +10,17 @@ export interface EffectGuard {
   jobId: string;
   /** True when an earlier attempt of this job may have made calls before failing or crashing. */
   retrying: boolean;
+  /**
+   * When the job's first attempt began (epoch ms): no comment one of its attempts posted is older.
+   * Unknown: every note of the merge request or issue may be read.
+   */
+  firstAttemptAt: number | undefined;
   /** Which part of the job the calls belong to (`event`, `command:2`, `replies`), so their positions are stable. */
   scope: string;
   /** How long GitLab may still be making a comment whose answer was lost (GitLab.com ends requests after 60 s). */
   lostAnswerWindowMs: number;
+  /** The bot's username, when known: a reaction whose answer was lost is looked for among its awards. */
+  botUsername?: string | undefined;
   now: () => number;
 }
 
@@ -31,22 +38,27 @@ export function marker(guard: EffectGuard, index: number): string {
   return `<!-- rulebot:${guard.jobId.replace(/[^\w.:-]/g, '')}:${guard.scope}:${index} -->`;
 }
 
-const NotesSchema = z.array(z.object({ body: z.string() }));
+const NotesSchema = z.array(z.object({ body: z.string(), created_at: z.string() }));
+
+/**
+ * How much earlier than rulebot's clock GitLab's may date a note: notes that much older than the
+ * first attempt are still read.
+ */
+export const CLOCK_SKEW_MS = 60_000;
 
 /**
  * Whether an earlier attempt already made this call: recorded in the store, or (for a comment whose
- * answer was lost, so never recorded) found among the newest comments by its marker. A comment sent
- * less than `lostAnswerWindowMs` ago and not found yet may still be in the making at GitLab: then
- * this throws a retryable error asking to look again once that window has passed, instead of
- * posting a second one.
+ * answer was lost, so never recorded) found by its marker among the notes made since the job's first
+ * attempt. A comment sent less than `lostAnswerWindowMs` ago and not found yet may still be in the
+ * making at GitLab: then this throws a retryable error asking to look again once that window has
+ * passed, instead of posting a second one.
  */
 export async function alreadyMade(call: ApiCall, index: number, guard: EffectGuard, gitlab: GitLabClient): Promise<boolean> {
   const key = effectKey(guard, index, call);
   if ((await guard.store.effectTime(guard.jobId, key)) !== undefined) return true;
   if (!guard.retrying || call.kind !== 'note') return false;
   const notesPath = call.path.replace(/\/discussions\/[^/]+\/notes$/, '/notes');
-  const recent = await gitlab.request('GET', notesPath, { query: { sort: 'desc', order_by: 'created_at', per_page: 100 }, schema: NotesSchema });
-  if (recent.some((note) => note.body.includes(marker(guard, index)))) return true;
+  if (await findMarker(notesPath, marker(guard, index), guard.firstAttemptAt, gitlab)) return true;
   const sentAt = await guard.store.effectTime(guard.jobId, sentKey(key));
   const wait = sentAt === undefined ? 0 : sentAt + guard.lostAnswerWindowMs - guard.now();
   if (wait <= 0) return false;
@@ -58,6 +70,23 @@ export async function alreadyMade(call: ApiCall, index: number, guard: EffectGua
     retryable: true,
     retryAfterMs: wait,
   });
+}
+
+/**
+ * Whether a note carrying `text` is on the merge request or issue. Notes are read newest first, a page
+ * of 100 at a time, until one has it or they are older than `since` (less CLOCK_SKEW_MS): no attempt
+ * had begun then. However many notes came after the comment (system notes count: a busy merge request
+ * gets many), it is found; and a comment that was not made costs only the pages of notes since.
+ * https://docs.gitlab.com/api/notes/#list-all-merge-request-notes
+ */
+async function findMarker(path: string, text: string, since: number | undefined, gitlab: GitLabClient): Promise<boolean> {
+  const notes = gitlab.paginate(path, { query: { sort: 'desc', order_by: 'created_at' }, perPage: 100, schema: NotesSchema });
+  // Leaving the loop stops the listing: the next page is asked for only when the last one is used up.
+  for await (const note of notes) {
+    if (note.body.includes(text)) return true;
+    if (since !== undefined && Date.parse(note.created_at) < since - CLOCK_SKEW_MS) return false;
+  }
+  return false;
 }
 
 /** The record that a comment's answer was lost, and when. */

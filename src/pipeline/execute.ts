@@ -1,40 +1,57 @@
 // Makes the planned GitLab calls of an event, each once across retries and restarts (or logs them in dry-run).
-import { GitLabApiError } from '../errors.js';
-import type { ApiCall } from './api-call.js';
+import { ActionError, GitLabApiError } from '../errors.js';
+import { describeAction, type ApiCall } from './api-call.js';
 import { alreadyMade, effectKey, marker, sentKey, type EffectGuard } from './effects.js';
 import type { ProcessDeps } from './process-deps.js';
+import { reactOnce } from './reactions.js';
 
-/** Makes the planned calls in order, or in dry-run logs each one instead. */
+/**
+ * Makes the planned calls in order, or in dry-run logs each one instead. The first call GitLab
+ * refuses, or that fails, stops the rest (a reply or reaction would report what did not happen) and
+ * is thrown as an ActionError naming its action.
+ */
 export async function executeCalls(calls: readonly ApiCall[], deps: Pick<ProcessDeps, 'gitlab' | 'log' | 'dryRun' | 'effects'>): Promise<void> {
   for (const [index, call] of calls.entries()) {
-    if (deps.dryRun) {
-      deps.log.info('dry run: would call GitLab', { method: call.method, path: call.path, body: call.body, rules: call.rules });
-      continue;
-    }
-    const guard = deps.effects;
-    // Reactions are not recorded: GitLab refuses a repeated one, and that refusal is harmless.
-    if (!guard || call.kind === 'reaction') {
-      await sendTolerantly(call, deps);
-      continue;
-    }
-    if (await alreadyMade(call, index, guard, deps.gitlab)) {
-      deps.log.info('call already made by an earlier attempt', { method: call.method, path: call.path });
-      continue;
-    }
-    const key = effectKey(guard, index, call);
-    const body = typeof call.body['body'] === 'string' ? { ...call.body, body: `${call.body['body']}\n\n${marker(guard, index)}` } : call.body;
     try {
-      await sendOnce({ ...call, body }, guard, deps);
+      await executeCall(call, index, deps);
     } catch (error) {
-      // The answer to a comment was lost (no answer, or a gateway's 502/504): GitLab may have made it,
-      // or may still be making it. A retry looks for it, and waits while it may still appear (alreadyMade).
-      if (call.kind === 'note' && error instanceof GitLabApiError && [0, 502, 504].includes(error.status)) {
-        await guard.store.recordEffect(guard.jobId, sentKey(key));
-      }
+      if (error instanceof GitLabApiError && !(error instanceof ActionError)) throw new ActionError(describeAction(call), error);
       throw error;
     }
-    await guard.store.recordEffect(guard.jobId, key);
   }
+}
+
+async function executeCall(call: ApiCall, index: number, deps: Pick<ProcessDeps, 'gitlab' | 'log' | 'dryRun' | 'effects'>): Promise<void> {
+  if (deps.dryRun) {
+    deps.log.info('dry run: would call GitLab', { method: call.method, path: call.path, body: call.body, rules: call.rules });
+    return;
+  }
+  const guard = deps.effects;
+  if (call.kind === 'reaction') {
+    await reactOnce(call, index, guard, deps);
+    return;
+  }
+  if (!guard) {
+    await deps.gitlab.request(call.method, call.path, { body: call.body });
+    return;
+  }
+  if (await alreadyMade(call, index, guard, deps.gitlab)) {
+    deps.log.info('call already made by an earlier attempt', { method: call.method, path: call.path });
+    return;
+  }
+  const key = effectKey(guard, index, call);
+  const body = typeof call.body['body'] === 'string' ? { ...call.body, body: `${call.body['body']}\n\n${marker(guard, index)}` } : call.body;
+  try {
+    await sendOnce({ ...call, body }, guard, deps);
+  } catch (error) {
+    // The answer to a comment was lost (no answer, or a gateway's 502/504): GitLab may have made it,
+    // or may still be making it. A retry looks for it, and waits while it may still appear (alreadyMade).
+    if (call.kind === 'note' && error instanceof GitLabApiError && [0, 502, 504].includes(error.status)) {
+      await guard.store.recordEffect(guard.jobId, sentKey(key));
+    }
+    throw error;
+  }
+  await guard.store.recordEffect(guard.jobId, key);
 }
 
 /**
@@ -56,15 +73,5 @@ async function sendOnce(call: ApiCall, guard: EffectGuard, deps: Pick<ProcessDep
         message: `no answer creating the pipeline (${error.message}); it may exist: check before running it again` });
     }
     throw error;
-  }
-}
-
-/** Sends a call; a reaction GitLab refuses (already given, or the note is gone) is only logged. */
-async function sendTolerantly(call: ApiCall, deps: Pick<ProcessDeps, 'gitlab' | 'log'>): Promise<void> {
-  try {
-    await deps.gitlab.request(call.method, call.path, { body: call.body });
-  } catch (error) {
-    if (call.kind !== 'reaction' || !(error instanceof GitLabApiError) || error.retryable) throw error;
-    deps.log.warn('reaction not added', { path: call.path, emoji: call.body['name'], error: error.message });
   }
 }

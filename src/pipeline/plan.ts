@@ -1,6 +1,6 @@
 // Merges the actions of every matched rule into the fewest GitLab calls: one PUT for all edits, one POST per comment.
 import { noteablePath } from '../gitlab/index.js';
-import { ARGS_PLACEHOLDER, renderTemplate, type Rule } from '../rules/index.js';
+import { ARGS_PLACEHOLDER, renderTemplate, resolveUsernames, type Rule } from '../rules/index.js';
 import type { RuleEvent, Subject } from '../event/event.js';
 import type { ApiCall } from './api-call.js';
 import { planFeedback, planMergeRequestRequests } from './plan-requests.js';
@@ -26,6 +26,8 @@ export interface Plan {
   calls: ApiCall[];
   /** Things rules asked for that cannot be done, in words (unknown users, reviewers on an issue). */
   warnings: string[];
+  /** The users named by `assign` and `request_review` that GitLab does not know, or this event cannot tell, in words. */
+  unknownUsers: string[];
 }
 
 /**
@@ -36,7 +38,8 @@ export interface Plan {
 export function planActions({ event, rules, userIds, authorUsername, labelsCurrent = true }: PlanInput): Plan {
   const subject = event.subject;
   const warnings: string[] = [];
-  if (!subject || rules.length === 0) return { calls: [], warnings };
+  const unknownUsers: string[] = [];
+  if (!subject || rules.length === 0) return { calls: [], warnings, unknownUsers };
   const path = noteablePath(event.project.id, subject.type, subject.iid);
 
   const labels = new Map<string, boolean>();
@@ -53,11 +56,13 @@ export function planActions({ event, rules, userIds, authorUsername, labelsCurre
     for (const label of withArgs(then.remove_labels, args)) labels.set(label, false);
     if (then.close) stateEvent = 'close';
     if (then.reopen) stateEvent = 'reopen';
-    planPeople(rule, subject, args, { assignees, reviewers }, userIds, warnings);
+    planPeople(rule, event, subject, authorUsername, { assignees, reviewers }, userIds, { warnings, unknownUsers });
     if (then.add_labels || then.remove_labels || then.close || then.reopen || then.assign || then.request_review) editors.add(rule.name);
     if (rule.comment) {
       const body = renderTemplate(rule.comment, { event, authorUsername });
-      notes.push({ kind: 'note', method: 'POST', path: `${path}/notes`, body: rule.comment.internal ? { body, internal: true } : { body }, rules: [rule.name] });
+      // A comment made for an internal note (or one on a confidential issue) is internal too: it may quote it.
+      const internal = rule.comment.internal || event.note?.internal === true;
+      notes.push({ kind: 'note', method: 'POST', path: `${path}/notes`, body: internal ? { body, internal: true } : { body }, rules: [rule.name] });
     }
   }
 
@@ -70,7 +75,7 @@ export function planActions({ event, rules, userIds, authorUsername, labelsCurre
     ...notes,
     ...planFeedback(context),
   ];
-  return { calls, warnings };
+  return { calls, warnings, unknownUsers: [...new Set(unknownUsers)] };
 }
 
 /** A list of labels or users with `{{ args }}` replaced by the command's arguments. */
@@ -83,13 +88,15 @@ export function withArgs(list: readonly string[] | undefined, args: readonly str
 /** Adds the users a rule assigns or asks for review to the sets that will be sent. */
 function planPeople(
   rule: Rule,
+  event: RuleEvent,
   subject: Subject,
-  args: readonly string[],
+  authorUsername: string | undefined,
   into: { assignees: Set<number>; reviewers: Set<number> },
   userIds: ReadonlyMap<string, number> | undefined,
-  warnings: string[],
+  report: { warnings: string[]; unknownUsers: string[] },
 ): void {
   const { assign, request_review } = rule.then;
+  const { warnings } = report;
   if (!assign && !request_review) return;
   if (!userIds) {
     warnings.push(`rule "${rule.name}": users to assign or ask for review were not looked up in GitLab`);
@@ -100,17 +107,24 @@ function planPeople(
     warnings.push(`rule "${rule.name}": the current assignees and reviewers are unknown, so nobody was added`);
     return;
   }
-  if (assign) addUsers(withArgs(assign, args), into.assignees, userIds, `rule "${rule.name}": assign`, warnings);
+  const add = (list: readonly string[], to: Set<number>, where: string) => {
+    const { usernames, unknown } = resolveUsernames(list, event, authorUsername);
+    for (const who of unknown) {
+      warnings.push(`${where}: could not tell ${who}`);
+      report.unknownUsers.push(who);
+    }
+    for (const username of usernames) {
+      const id = userIds.get(username.toLowerCase());
+      if (id !== undefined) to.add(id);
+      else {
+        warnings.push(`${where}: no GitLab user "${username}"`);
+        report.unknownUsers.push(`\`${username}\``);
+      }
+    }
+  };
+  if (assign) add(assign, into.assignees, `rule "${rule.name}": assign`);
   if (request_review && subject.type === 'issue') warnings.push(`rule "${rule.name}": request_review: issues have no reviewers`);
-  else if (request_review) addUsers(withArgs(request_review, args), into.reviewers, userIds, `rule "${rule.name}": request_review`, warnings);
-}
-
-function addUsers(usernames: readonly string[], into: Set<number>, userIds: ReadonlyMap<string, number>, where: string, warnings: string[]) {
-  for (const username of usernames) {
-    const id = userIds.get(username.toLowerCase());
-    if (id === undefined) warnings.push(`${where}: no GitLab user "${username}"`);
-    else into.add(id);
-  }
+  else if (request_review) add(request_review, into.reviewers, `rule "${rule.name}": request_review`);
 }
 
 function buildUpdate(

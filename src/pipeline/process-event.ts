@@ -1,10 +1,10 @@
 // Carries one event through matching, fact reading, planning and the GitLab calls (or their dry-run log).
-import type { Fact, Rule } from '../rules/index.js';
+import { resolveUsernames, type Fact, type Rule } from '../rules/index.js';
 import type { RuleEvent } from '../event/event.js';
 import { decideRules, readFact, type Decision } from './decide.js';
 import { executeCalls } from './execute.js';
 import type { FactSources } from './facts.js';
-import { planActions, withArgs } from './plan.js';
+import { planActions } from './plan.js';
 import type { EventOutcome, ProcessDeps } from './process-deps.js';
 
 /**
@@ -44,8 +44,7 @@ export async function actOnDecision(
     if (problem) factWarnings.push(problem);
   }
 
-  const args = state.event.command?.args.map((arg) => arg.value) ?? [];
-  const userIds = deps.offline ? undefined : await resolveUsers(matched, args, deps);
+  const userIds = deps.offline ? undefined : await lookUpUsers(matched, state.event, state.facts.authorUsername, deps);
   const plan = planActions({
     event: state.event,
     rules: matched,
@@ -54,7 +53,7 @@ export async function actOnDecision(
     labelsCurrent: !deps.effects?.retrying,
   });
   const warnings = [...factWarnings, ...plan.warnings];
-  const outcome = { matched: matched.map((rule) => rule.name), calls: plan.calls, warnings, undecided, state };
+  const outcome = { matched: matched.map((rule) => rule.name), calls: plan.calls, warnings, unknownUsers: plan.unknownUsers, undecided, state };
   for (const warning of warnings) deps.log.warn(warning);
   for (const { rule, reason } of undecided) deps.log.warn('rule not evaluated', { rule, reason });
 
@@ -63,10 +62,15 @@ export async function actOnDecision(
   return outcome;
 }
 
-async function resolveUsers(rules: readonly Rule[], args: readonly string[], deps: ProcessDeps): Promise<Map<string, number>> {
-  const names = new Set(rules.flatMap((rule) => withArgs([...(rule.then.assign ?? []), ...(rule.then.request_review ?? [])], args)));
+/** The ids of the users the matched rules name; the event's own user is known without asking. */
+async function lookUpUsers(rules: readonly Rule[], event: RuleEvent, authorUsername: string | undefined, deps: ProcessDeps): Promise<Map<string, number>> {
+  const names = new Set(rules.flatMap((rule) => [rule.then.assign, rule.then.request_review].flatMap((list) => resolveUsernames(list, event, authorUsername).usernames)));
   const ids = new Map<string, number>();
   for (const name of names) {
+    if (event.user.id > 0 && name.toLowerCase() === event.user.username.toLowerCase()) {
+      ids.set(name.toLowerCase(), event.user.id);
+      continue;
+    }
     const user = await deps.users.findByUsername(deps.gitlab, name);
     if (user) ids.set(name.toLowerCase(), user.id);
   }

@@ -8,7 +8,7 @@ export interface Job {
   event: RuleEvent;
   /** `X-Gitlab-Event-UUID` of the delivery, sent back on every API call made for it. */
   eventUuid: string | undefined;
-  /** The job as stored: attempts so far, when accepted (its `payload` is left in the store). */
+  /** The job as stored: attempts so far, when accepted and first attempted (its `payload` is left in the store). */
   stored: StoredJob;
   /** Accepted by an earlier process and queued again at start-up. */
   resumed?: boolean;
@@ -19,7 +19,10 @@ export interface RetryPolicy {
   baseDelayMs: number;
   /** Longest wait between two attempts (default 5 min). */
   maxDelayMs: number;
-  /** Give up once this long has passed since the event was accepted (default 1 h). */
+  /**
+   * Give up once this long has passed since the event's first attempt (default 1 h), and at least
+   * `MIN_ATTEMPTS` (3) were made.
+   */
   giveUpAfterMs: number;
 }
 

@@ -3,6 +3,7 @@ import type { Subject } from '../event/event.js';
 import { ACCESS_LEVELS } from './access.js';
 import type { Evaluator, MatchContext, Tri } from './context.js';
 import { anyLabelMatcher, globMatcher, labelMatcher, type Matcher } from './patterns.js';
+import { capText, compileRegex } from './regex.js';
 import type { Condition } from './schema.js';
 
 type Compiler<K extends keyof Condition> = (value: NonNullable<Condition[K]>) => Evaluator;
@@ -213,16 +214,19 @@ function authorUsername(ctx: MatchContext, subject: Subject): string | undefined
   return undefined;
 }
 
+/** `matches` (RE2) or `contains`; either looks at the text's first MAX_MATCHED_LENGTH characters only. */
 function textTest(spec: { matches: string; ignore_case?: boolean | undefined } | { contains: string; ignore_case?: boolean | undefined }) {
   if ('matches' in spec) {
-    const regex = new RegExp(spec.matches, spec.ignore_case ? 'iu' : 'u');
-    return (text: string) => regex.test(text);
+    const compiled = compileRegex(spec.matches, { ignoreCase: spec.ignore_case });
+    if ('error' in compiled) throw new Error(`pattern was validated by the schema: ${compiled.error}`);
+    return compiled.test;
   }
+  // `contains` is linear anyway; it is capped too so that both forms see the same text.
   if (spec.ignore_case) {
     const needle = spec.contains.toLowerCase();
-    return (text: string) => text.toLowerCase().includes(needle);
+    return (text: string) => capText(text).toLowerCase().includes(needle);
   }
-  return (text: string) => text.includes(spec.contains);
+  return (text: string) => capText(text).includes(spec.contains);
 }
 
 /** GitLab usernames are case-insensitive. */

@@ -57,6 +57,33 @@ describe('loadRules', () => {
     expect(problems('rules:\n  - name: r\n    on: issue\n    then: { add_labels: ["a,b"] }\n')[0]).toContain('cannot contain commas');
   });
 
+  it('refuses patterns RE2 cannot run, with the pattern, the offset of the construct and what to write instead', () => {
+    const rule = (condition: string) => `rules:\n  - name: r\n    on: issue\n    if:\n      ${condition}\n    then: { close: true }\n`;
+    expect(problems(rule(`title: { matches: '^fix(?=\\()' }`))).toEqual([
+      'rules/x.yml:5: rule "r": if.title.matches: invalid regular expression "^fix(?=\\()": expected RE2 syntax, got a lookahead "(?=" at offset 4 ' +
+        '(RE2 has no lookahead; match the text with two conditions instead)',
+    ]);
+    expect(problems(rule(`description: { matches: '(?<!not )ready', ignore_case: true }`))).toEqual([
+      'rules/x.yml:5: rule "r": if.description.matches: invalid regular expression "(?<!not )ready": expected RE2 syntax, ' +
+        'got a negative lookbehind "(?<!" at offset 0 (RE2 has no lookbehind; match the text with two conditions instead)',
+    ]);
+    expect(problems(rule(`not: { title: { matches: '^(\\w+) \\1$' } }`))).toEqual([
+      'rules/x.yml:5: rule "r": if.not.title.matches: invalid regular expression "^(\\w+) \\1$": expected RE2 syntax, ' +
+        'got a backreference "\\1" at offset 7 (backreferences are not supported: RE2 cannot match text against what a group captured)',
+    ]);
+  });
+
+  it('refuses globs that are not globs rulebot runs, naming the glob', () => {
+    expect(problems('rules:\n  - name: r\n    on: merge_request\n    if: { files: { any: ["docs/@(a|b).md"] } }\n    then: { close: true }\n')).toEqual([
+      'rules/x.yml:4: rule "r": if.files.any[0]: invalid glob "docs/@(a|b).md": expected *, **, ?, [...] or {a,b}, got the extglob "@(" at offset 5 (write alternatives as {a,b})',
+    ]);
+  });
+
+  it('accepts the pattern that stalled the event loop: RE2 runs it in linear time', () => {
+    const [rule] = loadRules([{ path: 'r.yml', text: `rules:\n  - name: r\n    on: merge_request\n    if: { title: { matches: '^(\\w+\\s?)*:' } }\n    then: { close: true }\n` }]).rules;
+    expect(rule?.when).toEqual({ title: { matches: '^(\\w+\\s?)*:' } });
+  });
+
   it('refuses duplicate names across files and rules with nothing to act on', () => {
     const rule = (name: string, on: string) => `rules:\n  - name: ${name}\n    on: ${on}\n    then: { close: true }\n`;
     try {
@@ -94,8 +121,8 @@ describe('loadRules', () => {
     } catch (error) {
       expect((error as RuleConfigError).issues).toEqual([
         'a.yml:1: rules: expected a list of rules, got a number (3)',
+        'b.yml:1: (top level): unknown key "nope" (expected one of: extends, projects, rules)',
         'b.yml:1: rules: expected a list of rules, got nothing',
-        'b.yml:1: (top level): unknown key "nope" (expected one of: projects, rules)',
       ]);
     }
   });

@@ -129,3 +129,29 @@ describe('changed_lines on merge requests GitLab shows only in part', () => {
     expect(run(rules, mr(), partial).matched).toEqual(['big']);
   });
 });
+
+describe('title and description patterns on hostile text', () => {
+  const withText = (title: string, description = '') => {
+    const payload = mergeRequestPayload({ title });
+    payload['object_attributes']['description'] = description;
+    return eventOf(payload);
+  };
+
+  it('match a 100,000-character title against the pattern that stalled the event loop', () => {
+    const rules = `  - { name: colon, on: merge_request, if: { title: { matches: '^(\\w+\\s?)*:' } }, then: { close: true } }\n`;
+    expect(run(rules, withText(`${'a'.repeat(100_000)}!`)).matched).toEqual([]);
+    // The colon is the 100,001st character, past what is matched.
+    expect(run(rules, withText(`${'fix '.repeat(25_000)}:`)).matched).toEqual([]);
+    expect(run(rules, withText('fix the parser: at last')).matched).toEqual(['colon']);
+  });
+
+  it('look at the first 65,536 characters of the description only, for matches and contains alike', () => {
+    const rules = `
+  - { name: regex, on: merge_request, if: { description: { matches: 'BREAKING CHANGE' } }, then: { close: true } }
+  - { name: text, on: merge_request, if: { description: { contains: 'breaking change', ignore_case: true } }, then: { close: true } }
+`;
+    const padding = 'x'.repeat(65_536 - 'BREAKING CHANGE'.length);
+    expect(run(rules, withText('t', `${padding}BREAKING CHANGE`)).matched).toEqual(['regex', 'text']);
+    expect(run(rules, withText('t', `${padding}xBREAKING CHANGE`)).matched).toEqual([]);
+  });
+});

@@ -1,17 +1,19 @@
-// Compiled matchers for label patterns (`scope::*`) and path or branch globs.
-import picomatch from 'picomatch/posix.js';
+// Compiled matchers for label patterns (`scope::*`) and path or branch globs, linear in the text they match.
+import { compileGlob } from './glob.js';
+import { capText } from './regex.js';
+import { matchPieces } from './wildcard.js';
 
 export type Matcher = (value: string) => boolean;
 
 /**
  * A label pattern: exact title, or with `*` standing for any run of characters, so `size::*` matches
  * the whole `size::` scoped family. Label titles may contain `/` and spaces, so globs do not fit them.
+ * Matched without backtracking (see matchPieces), on the first MAX_MATCHED_LENGTH characters.
  */
 export function labelMatcher(pattern: string): Matcher {
   if (!pattern.includes('*')) return (title) => title === pattern;
-  const source = pattern.split('*').map(escapeRegExp).join('.*');
-  const regex = new RegExp(`^${source}$`, 'su');
-  return (title) => regex.test(title);
+  const pieces = pattern.split('*');
+  return (title) => matchPieces(pieces, capText(title));
 }
 
 /** Any of several label patterns. */
@@ -22,11 +24,12 @@ export function anyLabelMatcher(patterns: readonly string[]): Matcher {
   return (title) => exact.has(title) || wild.some((match) => match(title));
 }
 
-/** Any of several globs over `/`-separated paths or branch names (`docs/**`, `release/*`); dotfiles match too. */
+/** Any of several globs over `/`-separated paths or branch names (`docs/**`, `release/*`); see compileGlob. */
 export function globMatcher(globs: readonly string[]): Matcher {
-  return picomatch(globs as string[], { dot: true });
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const tests = globs.map((glob) => {
+    const compiled = compileGlob(glob);
+    if ('error' in compiled) throw new Error(`glob was validated by the schema: ${compiled.error}`);
+    return compiled.test;
+  });
+  return tests.length === 1 ? tests[0]! : (value) => tests.some((test) => test(value));
 }

@@ -4,9 +4,15 @@ import { compileCondition } from './conditions.js';
 import { globMatcher, type Matcher } from './patterns.js';
 import type { Actions, Condition, RuleSpec } from './schema.js';
 import { compileTemplate, type Template } from './template.js';
+import { namesAuthor } from './user-list.js';
 
 export interface Rule {
   name: string;
+  /**
+   * Names the rule among every rule rulebot runs, for what is kept about it (schedule runs): its name
+   * for the central rules, `project:<id>:<name>` for a project's own.
+   */
+  key: string;
   /** The rule file it came from, as given to the loader. */
   file: string;
   /** The line of the file where the rule starts, when known. */
@@ -16,8 +22,11 @@ export interface Rule {
   on: string[];
   /** Holds when the file's `projects` globs allow the project (always, without them). */
   inProject: Matcher;
-  /** The file's `projects` globs, as written (undefined: every project). */
-  projects: readonly string[] | undefined;
+  /**
+   * The `projects` globs as written, of the file and of each file that extends it: the rule applies
+   * where every list allows (undefined: every project).
+   */
+  projects: readonly (readonly string[])[] | undefined;
   condition: Evaluator;
   /** The `if` conditions as written, for explaining a refusal. */
   when: Condition | undefined;
@@ -43,20 +52,29 @@ export interface ScheduleSpec {
 
 const everywhere: Matcher = () => true;
 
-export function compileRule(spec: RuleSpec, file: string, order: number, projects: string[] | undefined, line?: number): Rule {
+function allOf(matchers: Matcher[]): Matcher {
+  if (matchers.length === 0) return everywhere;
+  if (matchers.length === 1) return matchers[0]!;
+  return (text) => matchers.every((matcher) => matcher(text));
+}
+
+export function compileRule(spec: RuleSpec, file: string, order: number, projects: readonly (readonly string[])[] = [], line?: number): Rule {
   const comment = spec.then.comment && compiled(spec.then.comment.body);
   const reply = spec.then.reply === undefined ? undefined : compiled(spec.then.reply);
   const pipelineRef = spec.then.pipeline?.ref === undefined ? undefined : compiled(spec.then.pipeline.ref);
   const actionFacts: Fact[] = [];
-  if ([comment, reply, pipelineRef].some((t) => t?.variables.includes('author.username'))) actionFacts.push('author');
+  if ([comment, reply, pipelineRef].some((t) => t?.variables.includes('author.username')) || namesAuthor(spec.then.assign) || namesAuthor(spec.then.request_review)) {
+    actionFacts.push('author');
+  }
   return {
     name: spec.name,
+    key: spec.name,
     file,
     line,
     order,
     on: spec.on,
-    inProject: projects && projects.length > 0 ? globMatcher(projects) : everywhere,
-    projects: projects && projects.length > 0 ? projects : undefined,
+    inProject: allOf(projects.map((globs) => globMatcher([...globs]))),
+    projects: projects.length > 0 ? projects : undefined,
     condition: spec.if ? compileCondition(spec.if) : () => true,
     when: spec.if,
     then: spec.then,

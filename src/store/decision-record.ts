@@ -32,7 +32,7 @@ export interface CommandVerdict {
   command: string;
   /** The command line as written. */
   line: string;
-  /** `ran`, `help`, `why`, `refused`, `unknown` or `rate_limited`. */
+  /** `ran`, `failed`, `help`, `why`, `refused`, `unknown`, `rate_limited` or `undecided` (see CommandStatus). */
   status: string;
   /** Why it was refused, in the words of the reply. */
   reasons: string[];

@@ -66,12 +66,12 @@ describe.each(STORES)('decision records in the $name store', ({ open }) => {
     const received = new Date(clock).toISOString();
     await store.acceptDelivery('k', job('e1'));
     await store.recordDecision(record('e1', { outcome: 'retrying' }));
-    await store.retryJobLater('e1', clock + 1000, 'GET /x: 502 Bad Gateway');
+    await store.retryJobLater('e1', clock + 1000, 'GET /x: 502 Bad Gateway', clock);
     expect(await store.decision('e1')).toMatchObject({ outcome: 'retrying', reason: 'GET /x: 502 Bad Gateway', attempts: 1 });
 
     clock += 60_000;
     await store.recordDecision(record('e1', { outcome: 'retrying' }));
-    await store.deadLetter('e1', 'PUT /y: 403 Forbidden');
+    await store.deadLetter('e1', 'PUT /y: 403 Forbidden', { attempts: 2, first_attempt_at: undefined });
     expect(await store.decision('e1')).toMatchObject({ outcome: 'dead_letter', reason: 'PUT /y: 403 Forbidden', attempts: 2, received_at: received });
 
     await store.reviveDeadLetter('e1');
@@ -83,7 +83,7 @@ describe.each(STORES)('decision records in the $name store', ({ open }) => {
   it('give a dead letter that never ran a short record naming it', async () => {
     store = await open();
     await store.acceptDelivery(undefined, job('unreadable'));
-    await store.deadLetter('unreadable', 'unreadable_payload: object_attributes.iid: expected a positive whole number');
+    await store.deadLetter('unreadable', 'unreadable_payload: object_attributes.iid: expected a positive whole number', { attempts: 0, first_attempt_at: undefined });
     expect(await store.decision('unreadable')).toMatchObject({ outcome: 'dead_letter', event: 'unknown', attempts: 0, reason: expect.stringContaining('object_attributes.iid') });
   });
 

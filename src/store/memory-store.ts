@@ -1,7 +1,7 @@
 // An in-process Store, for tests and tools: everything is lost when the process ends.
 import type { DecisionInput, DecisionLimits, DecisionPage, DecisionQuery, DecisionRecord } from './decision-record.js';
 import { MemoryDecisions } from './memory-decisions.js';
-import type { DeadLetter, QueueStats, Store, StoredJob } from './store.js';
+import type { AttemptsMade, DeadLetter, QueueStats, Store, StoredJob } from './store.js';
 
 export interface MemoryStoreOptions {
   /** How long a delivery key is remembered, in ms (default 7 days). */
@@ -21,6 +21,7 @@ export class MemoryStore implements Store {
   private readonly effects = new Map<string, number>();
   private readonly claims = new Map<string, { owner: string; at: number }>();
   private readonly scheduleRuns = new Map<string, number>();
+  private readonly values = new Map<string, string>();
   private lastError: QueueStats['last_error'];
   private readonly retentionMs: number;
   private readonly maxKeys: number;
@@ -65,19 +66,20 @@ export class MemoryStore implements Store {
     this.jobs.delete(id);
   }
 
-  async retryJobLater(id: string, nextAttemptAt: number, error: string): Promise<void> {
+  async retryJobLater(id: string, nextAttemptAt: number, error: string, firstAttemptAt: number): Promise<void> {
     const job = this.jobs.get(id);
     if (!job) return;
-    Object.assign(job, { attempts: job.attempts + 1, next_attempt_at: nextAttemptAt, last_error: error });
+    Object.assign(job, { attempts: job.attempts + 1, next_attempt_at: nextAttemptAt, last_error: error, first_attempt_at: job.first_attempt_at ?? firstAttemptAt });
     this.lastError = { job: id, message: error, at: this.now() };
     this.records.settle(id, 'retrying', error);
   }
 
-  async deadLetter(id: string, reason: string): Promise<void> {
+  async deadLetter(id: string, reason: string, made: AttemptsMade): Promise<void> {
     const job = this.jobs.get(id);
     if (!job) return;
     this.jobs.delete(id);
-    this.dead.set(id, { job, reason, failed_at: this.now() });
+    const first = job.first_attempt_at ?? made.first_attempt_at;
+    this.dead.set(id, { job: { ...job, attempts: made.attempts, first_attempt_at: first }, reason, failed_at: this.now() });
     this.lastError = { job: id, message: reason, at: this.now() };
     this.records.settle(id, 'dead_letter', reason);
   }
@@ -90,6 +92,7 @@ export class MemoryStore implements Store {
     const letter = this.dead.get(id);
     if (!letter) return undefined;
     this.dead.delete(id);
+    // When its first attempt began stays: comments of its earlier attempts are looked for from then.
     const job = { ...letter.job, attempts: 0, received_at: this.now(), next_attempt_at: this.now(), last_error: undefined };
     this.jobs.set(id, job);
     this.records.settle(id, 'retrying', 'put back from the dead letters');
@@ -149,5 +152,16 @@ export class MemoryStore implements Store {
       if (now - seenAt < this.retentionMs) return;
       this.deliveries.delete(key);
     }
+  }
+
+  async value(key: string): Promise<string | undefined> {
+    return this.values.get(key);
+  }
+
+  async swapValue(key: string, expected: string | undefined, next: string | undefined): Promise<boolean> {
+    if (this.values.get(key) !== expected) return false;
+    if (next === undefined) this.values.delete(key);
+    else this.values.set(key, next);
+    return true;
   }
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../runtime/node/sqlite-store.js';
+import { SCHEMA } from './sql-tables.js';
 import type { StoredJob } from './store.js';
 
 let dir: string | undefined;
@@ -24,7 +25,7 @@ describe('the store tables', () => {
     expect(await store.acceptDelivery('key', job('big', payload))).toBe(true);
     expect((await store.job('big'))?.payload).toBe(payload);
 
-    await store.deadLetter('big', 'refused');
+    await store.deadLetter('big', 'refused', { attempts: 1, first_attempt_at: 5 });
     expect(await store.job('big')).toBeUndefined();
     expect((await store.deadLetters()).map((letter) => letter.job.payload)).toEqual([payload]);
 
@@ -42,6 +43,48 @@ describe('the store tables', () => {
     await store.close();
   });
 
+  it('counts the attempts of a dead letter, and puts it back with none and a fresh window, keeping when its first attempt began', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rulebot-store-'));
+    let now = 1_000;
+    const store = new SqliteStore(dir, { now: () => now });
+    await store.acceptDelivery('key', { ...job('j', '{}'), received_at: 1_000 });
+    await store.retryJobLater('j', 2_000, 'GitLab answered 502', 1_200);
+    // Recorded once: a later failure does not move it.
+    await store.retryJobLater('j', 3_000, 'GitLab answered 502', 2_500);
+    expect(await store.job('j')).toMatchObject({ attempts: 2, first_attempt_at: 1_200 });
+
+    await store.deadLetter('j', 'gave up after 3 attempts: GitLab answered 502', { attempts: 3, first_attempt_at: 2_900 });
+    expect((await store.deadLetters())[0]).toMatchObject({ reason: 'gave up after 3 attempts: GitLab answered 502', job: { attempts: 3, first_attempt_at: 1_200 } });
+
+    now = 90_000;
+    expect(await store.reviveDeadLetter('j')).toMatchObject({ attempts: 0, received_at: 90_000, first_attempt_at: 1_200 });
+    expect(await store.job('j')).toMatchObject({ attempts: 0, received_at: 90_000, first_attempt_at: 1_200 });
+    await store.close();
+  });
+
+  it('brings a database made before first attempts were recorded up to date, once', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rulebot-store-'));
+    const Database = (await import('better-sqlite3')).default;
+    const old = new Database(join(dir, 'rulebot.sqlite'));
+    old.exec(SCHEMA);
+    const insert = old.prepare('INSERT INTO jobs (id, project_id, payload, received_at, attempts, next_attempt_at, last_error) VALUES (?, 1, ?, ?, ?, ?, ?)');
+    insert.run('failed-once', '{}', 1_000, 1, 5_000, 'GitLab answered 502');
+    insert.run('waiting', '{}', 2_000, 0, 2_000, null);
+    // Dead letters then counted the attempts before the last: this one was given up at its second.
+    const letter = { ...job('dead', ''), received_at: 500, attempts: 1 };
+    old.prepare('INSERT INTO dead_letters (id, job, reason, failed_at) VALUES (?, ?, ?, ?)').run('dead', JSON.stringify(letter), 'gave up after 2 attempts: 502', 9_000);
+    old.close();
+
+    for (let opening = 0; opening < 2; opening++) {
+      const store = new SqliteStore(dir);
+      // Attempted before: its window counts from its acceptance. Never attempted: from its first attempt, still to come.
+      expect(await store.job('failed-once')).toMatchObject({ attempts: 1, first_attempt_at: 1_000 });
+      expect((await store.job('waiting'))?.first_attempt_at).toBeUndefined();
+      expect((await store.deadLetters())[0]?.job).toMatchObject({ attempts: 2, first_attempt_at: 500 });
+      await store.close();
+    }
+  });
+
   it('lets one attempt of a job run at a time, and counts an attempt begun before as a retry', async () => {
     dir = await mkdtemp(join(tmpdir(), 'rulebot-store-'));
     const { StoreTables } = await import('./sql-tables.js');
@@ -53,10 +96,10 @@ describe('the store tables', () => {
       () => 1_000,
     );
     tables.acceptDelivery('k', job('j', '{}'));
-    expect(tables.beginAttempt('j', 1_000, 500)).toMatchObject({ state: 'run', retrying: false });
+    expect(tables.beginAttempt('j', 1_000, 500)).toMatchObject({ state: 'run', retrying: false, attempt: 1, job: { first_attempt_at: 1_000 } });
     expect(tables.beginAttempt('j', 1_200, 500)).toEqual({ state: 'busy', retryInMs: 300 });
     // Nobody else runs it once the lease ran out (a consumer that died): the next attempt is a retry.
-    expect(tables.beginAttempt('j', 1_600, 500)).toMatchObject({ state: 'run', retrying: true });
+    expect(tables.beginAttempt('j', 1_600, 500)).toMatchObject({ state: 'run', retrying: true, attempt: 2, job: { first_attempt_at: 1_000 } });
     expect(tables.claimOverdue(10_000, 1_700, 10)).toEqual([]);
     tables.releaseAttempt('j');
     expect(tables.claimOverdue(10_000, 1_700, 10)).toEqual(['j']);
@@ -68,12 +111,12 @@ describe('the store tables', () => {
     // Attempts that begin and are never heard of again (a consumer stopped by a limit): after five, the job is stuck.
     tables.acceptDelivery('k2', job('s', '{}'));
     for (let i = 0; i < 5; i++) expect(tables.beginAttempt('s', 10_000 + i * 1_000, 500)).toMatchObject({ state: 'run' });
-    expect(tables.beginAttempt('s', 20_000, 500)).toEqual({ state: 'stuck', begun: 5 });
+    expect(tables.beginAttempt('s', 20_000, 500)).toEqual({ state: 'stuck', attempts: 5, unended: 5, first_attempt_at: 10_000 });
 
     // One that failed and said so counts as ended; its next attempt waits for the back-off.
-    tables.retryJobLater('s', 30_000, 'GitLab answered 502');
+    tables.retryJobLater('s', 30_000, 'GitLab answered 502', 10_000);
     expect(tables.beginAttempt('s', 21_000, 500)).toEqual({ state: 'busy', retryInMs: 9_000 });
-    expect(tables.beginAttempt('s', 30_000, 500)).toMatchObject({ state: 'run', retrying: true });
+    expect(tables.beginAttempt('s', 30_000, 500)).toMatchObject({ state: 'run', retrying: true, attempt: 6 });
     // Taken back (the store failed under it), an attempt does not count as stopped either.
     tables.abandonAttempt('s');
     expect(tables.beginAttempt('s', 31_000, 500)).toMatchObject({ state: 'run' });

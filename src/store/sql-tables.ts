@@ -1,6 +1,6 @@
 // The Store's tables and queries, over any synchronous SQLite: better-sqlite3 on Node, a Durable Object's storage on Workers.
 import { deadPartsKey, payloadParts } from './payload-parts.js';
-import type { DeadLetter, QueueStats, StoredJob } from './store.js';
+import type { AttemptsMade, DeadLetter, QueueStats, StoredJob } from './store.js';
 
 /** What the tables need from an SQLite connection: positional `?` parameters, rows as plain objects. */
 export interface SqlDriver {
@@ -34,20 +34,38 @@ export const SCHEMA = `
   CREATE TABLE IF NOT EXISTS job_parts (job_id TEXT NOT NULL, part INTEGER NOT NULL, text TEXT NOT NULL, PRIMARY KEY (job_id, part));
 `;
 
+/**
+ * Changes to the tables since `SCHEMA` was first released, in order; `meta.schema_version` counts
+ * those applied. A new database is created in the first shape and brought up to date by the same
+ * steps as an old one, so both end up alike. The caller runs the constructor in one transaction
+ * (so two processes opening one old file do not both apply a step).
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1. The give-up window counts from an event's first attempt. A job attempted before this was
+  // recorded counts from its acceptance (the earliest its attempts can have begun; a begun attempt
+  // on Workers leaves a row in `attempts`). Dead letters then counted the attempts before the one
+  // that failed for good: that one is added, so that every dead letter counts every attempt made.
+  `ALTER TABLE jobs ADD COLUMN first_attempt_at INTEGER;
+   UPDATE jobs SET first_attempt_at = received_at WHERE attempts > 0 OR id IN (SELECT job_id FROM attempts);
+   UPDATE dead_letters SET job = json_set(job, '$.attempts', json_extract(job, '$.attempts') + 1, '$.first_attempt_at', json_extract(job, '$.received_at'));`,
+];
+
 
 /** What `beginAttempt` decides for a job whose message arrived. */
 export type AttemptStart =
-  | { state: 'run'; job: StoredJob; retrying: boolean }
+  /** `attempt`: attempts begun since the job was accepted (or put back), this one included. */
+  | { state: 'run'; job: StoredJob; retrying: boolean; attempt: number }
   | { state: 'busy'; retryInMs: number }
-  | { state: 'stuck'; begun: number }
+  /** `attempts` began, `unended` of them never ended. */
+  | { state: 'stuck'; attempts: number; unended: number; first_attempt_at: number | undefined }
   | { state: 'gone' };
 
 /** Attempts that began and never ended (the consumer was stopped: a CPU limit, a crash) before a job is given up. */
 const MAX_UNENDED_ATTEMPTS = 5;
 
-const JOB_COLUMNS = 'id, project_id, payload, event_uuid, received_at, attempts, next_attempt_at, last_error';
+const JOB_COLUMNS = 'id, project_id, payload, event_uuid, received_at, attempts, next_attempt_at, last_error, first_attempt_at';
 
-type JobRow = Omit<StoredJob, 'event_uuid' | 'last_error'> & { event_uuid: string | null; last_error: string | null };
+type JobRow = Omit<StoredJob, 'event_uuid' | 'last_error' | 'first_attempt_at'> & { event_uuid: string | null; last_error: string | null; first_attempt_at: number | null };
 
 /**
  * Every method is synchronous and touches the tables only through `sql`; the caller decides the
@@ -64,6 +82,12 @@ export class StoreTables {
     private readonly now: () => number,
   ) {
     sql.exec(SCHEMA);
+    const applied = Number(this.meta('schema_version') ?? 0);
+    MIGRATIONS.forEach((statements, index) => {
+      if (index < applied) return;
+      sql.exec(statements);
+      this.setMeta('schema_version', String(index + 1));
+    });
   }
 
   acceptDelivery(key: string | undefined, job: StoredJob): boolean {
@@ -82,8 +106,10 @@ export class StoreTables {
 
   /**
    * Starts an attempt of a job, once at a time: a job another consumer is running (its lease not run
-   * out), or whose next attempt is not due yet (its back-off after a failure), is `busy`. `retrying` is true when an earlier attempt started, whatever carried this one (a
-   * queue retry, a resend), so that its calls are checked before being made again.
+   * out), or whose next attempt is not due yet (its back-off after a failure), is `busy`. `retrying`
+   * is true when an earlier attempt started (or the job is a dead letter put back), whatever carried
+   * this one (a queue retry, a resend), so that its calls are checked before being made again. The
+   * first attempt records when it began, before anything runs.
    */
   beginAttempt(id: string, now: number, leaseMs: number): AttemptStart {
     const row = this.first<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = ?`, id);
@@ -94,11 +120,21 @@ export class StoreTables {
     const job = toJob(row);
     // Early (a second message for the event, a redelivery after a crash): it waits for the back-off.
     if (job.next_attempt_at > now + 1_000) return { state: 'busy', retryInMs: job.next_attempt_at - now };
-    const unended = (held?.started ?? 0) - job.attempts;
-    if (unended >= MAX_UNENDED_ATTEMPTS) return { state: 'stuck', begun: held!.started };
-    const started = (held?.started ?? 0) + 1;
+    const begun = held?.started ?? 0;
+    const unended = begun - job.attempts;
+    if (unended >= MAX_UNENDED_ATTEMPTS) return { state: 'stuck', attempts: begun, unended, first_attempt_at: job.first_attempt_at };
+    const started = begun + 1;
     this.sql.run('INSERT OR REPLACE INTO attempts (job_id, started, lease_until) VALUES (?, ?, ?)', id, started, now + leaseMs);
-    return { state: 'run', job: this.withPayload(job), retrying: started > 1 || job.attempts > 0 };
+    if (job.first_attempt_at === undefined) {
+      this.sql.run('UPDATE jobs SET first_attempt_at = ? WHERE id = ?', now, id);
+      job.first_attempt_at = now;
+    }
+    return { state: 'run', job: this.withPayload(job), retrying: held !== undefined || job.attempts > 0, attempt: started };
+  }
+
+  /** Attempts of a job begun since it was accepted or put back (on Workers; none are counted on Node). */
+  attemptsBegun(id: string): number {
+    return this.first<{ started: number }>('SELECT started FROM attempts WHERE job_id = ?', id)?.started ?? 0;
   }
 
   /** Whether a consumer holds the job's lease now. */
@@ -126,9 +162,12 @@ export class StoreTables {
     this.sql.run('DELETE FROM attempts WHERE job_id = ?', id);
   }
 
-  /** A dead letter put back: its earlier attempts count as one, so the next is a retry (its calls are checked) and none is stuck. */
+  /**
+   * A dead letter put back: its attempts are counted afresh, but the row says attempts were made
+   * before, so the next one is a retry (its calls are checked first).
+   */
   countAsRetried(id: string): void {
-    this.sql.run('INSERT INTO attempts (job_id, started, lease_until) VALUES (?, 1, 0) ON CONFLICT (job_id) DO UPDATE SET started = 1, lease_until = 0', id);
+    this.sql.run('INSERT INTO attempts (job_id, started, lease_until) VALUES (?, 0, 0) ON CONFLICT (job_id) DO UPDATE SET started = 0, lease_until = 0', id);
   }
 
   /** Takes back an attempt that could not get going (the store failed under it): it does not count as stopped. */
@@ -162,16 +201,21 @@ export class StoreTables {
     this.sql.run('DELETE FROM job_parts WHERE job_id = ?', id);
   }
 
-  retryJobLater(id: string, nextAttemptAt: number, error: string): void {
-    this.sql.run('UPDATE jobs SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?', nextAttemptAt, error, id);
+  retryJobLater(id: string, nextAttemptAt: number, error: string, firstAttemptAt: number): void {
+    this.sql.run(
+      'UPDATE jobs SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, first_attempt_at = COALESCE(first_attempt_at, ?) WHERE id = ?',
+      nextAttemptAt, error, firstAttemptAt, id,
+    );
     this.setLastError(id, error);
   }
 
-  deadLetter(id: string, reason: string): void {
+  deadLetter(id: string, reason: string, made: AttemptsMade): void {
     const row = this.first<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = ?`, id);
     if (!row) return;
+    const stored = toJob(row);
+    const job: StoredJob = { ...stored, attempts: made.attempts, first_attempt_at: stored.first_attempt_at ?? made.first_attempt_at };
     // A payload kept in parts moves with the dead letter, out of reach of a later job with the same id.
-    this.sql.run('INSERT OR REPLACE INTO dead_letters (id, job, reason, failed_at) VALUES (?, ?, ?, ?)', id, JSON.stringify(toJob(row)), reason, this.now());
+    this.sql.run('INSERT OR REPLACE INTO dead_letters (id, job, reason, failed_at) VALUES (?, ?, ?, ?)', id, JSON.stringify(job), reason, this.now());
     this.sql.run('DELETE FROM job_parts WHERE job_id = ?', deadPartsKey(id));
     this.sql.run('UPDATE job_parts SET job_id = ? WHERE job_id = ?', deadPartsKey(id), id);
     this.sql.run('DELETE FROM jobs WHERE id = ?', id);
@@ -187,7 +231,8 @@ export class StoreTables {
   }
 
   /**
-   * Puts a dead letter back as a job accepted now. Undefined when there is no dead letter with this id,
+   * Puts a dead letter back as a job accepted now, with no attempts made, keeping when its first
+   * attempt began (see `Store.reviveDeadLetter`). Undefined when there is no dead letter with this id,
    * or when a job with the same id is queued (a re-sent delivery): the dead letter then stays.
    */
   reviveDeadLetter(id: string): StoredJob | undefined {
@@ -254,6 +299,19 @@ export class StoreTables {
     this.sql.run('DELETE FROM meta WHERE key = ?', key);
   }
 
+  /** A named value (see Store.value); kept in `meta` under `value:`, apart from the tables' own keys. */
+  value(key: string): string | undefined {
+    return this.meta(`value:${key}`);
+  }
+
+  /** Compare-and-set of a named value (see Store.swapValue); the caller makes it one transaction. */
+  swapValue(key: string, expected: string | undefined, next: string | undefined): boolean {
+    if (this.value(key) !== expected) return false;
+    if (next === undefined) this.deleteMeta(`value:${key}`);
+    else this.setMeta(`value:${key}`, next);
+    return true;
+  }
+
   /** Drops expired delivery keys, claims and effects, at most once a minute. */
   prune(): void {
     const now = this.now();
@@ -273,8 +331,9 @@ export class StoreTables {
     }
     const payload = parts.length > 1 ? '' : job.payload;
     this.sql.run(
-      `INSERT INTO jobs (${JOB_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO jobs (${JOB_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       job.id, job.project_id, payload, job.event_uuid ?? null, job.received_at, job.attempts, job.next_attempt_at, job.last_error ?? null,
+      job.first_attempt_at ?? null,
     );
   }
 
@@ -295,5 +354,5 @@ export class StoreTables {
 }
 
 function toJob(row: JobRow): StoredJob {
-  return { ...row, event_uuid: row.event_uuid ?? undefined, last_error: row.last_error ?? undefined };
+  return { ...row, event_uuid: row.event_uuid ?? undefined, last_error: row.last_error ?? undefined, first_attempt_at: row.first_attempt_at ?? undefined };
 }

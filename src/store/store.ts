@@ -10,11 +10,28 @@ export interface StoredJob {
   payload: string;
   event_uuid: string | undefined;
   received_at: number;
-  /** Attempts that failed so far. */
+  /**
+   * Attempts that failed so far. In a dead letter: every attempt made, the one that failed for good
+   * included (what `GET /dead-letters` and `rulebot dead-letters` show).
+   */
   attempts: number;
+  /**
+   * When the event's first attempt began (epoch ms), unset until one has. The give-up window counts
+   * from here rather than from `received_at`, so that waiting in a backlog is not counted as failing;
+   * and no comment one of its attempts posted can be older. A dead letter put back keeps it.
+   */
+  first_attempt_at?: number | undefined;
   /** Earliest time of the next attempt (epoch ms). */
   next_attempt_at: number;
   last_error: string | undefined;
+}
+
+/** What a job's attempts came to when it leaves the queue for the dead letters. */
+export interface AttemptsMade {
+  /** Attempts made, the one that failed for good included. */
+  attempts: number;
+  /** When the first of them began, if one did. */
+  first_attempt_at: number | undefined;
 }
 
 export interface DeadLetter {
@@ -42,15 +59,19 @@ export interface Store {
   /** One stored job, if it is not finished. */
   job(id: string): Promise<StoredJob | undefined>;
   finishJob(id: string): Promise<void>;
-  /** Records a failed attempt and when to try again. */
-  retryJobLater(id: string, nextAttemptAt: number, error: string): Promise<void>;
-  /** Moves a job that failed for good to the dead letters, with the reason. */
-  deadLetter(id: string, reason: string): Promise<void>;
+  /**
+   * Records a failed attempt and when to try again, and (unless one is recorded already) when the
+   * job's first attempt began.
+   */
+  retryJobLater(id: string, nextAttemptAt: number, error: string, firstAttemptAt: number): Promise<void>;
+  /** Moves a job that failed for good to the dead letters, with the reason and the attempts it had. */
+  deadLetter(id: string, reason: string, made: AttemptsMade): Promise<void>;
   /** The dead letters, oldest first; `payloads: false` leaves their payloads out (empty), for listings. */
   deadLetters(options?: { payloads?: boolean }): Promise<DeadLetter[]>;
   /**
-   * Puts a dead letter back in the queue, as a fresh job accepted now (so it gets a full retry window);
-   * resolves the job, or undefined if unknown.
+   * Puts a dead letter back in the queue, as a job accepted now with no attempts (so it gets a full
+   * retry window), keeping when its first attempt began (its earlier attempts' comments are looked
+   * for from then); resolves the job, or undefined if unknown.
    */
   reviveDeadLetter(id: string): Promise<StoredJob | undefined>;
   queueStats(): Promise<QueueStats>;
@@ -77,5 +98,18 @@ export interface Store {
   decisions(query: DecisionQuery): Promise<DecisionPage>;
   /** One decision record by event id. */
   decision(id: string): Promise<DecisionRecord | undefined>;
+  /**
+   * Whether a write would be committed now, for readiness: a store on a disk can still be read when
+   * it can no longer write (the disk is full, the volume turned read-only). Stores without such a
+   * failure of their own leave it out.
+   */
+  writable?(): Promise<boolean>;
+  /** A small named value kept across restarts (credential state, the webhook's last check); undefined when unset. */
+  value(key: string): Promise<string | undefined>;
+  /**
+   * Sets `key` to `next` (undefined removes it) only if it holds `expected` now (undefined: unset),
+   * atomically across processes and isolates; resolves false, changing nothing, when it holds anything else.
+   */
+  swapValue(key: string, expected: string | undefined, next: string | undefined): Promise<boolean>;
   close(): Promise<void>;
 }

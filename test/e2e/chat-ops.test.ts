@@ -68,6 +68,27 @@ describe.each(RUNTIMES)('chat-ops ($name)', (runtime) => {
     expect(replies()).toEqual([]);
   });
 
+  it('looks for a reaction whose answer was lost before giving it again, and gives it once', async () => {
+    // The connection drops before GitLab answers: rulebot cannot know whether the award was made.
+    h.gitlab.inject({ method: 'POST', path: /award_emoji$/, reset: true, times: 1 });
+    await comment(DEV, '@rulebot label ~bug');
+    expect(mr().labels).toEqual(expect.arrayContaining(['bug']));
+    expect(awards()).toEqual(['thumbsup']);
+    // The retry read the note's awards once, found none of its own, and gave it.
+    expect(h.gitlab.calls('GET', /award_emoji$/)).toHaveLength(1);
+    expect(h.gitlab.calls('POST', /award_emoji$/)).toHaveLength(2);
+
+    // Given by GitLab, then the answer lost on the way back: the retry finds it and does not give it again.
+    h.gitlab.clearRequests();
+    h.gitlab.addAward(1245, 'thumbsup', DEV.id);
+    h.gitlab.inject({ method: 'POST', path: /award_emoji$/, resetAfterActing: true, times: 1 });
+    await comment(DEV, '@rulebot label ~bug', { noteId: 1245 });
+    // The developer's own 👍 does not count as the bot's: the bot's is found by its username.
+    expect(awards(1245)).toEqual(['thumbsup', 'thumbsup']);
+    expect(h.gitlab.calls('GET', /1245\/award_emoji$/)).toHaveLength(1);
+    expect(h.gitlab.calls('POST', /1245\/award_emoji$/)).toHaveLength(1);
+  });
+
   it('refuses a guest with a reply naming the missing role, and changes no label', async () => {
     await comment(GUEST, '@rulebot label ~bug ~"priority::high"');
     expect(mr().labels).toEqual(['workflow::in dev']);
@@ -104,6 +125,35 @@ describe.each(RUNTIMES)('chat-ops ($name)', (runtime) => {
     expect(h.callLines()).toEqual([]);
   });
 
+  it('never runs a command hidden in an HTML comment, which no reader of the thread sees', async () => {
+    const hidden = [
+      'Looks good.',
+      '<!-- @rulebot label ~bug -->',
+      '<!--',
+      '@rulebot label ~security',
+      '-->',
+      'Thanks! <!-- and, unseen:',
+      '@rulebot ready',
+      '-->',
+    ].join('\n');
+    await comment(DEV, hidden);
+    expect(mr().labels).toEqual(['workflow::in dev']);
+    expect(replies()).toEqual([]);
+    expect(awards()).toEqual([]);
+    expect(h.callLines()).toEqual([]);
+  });
+
+  it('runs only what shows of a command line that hides part of itself', async () => {
+    await comment(DEV, '<!-- @rulebot label ~security -->\n@rulebot label ~bug <!-- ~"priority::high" -->');
+    expect(h.callLines()).toEqual([
+      `GET /projects/${PROJECT}/members/all/${DEV.id}`,
+      `PUT /projects/${PROJECT}/merge_requests/1`,
+      `POST /projects/${PROJECT}/merge_requests/1/notes/1244/award_emoji`,
+    ]);
+    expect(h.gitlab.calls('PUT')[0]?.body).toEqual({ add_labels: 'bug' });
+    expect(mr().labels).toEqual(['workflow::in dev', 'bug']);
+  });
+
   it('runs several commands of one note in order, answering the refused ones once', async () => {
     await comment(AUTHOR, '@rulebot label ~bug\n@rulebot ready\n@rulebot deploy now');
     expect(mr().labels).toEqual(['workflow::ready for review']);
@@ -128,6 +178,11 @@ describe.each(RUNTIMES)('chat-ops ($name)', (runtime) => {
     await comment(DEV, '@rulebot ready', { on: 'issue', noteId: 1300 });
     const issueReplies = h.gitlab.notes(PROJECT, 'Issue', 17).filter((note) => note.author_id === 99);
     expect(issueReplies[0]?.body).toContain('`ready` works only on merge requests');
+    // A guest on an issue: the requirement that failed, never the name of a condition left unchecked.
+    await comment(GUEST, '@rulebot ready', { on: 'issue', noteId: 1301 });
+    const guestReply = h.gitlab.notes(PROJECT, 'Issue', 17).filter((note) => note.author_id === 99)[1]?.body ?? '';
+    expect(guestReply).toContain('- `@rulebot ready`: `ready` works only on merge requests.\n');
+    expect(guestReply).not.toMatch(/could not check|`any`|`user`/);
   });
 
   it('lists exactly the commands the asking user may run', async () => {
@@ -179,5 +234,16 @@ describe.each(RUNTIMES)('chat-ops rate limit ($name)', (runtime) => {
     await comment(DEV, '@rulebot label ~bug', { noteId: 1246 });
     expect(replies()).toHaveLength(1);
     expect(awards(1246)).toEqual(['no_entry_sign']);
+  });
+
+  it('counts only commands that ran, not help or refusals', async () => {
+    await comment(DEV, '@rulebot help\n@rulebot label ~security\n@rulebot label ~bug\n@rulebot label ~feature');
+    expect(mr().labels).toEqual(expect.arrayContaining(['bug', 'feature']));
+    expect(replies()).toHaveLength(2);
+    expect(replies()[1]).toContain('`~security` is not one of the labels you may set');
+    expect(replies()[1]).not.toContain('try again');
+    await comment(DEV, '@rulebot label ~documentation', { noteId: 1245 });
+    expect(mr().labels).not.toContain('documentation');
+    expect(replies()[2]).toMatch(/try again in \d+ s/);
   });
 });

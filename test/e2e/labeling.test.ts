@@ -173,7 +173,7 @@ describe.each(RUNTIMES)('auto-labeling with the shipped rules ($name)', (runtime
     const listed = await (await h.fetch('/dead-letters', { headers: auth })).json();
     expect(listed).toEqual({
       dead_letters: [
-        { id: 'refused-2', project_id: 1, event_uuid: expect.any(String), received_at: expect.any(String), failed_at: expect.any(String), attempts: 0, reason: 'PUT /projects/1/merge_requests/1: 403 Forbidden' },
+        { id: 'refused-2', project_id: 1, event_uuid: expect.any(String), received_at: expect.any(String), failed_at: expect.any(String), attempts: 1, reason: 'PUT /projects/1/merge_requests/1: 403 Forbidden' },
       ],
     });
 

@@ -103,6 +103,19 @@ describe.each(RUNTIMES)('hostile webhook input ($name)', (runtime) => {
     expect((await send(mergeRequest(), {}, '?source=gitlab')).status).toBe(202);
   });
 
+  it('refuses a secret in the array and bracket forms frameworks read, encoded or not, never repeating it', async () => {
+    const value = 'query-secret-in-brackets';
+    const forms = ['token[]', 'token%5B%5D', 'Token%5b%5d', 'token[0]', 'private_token[x]', 'hook[secret_token]', 'token%255B%255D'];
+    for (const name of forms) {
+      const answer = await send(mergeRequest(), {}, `?source=gitlab&${name}=${value}&${name}=${value}`);
+      expect(answer.status, name).toBe(400);
+      expect(answer.body.code, name).toBe('token_in_query');
+      expect(answer.body.error, name).toMatch(/query parameter "(token|private_token|secret_token)", which ends up in access logs/);
+      expect(JSON.stringify(answer.body), name).not.toContain(value);
+    }
+    expect(h.logs.join('\n')).not.toContain(value);
+  });
+
   it('accepts an X-Gitlab-Event header naming another kind than object_kind (System Hooks do)', async () => {
     for (const header of ['Issue Hook', 'System Hook']) {
       expect((await send(mergeRequest(), { 'x-gitlab-event': header })).status, header).toBe(202);

@@ -2,7 +2,7 @@
 // queue, scans continued through the queue, the bot user cached in KV — in Miniflare.
 import { afterEach, describe, expect, it } from 'vitest';
 import { mergeRequestPayload, WELCOME_RULES, withoutMarker } from '../support/events.js';
-import { BOT, diff, TOKEN } from '../support/harness.js';
+import { BOT, diff, SECRET, TOKEN } from '../support/harness.js';
 import { startWorkerHarness, type WorkerHarness, type WorkerHarnessOptions } from '../support/worker-harness.js';
 
 let h: WorkerHarness | undefined;
@@ -58,6 +58,9 @@ describe('Workers: queue consumer', () => {
     const { queue } = await h!.status();
     expect(queue).toMatchObject({ depth: 0, dead_letters: 1, last_error: { job: 'poison-1' } });
     expect(queue.last_error.message).toBe('the queue gave up after its retries; last error: PUT /projects/1/merge_requests/1: 500 Internal Server Error');
+    // Each delivery began an attempt: the dead letter counts all three.
+    const listed = await (await h!.fetch('/dead-letters', { headers: { authorization: `Bearer ${SECRET}` } })).json();
+    expect(listed.dead_letters).toMatchObject([{ id: 'poison-1', attempts: 3 }]);
   });
 
   it('lets a message no deployment could have sent go round the retries to the dead-letter queue, saying what it was', async () => {
@@ -189,18 +192,20 @@ describe('Workers: the store object', () => {
     const store = await storeObject();
     const now = Date.now();
     expect(await store.acceptDelivery('key-1', job('x', now))).toBe(true);
-    expect(await store.beginAttempt('x', now, 60_000)).toMatchObject({ state: 'run', retrying: false });
+    expect(await store.beginAttempt('x', now, 60_000)).toMatchObject({ state: 'run', retrying: false, attempt: 1, job: { first_attempt_at: now } });
     // A failure recorded frees the lease: the retry runs when due, as a retry.
-    await store.retryJobLater('x', now, 'GitLab answered 502');
-    expect(await store.beginAttempt('x', now + 1, 60_000)).toMatchObject({ state: 'run', retrying: true });
-    await store.deadLetter('x', 'refused');
+    await store.retryJobLater('x', now, 'GitLab answered 502', now);
+    expect(await store.beginAttempt('x', now + 1, 60_000)).toMatchObject({ state: 'run', retrying: true, attempt: 2, job: { first_attempt_at: now } });
+    await store.deadLetter('x', 'refused', { attempts: 2, first_attempt_at: now });
+    expect(await store.deadLetters()).toMatchObject([{ reason: 'refused', job: { id: 'x', attempts: 2, first_attempt_at: now } }]);
     const revived = await store.reviveDeadLetter('x');
-    expect(revived).toMatchObject({ id: 'x', payload: '' });
-    expect(await store.beginAttempt('x', now + 2, 60_000)).toMatchObject({ state: 'run', retrying: true });
+    expect(revived).toMatchObject({ id: 'x', payload: '', attempts: 0, first_attempt_at: now });
+    // Put back, its attempts count afresh, and the first is a retry: it checks its calls first.
+    expect(await store.beginAttempt('x', now + 2, 60_000)).toMatchObject({ state: 'run', retrying: true, attempt: 1, job: { first_attempt_at: now } });
     await store.finishJob('x');
     // The same delivery a week later (its key expired): a new job, with no attempts of its own yet.
     expect(await store.acceptDelivery('key-2', job('x', now + 3))).toBe(true);
-    expect(await store.beginAttempt('x', now + 3, 60_000)).toMatchObject({ state: 'run', retrying: false });
+    expect(await store.beginAttempt('x', now + 3, 60_000)).toMatchObject({ state: 'run', retrying: false, attempt: 1, job: { first_attempt_at: now + 3 } });
     // The dead-letter queue leaves a job a delivery is running to that delivery.
     expect(await store.deadLetterUnlessRunning('x', 'gave up', now + 4)).toBe(false);
     expect(await store.deadLetterUnlessRunning('gone', 'gave up', now + 4)).toBe(false);

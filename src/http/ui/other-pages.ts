@@ -10,7 +10,7 @@ export interface RuleSummary {
   /** `rules/labels.yml:12`. */
   source: string;
   file: string;
-  projects: readonly string[] | undefined;
+  projects: readonly (readonly string[])[] | undefined;
   schedule: { cron: string; scope: string; limit: number | undefined } | undefined;
 }
 
@@ -55,7 +55,7 @@ ${files.map((file) => {
     const own = rules.filter((rule) => rule.file === file);
     const projects = own[0]?.projects;
     return html`<h2 class="mono">${file}</h2>
-<p class="muted">${projects ? html`For projects matching <code>${projects.join(', ')}</code>` : 'For every project'}</p>
+<p class="muted">${projects ? html`For projects matching ${projects.map((globs, i) => html`${i > 0 ? ' and ' : ''}<code>${globs.join(', ')}</code>`)}` : 'For every project'}</p>
 <table class="stack"><thead><tr><th>Rule</th><th>Listens to</th><th>Source</th></tr></thead><tbody>
 ${own.map((rule) => html`<tr><td data-label="Rule">${rule.name}</td><td data-label="Listens to">${rule.schedule ? html`schedule <code>${rule.schedule.cron}</code>` : rule.on.join(', ')}</td><td data-label="Source" class="mono">${rule.source}</td></tr>`)}
 </tbody></table>`;

@@ -106,8 +106,10 @@ export class EventQueue {
     const now = this.options.now ?? Date.now;
     for (;;) {
       if (this.stopping) return;
-      const wait = job.stored.next_attempt_at - now();
-      if (wait > 0) await this.sleep(wait);
+      // A timer holds at most 2^31 - 1 ms (about 24 days; Node fires a longer one at once): wait in steps.
+      for (let wait = job.stored.next_attempt_at - now(); wait > 0 && !this.stopping; wait -= 2 ** 31 - 1) {
+        await this.sleep(Math.min(wait, 2 ** 31 - 1));
+      }
       while (this.held && !this.stopping) await this.held.promise;
       if (this.stopping) return;
       try {
@@ -115,7 +117,7 @@ export class EventQueue {
         // rulebot stops does not start, and stays stored for the next start.
         const ran = await this.workers.add(async () => {
           if (this.stopping) return false;
-          await this.options.run(job);
+          await this.attempt(job, now());
           return true;
         });
         if (!ran) return;
@@ -124,16 +126,33 @@ export class EventQueue {
       } catch (error) {
         const verdict = failureVerdict(error, job.stored, this.retry, now(), this.options.random);
         if ('deadLetter' in verdict) {
-          await this.options.store.deadLetter(job.id, verdict.deadLetter);
+          await this.options.store.deadLetter(job.id, verdict.deadLetter, { attempts: verdict.attempts, first_attempt_at: job.stored.first_attempt_at });
           this.jobLog(job).error('event failed for good; kept as a dead letter', { reason: verdict.deadLetter });
           return;
         }
         const { delay, message } = verdict;
-        job.stored = { ...job.stored, attempts: job.stored.attempts + 1, next_attempt_at: now() + delay, last_error: message };
-        await this.options.store.retryJobLater(job.id, job.stored.next_attempt_at, message);
+        const firstAttemptAt = job.stored.first_attempt_at ?? now();
+        job.stored = { ...job.stored, attempts: job.stored.attempts + 1, next_attempt_at: now() + delay, last_error: message, first_attempt_at: firstAttemptAt };
+        await this.options.store.retryJobLater(job.id, job.stored.next_attempt_at, message, firstAttemptAt);
         this.jobLog(job).warn('event failed; will retry', { attempt: job.stored.attempts, retry_in_ms: delay, error: message });
       }
     }
+  }
+
+  /**
+   * Runs one attempt, which began `now` (once a worker was free: time spent waiting for one, or for
+   * the project's earlier events, is not part of it). The first attempt's time is kept with the job and
+   * stored with the attempt's failure rather than before it, so that the common case, an event done at
+   * its first attempt, costs no write for it. A job resumed at start whose first attempt left no record
+   * (it was cut off by a crash or a stop, or never began) counts from its acceptance instead: the
+   * earliest any of its attempts can have begun, which is what the look for its comments needs
+   * (`pipeline/effects.ts`).
+   */
+  private attempt(job: Job, now: number): Promise<void> {
+    if (job.stored.first_attempt_at === undefined) {
+      job.stored = { ...job.stored, first_attempt_at: job.resumed ? job.stored.received_at : now };
+    }
+    return this.options.run(job);
   }
 
   /**
@@ -145,7 +164,7 @@ export class EventQueue {
       .finishJob(job.id)
       .catch(async (error: unknown) => {
         const reason = error instanceof Error ? error.message : String(error);
-        await this.options.store.deadLetter(job.id, reason);
+        await this.options.store.deadLetter(job.id, reason, { attempts: job.stored.attempts + 1, first_attempt_at: job.stored.first_attempt_at });
         this.jobLog(job).error('event failed for good; kept as a dead letter', { reason });
       })
       .catch((error: unknown) => this.options.log.error('event queue failure', { event_id: job.id, error }))

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { StoreTables, type SqlDriver, type SqlValue } from '../../store/sql-tables.js';
 import type { DecisionInput, DecisionLimits, DecisionPage, DecisionQuery, DecisionRecord } from '../../store/decision-record.js';
 import { SqliteDecisions } from './sqlite-decisions.js';
-import type { DeadLetter, QueueStats, Store, StoredJob } from '../../store/store.js';
+import type { AttemptsMade, DeadLetter, QueueStats, Store, StoredJob } from '../../store/store.js';
+import type { NewRuleConfig, PushedChange, RuleConfigRecord, RuleConfigStore } from '../../store/rule-config-store.js';
+import { RuleConfigTables } from '../../store/rule-config-tables.js';
 
 export interface SqliteStoreOptions {
   /** How long delivery keys and effects are remembered, in ms (default 7 days). */
@@ -15,7 +17,15 @@ export interface SqliteStoreOptions {
   decisions?: DecisionLimits;
   /** Told when a decision record could not be written (the event it describes is not affected). */
   onRecordError?: (error: unknown) => void;
+  /** How long a successful write probe is trusted, in ms (default 5 000). */
+  probeIntervalMs?: number;
 }
+
+/** What the write probe writes: more than a typical delivery (a merge request event is some 5 KB), so that a store taking the probe takes one too. */
+const PROBE_BYTES = 16 * 1024;
+
+/** The longest a write waits for others to share its commit. */
+const MAX_BATCH_WAIT_MS = 2;
 
 interface BatchEntry {
   write: () => unknown;
@@ -25,17 +35,31 @@ interface BatchEntry {
 
 /**
  * Every write is committed before the call resolves (WAL journal, `synchronous = FULL`), so a job
- * accepted here is on disk before GitLab gets its 202. Writes requested in the same turn of the event
- * loop share one transaction, and so one disk flush: under a burst of webhooks the cost of durability
- * is paid per batch, not per event. Delivery keys and effects older than the retention window are
+ * accepted here is on disk before GitLab gets its 202. Writes requested while the event loop is busy
+ * share one transaction, and so one disk flush (see commitWhenCaughtUp): under a burst of webhooks the
+ * cost of durability is paid per batch, not per event. Delivery keys and effects older than the retention window are
  * pruned as new ones arrive.
+ *
+ * After `close()` nothing is read or written any more, and a call made then never settles: what is
+ * still running at shutdown (an event whose GitLab call was cut) neither acts on a read that did
+ * not happen nor records anything, and its job stays stored, unfinished, for the next start.
  */
-export class SqliteStore implements Store {
+export class SqliteStore implements Store, RuleConfigStore {
   private readonly db: Database.Database;
   private readonly tables: StoreTables;
   /** Decision records, in a file of their own (see SqliteDecisions). */
   private readonly records: SqliteDecisions;
+  private readonly configs: RuleConfigTables;
   private batch: BatchEntry[] = [];
+  /** When the first write of the current batch came, and its size at the end of the previous turn. */
+  private batchOpenedAt = 0;
+  private sizeAtLastTurn = 0;
+  private closed = false;
+  /** When the last write probe succeeded; cleared when any write fails. */
+  private probedAt: number | undefined;
+  private readonly probeIntervalMs: number;
+  private readonly now: () => number;
+  private readonly probeWrite: () => void;
   /** Made once: better-sqlite3 builds several wrapper functions per `transaction()` call. */
   private readonly commitBatch: (batch: readonly BatchEntry[], results: unknown[]) => void;
 
@@ -46,10 +70,23 @@ export class SqliteStore implements Store {
     this.db.pragma('synchronous = FULL');
     // The CLI (`rulebot dead-letters`) may write while the server runs: wait for each other's locks.
     this.db.pragma('busy_timeout = 5000');
+    this.now = options.now ?? (() => Date.now());
+    this.probeIntervalMs = options.probeIntervalMs ?? 5_000;
     const driver = betterSqliteDriver(this.db);
-    this.tables = new StoreTables(driver, options.retentionMs ?? 7 * 24 * 3_600_000, options.now ?? Date.now);
-    this.records = new SqliteDecisions(dir, { ...(options.decisions && { limits: options.decisions }), now: options.now ?? Date.now, onError: options.onRecordError });
+    // Tables created or brought up to date in one write transaction: the server and `rulebot
+    // dead-letters` opening an older file at the same time do not both change it.
+    this.tables = this.db.transaction(() => new StoreTables(driver, options.retentionMs ?? 7 * 24 * 3_600_000, this.now)).immediate();
+    this.configs = new RuleConfigTables(driver);
+    this.records = new SqliteDecisions(dir, { ...(options.decisions && { limits: options.decisions }), now: this.now, onError: options.onRecordError });
     const db = this.db;
+    db.exec('CREATE TABLE IF NOT EXISTS write_probe (pad BLOB NOT NULL)');
+    const insertProbe = db.prepare('INSERT INTO write_probe (pad) VALUES (zeroblob(?))');
+    const deleteProbes = db.prepare('DELETE FROM write_probe');
+    // Committed, not rolled back: a full disk or a read-only volume shows only when pages reach the file.
+    this.probeWrite = db.transaction(() => {
+      insertProbe.run(PROBE_BYTES);
+      deleteProbes.run();
+    });
     // Nested in the batch's transaction, each write runs in a savepoint of its own.
     const inSavepoint = db.transaction((write: () => unknown) => write());
     this.commitBatch = db.transaction((batch: readonly BatchEntry[], results: unknown[]) => {
@@ -67,36 +104,36 @@ export class SqliteStore implements Store {
     return this.write(() => this.tables.acceptDelivery(key, job));
   }
 
-  async unfinishedJobIds(): Promise<string[]> {
-    return this.tables.unfinishedJobIds();
+  unfinishedJobIds(): Promise<string[]> {
+    return this.read(() => this.tables.unfinishedJobIds());
   }
 
-  async job(id: string): Promise<StoredJob | undefined> {
-    return this.tables.job(id);
+  job(id: string): Promise<StoredJob | undefined> {
+    return this.read(() => this.tables.job(id));
   }
 
   finishJob(id: string): Promise<void> {
     return this.write(() => this.tables.finishJob(id));
   }
 
-  retryJobLater(id: string, nextAttemptAt: number, error: string): Promise<void> {
+  retryJobLater(id: string, nextAttemptAt: number, error: string, firstAttemptAt: number): Promise<void> {
     return this.write(() => {
-      this.tables.retryJobLater(id, nextAttemptAt, error);
+      this.tables.retryJobLater(id, nextAttemptAt, error, firstAttemptAt);
       this.records.settle(id, 'retrying', error);
     });
   }
 
-  deadLetter(id: string, reason: string): Promise<void> {
+  deadLetter(id: string, reason: string, made: AttemptsMade): Promise<void> {
     return this.write(() => {
       // A job that never ran (its payload could not be read) has no record yet: its project names it.
       const projectId = this.tables.job(id)?.project_id;
-      this.tables.deadLetter(id, reason);
+      this.tables.deadLetter(id, reason, made);
       this.records.settle(id, 'dead_letter', reason, projectId);
     });
   }
 
-  async deadLetters(options: { payloads?: boolean } = {}): Promise<DeadLetter[]> {
-    return this.tables.deadLetters(options.payloads ?? true);
+  deadLetters(options: { payloads?: boolean } = {}): Promise<DeadLetter[]> {
+    return this.read(() => this.tables.deadLetters(options.payloads ?? true));
   }
 
   reviveDeadLetter(id: string): Promise<StoredJob | undefined> {
@@ -107,24 +144,24 @@ export class SqliteStore implements Store {
     });
   }
 
-  async queueStats(): Promise<QueueStats> {
-    return this.tables.queueStats();
+  queueStats(): Promise<QueueStats> {
+    return this.read(() => this.tables.queueStats());
   }
 
   claim(key: string, owner: string): Promise<'new' | 'own' | 'taken'> {
     return this.write(() => this.tables.claim(key, owner));
   }
 
-  async effectTime(jobId: string, effect: string): Promise<number | undefined> {
-    return this.tables.effectTime(jobId, effect);
+  effectTime(jobId: string, effect: string): Promise<number | undefined> {
+    return this.read(() => this.tables.effectTime(jobId, effect));
   }
 
   recordEffect(jobId: string, effect: string): Promise<void> {
     return this.write(() => this.tables.recordEffect(jobId, effect));
   }
 
-  async lastScheduleRun(rule: string): Promise<number | undefined> {
-    return this.tables.lastScheduleRun(rule);
+  lastScheduleRun(rule: string): Promise<number | undefined> {
+    return this.read(() => this.tables.lastScheduleRun(rule));
   }
 
   recordScheduleRun(rule: string, at: number): Promise<void> {
@@ -133,15 +170,15 @@ export class SqliteStore implements Store {
 
   /** Resolves at once: the record is written after this turn, apart from the store's commits (see SqliteDecisions). */
   async recordDecision(record: DecisionInput, options: { firstAttempt?: boolean } = {}): Promise<void> {
-    this.records.record(record, options.firstAttempt ?? false);
+    if (!this.closed) this.records.record(record, options.firstAttempt ?? false);
   }
 
-  async decisions(query: DecisionQuery): Promise<DecisionPage> {
-    return this.records.decisions(query);
+  decisions(query: DecisionQuery): Promise<DecisionPage> {
+    return this.read(() => this.records.decisions(query));
   }
 
-  async decision(id: string): Promise<DecisionRecord | undefined> {
-    return this.records.decision(id);
+  decision(id: string): Promise<DecisionRecord | undefined> {
+    return this.read(() => this.records.decision(id));
   }
 
   /** Drops expired decision records now (they are also dropped every minute). */
@@ -149,19 +186,105 @@ export class SqliteStore implements Store {
     return this.records.prune();
   }
 
+  /**
+   * Whether a write commits now: a small one is committed to a table of its own, at most once per
+   * `probeIntervalMs` while they succeed, and again at the next call after any write failed. Reads
+   * alone would not tell: a full disk or a read-only volume still answers them.
+   */
+  async writable(): Promise<boolean> {
+    if (this.closed) return false;
+    if (this.probedAt !== undefined && this.now() - this.probedAt < this.probeIntervalMs) return true;
+    try {
+      this.probeWrite();
+      this.probedAt = this.now();
+      return true;
+    } catch {
+      this.probedAt = undefined;
+      return false;
+    }
+  }
+
+  async value(key: string): Promise<string | undefined> {
+    return this.tables.value(key);
+  }
+
+  swapValue(key: string, expected: string | undefined, next: string | undefined): Promise<boolean> {
+    return this.write(() => this.tables.swapValue(key, expected, next));
+  }
+
+  async ruleConfig(id: number, options: { texts: boolean }): Promise<RuleConfigRecord | undefined> {
+    return this.configs.ruleConfig(id, options.texts);
+  }
+
+  saveRuleConfig(config: NewRuleConfig, expectedVersion: number | undefined): Promise<number | undefined> {
+    return this.write(() => this.configs.saveRuleConfig(config, expectedVersion));
+  }
+
+  invalidateRuleConfigs(change: PushedChange): Promise<number[]> {
+    return this.write(() => this.configs.invalidateRuleConfigs(change));
+  }
+
+  async ruleConfigsWithSchedules(): Promise<RuleConfigRecord[]> {
+    return this.configs.ruleConfigsWithSchedules();
+  }
+
+  async ruleConfigProblems(): Promise<{ configs: number; invalid: RuleConfigRecord[] }> {
+    return this.configs.ruleConfigProblems();
+  }
+
+  async configNote(projectId: number, iid: number): Promise<number | undefined> {
+    return this.configs.configNote(projectId, iid);
+  }
+
+  setConfigNote(projectId: number, iid: number, noteId: number): Promise<void> {
+    return this.write(() => this.configs.setConfigNote(projectId, iid, noteId));
+  }
+
   async close(): Promise<void> {
     // The last batch may still change records' outcomes: it goes first.
     this.flush();
     this.records.close();
+    this.closed = true;
     if (this.db.open) this.db.close();
+  }
+
+  private read<T>(read: () => T): Promise<T> {
+    if (this.closed) return new Promise<T>(() => {});
+    try {
+      return Promise.resolve(read());
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   /** Runs `write` in the transaction of the current batch; resolves once that transaction is committed. */
   private write<T>(write: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      if (this.batch.push({ write, resolve: resolve as (value: unknown) => void, reject }) === 1) setImmediate(() => this.flush());
+      if (this.closed) return;
+      if (this.batch.push({ write, resolve: resolve as (value: unknown) => void, reject }) === 1) {
+        this.batchOpenedAt = performance.now();
+        this.sizeAtLastTurn = 0;
+        setImmediate(this.commitWhenCaughtUp);
+      }
     });
   }
+
+  /**
+   * Commits the batch at the end of the first turn of the event loop that added no write to it. A commit costs
+   * about the same for one write as for twenty (it waits for the disk), so while each turn still brings writes
+   * (deliveries being read, events finishing) they join: under load, every delivery in flight shares one commit.
+   * When nothing else is under way the next turn adds nothing, and the commit follows at once. A batch waits at
+   * most MAX_BATCH_WAIT_MS.
+   */
+  private readonly commitWhenCaughtUp = () => {
+    const size = this.batch.length;
+    if (size > this.sizeAtLastTurn && performance.now() - this.batchOpenedAt < MAX_BATCH_WAIT_MS) {
+      this.sizeAtLastTurn = size;
+      setImmediate(this.commitWhenCaughtUp);
+      return;
+    }
+    this.flush();
+  };
 
   private flush(): void {
     const batch = this.batch;
@@ -173,13 +296,17 @@ export class SqliteStore implements Store {
       // One failing write rolls back only itself (a savepoint), not its batch-mates.
       this.commitBatch(batch, results);
     } catch (error) {
+      this.probedAt = undefined;
       for (const entry of batch) entry.reject(error);
       return;
     }
     batch.forEach((entry, i) => {
       const result = results[i] as { value?: unknown; error?: unknown };
-      if ('error' in result) entry.reject(result.error);
-      else entry.resolve(result.value);
+      if ('error' in result) {
+        // Readiness probes again rather than trust an older probe (a disk may have just filled up).
+        this.probedAt = undefined;
+        entry.reject(result.error);
+      } else entry.resolve(result.value);
     });
   }
 }

@@ -1,4 +1,5 @@
 // The queue consumer: runs accepted events with retries through the platform, continues scans step by step, records dead letters.
+import { boundText } from '../../bounded-text.js';
 import { failureVerdict, restoreJob } from '../../queue/index.js';
 import { readMessage, type EventMessage, type QueueMessage, type ScanMessage } from './messages.js';
 import type { Worker } from './worker.js';
@@ -54,28 +55,36 @@ async function runEvent(worker: Worker, body: EventMessage): Promise<Outcome> {
   // Another delivery of this event runs now: this one waits for it to end instead of running beside it.
   if (attempt.state === 'busy') return { retryInMs: attempt.retryInMs };
   if (attempt.state === 'stuck') {
-    const reason = `${attempt.begun} attempts began and never ended (the consumer was stopped: a CPU or time limit, or a crash)`;
-    await worker.store.deadLetter(body.id, reason);
+    const reason =
+      `gave up after ${attempt.attempts} attempts: ${attempt.unended} of them began and never ended ` +
+      '(the consumer was stopped: a CPU or time limit, or a crash)';
+    await worker.store.deadLetter(body.id, reason, { attempts: attempt.attempts, first_attempt_at: attempt.first_attempt_at });
     log.error('event failed for good; kept as a dead letter', { event_id: body.id, reason });
     return 'ack';
   }
-  const stored = attempt.job;
+  // Attempts are counted where they begin, in the store object: one stopped by a limit counts too.
+  const stored = { ...attempt.job, attempts: attempt.attempt - 1 };
   try {
     const job = await restoreJob(stored, store, log);
     if (!job) return 'ack';
     const jobLog = log.child(eventLogFields(job.id, job.event));
     try {
-      await engine.runEvent({ id: job.id, event: job.event, eventUuid: job.eventUuid, retrying: attempt.retrying, receivedAt: stored.received_at });
+      await engine.runEvent({
+        id: job.id, event: job.event, eventUuid: job.eventUuid, retrying: attempt.retrying, firstAttemptAt: stored.first_attempt_at, receivedAt: stored.received_at,
+        // Judged with the longest back-off that could be drawn: when that wait would end the retries,
+        // this attempt is taken as the last, so a person's command is answered rather than given up unanswered.
+        givesUp: (error) => 'deadLetter' in failureVerdict(error, stored, config.retry, Date.now(), () => 1),
+      });
     } catch (error) {
       const now = Date.now();
       const verdict = failureVerdict(error, stored, config.retry, now);
       if ('deadLetter' in verdict) {
-        await store.deadLetter(job.id, verdict.deadLetter);
+        await store.deadLetter(job.id, verdict.deadLetter, { attempts: verdict.attempts, first_attempt_at: stored.first_attempt_at });
         jobLog.error('event failed for good; kept as a dead letter', { reason: verdict.deadLetter });
         return 'ack';
       }
-      await store.retryJobLater(job.id, now + verdict.delay, verdict.message);
-      jobLog.warn('event failed; will retry', { attempt: stored.attempts + 1, retry_in_ms: verdict.delay, error: verdict.message });
+      await store.retryJobLater(job.id, now + verdict.delay, verdict.message, stored.first_attempt_at ?? now);
+      jobLog.warn('event failed; will retry', { attempt: attempt.attempt, retry_in_ms: verdict.delay, error: verdict.message });
       return { retryInMs: verdict.delay };
     }
     await store.finishJob(job.id);
@@ -103,7 +112,8 @@ async function runScanStep(worker: Worker, body: ScanMessage): Promise<Outcome> 
     if (claim.resend !== undefined) await env.EVENTS.send({ ...body, step: claim.resend });
     return 'ack';
   }
-  const rule = engine.rules.find(body.rule);
+  // Its key: a rule of the rule files, of a preset, or of a project's own file.
+  const rule = await engine.scheduleRule(body.rule);
   if (!rule?.schedule) {
     log.warn('schedule: the rule of a queued scan is gone (a newer deployment); run dropped', { rule: body.rule });
     await storeObject().finishScan(body.rule, body.started_at, body.step);
@@ -132,7 +142,7 @@ async function runScanStep(worker: Worker, body: ScanMessage): Promise<Outcome> 
   for (const error of report.errors) log.warn('schedule: item not handled', { rule: rule.name, ...error });
   const limit = rule.schedule.limit ?? Number.POSITIVE_INFINITY;
   const next = report.next && totals.acted < limit ? report.next : null;
-  if (!(await storeObject().completeScanStep(rule.name, body.started_at, body.step, totals, next, Date.now()))) {
+  if (!(await storeObject().completeScanStep(body.rule, body.started_at, body.step, totals, next, Date.now()))) {
     log.warn('schedule: another delivery of this step completed it first; this outcome is dropped', { rule: rule.name, step: body.step });
     return 'ack';
   }
@@ -178,7 +188,8 @@ async function recordDeadLetters(worker: Worker, batch: MessageBatch<unknown>): 
       return;
     }
     const lastError = await storeObject().lastError(body.id);
-    const reason = `the queue gave up after its retries; last error: ${lastError ?? 'none recorded (the consumer failed before GitLab answered)'}`;
+    // Straight to the store object: the last error was cleaned when recorded, and the whole is cut again to 2 KB.
+    const reason = boundText(`the queue gave up after its retries; last error: ${lastError ?? 'none recorded (the consumer failed before GitLab answered)'}`);
     // A delivery running the event now (a resend) decides its fate instead.
     if (!(await storeObject().deadLetterUnlessRunning(body.id, reason, Date.now()))) return;
     log.error('event failed for good; kept as a dead letter', { event_id: body.id, reason });

@@ -51,6 +51,8 @@ export default {
     try {
       await worker.ready();
       await triggerSchedules(worker, controller.scheduledTime);
+      // Every 5 minutes: the webhook GitLab may have disabled; daily, the token.
+      await worker.upkeep.tick();
     } finally {
       await worker.flushMetrics();
     }

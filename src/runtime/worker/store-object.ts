@@ -2,7 +2,9 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { ListPosition } from '../../schedule/list-items.js';
 import { StoreTables, type AttemptStart, type SqlDriver } from '../../store/sql-tables.js';
-import type { DeadLetter, QueueStats, Store, StoredJob } from '../../store/store.js';
+import type { AttemptsMade, DeadLetter, QueueStats, Store, StoredJob } from '../../store/store.js';
+import type { NewRuleConfig, PushedChange, RuleConfigRecord, RuleConfigStore } from '../../store/rule-config-store.js';
+import { RuleConfigTables } from '../../store/rule-config-tables.js';
 import { DEFAULT_DECISION_LIMITS, type DecisionInput, type DecisionLimits, type DecisionPage, type DecisionQuery, type DecisionRecord } from '../../store/decision-record.js';
 import { DecisionTables } from '../../store/decision-tables.js';
 import { CounterTables } from '../../store/counter-tables.js';
@@ -51,6 +53,7 @@ const SCAN_ABANDONED_AFTER_MS = 6 * 3_600_000;
  */
 export class RulebotStore extends DurableObject<Record<string, unknown>> {
   private readonly tables: StoreTables;
+  private readonly configs: RuleConfigTables;
   private readonly records: DecisionTables;
   private readonly counters: CounterTables;
   /** Whether this instance made sure an alarm will prune old decision records. */
@@ -59,7 +62,9 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
   constructor(ctx: DurableObjectState, env: Record<string, unknown>) {
     super(ctx, env);
     const driver = durableObjectDriver(ctx.storage.sql);
-    this.tables = new StoreTables(driver, RETENTION_MS, Date.now);
+    // Created or brought up to date atomically, before the object serves any call.
+    this.tables = ctx.storage.transactionSync(() => new StoreTables(driver, RETENTION_MS, Date.now));
+    this.configs = new RuleConfigTables(driver);
     this.records = new DecisionTables(driver, decisionLimits(env), Date.now);
     this.counters = new CounterTables(driver);
   }
@@ -87,18 +92,18 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
       this.tables.forgetAttempts(id);
     });
   }
-  retryJobLater(id: string, nextAttemptAt: number, error: string): void {
+  retryJobLater(id: string, nextAttemptAt: number, error: string, firstAttemptAt: number): void {
     this.atomic(() => {
-      this.tables.retryJobLater(id, nextAttemptAt, error);
+      this.tables.retryJobLater(id, nextAttemptAt, error, firstAttemptAt);
       this.tables.releaseAttempt(id);
       this.records.settle(id, 'retrying', error);
     });
   }
-  /** The attempts begun stay counted: put back, the job is a retry and checks its calls first. */
-  deadLetter(id: string, reason: string): void {
+  /** The attempts' row stays: put back, the job is a retry and checks its calls first. */
+  deadLetter(id: string, reason: string, made: AttemptsMade): void {
     this.atomic(() => {
       const projectId = this.records.has(id) ? undefined : this.tables.job(id)?.project_id;
-      this.tables.deadLetter(id, reason);
+      this.tables.deadLetter(id, reason, made);
       this.tables.releaseAttempt(id);
       this.records.settle(id, 'dead_letter', reason, projectId);
     });
@@ -122,13 +127,14 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
     });
   }
   /**
-   * Records a dead letter from the dead-letter queue; false when the job is gone (it finished) or a
-   * consumer runs it right now (that one decides).
+   * Records a dead letter from the dead-letter queue, with the attempts begun (the row holds when the
+   * first one did); false when the job is gone (it finished) or a consumer runs it right now (that
+   * one decides).
    */
   deadLetterUnlessRunning(id: string, reason: string, now: number): boolean {
     return this.atomic(() => {
       if (!this.tables.hasJob(id) || this.tables.attemptRunning(id, now)) return false;
-      this.tables.deadLetter(id, reason);
+      this.tables.deadLetter(id, reason, { attempts: this.tables.attemptsBegun(id), first_attempt_at: undefined });
       this.tables.releaseAttempt(id);
       // Not through a Store: counted here, where the Worker's counters live.
       this.records.settle(id, 'dead_letter', reason);
@@ -186,6 +192,14 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
     if (this.pruneArmed) return;
     this.pruneArmed = true;
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + 60_000);
+  }
+
+  value(key: string): string | undefined {
+    return this.atomic(() => this.tables.value(key));
+  }
+  /** One request at a time, in one transaction: the compare-and-set isolates rotate and refresh tokens through. */
+  swapValue(key: string, expected: string | undefined, next: string | undefined): boolean {
+    return this.atomic(() => this.tables.swapValue(key, expected, next));
   }
 
   /** Starts an attempt of a job unless another consumer runs it (see StoreTables.beginAttempt). */
@@ -315,6 +329,31 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
     });
   }
 
+  // Rule configurations read from GitLab, shared by every isolate: one reads a project's file, the others use it.
+
+  ruleConfig(id: number, texts: boolean): RuleConfigRecord | undefined {
+    return this.atomic(() => this.configs.ruleConfig(id, texts));
+  }
+  /** Compare-and-set on the version: a save that read an older state (a push marked files stale meanwhile) is refused. */
+  saveRuleConfig(config: NewRuleConfig, expectedVersion: number | undefined): number | undefined {
+    return this.atomic(() => this.configs.saveRuleConfig(config, expectedVersion));
+  }
+  invalidateRuleConfigs(change: PushedChange): number[] {
+    return this.atomic(() => this.configs.invalidateRuleConfigs(change));
+  }
+  ruleConfigsWithSchedules(): RuleConfigRecord[] {
+    return this.atomic(() => this.configs.ruleConfigsWithSchedules());
+  }
+  ruleConfigProblems(): { configs: number; invalid: RuleConfigRecord[] } {
+    return this.atomic(() => this.configs.ruleConfigProblems());
+  }
+  configNote(projectId: number, iid: number): number | undefined {
+    return this.atomic(() => this.configs.configNote(projectId, iid));
+  }
+  setConfigNote(projectId: number, iid: number, noteId: number): void {
+    this.atomic(() => this.configs.setConfigNote(projectId, iid, noteId));
+  }
+
   private atomic<T>(work: () => T): T {
     return this.ctx.storage.transactionSync(work);
   }
@@ -354,8 +393,8 @@ export function storeFromObject(object: () => DurableObjectStub<RulebotStore>): 
     unfinishedJobIds: () => object().unfinishedJobIds(),
     job: (id) => object().job(id),
     finishJob: (id) => object().finishJob(id),
-    retryJobLater: (id, at, error) => object().retryJobLater(id, at, error),
-    deadLetter: (id, reason) => object().deadLetter(id, reason),
+    retryJobLater: (id, at, error, firstAttemptAt) => object().retryJobLater(id, at, error, firstAttemptAt),
+    deadLetter: (id, reason, made) => object().deadLetter(id, reason, made),
     deadLetters: () => object().deadLetters(),
     reviveDeadLetter: (id) => object().reviveDeadLetter(id),
     queueStats: () => object().queueStats(),
@@ -367,6 +406,8 @@ export function storeFromObject(object: () => DurableObjectStub<RulebotStore>): 
     recordDecision: (record, options) => object().recordDecision(record, options),
     decisions: (query) => object().decisions(query),
     decision: (id) => object().decision(id),
+    value: (key) => object().value(key),
+    swapValue: (key, expected, next) => object().swapValue(key, expected, next),
     close: async () => {},
   };
 }
@@ -379,4 +420,17 @@ function decisionLimits(env: Record<string, unknown>): DecisionLimits {
   } catch {
     return DEFAULT_DECISION_LIMITS;
   }
+}
+
+/** The kept rule configurations in the store object; each call takes a stub of its own, as storeFromObject's do. */
+export function ruleConfigStoreFromObject(object: () => DurableObjectStub<RulebotStore>): RuleConfigStore {
+  return {
+    ruleConfig: (id, options) => object().ruleConfig(id, options.texts),
+    saveRuleConfig: (config, expected) => object().saveRuleConfig(config, expected),
+    invalidateRuleConfigs: (change) => object().invalidateRuleConfigs(change),
+    ruleConfigsWithSchedules: () => object().ruleConfigsWithSchedules(),
+    ruleConfigProblems: () => object().ruleConfigProblems(),
+    configNote: (projectId, iid) => object().configNote(projectId, iid),
+    setConfigNote: (projectId, iid, noteId) => object().setConfigNote(projectId, iid, noteId),
+  };
 }

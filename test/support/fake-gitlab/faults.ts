@@ -32,6 +32,7 @@ export function answersItself(fault: Fault): boolean {
   const onlyDelays =
     fault.delayMs !== undefined &&
     fault.reset === undefined &&
+    fault.resetAfterActing === undefined &&
     fault.status === undefined &&
     fault.headers === undefined &&
     fault.body === undefined;

@@ -2,7 +2,7 @@
 
 import { describe, expect } from 'vitest';
 import type { FakeGitLab } from './server.js';
-import { ALICE, BOB, call, test } from './test-fixture.js';
+import { ALICE, BOB, call, test, TOKEN } from './test-fixture.js';
 
 const MR_NOTES = '/projects/1/merge_requests/2/notes';
 const ISSUE_NOTES = '/projects/1/issues/3/notes';
@@ -149,5 +149,33 @@ describe('GET notes', () => {
     const response = await call(gitlab, 'GET', `${ISSUE_NOTES}?sort=random`);
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ error: 'sort does not have a valid value' });
+    const orderBy = await call(gitlab, 'GET', `${ISSUE_NOTES}?order_by=title`);
+    expect(orderBy.status).toBe(400);
+    expect(await orderBy.json()).toEqual({ error: 'order_by does not have a valid value' });
+  });
+
+  test('pages through notes by creation, newest first, system notes included, the next page named in the headers', async ({ gitlab }) => {
+    for (let index = 1; index <= 5; index++) {
+      gitlab.addNote({
+        project_id: 1,
+        noteable_type: 'MergeRequest',
+        noteable_iid: 2,
+        body: `note ${index}`,
+        system: index % 2 === 0,
+        created_at: `2024-01-0${index}T00:00:00.000Z`,
+      });
+    }
+    const first = await call(gitlab, 'GET', `${MR_NOTES}?sort=desc&order_by=created_at&per_page=2`);
+    expect((await first.json()).map((note: { body: string }) => note.body)).toEqual(['note 5', 'note 4']);
+    expect(first.headers.get('x-next-page')).toBe('2');
+    const next = /<([^>]+)>; rel="next"/.exec(first.headers.get('link') ?? '')?.[1];
+    expect(next).toBe(`${gitlab.url}/api/v4${MR_NOTES}?order_by=created_at&page=2&per_page=2&sort=desc`);
+
+    const second = await fetch(next!, { headers: { 'private-token': TOKEN } });
+    expect((await second.json()).map((note: { body: string; system: boolean }) => [note.body, note.system])).toEqual([['note 3', false], ['note 2', true]]);
+    const last = await call(gitlab, 'GET', `${MR_NOTES}?sort=desc&order_by=updated_at&per_page=2&page=3`);
+    expect((await last.json()).map((note: { body: string }) => note.body)).toEqual(['note 1']);
+    expect(last.headers.get('x-next-page')).toBe('');
+    expect(last.headers.get('link')).not.toContain('rel="next"');
   });
 });

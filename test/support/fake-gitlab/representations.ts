@@ -27,6 +27,7 @@ export function representProject(project: FakeProject, baseUrl: string) {
     id: project.id,
     path_with_namespace: project.path_with_namespace,
     web_url: `${baseUrl}/${project.path_with_namespace}`,
+    default_branch: project.default_branch ?? 'main',
   };
 }
 

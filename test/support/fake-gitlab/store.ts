@@ -2,6 +2,10 @@
 
 import { Awards } from './awards.js';
 import type { Clock } from './clock.js';
+import { Hooks } from './hooks.js';
+import { Tokens } from './tokens.js';
+import { CommitStatuses } from './commit-statuses.js';
+import { Repositories } from './repositories.js';
 import { Memberships } from './memberships.js';
 import { Pipelines } from './pipelines.js';
 import {
@@ -35,6 +39,10 @@ export class FakeGitLabStore {
   readonly memberships = new Memberships();
   readonly awards = new Awards();
   readonly pipelines = new Pipelines();
+  readonly tokens: Tokens;
+  readonly hooks: Hooks;
+  readonly repositories = new Repositories();
+  readonly commitStatuses = new CommitStatuses();
   private readonly users = new Map<number, FakeUser>();
   private readonly projects = new Map<number, FakeProject>();
   private readonly mergeRequests = new Map<string, Stored<FakeMergeRequest>>();
@@ -49,6 +57,17 @@ export class FakeGitLabStore {
   ) {
     this.addUser(ROOT_USER);
     this.addUser(botUser);
+    this.tokens = new Tokens(clock, botUser.id);
+    this.hooks = new Hooks(clock);
+  }
+
+  /** Today as GitLab writes dates, and now in ms, on the fake's clock. */
+  today(): string {
+    return this.clock.today();
+  }
+
+  nowMs(): number {
+    return this.clock.ms();
   }
 
   /** The fake's current time, as GitLab writes timestamps. */

@@ -1,4 +1,6 @@
 // `rulebot explain <event id | merge request or issue URL>`: what rulebot decided, and why, for people.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseConfig } from '../../../config/config.js';
 import type { DecisionQuery, DecisionRecord } from '../../../store/index.js';
 import { SqliteStore } from '../sqlite-store.js';
@@ -41,8 +43,13 @@ export async function runExplain(options: ExplainOptions, out: (line: string) =>
   });
   return 0;
 
-  async function fromDatabase(opts: ExplainOptions, q: DecisionQuery | undefined): Promise<DecisionRecord[]> {
+  async function fromDatabase(opts: ExplainOptions, q: DecisionQuery | undefined): Promise<DecisionRecord[] | undefined> {
     const config = parseConfig(opts.env, { requireSecret: false });
+    // A mistyped DATA_DIR must not say "no record" from a database made on the spot.
+    if (!existsSync(join(config.dataDir, 'rulebot.sqlite'))) {
+      out(`rulebot explain: no rulebot database in ${resolve(config.dataDir)}: set DATA_DIR to the directory rulebot keeps its state in, or ask a running rulebot with --url`);
+      return undefined;
+    }
     const store = new SqliteStore(config.dataDir);
     try {
       if (q) return (await store.decisions(q)).records;

@@ -7,15 +7,21 @@ import { extractQuickActions, planQuickActions } from '../quick-actions.js';
 import { badRequest, validationFailed } from '../replies.js';
 import { representNote } from '../representations.js';
 import type { FakeNote } from '../types.js';
-import { findNoteable } from './lookups.js';
+import { ApiError } from '../replies.js';
+import { findNoteable, findNoteOn } from './lookups.js';
 import { representationContext, type RouteHandler } from './route-context.js';
 
 type NoteableType = FakeNote['noteable_type'];
 
-/** Newest first unless `sort=asc`, as GitLab lists notes. */
+/**
+ * Newest first unless `sort=asc`, as GitLab lists notes. `order_by` may be `created_at` (the default)
+ * or `updated_at`; notes are never edited here, so both give the same order.
+ */
 export function listNotes(type: NoteableType): RouteHandler {
   return (context) => {
     const sort = readChoice(context.params, 'sort', ['asc', 'desc'] as const) ?? 'desc';
+    // Checked as GitLab checks it (another value answers 400), though it changes nothing here.
+    readChoice(context.params, 'order_by', ['created_at', 'updated_at'] as const);
     const { project, found } = findNoteable(context, type);
     const oldestFirst = context.store.notes(project.id, type, found.record.iid).sort(byCreation);
     const notes = sort === 'asc' ? oldestFirst : oldestFirst.reverse();
@@ -69,4 +75,16 @@ export function createNote(type: NoteableType): RouteHandler {
 
 function byCreation(a: FakeNote, b: FakeNote): number {
   return a.created_at.localeCompare(b.created_at) || a.id - b.id;
+}
+
+/** `PUT …/notes/:note_id` with `body`: only the note's author may edit it (403 otherwise). */
+export function updateNote(type: NoteableType): RouteHandler {
+  return (context) => {
+    const body = readString(context.params, 'body');
+    const { found, note } = findNoteOn(context, type);
+    if (note.author_id !== context.store.botUser.id) throw new ApiError({ status: 403, body: { message: '403 Forbidden' } });
+    if (body === undefined || body.trim() === '') throw validationFailed('note', "can't be blank");
+    note.body = body;
+    return { status: 200, body: representNote(note, found.id, representationContext(context)) };
+  };
 }

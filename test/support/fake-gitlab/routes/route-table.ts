@@ -1,14 +1,18 @@
 // The endpoints the fake serves, and matching a request's method and path against them.
 
+import { getTokenSelf, rotateTokenSelf } from './access-tokens.js';
 import { awardNoteEmoji, listNoteAwards } from './award-emoji.js';
+import { getGroupHook, getProjectHook, listGroupHooks, listProjectHooks, testGroupHook, testProjectHook } from './hooks.js';
 import { listGroupIssuables, listProjectIssuables } from './issuable-lists.js';
 import { getIssue, updateIssue } from './issues.js';
 import { getMember, getMemberIncludingInherited, listAllMembers, listMembers } from './members.js';
 import { mergeMergeRequest, rebaseMergeRequest } from './merge.js';
 import { getMergeRequest, listMergeRequestDiffs, updateMergeRequest } from './merge-requests.js';
-import { createNote, listNotes } from './notes.js';
+import { listCommitStatuses, setCommitStatus } from './commit-statuses.js';
+import { createNote, listNotes, updateNote } from './notes.js';
 import { createPipeline } from './pipelines.js';
 import { getProject } from './projects.js';
+import { getFile, getRawFile, headFile } from './repository-files.js';
 import type { RouteHandler } from './route-context.js';
 import { getCurrentUser, listUsers } from './users.js';
 
@@ -31,6 +35,12 @@ const ROUTES: readonly Route[] = [
   route('GET', '/projects/:id/members/all/:user_id', getMemberIncludingInherited),
   route('GET', '/projects/:id/members/:user_id', getMember),
   route('POST', '/projects/:id/pipeline', createPipeline),
+  // The file path is one URL-encoded segment (`.gitlab%2Frulebot.yml`), as GitLab requires.
+  route('GET', '/projects/:id/repository/files/:file_path/raw', getRawFile),
+  route('GET', '/projects/:id/repository/files/:file_path', getFile),
+  route('HEAD', '/projects/:id/repository/files/:file_path', headFile),
+  route('POST', '/projects/:id/statuses/:sha', setCommitStatus),
+  route('GET', '/projects/:id/repository/commits/:sha/statuses', listCommitStatuses),
   route('GET', '/projects/:id/merge_requests', listProjectIssuables('MergeRequest')),
   route('GET', MERGE_REQUEST, getMergeRequest),
   route('PUT', MERGE_REQUEST, updateMergeRequest),
@@ -39,6 +49,7 @@ const ROUTES: readonly Route[] = [
   route('GET', `${MERGE_REQUEST}/diffs`, listMergeRequestDiffs),
   route('GET', `${MERGE_REQUEST}/notes`, listNotes('MergeRequest')),
   route('POST', `${MERGE_REQUEST}/notes`, createNote('MergeRequest')),
+  route('PUT', `${MERGE_REQUEST}/notes/:note_id`, updateNote('MergeRequest')),
   // A reply in a thread; the fake keeps no threads, so it is stored as a note of the merge request.
   route('POST', `${MERGE_REQUEST}/discussions/:discussion_id/notes`, createNote('MergeRequest')),
   route('GET', `${MERGE_REQUEST}/notes/:note_id/award_emoji`, listNoteAwards('MergeRequest')),
@@ -48,11 +59,20 @@ const ROUTES: readonly Route[] = [
   route('PUT', ISSUE, updateIssue),
   route('GET', `${ISSUE}/notes`, listNotes('Issue')),
   route('POST', `${ISSUE}/notes`, createNote('Issue')),
+  route('PUT', `${ISSUE}/notes/:note_id`, updateNote('Issue')),
   route('POST', `${ISSUE}/discussions/:discussion_id/notes`, createNote('Issue')),
   route('GET', `${ISSUE}/notes/:note_id/award_emoji`, listNoteAwards('Issue')),
   route('POST', `${ISSUE}/notes/:note_id/award_emoji`, awardNoteEmoji('Issue')),
   route('GET', '/groups/:id/merge_requests', listGroupIssuables('MergeRequest')),
   route('GET', '/groups/:id/issues', listGroupIssuables('Issue')),
+  route('GET', '/personal_access_tokens/self', getTokenSelf),
+  route('POST', '/personal_access_tokens/self/rotate', rotateTokenSelf),
+  route('GET', '/projects/:id/hooks', listProjectHooks),
+  route('GET', '/projects/:id/hooks/:hook_id', getProjectHook),
+  route('POST', '/projects/:id/hooks/:hook_id/test/:trigger', testProjectHook),
+  route('GET', '/groups/:id/hooks', listGroupHooks),
+  route('GET', '/groups/:id/hooks/:hook_id', getGroupHook),
+  route('POST', '/groups/:id/hooks/:hook_id/test/:trigger', testGroupHook),
 ];
 
 export interface RouteMatch {
