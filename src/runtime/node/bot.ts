@@ -1,4 +1,4 @@
-// The Node process: the engine behind an in-process queue (p-queue), a cron scheduler (croner) and the HTTP app.
+// The Node process: the engine behind an in-process queue, a cron scheduler (croner) and the HTTP app.
 import type { Hono } from 'hono';
 import { failureVerdict, restoreJob, type Job, type RetryPolicy } from '../../queue/index.js';
 import { EventQueue } from './event-queue.js';
