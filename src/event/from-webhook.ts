@@ -8,6 +8,7 @@ import {
   NoteEventSchema,
   PipelineEventSchema,
   PushEventSchema,
+  shown,
   type NoteEvent,
 } from './webhook-schemas.js';
 
@@ -54,17 +55,26 @@ export function normalizeEvent(payload: Record<string, unknown>): NormalizeResul
 }
 
 function parse<S extends z.ZodType>(schema: S, payload: unknown): z.output<S> {
-  const result = schema.safeParse(payload);
+  const result = schema.safeParse(payload, { error: readable });
   if (result.success) return result.data;
-  const lines = result.error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || '(root)'}: ${readable(issue)}`);
+  const lines = result.error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
   throw new Unreadable(lines.join('; '));
 }
 
-/** zod's message, with "required" said for a field that is missing altogether. */
-function readable(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `required, got nothing (expected ${issue.expected})`;
-  if (issue.code === 'invalid_type') return `expected ${issue.expected}, got ${issue.input === null ? 'null' : typeof issue.input}`;
-  return issue.message;
+/** The names of zod's types in a message. */
+const TYPE_NAMES: Record<string, string> = {
+  number: 'a number', int: 'a whole number', string: 'text', boolean: 'true or false', array: 'a list', object: 'an object',
+};
+
+/**
+ * What was expected and what was found, for the issues the schema gives no message of its own: "required"
+ * for a field missing altogether, else the value found (`expected a list, got "oops"`). zod hands the
+ * value to this map only; the issues it returns do not carry it. Other issues keep zod's message.
+ */
+function readable(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code !== 'invalid_type') return undefined;
+  if (issue.input === undefined) return `required, got nothing (expected ${issue.expected})`;
+  return `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}, got ${shown(issue.input)}`;
 }
 
 /** Nobody: the payload did not say who caused the event. Never the bot's own user, never a member. */

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { parseGitLabTime } from './timestamp.js';
 
 /** How a value looks in a message: its JSON, cut short. */
-function shown(value: unknown): string {
+export function shown(value: unknown): string {
   if (value === undefined) return 'nothing';
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
@@ -16,8 +16,11 @@ function shown(value: unknown): string {
 /** A numeric string GitLab (or a proxy re-encoding the payload) sent for a number. */
 const numeric = (value: unknown) => (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value);
 
-/** Ids and iids: positive whole numbers, also when sent as strings (`"42"`). */
-const notPositiveInt = (issue: { input?: unknown }) => `expected a positive whole number, got ${shown(issue.input)}`;
+/**
+ * Ids and iids: positive whole numbers, also when sent as strings (`"42"`). A field left out is left to
+ * the reader's own message ("required, got nothing").
+ */
+const notPositiveInt = (issue: { input?: unknown }) => (issue.input === undefined ? undefined : `expected a positive whole number, got ${shown(issue.input)}`);
 const PositiveInt = z.preprocess(
   numeric,
   z.number({ error: notPositiveInt }).int({ error: notPositiveInt }).positive({ error: notPositiveInt }),

@@ -16,8 +16,9 @@ export async function restoreJob(stored: StoredJob, store: Store, log: Logger): 
     if ('event' in result) return { id: stored.id, event: result.event, eventUuid: stored.event_uuid, stored: { ...stored, payload: '' } };
     if ('unreadable' in result) {
       // Still unreadable (a dead letter put back before an upgrade that reads it): a dead letter again.
-      await store.deadLetter(stored.id, unreadableReason(result.unreadable), { attempts: stored.attempts, first_attempt_at: stored.first_attempt_at });
-      log.error('stored event cannot be read; kept as a dead letter', { event_id: stored.id, reason: result.unreadable });
+      const reason = unreadableReason(result.unreadable);
+      await store.deadLetter(stored.id, reason, { attempts: stored.attempts, first_attempt_at: stored.first_attempt_at });
+      log.error('stored event cannot be read; kept as a dead letter', { event_id: stored.id, reason });
       return undefined;
     }
     await store.finishJob(stored.id);
