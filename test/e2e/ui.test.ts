@@ -121,6 +121,20 @@ describe.each(RUNTIMES)('the page at /ui ($name)', (runtime) => {
     expect(page).toContain('No dead letters.');
   });
 
+  it('shows each dead letter with the attempts GET /dead-letters gives', async () => {
+    h.gitlab.inject({ method: 'PUT', path: /merge_requests\/1$/, status: 403, body: { message: '403 Forbidden' } });
+    await h.post(mergeRequestPayload({ action: 'open', labels: [] }), { 'idempotency-key': 'refused-1' });
+    const unreadable = mergeRequestPayload({ iid: 2 });
+    unreadable['object_attributes']['iid'] = 'abc';
+    await h.post(unreadable, { 'idempotency-key': 'unreadable-2' });
+    await h.settle();
+    const api = (await (await h.fetch('/dead-letters', { headers: { authorization: `Bearer ${SECRET}` } })).json()).dead_letters;
+    expect(Object.fromEntries(api.map((letter: { id: string; attempts: number }) => [letter.id, letter.attempts]))).toEqual({ 'refused-1': 1, 'unreadable-2': 0 });
+    const { cookie } = await signIn(UI_TOKEN);
+    const page = await (await h.fetch('/ui/dead-letters', { headers: { cookie: cookie! } })).text();
+    expect(deadLetterRows(page)).toEqual({ 'unreadable-2': { attempts: '0' }, 'refused-1': { attempts: '1' } });
+  });
+
   it('serves /metrics without a token only with METRICS_PUBLIC=1, and nothing else with it', async () => {
     expect((await h.fetch('/metrics')).status).toBe(401);
     await h.close();
@@ -145,4 +159,14 @@ describe.each(RUNTIMES)('the page at /ui ($name)', (runtime) => {
 /** The origin a browser would send for a page of rulebot, as the harness addresses it. */
 function originOfRequests(harness: Harness): string {
   return harness.runtime === 'worker' ? 'http://rulebot.test' : harness.url;
+}
+
+/** The dead letters page's rows, by event id: what their cells show. */
+function deadLetterRows(page: string): Record<string, { attempts: string }> {
+  const rows: Record<string, { attempts: string }> = {};
+  for (const row of page.split('<tr>').slice(2)) {
+    const cell = (label: string) => new RegExp(`data-label="${label}"[^>]*>([\\s\\S]*?)</td>`).exec(row)?.[1]?.replace(/<[^>]+>/g, '').trim() ?? '';
+    rows[cell('Event')] = { attempts: cell('Attempts') };
+  }
+  return rows;
 }

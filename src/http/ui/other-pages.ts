@@ -24,7 +24,7 @@ ${input.letters.length === 0 ? html`<p class="muted">No dead letters.</p>` : htm
   <td data-label="Event"><a href="${eventHref(job.id)}" class="mono">${job.id}</a></td>
   <td data-label="Project">${job.project_id || '—'}</td>
   <td data-label="Failed" class="mono">${time(new Date(failed_at).toISOString())} <span class="muted">(${age(input.now - failed_at)} ago)</span></td>
-  <td data-label="Attempts">${job.attempts + 1}</td>
+  <td data-label="Attempts">${job.attempts}</td>
   <td data-label="Reason">${reason}</td>
   <td><form method="post" action="/ui/dead-letters/${encodeURIComponent(job.id)}/retry"><input type="hidden" name="csrf" value="${input.csrf}"><button type="submit" class="primary" aria-label="Put back ${job.id}">Put back</button></form></td>
 </tr>`)}</tbody></table>`}`;
