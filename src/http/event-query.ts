@@ -2,12 +2,19 @@
 import { z } from 'zod';
 import { DECISION_OUTCOMES, type DecisionQuery } from '../store/index.js';
 
-/** An empty field (a form left blank) counts as absent. */
+/** An empty field (a form left blank) counts as absent; the page's form leaves its blank fields out before this. */
 const absentIfBlank = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), schema.optional());
 
 export const EventQuerySchema = z.strictObject({
   project: absentIfBlank(z.string().trim().max(300)),
-  iid: absentIfBlank(z.string().trim().regex(/^[!#]?\d{1,10}$/, { error: 'expected a merge request or issue number such as 42, !42 or #17' })),
+  // Not read as absent when empty: `iid=#17` written in a URL arrives as `iid=` (`#` begins the fragment),
+  // and an unfiltered list would answer it silently.
+  iid: z
+    .string()
+    .trim()
+    .min(1, { error: 'empty: give a merge request or issue number: 42 (either kind), !42 (merge request 42) or %2317 (issue 17; a # in a URL begins its fragment, so iid=#17 arrives empty)' })
+    .regex(/^[!#]?\d{1,10}$/, { error: 'expected a merge request or issue number such as 42, !42 or %2317 (#17)' })
+    .optional(),
   kind: absentIfBlank(z.enum(['merge_request', 'issue'], { error: 'expected merge_request or issue' })),
   rule: absentIfBlank(z.string().max(300)),
   outcome: absentIfBlank(z.enum(DECISION_OUTCOMES, { error: `expected one of ${DECISION_OUTCOMES.join(', ')}` })),

@@ -1,6 +1,6 @@
 // End to end: the decision record of every event (GET /api/events), /metrics, `@bot why` and the logs, on both runtimes.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mergeRequestPayload, notePayload, withoutMarker } from '../support/events.js';
+import { fixture, mergeRequestPayload, notePayload, withoutMarker } from '../support/events.js';
 import { BOT, diff, SECRET, type Harness, type NodeHarness } from '../support/harness.js';
 import { runCli } from '../../src/runtime/node/cli/run.js';
 import { RUNTIMES } from '../support/runtimes.js';
@@ -134,6 +134,31 @@ describe.each(RUNTIMES)('decision records ($name)', (runtime) => {
       ]),
     );
     expect(metrics).not.toContain('backport reminder');
+  });
+
+  it('finds records by a plain number, !N or %23N, and refuses an empty iid (what a # in a URL leaves)', async () => {
+    await h.post(openEvent(), { 'idempotency-key': 'open-1' });
+    const issue = fixture('issue');
+    issue['project'] = openEvent()['project'];
+    issue['object_attributes']['iid'] = 1;
+    await h.post(issue, { 'x-gitlab-event': 'Issue Hook', 'idempotency-key': 'issue-1' });
+    await h.settle();
+    const ids = async (query: string) => (await json(`/api/events?${query}`)).body.events.map((e: any) => e.id).sort();
+    expect(await ids('iid=1')).toEqual(['issue-1', 'open-1']);
+    expect(await ids('iid=!1')).toEqual(['open-1']);
+    expect(await ids('iid=%231')).toEqual(['issue-1']);
+    // `iid=#1` in a URL: the fragment is not sent, and what arrives is `iid=`.
+    for (const query of ['iid=', 'iid=%20', 'project=gitlabhq/gitlab-test&iid=']) {
+      expect(await json(`/api/events?${query}`)).toEqual({
+        status: 400,
+        body: { code: 'invalid_query', error: expect.stringMatching(/^invalid query: iid: empty: .*%2317.* a # in a URL begins its fragment/) },
+      });
+    }
+    expect((await json('/api/events?iid=%23x')).body.error).toBe('invalid query: iid: expected a merge request or issue number such as 42, !42 or %2317 (#17)');
+    // On the page, a field left blank is no filter.
+    const page = await h.fetch('/ui?project=&iid=&rule=&outcome=', { headers: auth });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('/ui/events/issue-1');
   });
 
   it('shows nothing without the token: not the records, not the metrics, not the page', async () => {

@@ -86,7 +86,8 @@ export function mountUi(app: Hono, deps: UiDeps): void {
   app.get('/ui', async (c) => {
     const viewer = await signedIn(c);
     if (viewer instanceof Response) return viewer;
-    const params = Object.fromEntries(Object.entries(c.req.query()).filter(([key]) => ['project', 'iid', 'rule', 'outcome', 'before'].includes(key)));
+    // A field of the form left blank is no filter.
+    const params = Object.fromEntries(Object.entries(c.req.query()).filter(([key, value]) => ['project', 'iid', 'rule', 'outcome', 'before'].includes(key) && value.trim() !== ''));
     const query = readEventQuery(params, 30);
     const error = 'error' in query ? query.error : undefined;
     const result = 'error' in query ? { records: [], next_before: null } : await deps.store.decisions(query);
