@@ -33,7 +33,7 @@ export interface AppDeps extends WebhookDeps {
   /** `/metrics` without a bearer token (METRICS_PUBLIC). */
   metricsPublic?: boolean;
   /** The page at `/ui`: what it shows besides the store. */
-  ui?: Pick<UiDeps, 'runtime' | 'rules' | 'budget'>;
+  ui?: Pick<UiDeps, 'runtime' | 'rules' | 'budget' | 'token'>;
 }
 
 /**

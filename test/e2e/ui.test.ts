@@ -135,6 +135,35 @@ describe.each(RUNTIMES)('the page at /ui ($name)', (runtime) => {
     expect(deadLetterRows(page)).toEqual({ 'unreadable-2': { attempts: '0' }, 'refused-1': { attempts: '1' } });
   });
 
+  it('shows the GitLab token\'s expiry as GET /status has it', async () => {
+    const expiry = async () => {
+      const page = await (await h.fetch('/ui/health', { headers: { authorization: `Bearer ${UI_TOKEN}` } })).text();
+      return /<dt>GitLab token expiry<\/dt><dd>([\s\S]*?)<\/dd>/.exec(page)![1]!.replace(/<[^>]+>/g, '').trim();
+    };
+    // The harness's token has no expiry date.
+    expect((await h.status()).gitlab_token).toMatchObject({ token_expires_at: null, checked_at: expect.any(String) });
+    expect(await expiry()).toMatch(/^does not expire \(checked with GitLab \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)$/);
+
+    await h.close();
+    const expires = new Date(Date.now() + 200 * 86_400_000).toISOString().slice(0, 10);
+    h = await runtime.start({
+      rules: { 'labels.yml': RULES },
+      env: { UI_TOKEN, GITLAB_TOKEN: 'glpat-with-a-date' },
+      seed: (gitlab) => gitlab.addToken({ token: 'glpat-with-a-date', expires_at: expires, scopes: ['api'] }),
+    });
+    expect((await h.status()).gitlab_token).toMatchObject({ token_expires_at: expires });
+    expect(await expiry()).toMatch(new RegExp(`^${expires} \\(\\d+ days left\\) \\(checked with GitLab [^)]+\\)$`));
+
+    // GitLab before 15.5 does not tell it.
+    await h.close();
+    h = await runtime.start({
+      rules: { 'labels.yml': RULES },
+      env: { UI_TOKEN },
+      seed: (gitlab) => gitlab.inject({ method: 'GET', path: /^\/personal_access_tokens\/self$/, status: 404, body: { message: '404 Not Found' }, times: Infinity }),
+    });
+    expect(await expiry()).toMatch(/^not known: GitLab did not say \(checked with GitLab [^)]+\)$/);
+  });
+
   it('serves /metrics without a token only with METRICS_PUBLIC=1, and nothing else with it', async () => {
     expect((await h.fetch('/metrics')).status).toBe(401);
     await h.close();

@@ -14,6 +14,18 @@ export interface RuleSummary {
   schedule: { cron: string; scope: string; limit: number | undefined } | undefined;
 }
 
+/**
+ * What `GET /status` says of rulebot's GitLab token (`gitlab_token`): an access token's expiry date
+ * (null: it never expires) and when GitLab was last asked; an OAuth access token's expiry time.
+ */
+export interface GitLabTokenView {
+  type: 'private' | 'oauth';
+  token_expires_at: string | null | undefined;
+  checked_at?: string | undefined;
+  days_left?: number | undefined;
+  minutes_left?: number | undefined;
+}
+
 export function deadLettersBody(input: { letters: DeadLetter[]; csrf: string; notice?: string; now: number }): Fragment {
   return html`<h1>Dead letters</h1>
 <p class="muted">Events that failed for good, kept with the reason. Fix the cause, then put one back: it is queued as a fresh event, and calls an earlier attempt made are not made again.</p>
@@ -62,7 +74,15 @@ ${own.map((rule) => html`<tr><td data-label="Rule">${rule.name}</td><td data-lab
   })}`;
 }
 
-export function healthBody(input: { runtime: string; stats: QueueStats; budget: { requests: number; notes: number }; ready: { ready: boolean; checks: object } | undefined; now: number }): Fragment {
+export function healthBody(input: {
+  runtime: string;
+  stats: QueueStats;
+  budget: { requests: number; notes: number };
+  ready: { ready: boolean; checks: object } | undefined;
+  /** Undefined: rulebot has no GitLab token (dry run). */
+  token: GitLabTokenView | undefined;
+  now: number;
+}): Fragment {
   const { stats } = input;
   return html`<h1>Health</h1>
 <div class="card"><dl>
@@ -73,8 +93,25 @@ export function healthBody(input: { runtime: string; stats: QueueStats; budget: 
   <dt>Dead letters</dt><dd><a href="/ui/dead-letters">${stats.dead_letters}</a></dd>
   <dt>Last error</dt><dd>${stats.last_error ? html`<a href="${eventHref(stats.last_error.job)}" class="mono">${stats.last_error.job}</a>: ${stats.last_error.message} <span class="muted">(${age(input.now - stats.last_error.at)} ago)</span>` : 'none'}</dd>
   <dt>Rate budget left</dt><dd>${input.budget.requests} GitLab requests and ${input.budget.notes} comments may go at once now${input.runtime === 'worker' ? ' (this isolate)' : ''}</dd>
-  <dt>GitLab token expiry</dt><dd class="muted">not known: rulebot does not read it yet</dd>
+  <dt>GitLab token expiry</dt><dd>${tokenExpiry(input.token)}</dd>
 </dl></div>`;
+}
+
+/** The token's expiry as `GET /status` has it: "not known" only while GitLab was never asked. */
+function tokenExpiry(token: GitLabTokenView | undefined): Fragment | string {
+  if (!token) return html`<span class="muted">none: rulebot has no GitLab token</span>`;
+  const expires = token.token_expires_at;
+  if (token.type === 'oauth') {
+    if (!expires) return html`<span class="muted">not known: the OAuth access token was not refreshed yet</span>`;
+    const left = token.minutes_left === undefined ? '' : `, ${token.minutes_left} min left`;
+    return html`OAuth access token: <span class="mono">${time(expires)}</span> (refreshed ahead of it${left})`;
+  }
+  const checked = token.checked_at ? html` <span class="muted">(checked with GitLab ${time(token.checked_at)})</span>` : '';
+  if (!token.checked_at && expires === undefined) return html`<span class="muted">not known: GitLab was not asked yet</span>`;
+  if (expires === null) return html`does not expire${checked}`;
+  if (expires === undefined) return html`<span class="muted">not known: GitLab did not say</span>${checked}`;
+  const left = token.days_left === undefined ? '' : html` (${token.days_left} day${token.days_left === 1 ? '' : 's'} left)`;
+  return html`<span class="mono">${expires}</span>${left}${checked}`;
 }
 
 export function signInBody(input: { next: string; error?: string; unconfigured?: boolean }): Fragment {

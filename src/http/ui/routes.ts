@@ -10,7 +10,7 @@ import { readBody } from '../read-body.js';
 import { tokenMatches } from '../verify-token.js';
 import { eventBody, eventsBody } from './events-page.js';
 import { page, PAGE_HEADERS, type Fragment } from './layout.js';
-import { deadLettersBody, healthBody, rulesBody, schedulesBody, signInBody, type RuleSummary } from './other-pages.js';
+import { deadLettersBody, healthBody, rulesBody, schedulesBody, signInBody, type GitLabTokenView, type RuleSummary } from './other-pages.js';
 import { SESSION_COOKIE, SESSION_SECONDS, SessionSigner, type Session } from './session.js';
 
 export interface UiDeps {
@@ -22,6 +22,8 @@ export interface UiDeps {
   /** Requests that may go to GitLab at once now. */
   budget(): { requests: number; notes: number };
   ready?(): Promise<{ ready: boolean; checks: object }>;
+  /** What `GET /status` says of the GitLab token; undefined without one (dry run). */
+  token?(): Promise<GitLabTokenView | undefined>;
   deadLetters?: { list(): Promise<DeadLetter[]>; retry(id: string): Promise<boolean> };
   log: Logger;
   now?: () => number;
@@ -145,8 +147,8 @@ export function mountUi(app: Hono, deps: UiDeps): void {
   app.get('/ui/health', async (c) => {
     const viewer = await signedIn(c);
     if (viewer instanceof Response) return viewer;
-    const [stats, ready] = await Promise.all([deps.store.queueStats(), deps.ready?.()]);
-    const body = healthBody({ runtime: deps.runtime, stats, budget: deps.budget(), ready, now: now() });
+    const [stats, ready, token] = await Promise.all([deps.store.queueStats(), deps.ready?.(), deps.token?.()]);
+    const body = healthBody({ runtime: deps.runtime, stats, budget: deps.budget(), ready, token, now: now() });
     return c.html(page({ title: 'Health', current: '/ui/health', csrf: viewer.csrf, body }));
   });
 

@@ -154,7 +154,7 @@ export function createBot(given: BotDeps): Bot {
     uiTokens: config.uiTokens,
     metricsText: prometheus.render,
     metricsPublic: config.metricsPublic,
-    ui: { runtime: 'node', rules: deps.rules.rules.map(ruleSummary), budget: engine.budget },
+    ui: { runtime: 'node', rules: deps.rules.rules.map(ruleSummary), budget: engine.budget, token: async () => (await deps.upkeep?.status())?.gitlab_token },
   });
 
   /** Queues a stored job some earlier attempt may have started: its calls are checked before being made again. */

@@ -129,7 +129,7 @@ function buildWorker(env: Env, sources: readonly RuleSource[]): Worker {
       const gauges = { depth: stats.depth, oldestPendingSeconds: oldest === undefined ? 0 : Math.max(0, (Date.now() - oldest) / 1000), deadLetters: stats.dead_letters };
       return { contentType: TEXT_CONTENT_TYPE, text: renderText(new Map(series.map((entry) => [entry.series, entry.value])), gauges) };
     },
-    ui: { runtime: 'worker', rules: ruleSet.rules.map(ruleSummary), budget: engine.budget },
+    ui: { runtime: 'worker', rules: ruleSet.rules.map(ruleSummary), budget: engine.budget, token: async () => (await upkeep.status()).gitlab_token },
     deadLetters: {
       list: () => store.deadLetters(),
       async retry(id) {
