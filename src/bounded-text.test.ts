@@ -44,6 +44,12 @@ describe('createRedactor', () => {
     // Values shorter than 4 characters would garble everything.
     expect(redact('abc')).toBe('abc');
   });
+
+  it('replaces a secret only where it stands as a whole token, not inside a longer word', () => {
+    const redact = createRedactor(['short']);
+    expect(redact('shorter short-lived short_x xshort short')).toBe('shorter short-lived short_x xshort [redacted]');
+    expect(redact('?token=short&a "short" Bearer short\nshort.')).toBe('?token=[redacted]&a "[redacted]" Bearer [redacted]\n[redacted].');
+  });
 });
 
 describe('createTextCleaner', () => {
@@ -51,7 +57,7 @@ describe('createTextCleaner', () => {
     const secret = 'glpat-0123456789abcdef';
     const clean = createTextCleaner([secret]);
     for (let at = MAX_TEXT_BYTES - 40; at < MAX_TEXT_BYTES; at += 3) {
-      const cleaned = clean('a'.repeat(at) + secret + 'b'.repeat(5000));
+      const cleaned = clean(`${'a'.repeat(at)} ${secret} ${'b'.repeat(5000)}`);
       expect(bytes(cleaned)).toBeLessThanOrEqual(MAX_TEXT_BYTES);
       expect(cleaned).not.toContain('glpat-0');
     }

@@ -42,14 +42,27 @@ export function redactionForms(secrets: readonly (string | undefined)[]): string
   return [...forms].sort((a, b) => b.length - a.length);
 }
 
-/** A function replacing every form of `secrets` (see redactionForms) in a text with `[redacted]`. */
+/** Characters that make up one token with their neighbours: a secret is redacted only where none touches it. */
+const TOKEN_CHAR = '[A-Za-z0-9_-]';
+
+/**
+ * A function replacing every form of `secrets` (see redactionForms) in a text with `[redacted]`, where
+ * it stands as a whole token: in a URL, a header, quotes or `key=value`, but not inside a longer run of
+ * letters, digits, `_` and `-`, so that a short secret ("short") leaves the words that contain it
+ * ("shorter") alone. A form starting or ending with another character (`=`, `"`) is bounded by it.
+ */
 export function createRedactor(secrets: readonly (string | undefined)[]): (text: string) => string {
   const forms = redactionForms(secrets);
-  return (text) => {
-    let redacted = text;
-    for (const form of forms) redacted = redacted.replaceAll(form, '[redacted]');
-    return redacted;
-  };
+  if (forms.length === 0) return (text) => text;
+  const token = new RegExp(`^${TOKEN_CHAR}`);
+  const alternatives = forms.map((form) => {
+    const before = token.test(form) ? `(?<!${TOKEN_CHAR})` : '';
+    const after = token.test(form.at(-1)!) ? `(?!${TOKEN_CHAR})` : '';
+    return `${before}${form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${after}`;
+  });
+  // Longest first (redactionForms' order): at one place, a secret containing another is replaced whole.
+  const pattern = new RegExp(alternatives.join('|'), 'g');
+  return (text) => text.replace(pattern, '[redacted]');
 }
 
 /** A function making outside text fit to keep: secrets replaced first (a cut must not leave half of one), then cut to 2 KB. */

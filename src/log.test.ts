@@ -38,6 +38,31 @@ describe('createLogger redaction', () => {
     expect(line).toEqual({ level: 'info', time: '1970-01-01T00:00:00.000Z', msg: 'the [redacted] is [redacted]', level_hint: '[redacted]' });
   });
 
+  it('redacts a secret where it stands as a whole token, and leaves the words that contain it alone', () => {
+    const { log, text } = capture(['short']);
+    log.warn('a secret shorter than 16 characters can be guessed; short-lived, shortest, short_cut, 2short stay', {
+      url: 'https://rulebot.example/hook?token=short&x=1',
+      header: 'X-Gitlab-Token: short',
+      quoted: 'got "short"',
+      path: '/hooks/short/test',
+      end: 'short',
+    });
+    expect(JSON.parse(text())).toMatchObject({
+      msg: 'a secret shorter than 16 characters can be guessed; short-lived, shortest, short_cut, 2short stay',
+      url: 'https://rulebot.example/hook?token=[redacted]&x=1',
+      header: 'X-Gitlab-Token: [redacted]',
+      quoted: 'got "[redacted]"',
+      path: '/hooks/[redacted]/test',
+      end: '[redacted]',
+    });
+  });
+
+  it('bounds a secret that starts or ends with another character by that character', () => {
+    const { log, text } = capture(['c2VjcmV0IGtleQ==', '+plus+secret+']);
+    log.info('key=c2VjcmV0IGtleQ==x and a+plus+secret+b');
+    expect(JSON.parse(text()).msg).toBe('key=[redacted]x and a[redacted]b');
+  });
+
   it('leaves values shorter than 4 characters alone', () => {
     const { log, text } = capture(['abc']);
     log.info('abc');
@@ -48,10 +73,10 @@ describe('createLogger redaction', () => {
 describe('createLogger error messages', () => {
   it('cuts an error message to 2 KB, redacting first', () => {
     const { log, text } = capture(['glpat-abcdef']);
-    log.error('failed', { error: new Error(`${'a'.repeat(2010)}glpat-abcdef${'b'.repeat(100_000)}`) });
+    log.error('failed', { error: new Error(`${'a'.repeat(2010)} glpat-abcdef ${'b'.repeat(100_000)}`) });
     const { error } = JSON.parse(text()) as { error: { message: string } };
     expect(new TextEncoder().encode(error.message).byteLength).toBeLessThanOrEqual(2048);
-    expect(error.message).toMatch(/^a+\[reda.*… \(102020 bytes, cut\)$/);
+    expect(error.message).toMatch(/^a+ \[reda.*… \(102022 bytes, cut\)$/);
     expect(text()).not.toContain('glpat');
   });
 });

@@ -1,5 +1,5 @@
 // Structured JSON-lines logging with levels and redaction of secrets; runtime-neutral (writes through a sink).
-import { boundText, redactionForms } from './bounded-text.js';
+import { boundText, createRedactor } from './bounded-text.js';
 
 /** The levels of `LOG_LEVEL`, quietest last. */
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -24,7 +24,7 @@ export interface LoggerOptions {
   level?: LogLevel;
   /** Receives each finished line (no trailing newline). Default: `console.log`. */
   write?: (line: string) => void;
-  /** Values that must never appear in a log line (tokens, secrets); replaced by `[redacted]`. */
+  /** Values that must never appear in a log line (tokens, secrets); replaced by `[redacted]` wherever they stand as a whole token. */
   secrets?: readonly (string | undefined)[];
   now?: () => Date;
 }
@@ -34,8 +34,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const threshold = RANK[options.level ?? 'info'];
   const write = options.write ?? ((line: string) => console.log(line));
   const known = [...(options.secrets ?? [])];
-  let secrets = redactionForms(known);
-  const redact = (text: string) => secrets.reduce((redacted, secret) => redacted.replaceAll(secret, '[redacted]'), text);
+  // Whole tokens only (see createRedactor): a short secret must not eat the words that contain it.
+  let redactor = createRedactor(known);
+  const redact = (text: string) => redactor(text);
   const replacer = errorReplacer(redact);
   const now = options.now ?? (() => new Date());
 
@@ -54,7 +55,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       child: (fields) => make({ ...bound, ...fields }),
       redact: (secret) => {
         known.push(secret);
-        secrets = redactionForms(known);
+        redactor = createRedactor(known);
       },
     };
   };

@@ -122,6 +122,15 @@ describe.each(RUNTIMES)('guards ($name)', (runtime) => {
     expect(h.logs.join('\n')).not.toContain('hunter2');
   });
 
+  it('leaves the words of its lines alone when a short secret is part of them', async () => {
+    h = await runtime.start({ env: { GITLAB_WEBHOOK_SECRET: 'short' } });
+    await h.fetch('/healthz');
+    const warning = JSON.parse(h.logs.find((line) => line.includes('GITLAB_WEBHOOK_SECRET: value 1 of 1'))!);
+    expect(warning.msg).toBe(
+      'GITLAB_WEBHOOK_SECRET: value 1 of 1 is 5 characters long; a secret shorter than 16 characters can be guessed: use a random one of 32 or more',
+    );
+  });
+
   it('refuses to start with a token but no webhook secret, saying how to set it', async () => {
     await expect(runtime.start({ env: { GITLAB_WEBHOOK_SECRET: undefined } })).rejects.toThrow(
       /GITLAB_WEBHOOK_SECRET is required when GITLAB_TOKEN is set.*Settings > Webhooks/,
