@@ -253,10 +253,10 @@ export function createEngine(deps: EngineDeps): Engine {
         await recordAttempt(attempt, eventLog, 'retrying', error instanceof Error ? error.message : String(error));
         throw error;
       }
-      const { outcome, commands, replies } = result;
+      const { outcome, commands } = result;
       const chained = result.chained ?? [];
-      const ran = commands.filter((report) => report.status === 'ran');
-      const calls = [outcome, ...chained].reduce((sum, step) => sum + step.calls.length, 0) + ran.reduce((sum, report) => sum + report.calls.length, 0) + replies.length;
+      // Every GitLab request the event made (reads, rule files, writes, replies): the count its record has.
+      const calls = attempt.calls.count;
       eventLog.info('event processed', { matched: outcome.matched, commands: commands.length, chained: chained.map((step) => step.matched), calls, dry_run: config.dryRun });
       await recordAttempt(attempt, eventLog, 'done', null, result);
       for (const step of [outcome, ...chained]) for (const name of step.matched) metrics.ruleFired(name);

@@ -15,6 +15,11 @@ export class CallLog {
   omitted = 0;
   private open: Map<string, CallRecord> | undefined;
 
+  /** Every request made, kept or not (a retry counts with the request it repeats). */
+  get count(): number {
+    return this.calls.length + this.omitted;
+  }
+
   /** One attempt, as `GitLabClient.observe` reports it. */
   add(attempt: Attempt): void {
     const key = `${attempt.method} ${attempt.path}`;

@@ -293,6 +293,32 @@ describe.each(RUNTIMES)('decision records ($name)', (runtime) => {
     expect(metrics).toContain('rulebot_webhooks_total{kind="merge_request",status="ignored"} 1');
   });
 
+  it('logs as many calls for each event as its record lists: every GitLab request it made', async () => {
+    await h.close();
+    // Projects' own rule files on (the default): the first event of a project looks for one.
+    h = await runtime.start({ rules: { 'labels.yml': RULES }, env: { PROJECT_CONFIG_FILE: undefined } });
+    seed();
+    const processed = (id: string) => h.logs.map((line) => JSON.parse(line)).find((line) => line.msg === 'event processed' && line.event_id === id);
+    const recorded = async (id: string) => {
+      const record = (await json(`/api/events/${id}`)).body;
+      return record.calls.length + record.calls_omitted;
+    };
+
+    await h.post(openEvent(), { 'idempotency-key': 'open-3' });
+    await h.settle();
+    expect(h.callLines().sort()).toEqual(['GET /projects/1/merge_requests/1/diffs', 'GET /projects/gitlabhq%2Fgitlab-test/repository/files/.gitlab%2Frulebot.yml/raw', 'PUT /projects/1/merge_requests/1']);
+    expect(await recorded('open-3')).toBe(3);
+    expect(processed('open-3')).toMatchObject({ calls: 3 });
+
+    h.gitlab.clearRequests();
+    const why = notePayload({ body: '@rulebot why', userId: DEV.id, username: DEV.username, noteId: 1244, projectId: 1, path: 'gitlabhq/gitlab-test', iid: 1 });
+    await h.post(why, { 'x-gitlab-event': 'Note Hook', 'idempotency-key': 'why-3' });
+    await h.settle();
+    expect(h.callLines()).toHaveLength(2);
+    expect(await recorded('why-3')).toBe(2);
+    expect(processed('why-3')).toMatchObject({ calls: 2 });
+  });
+
   it('writes the project, the merge request and the event id on every log line about the event', async () => {
     const linesOf = (id: string) =>
       h.logs.flatMap((line) => {
