@@ -260,6 +260,8 @@ export function createEngine(deps: EngineDeps): Engine {
       eventLog.info('event processed', { matched: outcome.matched, commands: commands.length, chained: chained.map((step) => step.matched), calls, dry_run: config.dryRun });
       await recordAttempt(attempt, eventLog, 'done', null, result);
       for (const step of [outcome, ...chained]) for (const name of step.matched) metrics.ruleFired(name);
+      // Command rules that ran fired too (`@bot label ~bug` fires "label command").
+      for (const report of commands) for (const name of report.fired ?? []) metrics.ruleFired(name);
       return result;
     },
     async runSchedule(rule, options = {}) {

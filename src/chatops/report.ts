@@ -18,4 +18,6 @@ export interface CommandReport {
   /** Why it was refused, in the words of the reply. */
   reasons: string[];
   calls: ApiCall[];
+  /** The command rules that fired (`ran` only), counted in `rulebot_rule_fired_total` like the event's own. */
+  fired?: string[];
 }

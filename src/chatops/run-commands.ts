@@ -107,7 +107,8 @@ async function runOne(event: RuleEvent, deps: CommandDeps, rerun: boolean): Prom
   if (outcome.matched.length > 0) {
     if (!rerun) deps.limiter.record(key);
     const unknown = outcome.unknownUsers ?? [];
-    return report('ran', unknown.length > 0 ? [`could not find ${unknown.join(' or ')} in GitLab, so ${unknown.length === 1 ? 'that user was' : 'those users were'} left out; the rest was done`] : [], outcome.calls);
+    const reasons = unknown.length > 0 ? [`could not find ${unknown.join(' or ')} in GitLab, so ${unknown.length === 1 ? 'that user was' : 'those users were'} left out; the rest was done`] : [];
+    return { ...report('ran', reasons, outcome.calls), fired: outcome.matched };
   }
 
   const { event: known, facts } = outcome.state;

@@ -36,7 +36,7 @@ export function eventRecord(input: EventRecordInput): DecisionInput {
     event: event.names.at(-1) ?? event.kind,
     event_uuid: input.eventUuid ?? null,
     project: { id: event.project.id, path: event.project.path_with_namespace },
-    subject: subject ? { kind: subject.type, iid: subject.iid, title: subject.title, url: subject.url } : null,
+    subject: subject ? { kind: subject.type, iid: subject.iid, title: subject.title, url: subject.url || null } : null,
     user: event.user.id || event.user.username ? { id: event.user.id, username: event.user.username } : null,
     outcome: input.outcome,
     reason: input.reason,

@@ -194,6 +194,9 @@ function fromNote(p: NoteEvent): NormalizeResult {
   } else {
     return { ignored: `rulebot does not act on notes on ${attrs.noteable_type || 'unknown'} objects` };
   }
+  // Note payloads may leave the merge request's or issue's `url` out (GitLab's published examples do):
+  // the note's own URL is on that page, at `#note_<id>`.
+  if (!subject.url && attrs.url) subject = { ...subject, url: attrs.url.replace(/#.*$/, '') };
   return {
     event: {
       names: names('note', attrs.action),

@@ -15,7 +15,7 @@ export function deliveryRecord(delivery: Delivery): DecisionInput | undefined {
     event: event?.names.at(-1) ?? (typeof payload['object_kind'] === 'string' ? payload['object_kind'].slice(0, 100) : 'unknown'),
     event_uuid: delivery.eventUuid ?? null,
     project,
-    subject: subject ? { kind: subject.type, iid: subject.iid, title: subject.title, url: subject.url } : null,
+    subject: subject ? { kind: subject.type, iid: subject.iid, title: subject.title, url: subject.url || null } : null,
     user: event && (event.user.id || event.user.username) ? { id: event.user.id, username: event.user.username } : null,
     outcome: delivery.status,
     reason: delivery.status === 'duplicate' ? `${delivery.reason ?? 'seen before'}; event ${delivery.id}` : (delivery.reason ?? null),

@@ -81,7 +81,8 @@ export interface DecisionRecord {
   /** `X-Gitlab-Event-UUID` of the delivery. */
   event_uuid: string | null;
   project: { id: number; path: string } | null;
-  subject: { kind: 'merge_request' | 'issue'; iid: number; title: string; url: string } | null;
+  /** `url`: the merge request's or issue's page, null when the payload did not tell it. */
+  subject: { kind: 'merge_request' | 'issue'; iid: number; title: string; url: string | null } | null;
   /** Who caused the event. */
   user: { id: number; username: string } | null;
   outcome: DecisionOutcome;
@@ -165,7 +166,7 @@ export function boundRecord<R extends DecisionInput | DecisionRecord>(record: R)
     event: clip(record.event, 100),
     event_uuid: record.event_uuid && clip(record.event_uuid, 300),
     project: record.project && { id: record.project.id, path: clip(record.project.path, TEXT) },
-    subject: record.subject && { ...record.subject, title: clip(record.subject.title, 200), url: clip(record.subject.url, LONG_TEXT) },
+    subject: record.subject && { ...record.subject, title: clip(record.subject.title, 200), url: record.subject.url && clip(record.subject.url, LONG_TEXT) },
     user: record.user && { id: record.user.id, username: clip(record.user.username, 100) },
     reason: record.reason && clip(record.reason, LONG_TEXT),
     rules,

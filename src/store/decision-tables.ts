@@ -244,7 +244,7 @@ function toRecord(row: Row): DecisionRecord {
     event: stored.event ?? 'unknown',
     event_uuid: stored.event_uuid ?? null,
     project: stored.project ?? null,
-    subject: stored.subject ? { ...stored.subject, iid: stored.subject.iid ?? 0, title: stored.subject.title ?? '', url: stored.subject.url ?? '' } : null,
+    subject: stored.subject ? { ...stored.subject, iid: stored.subject.iid ?? 0, title: stored.subject.title ?? '', url: stored.subject.url || null } : null,
     user: stored.user ? { id: stored.user.id ?? 0, username: stored.user.username ?? '' } : null,
     outcome: row.outcome as DecisionOutcome,
     reason: row.reason,

@@ -1,7 +1,7 @@
 // End to end: chat-ops commands in comments, with the shipped rules/commands.yml, against the fake GitLab.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { notePayload, withoutMarker } from '../support/events.js';
-import { type Harness } from '../support/harness.js';
+import { SECRET, type Harness } from '../support/harness.js';
 import { RUNTIMES, type Runtime } from '../support/runtimes.js';
 
 const PROJECT = 5;
@@ -45,6 +45,16 @@ async function comment(user: { id: number; username: string }, body: string, opt
   const answer = await h.post(payload, { 'x-gitlab-event': 'Note Hook' });
   await h.settle();
   return answer;
+}
+
+/** `/metrics` once it shows `line`: on Workers each invocation adds its counts to the store object as it ends. */
+async function metricsShowing(line: string): Promise<string> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const text = await (await h.fetch('/metrics', { headers: { authorization: `Bearer ${SECRET}` } })).text();
+    if (text.split('\n').includes(line) || Date.now() > deadline) return text;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 const mr = () => h.gitlab.mergeRequest(PROJECT, 1)!;
@@ -207,6 +217,32 @@ describe.each(RUNTIMES)('chat-ops ($name)', (runtime) => {
     expect(guest).not.toContain('@rulebot why');
     expect(author).toContain('`@rulebot ready`');
     expect(author).not.toContain('`@rulebot label`');
+  });
+
+  it('counts the command rules that ran as fired, and shows the command and its merge request in the records and the page', async () => {
+    await comment(DEV, '@rulebot label ~bug', { noteId: 1245 });
+    await comment(DEV, '@rulebot label ~bug', { noteId: 1300, on: 'issue' });
+    expect(await metricsShowing('rulebot_rule_fired_total{rule="label command"} 2')).toContain('rulebot_rule_fired_total{rule="label command"} 2');
+
+    const events = (await (await h.fetch('/api/events', { headers: { authorization: `Bearer ${SECRET}` } })).json()).events;
+    // GitLab's note examples leave the merge request's and issue's url out: the note's URL tells the page.
+    expect(events.map((record: any) => record.subject)).toEqual([
+      { kind: 'issue', iid: 17, title: expect.any(String), url: 'http://example.com/gitlab-org/gitlab-test/issues/17' },
+      { kind: 'merge_request', iid: 1, title: expect.any(String), url: 'http://example.com/gitlab-org/gitlab-test/merge_requests/1' },
+    ]);
+    const page = await (await h.fetch('/ui', { headers: { authorization: `Bearer ${SECRET}` } })).text();
+    const cells = [...page.matchAll(/data-label="Rules">([\s\S]*?)<\/td>/g)].map((match) => match[1]!.replace(/<[^>]+>/g, '').trim());
+    expect(cells).toEqual(['command label: ran', 'command label: ran']);
+    expect(page).toContain('href="http://example.com/gitlab-org/gitlab-test/merge_requests/1"');
+  });
+
+  it('records a note\'s subject url as null when the payload does not tell it', async () => {
+    const payload = notePayload({ body: 'just a comment', userId: DEV.id, username: DEV.username, noteId: 1246, iid: 1 });
+    delete payload['object_attributes']['url'];
+    await h.post(payload, { 'x-gitlab-event': 'Note Hook', 'idempotency-key': 'no-url' });
+    await h.settle();
+    const record = await (await h.fetch('/api/events/no-url', { headers: { authorization: `Bearer ${SECRET}` } })).json();
+    expect(record.subject).toEqual({ kind: 'merge_request', iid: 1, title: expect.any(String), url: null });
   });
 
   it('acts once when GitLab delivers the same note twice', async () => {

@@ -29,9 +29,12 @@ ${next ? html`<p class="pager"><a href="${next}">Older events</a></p>` : ''}`;
 
 function eventRow(record: DecisionRecord): Fragment {
   const fired = record.rules.filter((rule) => rule.fired).length;
+  // A note's commands (`label: ran`) are what it did, beside the rules that listened to the note itself.
+  const commands = record.commands.map((command, i) => html`${i > 0 ? ', ' : ''}<code>${command.command}</code>: ${command.status.replace('_', ' ')}`);
+  const listened = record.rules.length === 0 ? (commands.length > 0 ? '' : html`<span class="muted">none listened</span>`) : html`${fired} of ${record.rules.length} fired`;
   const rules = record.schedule
     ? html`${record.schedule.acted} acted on of ${record.schedule.scanned} scanned`
-    : record.rules.length === 0 ? html`<span class="muted">none listened</span>` : html`${fired} of ${record.rules.length} fired`;
+    : html`${listened}${listened && commands.length > 0 ? '; ' : ''}${commands.length > 0 ? html`command${commands.length === 1 ? '' : 's'} ${commands}` : ''}`;
   return html`<tr>
   <td data-label="Received" class="mono">${time(record.received_at)}</td>
   <td data-label="Event"><a href="${eventHref(record.id)}">${record.event === 'schedule' ? `schedule: ${record.schedule?.rule ?? ''}` : record.event}</a></td>

@@ -34,6 +34,6 @@ export function subjectLink(record: Pick<DecisionRecord, 'project' | 'subject'>)
 }
 
 /** Only http(s) links are made links: a `javascript:` URL in a payload must not become one. */
-export function safeUrl(url: string | undefined): boolean {
+export function safeUrl(url: string | null | undefined): boolean {
   return !!url && /^https?:\/\//i.test(url);
 }
