@@ -1,5 +1,6 @@
 // The decision record of a delivery rulebot did not act on: ignored (a kind it does not read, its own event) or a duplicate.
-import type { DecisionInput, DecisionRecord } from '../store/index.js';
+import type { DecisionInput } from '../store/index.js';
+import { projectOf } from './payload-project.js';
 import type { Delivery } from './webhook.js';
 
 /** The record of an ignored or duplicate delivery; undefined for the others (the engine or the store records those). */
@@ -32,12 +33,4 @@ export function deliveryRecord(delivery: Delivery): DecisionInput | undefined {
     warnings: [],
     schedule: null,
   };
-}
-
-/** The project a payload names, when it names one the usual way. */
-function projectOf(payload: Record<string, unknown>): DecisionRecord['project'] {
-  const project = payload['project'] as { id?: unknown; path_with_namespace?: unknown } | null | undefined;
-  const id = Number(project?.id ?? payload['project_id']);
-  if (!Number.isSafeInteger(id) || id <= 0) return null;
-  return { id, path: typeof project?.path_with_namespace === 'string' ? project.path_with_namespace : String(id) };
 }

@@ -14,6 +14,7 @@ import { BodyBudget } from './body-budget.js';
 import { readBody } from './read-body.js';
 import { createSignatureVerifier } from './verify-signature.js';
 import { createTokenVerifier } from './verify-token.js';
+import { unreadableRecord } from './unreadable-record.js';
 
 export interface WebhookDeps {
   /**
@@ -146,6 +147,10 @@ export function createWebhookHandler(deps: WebhookDeps) {
       // Authentic, but in a shape this version cannot read: refusing it would count towards GitLab
       // disabling the hook and lose it. Kept as a dead letter that names the field; put it back after an upgrade.
       const reason = unreadableReason(result.unreadable);
+      // A record naming the project as the payload does, first: the dead letter then sets its outcome.
+      await deps.store
+        .recordDecision(unreadableRecord({ id, payload, reason, eventUuid, receivedAt: now }))
+        .catch((error: unknown) => deps.log.warn('decision record not stored', { event_id: id, error }));
       await deps.store.deadLetter(id, reason, { attempts: 0, first_attempt_at: undefined });
       deps.log.error('event cannot be read; kept as a dead letter', { event_id: id, reason });
       tell?.({ status: 'dead_letter', id, reason, event: undefined, payload, hook, eventUuid, receivedAt: now }, c);

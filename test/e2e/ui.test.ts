@@ -121,7 +121,7 @@ describe.each(RUNTIMES)('the page at /ui ($name)', (runtime) => {
     expect(page).toContain('No dead letters.');
   });
 
-  it('shows each dead letter with the attempts GET /dead-letters gives', async () => {
+  it('shows each dead letter with the attempts GET /dead-letters gives, and its project by path', async () => {
     h.gitlab.inject({ method: 'PUT', path: /merge_requests\/1$/, status: 403, body: { message: '403 Forbidden' } });
     await h.post(mergeRequestPayload({ action: 'open', labels: [] }), { 'idempotency-key': 'refused-1' });
     const unreadable = mergeRequestPayload({ iid: 2 });
@@ -132,7 +132,13 @@ describe.each(RUNTIMES)('the page at /ui ($name)', (runtime) => {
     expect(Object.fromEntries(api.map((letter: { id: string; attempts: number }) => [letter.id, letter.attempts]))).toEqual({ 'refused-1': 1, 'unreadable-2': 0 });
     const { cookie } = await signIn(UI_TOKEN);
     const page = await (await h.fetch('/ui/dead-letters', { headers: { cookie: cookie! } })).text();
-    expect(deadLetterRows(page)).toEqual({ 'unreadable-2': { attempts: '0' }, 'refused-1': { attempts: '1' } });
+    expect(deadLetterRows(page)).toEqual({
+      'unreadable-2': { attempts: '0', project: 'gitlabhq/gitlab-test' },
+      'refused-1': { attempts: '1', project: 'gitlabhq/gitlab-test' },
+    });
+    // The unreadable payload's record names its project too.
+    const record = await (await h.fetch('/api/events/unreadable-2', { headers: { authorization: `Bearer ${SECRET}` } })).json();
+    expect(record).toMatchObject({ event: 'unknown', project: { id: 1, path: 'gitlabhq/gitlab-test' }, outcome: 'dead_letter', attempts: 0, reason: expect.stringMatching(/^unreadable_payload: /) });
   });
 
   it('shows the GitLab token\'s expiry as GET /status has it', async () => {
@@ -191,11 +197,11 @@ function originOfRequests(harness: Harness): string {
 }
 
 /** The dead letters page's rows, by event id: what their cells show. */
-function deadLetterRows(page: string): Record<string, { attempts: string }> {
-  const rows: Record<string, { attempts: string }> = {};
+function deadLetterRows(page: string): Record<string, { attempts: string; project: string }> {
+  const rows: Record<string, { attempts: string; project: string }> = {};
   for (const row of page.split('<tr>').slice(2)) {
     const cell = (label: string) => new RegExp(`data-label="${label}"[^>]*>([\\s\\S]*?)</td>`).exec(row)?.[1]?.replace(/<[^>]+>/g, '').trim() ?? '';
-    rows[cell('Event')] = { attempts: cell('Attempts') };
+    rows[cell('Event')] = { attempts: cell('Attempts'), project: cell('Project') };
   }
   return rows;
 }

@@ -26,7 +26,8 @@ export interface GitLabTokenView {
   minutes_left?: number | undefined;
 }
 
-export function deadLettersBody(input: { letters: DeadLetter[]; csrf: string; notice?: string; now: number }): Fragment {
+/** `projects`: the path of each letter's project by event id, where its record names it; the id is shown otherwise. */
+export function deadLettersBody(input: { letters: DeadLetter[]; projects: ReadonlyMap<string, string>; csrf: string; notice?: string; now: number }): Fragment {
   return html`<h1>Dead letters</h1>
 <p class="muted">Events that failed for good, kept with the reason. Fix the cause, then put one back: it is queued as a fresh event, and calls an earlier attempt made are not made again.</p>
 ${input.notice ? html`<p class="card" role="status">${input.notice}</p>` : ''}
@@ -34,7 +35,7 @@ ${input.letters.length === 0 ? html`<p class="muted">No dead letters.</p>` : htm
 <thead><tr><th>Event</th><th>Project</th><th>Failed</th><th>Attempts</th><th>Reason</th><th></th></tr></thead>
 <tbody>${input.letters.map(({ job, reason, failed_at }) => html`<tr>
   <td data-label="Event"><a href="${eventHref(job.id)}" class="mono">${job.id}</a></td>
-  <td data-label="Project">${job.project_id || '—'}</td>
+  <td data-label="Project">${input.projects.get(job.id) ?? (job.project_id || '—')}</td>
   <td data-label="Failed" class="mono">${time(new Date(failed_at).toISOString())} <span class="muted">(${age(input.now - failed_at)} ago)</span></td>
   <td data-label="Attempts">${job.attempts}</td>
   <td data-label="Reason">${reason}</td>

@@ -8,6 +8,7 @@ import type { DeadLetter, Store } from '../../store/index.js';
 import { readEventQuery } from '../event-query.js';
 import { readBody } from '../read-body.js';
 import { tokenMatches } from '../verify-token.js';
+import { deadLetterProjects } from './dead-letter-projects.js';
 import { eventBody, eventsBody } from './events-page.js';
 import { page, PAGE_HEADERS, type Fragment } from './layout.js';
 import { deadLettersBody, healthBody, rulesBody, schedulesBody, signInBody, type GitLabTokenView, type RuleSummary } from './other-pages.js';
@@ -112,9 +113,10 @@ export function mountUi(app: Hono, deps: UiDeps): void {
     const viewer = await signedIn(c);
     if (viewer instanceof Response) return viewer;
     const letters = deps.deadLetters ? await deps.deadLetters.list() : [];
+    const projects = await deadLetterProjects(deps.store, letters);
     const id = c.req.query('put_back');
     const notice = id === undefined ? undefined : c.req.query('done') === '1' ? `Event ${id} was put back in the queue.` : `Event ${id} could not be put back: it is no longer a dead letter, or an event with that id is queued now.`;
-    return c.html(page({ title: 'Dead letters', current: '/ui/dead-letters', csrf: viewer.csrf, body: deadLettersBody({ letters: letters.reverse(), csrf: viewer.csrf, now: now(), ...(notice && { notice }) }) }));
+    return c.html(page({ title: 'Dead letters', current: '/ui/dead-letters', csrf: viewer.csrf, body: deadLettersBody({ letters: letters.reverse(), projects, csrf: viewer.csrf, now: now(), ...(notice && { notice }) }) }));
   });
 
   app.post('/ui/dead-letters/:id/retry', async (c) => {
