@@ -101,6 +101,10 @@ describe.each(RUNTIMES)('the page at /ui ($name)', (runtime) => {
       const init = form(fields);
       return h.fetch('/ui/dead-letters/refused-9/retry', { ...init, headers: { ...init.headers, cookie: cookie!, ...headers } });
     };
+    // Without a session (it expired): sign in, then back to the dead letters page, not to this POST-only URL.
+    const expired = await h.fetch('/ui/dead-letters/refused-9/retry', form({ csrf }));
+    expect(expired.status).toBe(303);
+    expect(expired.headers.get('location')).toBe('/ui/sign-in?next=%2Fui%2Fdead-letters');
     expect((await retry({})).status).toBe(403);
     expect((await retry({ csrf: 'x'.repeat(43) })).status).toBe(403);
     expect((await retry({ csrf }, { origin: 'https://evil.example' })).status).toBe(403);

@@ -120,7 +120,8 @@ export function mountUi(app: Hono, deps: UiDeps): void {
   });
 
   app.post('/ui/dead-letters/:id/retry', async (c) => {
-    const viewer = await signedIn(c);
+    // Signed in again, the browser comes back to the page with the button: this URL takes POSTs only.
+    const viewer = await signedIn(c, '/ui/dead-letters');
     if (viewer instanceof Response) return viewer;
     if (!(await formAllowed(c, viewer, await readForm(c)))) {
       return c.html(page({ title: 'Refused', csrf: viewer.csrf, body: html404('This request did not come from a page of this site; go back to the dead letters and try again.') }), 403);
@@ -167,13 +168,16 @@ export function mountUi(app: Hono, deps: UiDeps): void {
     return session && { session, csrf: await signer.csrfToken(session) };
   }
 
-  /** The viewer, or the answer that sends a browser to sign in. */
-  async function signedIn(c: Context): Promise<Viewer | Response> {
+  /**
+   * The viewer, or the answer that sends a browser to sign in and then back to `back` (default: the
+   * page asked for; a form's POST names the page it was on instead, since signing in ends with a GET).
+   */
+  async function signedIn(c: Context, back?: string): Promise<Viewer | Response> {
     if (!signer) return c.html(page({ title: 'Sign in', body: signInBody({ next: '/ui', unconfigured: true }) }), 403);
     const viewer = await viewerOf(c);
     if (viewer) return viewer;
     const url = new URL(c.req.url);
-    return c.redirect(`/ui/sign-in?${new URLSearchParams({ next: url.pathname + url.search })}`, 303);
+    return c.redirect(`/ui/sign-in?${new URLSearchParams({ next: back ?? url.pathname + url.search })}`, 303);
   }
 
   /** A form posted by this site's page in this session (bearer-token scripts need no CSRF token: browsers never add that header). */
