@@ -57,3 +57,28 @@ describe('start-up failures', () => {
     expect(stderr[0]).toContain('dead letters and the times of the last schedule runs are lost');
   });
 });
+
+describe('start-up log', () => {
+  it('names the address it listens on: every address for HOST=0.0.0.0, with the loopback URL', async () => {
+    const child = spawnRulebot({ PORT: '0', HOST: '0.0.0.0', GITLAB_TOKEN: '', RULES_DIR: '', DATA_DIR: await tempDir() });
+    try {
+      const line = await child.waitFor((entry) => entry.msg === 'rulebot listening');
+      const port = /:(\d+)$/.exec(String(line.url))![1];
+      expect(line).toMatchObject({ url: `http://0.0.0.0:${port}`, listening_on: 'every IPv4 address of this machine', local_url: `http://127.0.0.1:${port}` });
+      expect((await fetch(`${line['local_url']}/healthz`)).status).toBe(200);
+    } finally {
+      child.process.kill('SIGKILL');
+    }
+  });
+
+  it('names the one address it listens on for a HOST that is one', async () => {
+    const child = spawnRulebot({ PORT: '0', HOST: '127.0.0.1', GITLAB_TOKEN: '', RULES_DIR: '', DATA_DIR: await tempDir() });
+    try {
+      const line = await child.waitFor((entry) => entry.msg === 'rulebot listening');
+      expect(line.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(line).not.toHaveProperty('listening_on');
+    } finally {
+      child.process.kill('SIGKILL');
+    }
+  });
+});

@@ -124,7 +124,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const listener = server;
   const url = urlOf(listener, config);
   log.info('rulebot listening', {
-    url,
+    ...boundAddress(listener),
     rules: rules.rules.length,
     gitlab: config.gitlabUrl,
     user: bot.user()?.username,
@@ -191,10 +191,9 @@ async function takeDataDir(
     log.warn('cannot listen while waiting for DATA_DIR; listening once it is taken', { error });
     return undefined;
   });
-  const url = listener && urlOf(listener, config);
   const since = Date.now();
   log.warn('DATA_DIR is in use by another process; waiting for it to stop, processing nothing until then', {
-    data_dir: resolve(dir), holder, ...(url && { url }),
+    data_dir: resolve(dir), holder, ...(listener && boundAddress(listener)),
   });
   try {
     for (;;) {
@@ -242,6 +241,19 @@ function closeListener(server: Listener): Promise<void> {
   });
 }
 
+/**
+ * Where the server listens, for the log: the address it is bound to (`http://0.0.0.0:8099`), and for
+ * a wildcard address (HOST's default) that it answers on every address of the machine, with the
+ * loopback URL it can be reached at from here.
+ */
+function boundAddress(server: Listener): { url: string; listening_on?: string; local_url?: string } {
+  const { address, family, port } = server.address() as AddressInfo;
+  const url = `http://${family === 'IPv6' ? `[${address}]` : address}:${port}`;
+  if (address !== '0.0.0.0' && address !== '::') return { url };
+  return { url, listening_on: `every ${address === '::' ? '' : 'IPv4 '}address of this machine`, local_url: `http://${address === '::' ? '[::1]' : '127.0.0.1'}:${port}` };
+}
+
+/** The URL this process reaches the server at: a wildcard address is reached on loopback. */
 function urlOf(server: Listener, config: Config): string {
   const port = (server.address() as AddressInfo).port;
   return `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
