@@ -8,6 +8,8 @@ export interface Subject {
   /** For issues: `issue`, or the work item type GitLab names (`task`, `incident`, `epic`, …), lower case; undefined when unknown. */
   issue_type?: string | undefined;
   iid: number;
+  /** Issues: whether only members with enough access see it; undefined when the payload does not say. */
+  confidential?: boolean | undefined;
   title: string;
   description: string;
   state: string;

@@ -125,6 +125,7 @@ function issueSubject(issue: Omit<IssueLike, 'action' | 'labels'>, labels: strin
     issue_type: (issue.type ?? issue.issue_type ?? (workItem ? undefined : 'issue'))?.toLowerCase(),
     complete: true,
     iid: issue.iid,
+    confidential: issue.confidential,
     title: issue.title,
     description: issue.description ?? '',
     state: issue.state,

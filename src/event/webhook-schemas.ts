@@ -107,6 +107,7 @@ const IssueAttributes = z.object({
   /** Work item events: `Task`, `Incident`, `Epic`, …; issue events may carry `issue_type`. */
   type: z.string().nullish(),
   issue_type: z.string().nullish(),
+  confidential: OptionalBoolean,
 });
 
 const Action = z.string().nullish().transform((action) => action ?? undefined);

@@ -4,6 +4,7 @@ export { IssuableSchema, issuableProjectPath, type Issuable } from './issuables.
 export { MemberDirectory } from './members.js';
 export { RateBudget, type RateBudgetOptions } from './rate-budget.js';
 export { listMergeRequestDiffs } from './merge-requests.js';
+export { countUnresolvedThreads, getApprovals } from './merge-request-state.js';
 export { noteablePath, projectPath, type NoteableType } from './project-path.js';
 export { DiffSchema, UserSchema, type Diff, type User } from './schemas.js';
 export { getCurrentUser, UserDirectory } from './users.js';

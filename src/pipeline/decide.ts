@@ -5,8 +5,11 @@ import type { RuleEvent } from '../event/event.js';
 import { loadFact, type FactSources } from './facts.js';
 import type { EventOutcome, ProcessDeps } from './process-deps.js';
 
-/** At most this many rounds of fact reading: subject, then author or diffs. */
-const MAX_FACT_ROUNDS = 3;
+/**
+ * At most this many rounds of fact reading: the object, then the author, approvals, threads or diffs,
+ * each read only once the cheaper conditions before it hold.
+ */
+const MAX_FACT_ROUNDS = 6;
 
 export interface Decision {
   matched: Rule[];

@@ -1,5 +1,5 @@
 // Rule files: schema, loading, matching.
-export type { DiffSummary, Fact, Facts } from './context.js';
+export type { ApprovalSummary, DiffSummary, Fact, Facts, SubjectDetails } from './context.js';
 export { ACCESS_LEVELS, ROLES, roleName, type Role } from './access.js';
 export { EVENT_NAMES, isEventName } from './events.js';
 export { compileCondition } from './conditions.js';

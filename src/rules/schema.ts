@@ -7,6 +7,15 @@ import { EVENT_NAMES, isEventName } from './events.js';
 import { compileGlob } from './glob.js';
 import { compileRegex } from './regex.js';
 import { compileTemplate } from './template.js';
+import {
+  ApprovalsCondition,
+  MergeStatusCondition,
+  MilestoneCondition,
+  PeopleCondition,
+  PipelineCondition,
+  ThreadsCondition,
+  TypeCondition,
+} from './state-schemas.js';
 
 const nonEmpty = (what: string) => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}, got an empty string` });
 
@@ -116,6 +125,16 @@ export const ConditionSchema = z.strictObject({
   created: AgeCondition.optional(),
   updated: AgeCondition.optional(),
   merged: AgeCondition.optional(),
+  approvals: ApprovalsCondition.optional(),
+  pipeline: PipelineCondition.optional(),
+  merge_status: MergeStatusCondition.optional(),
+  conflicts: z.boolean({ error: 'expected true or false' }).optional(),
+  threads: ThreadsCondition.optional(),
+  assignees: PeopleCondition.optional(),
+  reviewers: PeopleCondition.optional(),
+  milestone: MilestoneCondition.optional(),
+  type: TypeCondition.optional(),
+  confidential: z.boolean({ error: 'expected true or false' }).optional(),
   get any() {
     return z.array(ConditionSchema, { error: 'expected a list of conditions' }).min(1).optional();
   },

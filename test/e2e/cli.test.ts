@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/runtime/node/cli/run.js';
-import { diff } from '../support/harness.js';
+import { FakeGitLab } from '../support/fake-gitlab.js';
+import { BOT, diff, TOKEN } from '../support/harness.js';
 
 async function cli(args: string[], env: Record<string, string | undefined> = {}) {
   const lines: string[] = [];
@@ -111,6 +112,33 @@ describe('rulebot simulate', () => {
       type: 'warning',
       message: 'commands are addressed to the bot by its username: set GITLAB_TOKEN, or give --bot USERNAME, to read them',
     });
+  });
+
+  it('shows the reads a rule costs, cheapest first, with a token', async () => {
+    const gitlab = new FakeGitLab({ token: TOKEN, botUser: BOT });
+    await gitlab.start();
+    try {
+      gitlab.addProject({ id: 1, path_with_namespace: 'gitlabhq/gitlab-test' });
+      gitlab.addUser({ id: 6, username: 'carol' });
+      gitlab.addMergeRequest({ project_id: 1, iid: 1, head_pipeline_status: 'success', approved_by: [6] });
+      const dir = await tempFiles({
+        'ready.yml': 'rules:\n  - name: ready\n    on: merge_request\n    if: { pipeline: { status: success }, approvals: approved }\n    then: { add_labels: [ready] }\n',
+      });
+      const { code, lines } = await cli(['simulate', '--event', 'test/fixtures/merge_request.json', '--rules', dir], {
+        GITLAB_URL: gitlab.url,
+        GITLAB_TOKEN: TOKEN,
+      });
+      expect(code).toBe(0);
+      expect(lines.slice(1).map((line) => JSON.parse(line))).toEqual([
+        { type: 'read', call: 'GET /projects/1/merge_requests/1' },
+        { type: 'read', call: 'GET /projects/1/merge_requests/1/approvals' },
+        { type: 'match', rule: 'ready' },
+        { type: 'call', method: 'PUT', path: '/projects/1/merge_requests/1', body: { add_labels: 'ready' }, rules: ['ready'] },
+      ]);
+      expect(gitlab.calls('PUT')).toEqual([]);
+    } finally {
+      await gitlab.stop();
+    }
   });
 
   it('warns when --header does not fit the event, and needs --event', async () => {

@@ -63,6 +63,11 @@ export function representMergeRequest(
     user_notes_count: context.userNotesCount('MergeRequest', mr.project_id, mr.iid),
     sha: mr.sha,
     web_url: `${context.baseUrl}/${project.path_with_namespace}/-/merge_requests/${mr.iid}`,
+    detailed_merge_status: mr.detailed_merge_status ?? 'mergeable',
+    has_conflicts: mr.has_conflicts ?? false,
+    blocking_discussions_resolved: !(mr.discussions ?? []).some((d) => d.resolvable && !d.resolved),
+    head_pipeline: mr.head_pipeline_status ? { id: 1, status: mr.head_pipeline_status, sha: mr.sha } : null,
+    milestone: representMilestone(mr.milestone, project),
   };
 }
 
@@ -86,6 +91,10 @@ export function representIssue(
     assignee: assignees[0] ?? null,
     assignees,
     closed_at: issue.closed_at,
+    confidential: issue.confidential ?? false,
+    issue_type: issue.issue_type ?? 'issue',
+    type: (issue.issue_type ?? 'issue').toUpperCase(),
+    milestone: representMilestone(issue.milestone, project),
     user_notes_count: context.userNotesCount('Issue', issue.project_id, issue.iid),
     web_url: `${context.baseUrl}/${project.path_with_namespace}/-/issues/${issue.iid}`,
   };
@@ -137,4 +146,9 @@ function users(ids: number[], context: RepresentationContext) {
 // GitLab lists an issuable's labels sorted by title (Ruby's byte order), whatever order they were added in.
 function sortedLabels(labels: string[]): string[] {
   return [...labels].sort();
+}
+
+/** A project milestone named by its title (the fake keeps no other milestone data). */
+function representMilestone(title: string | null | undefined, project: FakeProject) {
+  return title ? { id: 1, iid: 1, project_id: project.id, title, state: 'active', due_date: null } : null;
 }

@@ -77,6 +77,26 @@ export interface FakeMergeRequest {
   should_remove_source_branch: boolean | null;
   /** How many times `PUT …/rebase` was accepted. */
   rebase_count: number;
+  /** GitLab's `detailed_merge_status` (default `mergeable`). */
+  detailed_merge_status?: string;
+  has_conflicts?: boolean;
+  /** Status of the head pipeline; none when undefined or null. */
+  head_pipeline_status?: string | null;
+  /** Title of its milestone; none when undefined or null. */
+  milestone?: string | null;
+  /** Users who approved it, by id. */
+  approved_by?: number[];
+  /** Approvals the project's rules require (default 0). */
+  approvals_required?: number;
+  /** Its threads, as `GET …/discussions` lists them. */
+  discussions?: FakeDiscussion[];
+}
+
+/** A thread of a merge request; `resolvable` threads count as unresolved until resolved. */
+export interface FakeDiscussion {
+  id: string;
+  resolvable: boolean;
+  resolved: boolean;
 }
 
 /** Live state of an issue. */
@@ -93,6 +113,10 @@ export interface FakeIssue {
   updated_at: string;
   /** Set when closed; seeding `state: 'closed'` without it uses `updated_at`. */
   closed_at: string | null;
+  confidential?: boolean;
+  /** `issue` (default), `incident`, `task`, … */
+  issue_type?: string;
+  milestone?: string | null;
 }
 
 /** A comment (note) on a merge request or an issue. */

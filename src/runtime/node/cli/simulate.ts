@@ -58,16 +58,26 @@ export async function runSimulate(options: SimulateOptions, out: (line: string) 
 
   const diffs = options.diffs ? DiffSchema.array().parse(JSON.parse(await readFile(options.diffs, 'utf8'))) : undefined;
   // The same engine as the servers, on a store of its own that is thrown away: nothing is written to GitLab.
+  // Every read the event costs is shown, so a rule's price in API calls can be seen before it runs.
+  const reads: string[] = [];
+  const readingFetch: typeof fetch = (input, init) => {
+    const request = new Request(input, init);
+    const path = new URL(request.url).pathname.replace(/^.*?\/api\/v4/, '');
+    if (path !== '/user') reads.push(`${request.method} ${path}`);
+    return fetch(request);
+  };
   const engine = createEngine({
     config,
     rules,
     store: new MemoryStore(),
     log: silentLogger,
+    fetch: readingFetch,
     ...(config.gitlabToken ? {} : { offline: 'GITLAB_TOKEN is not set (changed files can be given with --diffs FILE)' }),
   });
   if (config.gitlabToken) await engine.init();
   else if (options.botUsername) engine.setUser({ id: 0, username: options.botUsername });
   const { outcome, commands, replies } = await engine.runEvent({ id: 'simulate', event, eventUuid: undefined, retrying: false, ...(diffs && { diffs }) });
+  for (const read of reads) print({ type: 'read', call: read });
   for (const rule of outcome.matched) print({ type: 'match', rule });
   for (const call of outcome.calls) print({ type: 'call', method: call.method, path: call.path, body: call.body, rules: call.rules });
   for (const message of outcome.warnings) print({ type: 'warning', message });

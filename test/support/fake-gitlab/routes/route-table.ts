@@ -5,6 +5,7 @@ import { listGroupIssuables, listProjectIssuables } from './issuable-lists.js';
 import { getIssue, updateIssue } from './issues.js';
 import { getMember, getMemberIncludingInherited, listAllMembers, listMembers } from './members.js';
 import { mergeMergeRequest, rebaseMergeRequest } from './merge.js';
+import { getApprovals, listDiscussions } from './merge-request-state.js';
 import { getMergeRequest, listMergeRequestDiffs, updateMergeRequest } from './merge-requests.js';
 import { createNote, listNotes } from './notes.js';
 import { createPipeline } from './pipelines.js';
@@ -37,6 +38,8 @@ const ROUTES: readonly Route[] = [
   route('PUT', `${MERGE_REQUEST}/merge`, mergeMergeRequest),
   route('PUT', `${MERGE_REQUEST}/rebase`, rebaseMergeRequest),
   route('GET', `${MERGE_REQUEST}/diffs`, listMergeRequestDiffs),
+  route('GET', `${MERGE_REQUEST}/approvals`, getApprovals),
+  route('GET', `${MERGE_REQUEST}/discussions`, listDiscussions),
   route('GET', `${MERGE_REQUEST}/notes`, listNotes('MergeRequest')),
   route('POST', `${MERGE_REQUEST}/notes`, createNote('MergeRequest')),
   // A reply in a thread; the fake keeps no threads, so it is stored as a note of the merge request.
