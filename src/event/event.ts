@@ -10,6 +10,8 @@ export interface Subject {
   iid: number;
   /** Issues: whether only members with enough access see it; undefined when the payload does not say. */
   confidential?: boolean | undefined;
+  /** The milestone's id; null when there is none, undefined when the payload does not say. */
+  milestone_id?: number | null | undefined;
   title: string;
   description: string;
   state: string;

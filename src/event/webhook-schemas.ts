@@ -90,6 +90,7 @@ const MergeRequestAttributes = z.object({
   created_at: OptionalTime,
   updated_at: OptionalTime,
   last_commit: z.object({ id: z.string() }).nullish().catch(undefined),
+  milestone_id: z.number().nullish().catch(undefined),
 });
 
 const IssueAttributes = z.object({
@@ -108,6 +109,7 @@ const IssueAttributes = z.object({
   type: z.string().nullish(),
   issue_type: z.string().nullish(),
   confidential: OptionalBoolean,
+  milestone_id: z.number().nullish().catch(undefined),
 });
 
 const Action = z.string().nullish().transform((action) => action ?? undefined);

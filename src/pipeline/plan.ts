@@ -3,6 +3,7 @@ import { noteablePath } from '../gitlab/index.js';
 import { ARGS_PLACEHOLDER, renderTemplate, type Rule } from '../rules/index.js';
 import type { RuleEvent, Subject } from '../event/event.js';
 import type { ApiCall } from './api-call.js';
+import { editsFields, planFields } from './plan-fields.js';
 import { planFeedback, planMergeRequestRequests } from './plan-requests.js';
 
 export interface PlanInput {
@@ -20,6 +21,10 @@ export interface PlanInput {
    * label changes are sent even if the payload shows them made, and GitLab ignores the no-ops.
    */
   labelsCurrent?: boolean;
+  /** Ids of the milestones `milestone` actions name, by title; undefined when not looked up. */
+  milestoneIds?: ReadonlyMap<string, number> | undefined;
+  /** The time relative due dates count from (default: now). */
+  now?: number;
 }
 
 export interface Plan {
@@ -33,7 +38,7 @@ export interface Plan {
  * applies atomically without reading the labels first, and labels the payload shows are already
  * there (or already gone) are left out, so an event that changes nothing costs no call at all.
  */
-export function planActions({ event, rules, userIds, authorUsername, labelsCurrent = true }: PlanInput): Plan {
+export function planActions({ event, rules, userIds, authorUsername, labelsCurrent = true, milestoneIds, now = Date.now() }: PlanInput): Plan {
   const subject = event.subject;
   const warnings: string[] = [];
   if (!subject || rules.length === 0) return { calls: [], warnings };
@@ -54,14 +59,17 @@ export function planActions({ event, rules, userIds, authorUsername, labelsCurre
     if (then.close) stateEvent = 'close';
     if (then.reopen) stateEvent = 'reopen';
     planPeople(rule, subject, args, { assignees, reviewers }, userIds, warnings);
-    if (then.add_labels || then.remove_labels || then.close || then.reopen || then.assign || then.request_review) editors.add(rule.name);
+    const people = then.assign || then.request_review || then.unassign || then.remove_reviewers;
+    if (then.add_labels || then.remove_labels || then.close || then.reopen || people || editsFields(rule)) editors.add(rule.name);
     if (rule.comment) {
       const body = renderTemplate(rule.comment, { event, authorUsername });
       notes.push({ kind: 'note', method: 'POST', path: `${path}/notes`, body: rule.comment.internal ? { body, internal: true } : { body }, rules: [rule.name] });
     }
   }
 
-  const update = buildUpdate(subject, labels, stateEvent, assignees, reviewers, labelsCurrent && subject.complete);
+  const fields = planFields(rules, { subject, milestoneIds, now, warnings });
+  const built = buildUpdate(subject, labels, stateEvent, assignees, reviewers, labelsCurrent && subject.complete);
+  const update = built || Object.keys(fields).length > 0 ? { ...built, ...fields } : undefined;
   const context = { event, subject, rules, authorUsername, warnings };
   // Edits first, then what depends on them (merging), then what reports on them (comments, replies, reactions).
   const calls: ApiCall[] = [
@@ -89,8 +97,8 @@ function planPeople(
   userIds: ReadonlyMap<string, number> | undefined,
   warnings: string[],
 ): void {
-  const { assign, request_review } = rule.then;
-  if (!assign && !request_review) return;
+  const { assign, request_review, unassign, remove_reviewers } = rule.then;
+  if (!assign && !request_review && !unassign && !remove_reviewers) return;
   if (!userIds) {
     warnings.push(`rule "${rule.name}": users to assign or ask for review were not looked up in GitLab`);
     return;
@@ -100,9 +108,24 @@ function planPeople(
     warnings.push(`rule "${rule.name}": the current assignees and reviewers are unknown, so nobody was added`);
     return;
   }
+  // Removals first, so that a rule both removing everyone and adding someone hands the item over.
+  removeUsers(unassign, into.assignees, userIds, `rule "${rule.name}": unassign`, warnings);
+  if (remove_reviewers && subject.type === 'issue') warnings.push(`rule "${rule.name}": remove_reviewers: issues have no reviewers`);
+  else removeUsers(remove_reviewers, into.reviewers, userIds, `rule "${rule.name}": remove_reviewers`, warnings);
   if (assign) addUsers(withArgs(assign, args), into.assignees, userIds, `rule "${rule.name}": assign`, warnings);
   if (request_review && subject.type === 'issue') warnings.push(`rule "${rule.name}": request_review: issues have no reviewers`);
   else if (request_review) addUsers(withArgs(request_review, args), into.reviewers, userIds, `rule "${rule.name}": request_review`, warnings);
+}
+
+function removeUsers(which: true | string[] | undefined, from: Set<number>, userIds: ReadonlyMap<string, number>, where: string, warnings: string[]) {
+  if (which === true) from.clear();
+  else if (which) {
+    for (const username of which) {
+      const id = userIds.get(username.toLowerCase());
+      if (id === undefined) warnings.push(`${where}: no GitLab user "${username}"`);
+      else from.delete(id);
+    }
+  }
 }
 
 function addUsers(usernames: readonly string[], into: Set<number>, userIds: ReadonlyMap<string, number>, where: string, warnings: string[]) {

@@ -6,6 +6,7 @@ import { executeCalls } from './execute.js';
 import type { FactSources } from './facts.js';
 import { planActions, withArgs } from './plan.js';
 import type { EventOutcome, ProcessDeps } from './process-deps.js';
+import { findMilestone } from '../gitlab/index.js';
 
 /**
  * Processes one event: decides the rules, reads what their actions need, plans and makes the calls
@@ -32,7 +33,8 @@ export async function actOnDecision(
   // Facts the actions themselves need: the author for templates, the full object before replacing assignees.
   const actionFacts = new Set<Fact>(matched.flatMap((rule) => rule.actionFacts));
   const subject = state.event.subject;
-  if (subject && !subject.people_known && matched.some((rule) => rule.then.assign || rule.then.request_review)) actionFacts.add('subject');
+  const changesPeople = (rule: Rule) => rule.then.assign || rule.then.request_review || rule.then.unassign || rule.then.remove_reviewers;
+  if (subject && !subject.people_known && matched.some(changesPeople)) actionFacts.add('subject');
   // Without the object's details (pipeline payloads) its author is unknown too: reading it tells both.
   if (subject && !subject.complete && actionFacts.has('author')) actionFacts.add('subject');
   for (const fact of ['subject', 'author'] as const) {
@@ -43,12 +45,15 @@ export async function actOnDecision(
 
   const args = state.event.command?.args.map((arg) => arg.value) ?? [];
   const userIds = deps.offline ? undefined : await resolveUsers(matched, args, deps);
+  const milestoneIds = deps.offline ? undefined : await resolveMilestones(matched, state.event.project.id, deps);
   const plan = planActions({
     event: state.event,
     rules: matched,
     userIds,
     authorUsername: state.facts.authorUsername,
     labelsCurrent: !deps.effects?.retrying,
+    milestoneIds,
+    now: (deps.now ?? Date.now)(),
   });
   const warnings = [...factWarnings, ...plan.warnings];
   const outcome = { matched: matched.map((rule) => rule.name), calls: plan.calls, warnings, undecided, state };
@@ -61,11 +66,27 @@ export async function actOnDecision(
 }
 
 async function resolveUsers(rules: readonly Rule[], args: readonly string[], deps: ProcessDeps): Promise<Map<string, number>> {
-  const names = new Set(rules.flatMap((rule) => withArgs([...(rule.then.assign ?? []), ...(rule.then.request_review ?? [])], args)));
+  const listed = (value: true | string[] | undefined) => (Array.isArray(value) ? value : []);
+  const names = new Set(
+    rules.flatMap((rule) =>
+      withArgs([...(rule.then.assign ?? []), ...(rule.then.request_review ?? []), ...listed(rule.then.unassign), ...listed(rule.then.remove_reviewers)], args),
+    ),
+  );
   const ids = new Map<string, number>();
   for (const name of names) {
     const user = await deps.users.findByUsername(deps.gitlab, name);
     if (user) ids.set(name.toLowerCase(), user.id);
+  }
+  return ids;
+}
+
+/** Looks up each milestone title matched rules set, in the project and its groups: one call per title. */
+async function resolveMilestones(rules: readonly Rule[], projectId: number, deps: ProcessDeps): Promise<Map<string, number>> {
+  const titles = new Set(rules.flatMap((rule) => (typeof rule.then.milestone === 'string' ? [rule.then.milestone] : [])));
+  const ids = new Map<string, number>();
+  for (const title of titles) {
+    const id = await findMilestone(deps.gitlab, projectId, title);
+    if (id !== undefined) ids.set(title, id);
   }
   return ids;
 }

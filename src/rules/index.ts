@@ -11,3 +11,4 @@ export { parseDuration } from './duration.js';
 export { RuleSet } from './rule-set.js';
 export { ARGS_PLACEHOLDER, ActionsSchema, ConditionSchema, RuleFileSchema, RuleSchema, type Actions, type Condition } from './schema.js';
 export { compileTemplate, renderTemplate, TEMPLATE_VARIABLES, type Template } from './template.js';
+export { resolveDueDate } from './action-schemas.js';

@@ -16,6 +16,7 @@ import {
   ThreadsCondition,
   TypeCondition,
 } from './state-schemas.js';
+import { DueDateAction, MilestoneAction, PeopleRemoval } from './action-schemas.js';
 
 const nonEmpty = (what: string) => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}, got an empty string` });
 
@@ -158,7 +159,8 @@ const Comment = z
   })
   .transform((c) => (typeof c === 'string' ? { body: c, internal: false } : c));
 
-const ACTION_KEYS = 'add_labels, remove_labels, comment, assign, request_review, close, reopen, react, reply, merge, rebase, pipeline';
+const ACTION_KEYS =
+  'add_labels, remove_labels, comment, assign, request_review, unassign, remove_reviewers, milestone, due_date, draft, lock_discussion, confidential, close, reopen, react, reply, merge, rebase, pipeline';
 
 export const ActionsSchema = z
   .strictObject({
@@ -167,6 +169,13 @@ export const ActionsSchema = z
     comment: Comment.optional(),
     assign: UsernameList.optional(),
     request_review: UsernameList.optional(),
+    unassign: PeopleRemoval.optional(),
+    remove_reviewers: PeopleRemoval.optional(),
+    milestone: MilestoneAction.optional(),
+    due_date: DueDateAction.optional(),
+    draft: z.boolean({ error: 'expected true or false' }).optional(),
+    lock_discussion: z.boolean({ error: 'expected true or false' }).optional(),
+    confidential: z.boolean({ error: 'expected true or false' }).optional(),
     close: z.literal(true, { error: 'expected true' }).optional(),
     reopen: z.literal(true, { error: 'expected true' }).optional(),
     react: z.string({ error: 'expected an emoji name such as thumbsup' }).regex(/^[\w+-]+$/, { error: 'expected an emoji name such as thumbsup' }).optional(),

@@ -68,6 +68,7 @@ export function representMergeRequest(
     blocking_discussions_resolved: !(mr.discussions ?? []).some((d) => d.resolvable && !d.resolved),
     head_pipeline: mr.head_pipeline_status ? { id: 1, status: mr.head_pipeline_status, sha: mr.sha } : null,
     milestone: representMilestone(mr.milestone, project),
+    discussion_locked: mr.discussion_locked ?? null,
   };
 }
 
@@ -95,6 +96,8 @@ export function representIssue(
     issue_type: issue.issue_type ?? 'issue',
     type: (issue.issue_type ?? 'issue').toUpperCase(),
     milestone: representMilestone(issue.milestone, project),
+    discussion_locked: issue.discussion_locked ?? null,
+    due_date: issue.due_date ?? null,
     user_notes_count: context.userNotesCount('Issue', issue.project_id, issue.iid),
     web_url: `${context.baseUrl}/${project.path_with_namespace}/-/issues/${issue.iid}`,
   };

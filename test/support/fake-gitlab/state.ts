@@ -107,6 +107,11 @@ export class FakeGitLabState {
     this.store.awards.add(noteId, name, userId, new Date().toISOString());
   }
 
+  /** Add a milestone to a project; merge requests and issues then take it by `milestone_id`. */
+  addMilestone(projectId: number, title: string, state: 'active' | 'closed' = 'active'): number {
+    return this.store.milestones.add({ project_id: projectId, title, state }).id;
+  }
+
   /** Pipelines created in a project, oldest first. */
   pipelines(projectId: number): FakePipeline[] {
     return this.store.pipelines.list(projectId);

@@ -3,6 +3,7 @@
 import { Awards } from './awards.js';
 import type { Clock } from './clock.js';
 import { Memberships } from './memberships.js';
+import { Milestones } from './milestones.js';
 import { Pipelines } from './pipelines.js';
 import {
   issueFromSeed,
@@ -35,6 +36,7 @@ export class FakeGitLabStore {
   readonly memberships = new Memberships();
   readonly awards = new Awards();
   readonly pipelines = new Pipelines();
+  readonly milestones = new Milestones();
   private readonly users = new Map<number, FakeUser>();
   private readonly projects = new Map<number, FakeProject>();
   private readonly mergeRequests = new Map<string, Stored<FakeMergeRequest>>();

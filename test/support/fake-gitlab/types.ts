@@ -90,6 +90,7 @@ export interface FakeMergeRequest {
   approvals_required?: number;
   /** Its threads, as `GET …/discussions` lists them. */
   discussions?: FakeDiscussion[];
+  discussion_locked?: boolean;
 }
 
 /** A thread of a merge request; `resolvable` threads count as unresolved until resolved. */
@@ -117,6 +118,9 @@ export interface FakeIssue {
   /** `issue` (default), `incident`, `task`, … */
   issue_type?: string;
   milestone?: string | null;
+  discussion_locked?: boolean;
+  /** `YYYY-MM-DD`, or null. */
+  due_date?: string | null;
 }
 
 /** A comment (note) on a merge request or an issue. */

@@ -6,6 +6,7 @@ import { getIssue, updateIssue } from './issues.js';
 import { getMember, getMemberIncludingInherited, listAllMembers, listMembers } from './members.js';
 import { mergeMergeRequest, rebaseMergeRequest } from './merge.js';
 import { getApprovals, listDiscussions } from './merge-request-state.js';
+import { listMilestones } from './milestones.js';
 import { getMergeRequest, listMergeRequestDiffs, updateMergeRequest } from './merge-requests.js';
 import { createNote, listNotes } from './notes.js';
 import { createPipeline } from './pipelines.js';
@@ -32,6 +33,7 @@ const ROUTES: readonly Route[] = [
   route('GET', '/projects/:id/members/all/:user_id', getMemberIncludingInherited),
   route('GET', '/projects/:id/members/:user_id', getMember),
   route('POST', '/projects/:id/pipeline', createPipeline),
+  route('GET', '/projects/:id/milestones', listMilestones),
   route('GET', '/projects/:id/merge_requests', listProjectIssuables('MergeRequest')),
   route('GET', MERGE_REQUEST, getMergeRequest),
   route('PUT', MERGE_REQUEST, updateMergeRequest),
