@@ -4,9 +4,10 @@ import type { HttpMethod } from '../gitlab/index.js';
 /**
  * What a call does, which decides how it is made once: edits can be repeated harmlessly, a note is
  * found again by its marker, a repeated merge or rebase is refused by GitLab, a pipeline must never
- * be created twice, and a refused reaction does not matter.
+ * be created twice, and a refused reaction does not matter. A `sticky` comment is posted or edited
+ * in place, found by its `sticky` marker.
  */
-export type CallKind = 'edit' | 'note' | 'merge' | 'rebase' | 'pipeline' | 'reaction';
+export type CallKind = 'edit' | 'note' | 'sticky' | 'merge' | 'rebase' | 'pipeline' | 'reaction';
 
 export interface ApiCall {
   kind: CallKind;
@@ -16,4 +17,6 @@ export interface ApiCall {
   body: Record<string, unknown>;
   /** Names of the rules this call carries out. */
   rules: string[];
+  /** For `sticky` comments: the marker that finds the comment again. */
+  sticky?: string;
 }

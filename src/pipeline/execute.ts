@@ -4,6 +4,7 @@ import type { ApiCall } from './api-call.js';
 import { alreadyMade, effectKey, marker, sentKey, type EffectGuard } from './effects.js';
 import type { ProcessDeps } from './process-deps.js';
 import { reactOnce } from './reactions.js';
+import { upsertStickyComment } from './sticky-comment.js';
 
 /** Makes the planned calls in order, or in dry-run logs each one instead. */
 export async function executeCalls(calls: readonly ApiCall[], deps: Pick<ProcessDeps, 'gitlab' | 'log' | 'dryRun' | 'effects'>): Promise<void> {
@@ -13,6 +14,12 @@ export async function executeCalls(calls: readonly ApiCall[], deps: Pick<Process
       continue;
     }
     const guard = deps.effects;
+    if (call.kind === 'sticky' && call.sticky !== undefined) {
+      // Found again by its own marker, so repeating it across retries posts nothing twice.
+      const done = await upsertStickyComment({ ...call, sticky: call.sticky }, deps.gitlab, guard?.botUsername);
+      deps.log.debug('keyed comment', { path: call.path, key: call.sticky, done });
+      continue;
+    }
     if (call.kind === 'reaction') {
       await reactOnce(call, index, guard, deps);
       continue;

@@ -4,6 +4,7 @@ import { ARGS_PLACEHOLDER, renderTemplate, type Rule } from '../rules/index.js';
 import type { RuleEvent, Subject } from '../event/event.js';
 import type { ApiCall } from './api-call.js';
 import { editsFields, planFields } from './plan-fields.js';
+import { stickyMarker } from './sticky-comment.js';
 import { planFeedback, planMergeRequestRequests } from './plan-requests.js';
 
 export interface PlanInput {
@@ -63,7 +64,14 @@ export function planActions({ event, rules, userIds, authorUsername, labelsCurre
     if (then.add_labels || then.remove_labels || then.close || then.reopen || people || editsFields(rule)) editors.add(rule.name);
     if (rule.comment) {
       const body = renderTemplate(rule.comment, { event, authorUsername });
-      notes.push({ kind: 'note', method: 'POST', path: `${path}/notes`, body: rule.comment.internal ? { body, internal: true } : { body }, rules: [rule.name] });
+      const key = rule.comment.key;
+      if (key === undefined) {
+        notes.push({ kind: 'note', method: 'POST', path: `${path}/notes`, body: rule.comment.internal ? { body, internal: true } : { body }, rules: [rule.name] });
+      } else {
+        const sticky = stickyMarker(key);
+        const text = `${body}\n\n${sticky}`;
+        notes.push({ kind: 'sticky', method: 'POST', path: `${path}/notes`, body: rule.comment.internal ? { body: text, internal: true } : { body: text }, rules: [rule.name], sticky });
+      }
     }
   }
 

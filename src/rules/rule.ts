@@ -18,7 +18,7 @@ export interface Rule {
   /** The `if` conditions as written, for explaining a refusal. */
   when: Condition | undefined;
   then: Actions;
-  comment: (Template & { internal: boolean }) | undefined;
+  comment: (Template & { internal: boolean; key?: string | undefined }) | undefined;
   reply: Template | undefined;
   /** The `pipeline.ref` template; without one a pipeline runs for the merge request's source branch. */
   pipelineRef: Template | undefined;
@@ -54,7 +54,7 @@ export function compileRule(spec: RuleSpec, file: string, order: number, project
     condition: spec.if ? compileCondition(spec.if) : () => true,
     when: spec.if,
     then: spec.then,
-    comment: comment && { ...comment, internal: spec.then.comment?.internal ?? false },
+    comment: comment && { ...comment, internal: spec.then.comment?.internal ?? false, key: spec.then.comment?.key },
     reply,
     pipelineRef,
     actionFacts,

@@ -154,9 +154,18 @@ const TemplateString = z.string({ error: 'expected a text' }).min(1).superRefine
 });
 
 const Comment = z
-  .union([TemplateString, z.strictObject({ body: TemplateString, internal: z.boolean().default(false) })], {
-    error: 'expected a comment text or {body, internal}',
-  })
+  .union(
+    [
+      TemplateString,
+      z.strictObject({
+        body: TemplateString,
+        internal: z.boolean().default(false),
+        /** One comment per key per merge request or issue, edited in place afterwards. */
+        key: z.string().regex(/^[\w.-]{1,64}$/, { error: 'expected a key of letters, digits, _, . or - (at most 64)' }).optional(),
+      }),
+    ],
+    { error: 'expected a comment text or {body, internal, key}' },
+  )
   .transform((c) => (typeof c === 'string' ? { body: c, internal: false } : c));
 
 const ACTION_KEYS =

@@ -128,7 +128,7 @@ export function representNote(note: FakeNote, noteableId: number, context: Repre
     body: note.body,
     author: users([note.author_id], context)[0] ?? null,
     created_at: note.created_at,
-    updated_at: note.created_at,
+    updated_at: note.updated_at ?? note.created_at,
     system: note.system,
     noteable_id: noteableId,
     noteable_type: note.noteable_type,

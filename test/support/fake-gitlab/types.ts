@@ -134,6 +134,8 @@ export interface FakeNote {
   noteable_iid: number;
   project_id: number;
   created_at: string;
+  /** Set when the note was edited. */
+  updated_at?: string;
 }
 
 /** An emoji reaction on a note, as `awards()` reports it. */

@@ -4,7 +4,7 @@ import { applyIssuableChange } from '../issuable-change.js';
 import { paginate } from '../pagination.js';
 import { readBoolean, readChoice, readString } from '../params.js';
 import { extractQuickActions, planQuickActions } from '../quick-actions.js';
-import { badRequest, validationFailed } from '../replies.js';
+import { badRequest, forbidden, notFound, validationFailed } from '../replies.js';
 import { representNote } from '../representations.js';
 import type { FakeNote } from '../types.js';
 import { findNoteable } from './lookups.js';
@@ -69,6 +69,22 @@ export function createNote(type: NoteableType): RouteHandler {
     // A new note touches what it is on, so housekeeping by `updated_at` sees the activity.
     found.record.updated_at = note.created_at;
     return { status: 201, body: representNote(note, found.id, representationContext(context)) };
+  };
+}
+
+/** `PUT …/notes/:note_id` with `body`: only the note's author may edit it (403 otherwise). */
+export function updateNote(type: NoteableType): RouteHandler {
+  return (context) => {
+    const body = readString(context.params, 'body');
+    if (body === undefined) throw badRequest('body is missing');
+    if (body.trim() === '') throw validationFailed('note', "can't be blank");
+    const { project, found } = findNoteable(context, type);
+    const note = context.store.notes(project.id, type, found.record.iid).find((n) => String(n.id) === context.path['note_id']);
+    if (!note) throw notFound('Note');
+    if (note.author_id !== context.store.botUser.id) throw forbidden();
+    note.body = body;
+    note.updated_at = context.store.now();
+    return { status: 200, body: representNote(note, found.id, representationContext(context)) };
   };
 }
 

@@ -8,7 +8,7 @@ import { mergeMergeRequest, rebaseMergeRequest } from './merge.js';
 import { getApprovals, listDiscussions } from './merge-request-state.js';
 import { listMilestones } from './milestones.js';
 import { getMergeRequest, listMergeRequestDiffs, updateMergeRequest } from './merge-requests.js';
-import { createNote, listNotes } from './notes.js';
+import { createNote, listNotes, updateNote } from './notes.js';
 import { createPipeline } from './pipelines.js';
 import { getProject } from './projects.js';
 import type { RouteHandler } from './route-context.js';
@@ -44,6 +44,7 @@ const ROUTES: readonly Route[] = [
   route('GET', `${MERGE_REQUEST}/discussions`, listDiscussions),
   route('GET', `${MERGE_REQUEST}/notes`, listNotes('MergeRequest')),
   route('POST', `${MERGE_REQUEST}/notes`, createNote('MergeRequest')),
+  route('PUT', `${MERGE_REQUEST}/notes/:note_id`, updateNote('MergeRequest')),
   // A reply in a thread; the fake keeps no threads, so it is stored as a note of the merge request.
   route('POST', `${MERGE_REQUEST}/discussions/:discussion_id/notes`, createNote('MergeRequest')),
   route('GET', `${MERGE_REQUEST}/notes/:note_id/award_emoji`, listNoteAwards('MergeRequest')),
@@ -53,6 +54,7 @@ const ROUTES: readonly Route[] = [
   route('PUT', ISSUE, updateIssue),
   route('GET', `${ISSUE}/notes`, listNotes('Issue')),
   route('POST', `${ISSUE}/notes`, createNote('Issue')),
+  route('PUT', `${ISSUE}/notes/:note_id`, updateNote('Issue')),
   route('POST', `${ISSUE}/discussions/:discussion_id/notes`, createNote('Issue')),
   route('GET', `${ISSUE}/notes/:note_id/award_emoji`, listNoteAwards('Issue')),
   route('POST', `${ISSUE}/notes/:note_id/award_emoji`, awardNoteEmoji('Issue')),
