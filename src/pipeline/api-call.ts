@@ -5,9 +5,10 @@ import type { HttpMethod } from '../gitlab/index.js';
  * What a call does, which decides how it is made once: edits can be repeated harmlessly, a note is
  * found again by its marker, a repeated merge or rebase is refused by GitLab, a pipeline must never
  * be created twice, and a refused reaction does not matter. A `sticky` comment is posted or edited
- * in place, found by its `sticky` marker.
+ * in place, found by its `sticky` marker. `auto_merge` becomes a `merge` once the project's merge
+ * train setting is read.
  */
-export type CallKind = 'edit' | 'note' | 'sticky' | 'merge' | 'rebase' | 'pipeline' | 'reaction';
+export type CallKind = 'edit' | 'note' | 'sticky' | 'merge' | 'auto_merge' | 'rebase' | 'pipeline' | 'reaction';
 
 export interface ApiCall {
   kind: CallKind;

@@ -5,14 +5,18 @@ import { alreadyMade, effectKey, marker, sentKey, type EffectGuard } from './eff
 import type { ProcessDeps } from './process-deps.js';
 import { reactOnce } from './reactions.js';
 import { upsertStickyComment } from './sticky-comment.js';
+import { resolveAutoMerge } from './auto-merge.js';
 
 /** Makes the planned calls in order, or in dry-run logs each one instead. */
 export async function executeCalls(calls: readonly ApiCall[], deps: Pick<ProcessDeps, 'gitlab' | 'log' | 'dryRun' | 'effects'>): Promise<void> {
-  for (const [index, call] of calls.entries()) {
+  for (const [index, planned] of calls.entries()) {
     if (deps.dryRun) {
+      const call = planned;
       deps.log.info('dry run: would call GitLab', { method: call.method, path: call.path, body: call.body, rules: call.rules });
       continue;
     }
+    // Which API sets auto-merge depends on the project's merge train setting, read when it is made.
+    const call = planned.kind === 'auto_merge' ? await resolveAutoMerge(planned, deps.gitlab) : planned;
     const guard = deps.effects;
     if (call.kind === 'sticky' && call.sticky !== undefined) {
       // Found again by its own marker, so repeating it across retries posts nothing twice.

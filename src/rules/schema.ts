@@ -169,7 +169,7 @@ const Comment = z
   .transform((c) => (typeof c === 'string' ? { body: c, internal: false } : c));
 
 const ACTION_KEYS =
-  'add_labels, remove_labels, comment, assign, request_review, unassign, remove_reviewers, milestone, due_date, draft, lock_discussion, confidential, close, reopen, react, reply, merge, rebase, pipeline';
+  'add_labels, remove_labels, comment, assign, request_review, unassign, remove_reviewers, milestone, due_date, draft, lock_discussion, confidential, close, reopen, react, reply, merge, auto_merge, rebase, pipeline';
 
 export const ActionsSchema = z
   .strictObject({
@@ -193,6 +193,11 @@ export const ActionsSchema = z
       .strictObject({ auto_merge: z.boolean().default(true), squash: z.boolean().optional() }, { error: 'expected {auto_merge, squash}' })
       .optional(),
     rebase: z.literal(true, { error: 'expected true' }).optional(),
+    /** Merge once the pipeline succeeds, through the merge train when the project uses one. */
+    auto_merge: z
+      .union([z.literal(true), z.strictObject({ squash: z.boolean({ error: 'expected true or false' }).optional() })], { error: 'expected true or {squash}' })
+      .transform((value) => (value === true ? {} : value))
+      .optional(),
     pipeline: z
       .strictObject(
         {

@@ -27,6 +27,8 @@ export function representProject(project: FakeProject, baseUrl: string) {
     id: project.id,
     path_with_namespace: project.path_with_namespace,
     web_url: `${baseUrl}/${project.path_with_namespace}`,
+    merge_pipelines_enabled: project.merge_trains_enabled ?? false,
+    merge_trains_enabled: project.merge_trains_enabled ?? false,
   };
 }
 

@@ -15,6 +15,10 @@ export interface FakeProject {
   id: number;
   path_with_namespace: string;
   namespace_group_id?: number;
+  /** Premium: merge requests are merged through a merge train (default false). */
+  merge_trains_enabled?: boolean;
+  /** Branches of the repository by name, with their head commit (for backports). */
+  branches?: Record<string, string>;
 }
 
 /** A group; `a/b` is a subgroup of `a` when both are seeded. */
@@ -77,6 +81,8 @@ export interface FakeMergeRequest {
   should_remove_source_branch: boolean | null;
   /** How many times `PUT …/rebase` was accepted. */
   rebase_count: number;
+  /** Added to the merge train (`POST /projects/:id/merge_trains/merge_requests/:iid`). */
+  on_merge_train?: boolean;
   /** GitLab's `detailed_merge_status` (default `mergeable`). */
   detailed_merge_status?: string;
   has_conflicts?: boolean;

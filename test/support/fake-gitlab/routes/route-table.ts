@@ -4,7 +4,7 @@ import { awardNoteEmoji, listNoteAwards } from './award-emoji.js';
 import { listGroupIssuables, listProjectIssuables } from './issuable-lists.js';
 import { getIssue, updateIssue } from './issues.js';
 import { getMember, getMemberIncludingInherited, listAllMembers, listMembers } from './members.js';
-import { mergeMergeRequest, rebaseMergeRequest } from './merge.js';
+import { addToMergeTrain, mergeMergeRequest, rebaseMergeRequest } from './merge.js';
 import { getApprovals, listDiscussions } from './merge-request-state.js';
 import { listMilestones } from './milestones.js';
 import { getMergeRequest, listMergeRequestDiffs, updateMergeRequest } from './merge-requests.js';
@@ -34,6 +34,7 @@ const ROUTES: readonly Route[] = [
   route('GET', '/projects/:id/members/:user_id', getMember),
   route('POST', '/projects/:id/pipeline', createPipeline),
   route('GET', '/projects/:id/milestones', listMilestones),
+  route('POST', '/projects/:id/merge_trains/merge_requests/:merge_request_iid', addToMergeTrain),
   route('GET', '/projects/:id/merge_requests', listProjectIssuables('MergeRequest')),
   route('GET', MERGE_REQUEST, getMergeRequest),
   route('PUT', MERGE_REQUEST, updateMergeRequest),
