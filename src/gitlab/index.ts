@@ -6,6 +6,7 @@ export { RateBudget, type RateBudgetOptions } from './rate-budget.js';
 export { listMergeRequestDiffs } from './merge-requests.js';
 export { countUnresolvedThreads, getApprovals } from './merge-request-state.js';
 export { findMilestone } from './milestones.js';
+export { countOpenReviews } from './review-load.js';
 export { noteablePath, projectPath, type NoteableType } from './project-path.js';
 export { DiffSchema, UserSchema, type Diff, type User } from './schemas.js';
 export { getCurrentUser, UserDirectory } from './users.js';

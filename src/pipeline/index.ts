@@ -5,3 +5,4 @@ export { executeCalls } from './execute.js';
 export { DiffCache, type FactSources } from './facts.js';
 export { actOnDecision, processEvent } from './process-event.js';
 export type { EventOutcome, ProcessDeps } from './process-deps.js';
+export { ReviewLoadCache } from './review-picks.js';

@@ -27,6 +27,8 @@ export interface PlanInput {
   milestoneIds?: ReadonlyMap<string, number> | undefined;
   /** The time relative due dates count from (default: now). */
   now?: number;
+  /** The reviewers `request_review: {pick, from}` picked, by rule name. */
+  picks?: ReadonlyMap<string, string[]>;
 }
 
 export interface Plan {
@@ -40,7 +42,7 @@ export interface Plan {
  * applies atomically without reading the labels first, and labels the payload shows are already
  * there (or already gone) are left out, so an event that changes nothing costs no call at all.
  */
-export function planActions({ event, rules, userIds, authorUsername, labelsCurrent = true, milestoneIds, now = Date.now() }: PlanInput): Plan {
+export function planActions({ event, rules, userIds, authorUsername, labelsCurrent = true, milestoneIds, now = Date.now(), picks }: PlanInput): Plan {
   const subject = event.subject;
   const warnings: string[] = [];
   if (!subject || rules.length === 0) return { calls: [], warnings };
@@ -60,7 +62,7 @@ export function planActions({ event, rules, userIds, authorUsername, labelsCurre
     for (const label of withArgs(then.remove_labels, args)) labels.set(label, false);
     if (then.close) stateEvent = 'close';
     if (then.reopen) stateEvent = 'reopen';
-    planPeople(rule, subject, args, { assignees, reviewers }, userIds, warnings);
+    planPeople(rule, subject, args, { assignees, reviewers }, userIds, warnings, picks);
     const people = then.assign || then.request_review || then.unassign || then.remove_reviewers;
     if (then.add_labels || then.remove_labels || then.close || then.reopen || people || editsFields(rule)) editors.add(rule.name);
     if (rule.comment) {
@@ -106,8 +108,10 @@ function planPeople(
   into: { assignees: Set<number>; reviewers: Set<number> },
   userIds: ReadonlyMap<string, number> | undefined,
   warnings: string[],
+  picks: ReadonlyMap<string, string[]> | undefined,
 ): void {
-  const { assign, request_review, unassign, remove_reviewers } = rule.then;
+  const { assign, unassign, remove_reviewers } = rule.then;
+  const request_review = reviewersOf(rule, picks);
   if (!assign && !request_review && !unassign && !remove_reviewers) return;
   if (!userIds) {
     warnings.push(`rule "${rule.name}": users to assign or ask for review were not looked up in GitLab`);
@@ -125,6 +129,13 @@ function planPeople(
   if (assign) addUsers(withArgs(assign, args), into.assignees, userIds, `rule "${rule.name}": assign`, warnings);
   if (request_review && subject.type === 'issue') warnings.push(`rule "${rule.name}": request_review: issues have no reviewers`);
   else if (request_review) addUsers(withArgs(request_review, args), into.reviewers, userIds, `rule "${rule.name}": request_review`, warnings);
+}
+
+/** The usernames a rule asks to review: as listed, or as picked for `{pick, from}`. */
+export function reviewersOf(rule: Rule, picks: ReadonlyMap<string, string[]> | undefined): string[] | undefined {
+  const spec = rule.then.request_review;
+  if (spec === undefined || Array.isArray(spec)) return spec;
+  return picks?.get(rule.name) ?? [];
 }
 
 function removeUsers(which: true | string[] | undefined, from: Set<number>, userIds: ReadonlyMap<string, number>, where: string, warnings: string[]) {

@@ -6,6 +6,7 @@ import type { Logger } from '../log.js';
 import type { Facts, RuleSet } from '../rules/index.js';
 import type { EffectGuard } from './effects.js';
 import type { DiffCache } from './facts.js';
+import type { ReviewLoadCache } from './review-picks.js';
 
 export interface ProcessDeps {
   rules: RuleSet;
@@ -13,6 +14,8 @@ export interface ProcessDeps {
   users: UserDirectory;
   members: MemberDirectory;
   diffCache: DiffCache;
+  /** Open reviews per user, for `request_review: {pick, from}` (a fresh one per event when absent). */
+  reviewLoads?: ReviewLoadCache | undefined;
   log: Logger;
   /** Plan and log the writes instead of sending them. */
   dryRun: boolean;

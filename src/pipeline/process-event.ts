@@ -4,7 +4,8 @@ import type { RuleEvent } from '../event/event.js';
 import { decideRules, readFact, type Decision } from './decide.js';
 import { executeCalls } from './execute.js';
 import type { FactSources } from './facts.js';
-import { planActions, withArgs } from './plan.js';
+import { planActions, reviewersOf, withArgs } from './plan.js';
+import { pickReviewers, ReviewLoadCache } from './review-picks.js';
 import type { EventOutcome, ProcessDeps } from './process-deps.js';
 import { findMilestone } from '../gitlab/index.js';
 
@@ -44,7 +45,12 @@ export async function actOnDecision(
   }
 
   const args = state.event.command?.args.map((arg) => arg.value) ?? [];
-  const userIds = deps.offline ? undefined : await resolveUsers(matched, args, deps);
+  const now = (deps.now ?? Date.now)();
+  const picks =
+    deps.offline || state.event.subject?.type !== 'merge_request'
+      ? undefined
+      : await pickReviewers(matched, { gitlab: deps.gitlab, cache: deps.reviewLoads ?? new ReviewLoadCache(), now, authorUsername: state.facts.authorUsername ?? authorIfActor(state.event) });
+  const userIds = deps.offline ? undefined : await resolveUsers(matched, args, deps, picks);
   const milestoneIds = deps.offline ? undefined : await resolveMilestones(matched, state.event.project.id, deps);
   const plan = planActions({
     event: state.event,
@@ -53,7 +59,8 @@ export async function actOnDecision(
     authorUsername: state.facts.authorUsername,
     labelsCurrent: !deps.effects?.retrying,
     milestoneIds,
-    now: (deps.now ?? Date.now)(),
+    now,
+    picks,
   });
   const warnings = [...factWarnings, ...plan.warnings];
   const outcome = { matched: matched.map((rule) => rule.name), calls: plan.calls, warnings, undecided, state };
@@ -65,11 +72,11 @@ export async function actOnDecision(
   return outcome;
 }
 
-async function resolveUsers(rules: readonly Rule[], args: readonly string[], deps: ProcessDeps): Promise<Map<string, number>> {
+async function resolveUsers(rules: readonly Rule[], args: readonly string[], deps: ProcessDeps, picks: ReadonlyMap<string, string[]> | undefined): Promise<Map<string, number>> {
   const listed = (value: true | string[] | undefined) => (Array.isArray(value) ? value : []);
   const names = new Set(
     rules.flatMap((rule) =>
-      withArgs([...(rule.then.assign ?? []), ...(rule.then.request_review ?? []), ...listed(rule.then.unassign), ...listed(rule.then.remove_reviewers)], args),
+      withArgs([...(rule.then.assign ?? []), ...(reviewersOf(rule, picks) ?? []), ...listed(rule.then.unassign), ...listed(rule.then.remove_reviewers)], args),
     ),
   );
   const ids = new Map<string, number>();
@@ -89,4 +96,9 @@ async function resolveMilestones(rules: readonly Rule[], projectId: number, deps
     if (id !== undefined) ids.set(title, id);
   }
   return ids;
+}
+
+/** The author's username when the event's user wrote the item (most events: opening, pushing). */
+function authorIfActor(event: RuleEvent): string | undefined {
+  return event.subject?.author_id === event.user.id && event.user.username ? event.user.username : undefined;
 }

@@ -177,7 +177,18 @@ export const ActionsSchema = z
     remove_labels: LabelList.optional(),
     comment: Comment.optional(),
     assign: UsernameList.optional(),
-    request_review: UsernameList.optional(),
+    request_review: z
+      .union(
+        [
+          UsernameList,
+          z.strictObject({
+            pick: z.number({ error: 'expected a whole number' }).int().positive(),
+            from: z.array(Username, { error: 'expected a list of usernames' }).min(1),
+          }),
+        ],
+        { error: 'expected a list of usernames, or {pick: n, from: [usernames]}' },
+      )
+      .optional(),
     unassign: PeopleRemoval.optional(),
     remove_reviewers: PeopleRemoval.optional(),
     milestone: MilestoneAction.optional(),

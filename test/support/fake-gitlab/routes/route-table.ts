@@ -1,7 +1,7 @@
 // The endpoints the fake serves, and matching a request's method and path against them.
 
 import { awardNoteEmoji, listNoteAwards } from './award-emoji.js';
-import { listGroupIssuables, listProjectIssuables } from './issuable-lists.js';
+import { listAllIssuables, listGroupIssuables, listProjectIssuables } from './issuable-lists.js';
 import { getIssue, updateIssue } from './issues.js';
 import { getMember, getMemberIncludingInherited, listAllMembers, listMembers } from './members.js';
 import { addToMergeTrain, mergeMergeRequest, rebaseMergeRequest } from './merge.js';
@@ -27,6 +27,7 @@ const ISSUE = '/projects/:id/issues/:issue_iid';
 const ROUTES: readonly Route[] = [
   route('GET', '/user', getCurrentUser),
   route('GET', '/users', listUsers),
+  route('GET', '/merge_requests', listAllIssuables('MergeRequest')),
   route('GET', '/projects/:id', getProject),
   route('GET', '/projects/:id/members', listMembers),
   route('GET', '/projects/:id/members/all', listAllMembers),
