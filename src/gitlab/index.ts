@@ -7,6 +7,7 @@ export { listMergeRequestDiffs } from './merge-requests.js';
 export { countUnresolvedThreads, getApprovals } from './merge-request-state.js';
 export { findMilestone } from './milestones.js';
 export { countOpenReviews } from './review-load.js';
+export { branchHead, cherryPick, createBranch, deleteBranch } from './repository.js';
 export { noteablePath, projectPath, type NoteableType } from './project-path.js';
 export { DiffSchema, UserSchema, type Diff, type User } from './schemas.js';
 export { getCurrentUser, UserDirectory } from './users.js';

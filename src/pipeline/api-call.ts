@@ -6,9 +6,9 @@ import type { HttpMethod } from '../gitlab/index.js';
  * found again by its marker, a repeated merge or rebase is refused by GitLab, a pipeline must never
  * be created twice, and a refused reaction does not matter. A `sticky` comment is posted or edited
  * in place, found by its `sticky` marker. `auto_merge` becomes a `merge` once the project's merge
- * train setting is read.
+ * train setting is read. A `backport` is several calls, each skipped when an earlier attempt made it.
  */
-export type CallKind = 'edit' | 'note' | 'sticky' | 'merge' | 'auto_merge' | 'rebase' | 'pipeline' | 'reaction';
+export type CallKind = 'edit' | 'note' | 'sticky' | 'merge' | 'auto_merge' | 'backport' | 'rebase' | 'pipeline' | 'reaction';
 
 export interface ApiCall {
   kind: CallKind;

@@ -6,6 +6,7 @@ import type { ProcessDeps } from './process-deps.js';
 import { reactOnce } from './reactions.js';
 import { upsertStickyComment } from './sticky-comment.js';
 import { resolveAutoMerge } from './auto-merge.js';
+import { runBackport } from './backport.js';
 
 /** Makes the planned calls in order, or in dry-run logs each one instead. */
 export async function executeCalls(calls: readonly ApiCall[], deps: Pick<ProcessDeps, 'gitlab' | 'log' | 'dryRun' | 'effects'>): Promise<void> {
@@ -22,6 +23,11 @@ export async function executeCalls(calls: readonly ApiCall[], deps: Pick<Process
       // Found again by its own marker, so repeating it across retries posts nothing twice.
       const done = await upsertStickyComment({ ...call, sticky: call.sticky }, deps.gitlab, guard?.botUsername);
       deps.log.debug('keyed comment', { path: call.path, key: call.sticky, done });
+      continue;
+    }
+    if (call.kind === 'backport') {
+      const done = await runBackport(call, deps.gitlab);
+      deps.log.info('backport', { path: call.path, to: call.body['target_branch'], done });
       continue;
     }
     if (call.kind === 'reaction') {

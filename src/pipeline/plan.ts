@@ -4,6 +4,7 @@ import { ARGS_PLACEHOLDER, renderTemplate, type Rule } from '../rules/index.js';
 import type { RuleEvent, Subject } from '../event/event.js';
 import type { ApiCall } from './api-call.js';
 import { planAutoMerge } from './auto-merge.js';
+import { planBackports } from './backport.js';
 import { editsFields, planFields } from './plan-fields.js';
 import { stickyMarker } from './sticky-comment.js';
 import { planFeedback, planMergeRequestRequests } from './plan-requests.js';
@@ -87,6 +88,7 @@ export function planActions({ event, rules, userIds, authorUsername, labelsCurre
     ...(update ? [{ kind: 'edit' as const, method: 'PUT' as const, path, body: update, rules: [...editors] }] : []),
     ...planMergeRequestRequests(context),
     ...planAutoMerge(event, subject, rules, warnings),
+    ...planBackports(event, subject, rules, warnings),
     ...notes,
     ...planFeedback(context),
   ];

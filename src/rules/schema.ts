@@ -169,7 +169,7 @@ const Comment = z
   .transform((c) => (typeof c === 'string' ? { body: c, internal: false } : c));
 
 const ACTION_KEYS =
-  'add_labels, remove_labels, comment, assign, request_review, unassign, remove_reviewers, milestone, due_date, draft, lock_discussion, confidential, close, reopen, react, reply, merge, auto_merge, rebase, pipeline';
+  'add_labels, remove_labels, comment, assign, request_review, unassign, remove_reviewers, milestone, due_date, draft, lock_discussion, confidential, close, reopen, react, reply, merge, auto_merge, backport, rebase, pipeline';
 
 export const ActionsSchema = z
   .strictObject({
@@ -204,6 +204,8 @@ export const ActionsSchema = z
       .strictObject({ auto_merge: z.boolean().default(true), squash: z.boolean().optional() }, { error: 'expected {auto_merge, squash}' })
       .optional(),
     rebase: z.literal(true, { error: 'expected true' }).optional(),
+    /** For a merged merge request: cherry-pick its merge commit onto a branch from `to`, and open a merge request. */
+    backport: z.strictObject({ to: nonEmpty('a branch name') }, { error: 'expected {to: branch}' }).optional(),
     /** Merge once the pipeline succeeds, through the merge train when the project uses one. */
     auto_merge: z
       .union([z.literal(true), z.strictObject({ squash: z.boolean({ error: 'expected true or false' }).optional() })], { error: 'expected true or {squash}' })

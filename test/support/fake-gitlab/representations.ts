@@ -71,6 +71,8 @@ export function representMergeRequest(
     head_pipeline: mr.head_pipeline_status ? { id: 1, status: mr.head_pipeline_status, sha: mr.sha } : null,
     milestone: representMilestone(mr.milestone, project),
     discussion_locked: mr.discussion_locked ?? null,
+    merge_commit_sha: mr.merge_commit_sha ?? null,
+    squash_commit_sha: null,
   };
 }
 

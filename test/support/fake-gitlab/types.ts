@@ -19,6 +19,10 @@ export interface FakeProject {
   merge_trains_enabled?: boolean;
   /** Branches of the repository by name, with their head commit (for backports). */
   branches?: Record<string, string>;
+  /** Commits whose cherry-pick conflicts, whatever the branch. */
+  cherry_pick_conflicts?: string[];
+  /** Commits cherry-picked through the API: `{sha, branch, new sha}`. */
+  cherry_picks?: { sha: string; branch: string; id: string }[];
 }
 
 /** A group; `a/b` is a subgroup of `a` when both are seeded. */
@@ -83,6 +87,8 @@ export interface FakeMergeRequest {
   rebase_count: number;
   /** Added to the merge train (`POST /projects/:id/merge_trains/merge_requests/:iid`). */
   on_merge_train?: boolean;
+  /** The merge commit of a merged merge request. */
+  merge_commit_sha?: string | null;
   /** GitLab's `detailed_merge_status` (default `mergeable`). */
   detailed_merge_status?: string;
   has_conflicts?: boolean;

@@ -7,6 +7,7 @@ import { getMember, getMemberIncludingInherited, listAllMembers, listMembers } f
 import { addToMergeTrain, mergeMergeRequest, rebaseMergeRequest } from './merge.js';
 import { getApprovals, listDiscussions } from './merge-request-state.js';
 import { listMilestones } from './milestones.js';
+import { cherryPick, createBranch, createMergeRequest, deleteBranch, getBranch } from './repository.js';
 import { getMergeRequest, listMergeRequestDiffs, updateMergeRequest } from './merge-requests.js';
 import { createNote, listNotes, updateNote } from './notes.js';
 import { createPipeline } from './pipelines.js';
@@ -37,6 +38,11 @@ const ROUTES: readonly Route[] = [
   route('GET', '/projects/:id/milestones', listMilestones),
   route('POST', '/projects/:id/merge_trains/merge_requests/:merge_request_iid', addToMergeTrain),
   route('GET', '/projects/:id/merge_requests', listProjectIssuables('MergeRequest')),
+  route('POST', '/projects/:id/merge_requests', createMergeRequest),
+  route('GET', '/projects/:id/repository/branches/:branch', getBranch),
+  route('POST', '/projects/:id/repository/branches', createBranch),
+  route('DELETE', '/projects/:id/repository/branches/:branch', deleteBranch),
+  route('POST', '/projects/:id/repository/commits/:sha/cherry_pick', cherryPick),
   route('GET', MERGE_REQUEST, getMergeRequest),
   route('PUT', MERGE_REQUEST, updateMergeRequest),
   route('PUT', `${MERGE_REQUEST}/merge`, mergeMergeRequest),
