@@ -1,6 +1,6 @@
 // Decides which rules hold for an event, reading the facts (API calls) their outcome depends on.
 import { GitLabApiError } from '../errors.js';
-import { matchRules, type Fact, type Facts, type Rule } from '../rules/index.js';
+import { activityIgnores, matchRules, type Fact, type Facts, type Rule } from '../rules/index.js';
 import type { RuleEvent } from '../event/event.js';
 import { loadFact, type FactSources } from './facts.js';
 import type { EventOutcome, ProcessDeps } from './process-deps.js';
@@ -29,7 +29,13 @@ export async function decideRules(
 ): Promise<Decision> {
   const state: Decision['state'] = { event: input, facts: { ...options.facts } };
   const undecided: EventOutcome['undecided'] = [];
-  const sources: FactSources = { ...deps };
+  let ignores: Set<string> | undefined;
+  const sources: FactSources = {
+    ...deps,
+    // A schedule acts as the bot; on webhook events the bot is known once the engine asked GitLab.
+    botUsername: deps.effects?.botUsername ?? deps.botUsername ?? (input.kind === 'schedule' ? input.user.username : undefined),
+    activityIgnore: () => (ignores ??= (options.rules ?? deps.rules.rules).reduce((into, rule) => activityIgnores(rule.when, into), new Set<string>())),
+  };
   const now = (deps.now ?? Date.now)();
   const match = (rules: readonly Rule[] | undefined) => matchRules(deps.rules, state.event, state.facts, rules, { ...options, now });
 

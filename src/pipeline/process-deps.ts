@@ -27,6 +27,8 @@ export interface ProcessDeps {
   diffs?: Diff[] | undefined;
   /** When set, GitLab is not asked at all (simulating without a token); this says why. */
   offline?: string | undefined;
+  /** The bot's username, when known: its own notes are never a person's activity. */
+  botUsername?: string | undefined;
 }
 
 export interface EventOutcome {

@@ -2,7 +2,7 @@
 import type { RuleEvent } from '../event/event.js';
 
 /** Facts not in the webhook payload. Each costs GitLab calls, so each is read only when a rule's outcome depends on it. */
-export type Fact = 'diffs' | 'author' | 'subject' | 'access' | 'approvals' | 'discussions';
+export type Fact = 'diffs' | 'author' | 'subject' | 'access' | 'approvals' | 'discussions' | 'activity';
 
 /** What `GET …/merge_requests/:iid` (or `…/issues/:iid`) tells beyond the payload; read with the `subject` fact. */
 export interface SubjectDetails {
@@ -47,6 +47,15 @@ export interface Facts {
   approvals?: ApprovalSummary;
   /** Threads not yet resolved (`GET …/discussions`). */
   unresolvedThreads?: number;
+  /** Notes read newest first, by whom and when, down to the first one by someone whose activity counts. */
+  activity?: ActivitySummary;
+}
+
+export interface ActivitySummary {
+  /** Authors and times (ms) of the notes read, newest first, the bot's own left out. */
+  notes: { username: string; at: number }[];
+  /** True when every note was read (no note counted): the item's creation is then its last activity. */
+  complete: boolean;
 }
 
 export interface MatchContext {

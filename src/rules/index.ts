@@ -1,5 +1,5 @@
 // Rule files: schema, loading, matching.
-export type { ApprovalSummary, DiffSummary, Fact, Facts, SubjectDetails } from './context.js';
+export type { ActivitySummary, ApprovalSummary, DiffSummary, Fact, Facts, SubjectDetails } from './context.js';
 export { ACCESS_LEVELS, ROLES, roleName, type Role } from './access.js';
 export { EVENT_NAMES, isEventName } from './events.js';
 export { compileCondition } from './conditions.js';
@@ -12,3 +12,4 @@ export { RuleSet } from './rule-set.js';
 export { ARGS_PLACEHOLDER, ActionsSchema, ConditionSchema, RuleFileSchema, RuleSchema, type Actions, type Condition } from './schema.js';
 export { compileTemplate, renderTemplate, TEMPLATE_VARIABLES, type Template } from './template.js';
 export { resolveDueDate } from './action-schemas.js';
+export { activityIgnores } from './state-conditions.js';

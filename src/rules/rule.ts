@@ -35,6 +35,8 @@ export interface ScheduleSpec {
   scope: { project: string } | { group: string };
   /** At most this many items acted on per run (no limit when undefined). */
   limit: number | undefined;
+  /** One issue per run listing the items acted on, in `project`. */
+  summary?: { title: string; body: string; project: string } | undefined;
 }
 
 const everywhere: Matcher = () => true;
@@ -60,7 +62,17 @@ export function compileRule(spec: RuleSpec, file: string, order: number, project
     actionFacts,
     schedule:
       spec.schedule && spec.resource && spec.scope
-        ? { cron: spec.schedule, resource: spec.resource, scope: spec.scope, limit: spec.limit }
+        ? {
+            cron: spec.schedule,
+            resource: spec.resource,
+            scope: spec.scope,
+            limit: spec.limit,
+            summary: spec.summary && {
+              title: spec.summary.title,
+              body: spec.summary.body ?? '',
+              project: spec.summary.project ?? ('project' in spec.scope ? spec.scope.project : ''),
+            },
+          }
         : undefined,
   };
 }

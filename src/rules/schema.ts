@@ -8,6 +8,7 @@ import { compileGlob } from './glob.js';
 import { compileRegex } from './regex.js';
 import { compileTemplate } from './template.js';
 import {
+  ActivityCondition,
   ApprovalsCondition,
   MergeStatusCondition,
   MilestoneCondition,
@@ -136,6 +137,7 @@ export const ConditionSchema = z.strictObject({
   milestone: MilestoneCondition.optional(),
   type: TypeCondition.optional(),
   confidential: z.boolean({ error: 'expected true or false' }).optional(),
+  activity: ActivityCondition(Duration).optional(),
   get any() {
     return z.array(ConditionSchema, { error: 'expected a list of conditions' }).min(1).optional();
   },
@@ -244,7 +246,9 @@ const Scope = z.union([z.strictObject({ project: nonEmpty('a project path or id'
   error: 'expected {project: "group/project"} or {group: "group"}',
 });
 
-const SCHEDULE_KEYS = ['schedule', 'resource', 'scope', 'limit'] as const;
+const SCHEDULE_KEYS = ['schedule', 'resource', 'scope', 'limit', 'summary'] as const;
+/** Schedule keys a schedule rule may leave out. */
+const OPTIONAL_SCHEDULE_KEYS: readonly string[] = ['limit', 'summary'];
 
 export const RuleSchema = z
   .strictObject({
@@ -260,6 +264,18 @@ export const RuleSchema = z
     scope: Scope.optional(),
     /** At most this many items acted on per run of a schedule rule. */
     limit: z.number({ error: 'expected a number' }).int().positive().optional(),
+    /** For `on: schedule` rules: one issue per run listing every item acted on. */
+    summary: z
+      .strictObject(
+        {
+          title: nonEmpty('an issue title'),
+          body: z.string({ error: 'expected a text' }).optional(),
+          /** Where the issue is created; default: the rule's `scope.project`. */
+          project: nonEmpty('a project path or id').optional(),
+        },
+        { error: 'expected {title, body, project}' },
+      )
+      .optional(),
     if: ConditionSchema.optional(),
     then: ActionsSchema,
   })
@@ -273,8 +289,11 @@ export const RuleSchema = z
         ctx.addIssue({ code: 'custom', path: ['then', key], message: `${key} answers a comment, and a schedule rule has none (use comment)` });
       }
     }
+    if (rule.summary && !rule.summary.project && rule.scope && 'group' in rule.scope) {
+      ctx.addIssue({ code: 'custom', path: ['summary', 'project'], message: 'expected the project to create the summary issue in, for a rule scanning a group' });
+    }
     for (const key of SCHEDULE_KEYS) {
-      if (isSchedule && key !== 'limit' && rule[key] === undefined) {
+      if (isSchedule && !OPTIONAL_SCHEDULE_KEYS.includes(key) && rule[key] === undefined) {
         ctx.addIssue({ code: 'custom', path: [key], message: `expected ${key} for a rule with on: schedule, got nothing` });
       }
       if (!isSchedule && rule[key] !== undefined) {

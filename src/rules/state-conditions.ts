@@ -3,11 +3,27 @@ import type { Subject } from '../event/event.js';
 import type { Evaluator, MatchContext, SubjectDetails } from './context.js';
 import type { Condition } from './schema.js';
 
-type StateKey = 'approvals' | 'pipeline' | 'merge_status' | 'conflicts' | 'threads' | 'assignees' | 'reviewers' | 'milestone' | 'type' | 'confidential';
+type StateKey = 'activity' | 'approvals' | 'pipeline' | 'merge_status' | 'conflicts' | 'threads' | 'assignees' | 'reviewers' | 'milestone' | 'type' | 'confidential';
 type Compiler<K extends keyof Condition> = (value: NonNullable<Condition[K]>) => Evaluator;
 type Range = { at_least?: number | undefined; at_most?: number | undefined };
 
 export const STATE_COMPILERS: { [K in StateKey]-?: Compiler<K> } = {
+  activity: ({ older_than, newer_than, ignore_activity_from }) => {
+    const ignored = new Set((ignore_activity_from ?? []).map((name) => name.toLowerCase()));
+    return (ctx) => {
+      const subject = ctx.event.subject;
+      if (!subject) return false;
+      const activity = ctx.facts.activity;
+      if (!activity) {
+        ctx.missing.add('activity');
+        return undefined;
+      }
+      const last = activity.notes.find((note) => !ignored.has(note.username.toLowerCase()))?.at ?? subject.created_at?.getTime();
+      if (last === undefined) return false;
+      const elapsed = ctx.now - last;
+      return (older_than === undefined || elapsed > older_than) && (newer_than === undefined || elapsed < newer_than);
+    };
+  },
   approvals: ({ approved, count, by }) => {
     const approvers = by && new Set(by.any.map((name) => name.toLowerCase()));
     return onMergeRequest((ctx) => {
@@ -68,6 +84,8 @@ export const STATE_COST: Readonly<Record<StateKey, number>> = {
   conflicts: 1,
   approvals: 2,
   threads: 3,
+  // Read from the notes only for items that passed every other condition.
+  activity: 5,
 };
 
 function need(ctx: MatchContext): undefined {
@@ -111,4 +129,12 @@ function peopleTest(
 
 function inRange(value: number, { at_least, at_most }: Range): boolean {
   return (at_least === undefined || value >= at_least) && (at_most === undefined || value <= at_most);
+}
+
+/** Every `ignore_activity_from` username of a condition, nested ones included (lower case). */
+export function activityIgnores(condition: Condition | undefined, into = new Set<string>()): Set<string> {
+  if (!condition) return into;
+  for (const name of condition.activity?.ignore_activity_from ?? []) into.add(name.toLowerCase());
+  for (const part of [...(condition.any ?? []), ...(condition.all ?? []), ...(condition.not ? [condition.not] : [])]) activityIgnores(part, into);
+  return into;
 }

@@ -73,3 +73,16 @@ export const TypeCondition = oneOrMany(
   nonEmpty('a type such as issue, incident, task, epic').transform((type) => type.toLowerCase().replace(/ /g, '_')),
   'a type such as issue, incident, task or epic',
 );
+
+/** `{older_than, newer_than}` of the last activity of a person, with people (bots) whose activity does not count. */
+export const ActivityCondition = (Duration: z.ZodType<number, string>) =>
+  z
+    .strictObject(
+      {
+        older_than: Duration.optional(),
+        newer_than: Duration.optional(),
+        ignore_activity_from: UsernameList.optional(),
+      },
+      { error: 'expected {older_than: 30d, ignore_activity_from: [usernames]}' },
+    )
+    .refine((value) => value.older_than !== undefined || value.newer_than !== undefined, { error: 'expected at least one of older_than, newer_than' });

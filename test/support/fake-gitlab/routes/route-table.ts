@@ -2,7 +2,7 @@
 
 import { awardNoteEmoji, listNoteAwards } from './award-emoji.js';
 import { listAllIssuables, listGroupIssuables, listProjectIssuables } from './issuable-lists.js';
-import { getIssue, updateIssue } from './issues.js';
+import { createIssue, getIssue, updateIssue } from './issues.js';
 import { getMember, getMemberIncludingInherited, listAllMembers, listMembers } from './members.js';
 import { addToMergeTrain, mergeMergeRequest, rebaseMergeRequest } from './merge.js';
 import { getApprovals, listDiscussions } from './merge-request-state.js';
@@ -58,6 +58,7 @@ const ROUTES: readonly Route[] = [
   route('GET', `${MERGE_REQUEST}/notes/:note_id/award_emoji`, listNoteAwards('MergeRequest')),
   route('POST', `${MERGE_REQUEST}/notes/:note_id/award_emoji`, awardNoteEmoji('MergeRequest')),
   route('GET', '/projects/:id/issues', listProjectIssuables('Issue')),
+  route('POST', '/projects/:id/issues', createIssue),
   route('GET', ISSUE, getIssue),
   route('PUT', ISSUE, updateIssue),
   route('GET', `${ISSUE}/notes`, listNotes('Issue')),
