@@ -1,5 +1,5 @@
 // What every runtime runs: the GitLab client and its caches, one event's rules and commands, one schedule rule's scan.
-import { DiffCache, processEvent, ReviewLoadCache, type ApiCall, type EventOutcome, type ProcessDeps } from './pipeline/index.js';
+import { DiffCache, KnownLabels, processEvent, ReviewLoadCache, type ApiCall, type EventOutcome, type ProcessDeps } from './pipeline/index.js';
 import { secretValues, type Config } from './config/config.js';
 import { ConfigError, GitLabApiError } from './errors.js';
 import { CommandRateLimiter } from './chatops/rate-limit.js';
@@ -108,7 +108,7 @@ export function createEngine(deps: EngineDeps): Engine {
   // Without a token nothing can be read either: facts GitLab would tell stay undecided (and are
   // reported so) instead of being asked of a GitLab that answers 401, retried for an hour.
   const offline = deps.offline ?? (config.gitlabToken ? undefined : 'GITLAB_TOKEN is not set (dry-run)');
-  const services: ProcessDeps = { rules: deps.rules, gitlab, users, members, diffCache: new DiffCache(), reviewLoads: new ReviewLoadCache(), log, dryRun: config.dryRun, now, offline };
+  const services: ProcessDeps = { rules: deps.rules, gitlab, users, members, diffCache: new DiffCache(), reviewLoads: new ReviewLoadCache(), knownLabels: new KnownLabels(), log, dryRun: config.dryRun, now, offline };
   let botUser: User | undefined;
 
   const setUser = (user: User) => {

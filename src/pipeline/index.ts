@@ -6,3 +6,4 @@ export { DiffCache, type FactSources } from './facts.js';
 export { actOnDecision, processEvent } from './process-event.js';
 export type { EventOutcome, ProcessDeps } from './process-deps.js';
 export { ReviewLoadCache } from './review-picks.js';
+export { KnownLabels } from './ensure-labels.js';

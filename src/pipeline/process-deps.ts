@@ -7,6 +7,7 @@ import type { Facts, RuleSet } from '../rules/index.js';
 import type { EffectGuard } from './effects.js';
 import type { DiffCache } from './facts.js';
 import type { ReviewLoadCache } from './review-picks.js';
+import type { KnownLabels } from './ensure-labels.js';
 
 export interface ProcessDeps {
   rules: RuleSet;
@@ -16,6 +17,8 @@ export interface ProcessDeps {
   diffCache: DiffCache;
   /** Open reviews per user, for `request_review: {pick, from}` (a fresh one per event when absent). */
   reviewLoads?: ReviewLoadCache | undefined;
+  /** Declared labels known to exist (a fresh one per event when absent). */
+  knownLabels?: KnownLabels | undefined;
   log: Logger;
   /** Plan and log the writes instead of sending them. */
   dryRun: boolean;

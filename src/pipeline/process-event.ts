@@ -6,6 +6,7 @@ import { executeCalls } from './execute.js';
 import type { FactSources } from './facts.js';
 import { planActions, reviewersOf, withArgs } from './plan.js';
 import { pickReviewers, ReviewLoadCache } from './review-picks.js';
+import { ensureDeclaredLabels, KnownLabels } from './ensure-labels.js';
 import type { EventOutcome, ProcessDeps } from './process-deps.js';
 import { findMilestone } from '../gitlab/index.js';
 
@@ -67,6 +68,11 @@ export async function actOnDecision(
   for (const warning of warnings) deps.log.warn(warning);
   for (const { rule, reason } of undecided) deps.log.warn('rule not evaluated', { rule, reason });
 
+  // A declared label an edit adds exists, with its color, before the edit.
+  if (!deps.offline && deps.rules.labels.size > 0) {
+    const created = await ensureDeclaredLabels(plan.calls, state.event.project.id, deps.rules.labels, { gitlab: deps.gitlab, known: deps.knownLabels ?? new KnownLabels(), dryRun: deps.dryRun });
+    if (created.length > 0) deps.log.info('declared labels created', { labels: created });
+  }
   // Commands of one note react once per emoji at the end, so they may hold their reactions back.
   await executeCalls(options.deferReactions ? plan.calls.filter((call) => call.kind !== 'reaction') : plan.calls, deps);
   return outcome;

@@ -9,7 +9,7 @@ export { anyLabelMatcher, globMatcher, labelMatcher } from './patterns.js';
 export type { Rule, ScheduleSpec } from './rule.js';
 export { parseDuration } from './duration.js';
 export { RuleSet } from './rule-set.js';
-export { ARGS_PLACEHOLDER, ActionsSchema, ConditionSchema, RuleFileSchema, RuleSchema, type Actions, type Condition } from './schema.js';
+export { ARGS_PLACEHOLDER, ActionsSchema, ConditionSchema, RuleFileSchema, RuleSchema, type Actions, type Condition, type LabelSpec } from './schema.js';
 export { compileTemplate, renderTemplate, TEMPLATE_VARIABLES, type Template } from './template.js';
 export { resolveDueDate } from './action-schemas.js';
 export { activityIgnores } from './state-conditions.js';

@@ -5,7 +5,7 @@ import { describeIssue, describeLocation } from './describe-issue.js';
 import { SUBJECTLESS_EVENTS } from './events.js';
 import { compileRule, type Rule } from './rule.js';
 import { RuleSet } from './rule-set.js';
-import { RuleFileSchema, type RuleFile } from './schema.js';
+import { RuleFileSchema, type LabelSpec, type RuleFile } from './schema.js';
 
 export interface RuleSource {
   /** Shown in messages, e.g. `rules/labels.yml`. */
@@ -30,7 +30,13 @@ export function loadRules(sources: readonly RuleSource[]): RuleSet {
 
   const seen = new Map<string, string>();
   const rules: Rule[] = [];
+  const labels = new Map<string, { spec: LabelSpec; path: string }>();
   for (const { source, file } of parsed) {
+    for (const spec of file.labels ?? []) {
+      const earlier = labels.get(spec.name);
+      if (earlier) problems.push(`${source.path}: labels: label "${spec.name}" is declared twice (also in ${earlier.path})`);
+      else labels.set(spec.name, { spec, path: source.path });
+    }
     for (const spec of file.rules) {
       const where = `${source.path}: rule "${spec.name}"`;
       const earlier = seen.get(spec.name);
@@ -44,7 +50,7 @@ export function loadRules(sources: readonly RuleSource[]): RuleSet {
     }
   }
   if (problems.length > 0) throw new RuleConfigError(problems);
-  return new RuleSet(rules);
+  return new RuleSet(rules, [...labels.values()].map(({ spec }) => spec));
 }
 
 function parseRuleFile(source: RuleSource): { file: RuleFile } | { problems: string[] } {

@@ -304,8 +304,21 @@ export const RuleSchema = z
 export type RuleSpec = z.infer<typeof RuleSchema>;
 
 /** A whole rule file. */
+/** A label rules rely on: created with this color and description by `rulebot labels sync`, or before an action adds it. */
+export const LabelSpecSchema = z.strictObject(
+  {
+    name: LabelName,
+    color: z.string({ error: 'expected a color such as "#d9534f"' }).regex(/^#[0-9a-fA-F]{6}$/, { error: 'expected a color such as "#d9534f"' }),
+    description: z.string({ error: 'expected a text' }).optional(),
+  },
+  { error: 'expected {name, color, description}' },
+);
+export type LabelSpec = z.infer<typeof LabelSpecSchema>;
+
 export const RuleFileSchema = z.strictObject({
   projects: z.array(Glob, { error: 'expected a list of project path globs' }).optional(),
-  rules: z.array(RuleSchema, { error: 'expected a list of rules' }),
+  /** Labels the rules use, declared so that they exist with their colors. */
+  labels: z.array(LabelSpecSchema, { error: 'expected a list of {name, color, description}' }).optional(),
+  rules: z.array(RuleSchema, { error: 'expected a list of rules' }).default([]),
 });
 export type RuleFile = z.infer<typeof RuleFileSchema>;

@@ -4,6 +4,7 @@ import { Awards } from './awards.js';
 import type { Clock } from './clock.js';
 import { Memberships } from './memberships.js';
 import { Milestones } from './milestones.js';
+import { LabelRegistry } from './label-registry.js';
 import { Pipelines } from './pipelines.js';
 import {
   issueFromSeed,
@@ -37,6 +38,7 @@ export class FakeGitLabStore {
   readonly awards = new Awards();
   readonly pipelines = new Pipelines();
   readonly milestones = new Milestones();
+  readonly labels = new LabelRegistry();
   private readonly users = new Map<number, FakeUser>();
   private readonly projects = new Map<number, FakeProject>();
   private readonly mergeRequests = new Map<string, Stored<FakeMergeRequest>>();

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { RulebotError } from '../../../errors.js';
 import { runCheck } from './check.js';
 import { runDeadLetters } from './dead-letters.js';
+import { runLabelsSync } from './labels.js';
 import { runScheduleCommand } from './schedule.js';
 import { runSimulate } from './simulate.js';
 
@@ -18,6 +19,9 @@ commands:
   schedule "<rule name>" [--dry-run] [--json] [--rules DIR]
            run one schedule rule now (for cron jobs or a GitLab CI schedule); --dry-run lists
            what it would do to which items and changes nothing; --json prints a report.
+  labels sync (--project PATH | --group PATH) [--dry-run] [--rules DIR]
+           create the labels the rule files declare (labels:) where missing, and update their
+           color and description; --dry-run lists the changes and makes none.
   dead-letters [--retry ID]
            list the events that failed for good (in DATA_DIR), with the reason; --retry puts one
            back in the queue.`;
@@ -40,6 +44,8 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         'dry-run': { type: 'boolean' },
         json: { type: 'boolean' },
         retry: { type: 'string' },
+        project: { type: 'string' },
+        group: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -54,6 +60,16 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   }
   try {
     if (command === 'check') return await runCheck({ rules }, out);
+    if (command === 'labels') {
+      const project = values['project'] as string | undefined;
+      const group = values['group'] as string | undefined;
+      if (positionals[0] !== 'sync' || positionals.length > 1 || (project === undefined) === (group === undefined)) {
+        out(`rulebot labels: expected "labels sync" with one of --project PATH or --group PATH\n\n${USAGE}`);
+        return 2;
+      }
+      const scope = project !== undefined ? { project } : { group: group! };
+      return await runLabelsSync({ rules, scope, dryRun: values['dry-run'] === true, env }, out);
+    }
     if (command === 'dead-letters') return await runDeadLetters({ retry: values['retry'] as string | undefined, env }, out);
     if (command === 'schedule') {
       const [rule, ...extra] = positionals;

@@ -7,6 +7,7 @@ import { getMember, getMemberIncludingInherited, listAllMembers, listMembers } f
 import { addToMergeTrain, mergeMergeRequest, rebaseMergeRequest } from './merge.js';
 import { getApprovals, listDiscussions } from './merge-request-state.js';
 import { listMilestones } from './milestones.js';
+import { createLabel, getLabel, listLabels, updateLabel } from './labels.js';
 import { cherryPick, createBranch, createMergeRequest, deleteBranch, getBranch } from './repository.js';
 import { getMergeRequest, listMergeRequestDiffs, updateMergeRequest } from './merge-requests.js';
 import { createNote, listNotes, updateNote } from './notes.js';
@@ -36,6 +37,14 @@ const ROUTES: readonly Route[] = [
   route('GET', '/projects/:id/members/:user_id', getMember),
   route('POST', '/projects/:id/pipeline', createPipeline),
   route('GET', '/projects/:id/milestones', listMilestones),
+  route('GET', '/projects/:id/labels', listLabels('project')),
+  route('POST', '/projects/:id/labels', createLabel('project')),
+  route('GET', '/projects/:id/labels/:label_id', getLabel('project')),
+  route('PUT', '/projects/:id/labels/:label_id', updateLabel('project')),
+  route('GET', '/groups/:id/labels', listLabels('group')),
+  route('POST', '/groups/:id/labels', createLabel('group')),
+  route('GET', '/groups/:id/labels/:label_id', getLabel('group')),
+  route('PUT', '/groups/:id/labels/:label_id', updateLabel('group')),
   route('POST', '/projects/:id/merge_trains/merge_requests/:merge_request_iid', addToMergeTrain),
   route('GET', '/projects/:id/merge_requests', listProjectIssuables('MergeRequest')),
   route('POST', '/projects/:id/merge_requests', createMergeRequest),
