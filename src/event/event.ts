@@ -74,7 +74,7 @@ export interface Command {
 export interface RuleEvent {
   /** Names this event answers to in rule files, most general first: `["merge_request", "merge_request.open"]`. */
   names: string[];
-  kind: 'merge_request' | 'issue' | 'note' | 'push' | 'pipeline' | 'command' | 'schedule';
+  kind: 'merge_request' | 'issue' | 'note' | 'push' | 'pipeline' | 'command' | 'schedule' | 'emoji';
   action: string | undefined;
   project: { id: number; path_with_namespace: string; web_url: string; default_branch?: string | undefined };
   /** Who caused the event; id 0 and an empty username when the payload does not say. */
@@ -94,4 +94,6 @@ export interface RuleEvent {
   command?: Command;
   push?: { ref: string; before: string; after: string; total_commits_count: number | undefined };
   pipeline?: { id: number; ref: string; status: string; source: string | undefined; url: string | undefined };
+  /** Emoji events: the emoji awarded or revoked, and on what (the merge request or issue, or a note on it). */
+  emoji?: { name: string; action: 'award' | 'revoke'; on: 'merge_request' | 'issue' | 'note'; note_id: number | undefined };
 }

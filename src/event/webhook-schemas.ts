@@ -199,3 +199,24 @@ export type IssueEvent = z.infer<typeof IssueEventSchema>;
 export type NoteEvent = z.infer<typeof NoteEventSchema>;
 export type PushEvent = z.infer<typeof PushEventSchema>;
 export type PipelineEvent = z.infer<typeof PipelineEventSchema>;
+
+/**
+ * `Emoji Hook`: an emoji awarded or revoked on a merge request, an issue, or a note on either; the
+ * payload includes the merge request or issue (and the note).
+ */
+export const EmojiEventSchema = z.object({
+  object_kind: z.literal('emoji'),
+  event_type: z.string().nullish(),
+  user: OptionalUser,
+  project: ProjectSchema,
+  object_attributes: z.object({
+    name: z.string(),
+    action: Action,
+    awardable_type: Text,
+    awardable_id: OptionalId,
+  }),
+  note: z.object({ id: PositiveInt, discussion_id: z.string().nullish() }).nullish(),
+  merge_request: MergeRequestAttributes.extend({ labels: Labels }).nullish(),
+  issue: IssueAttributes.extend({ labels: Labels }).nullish(),
+});
+export type EmojiEvent = z.infer<typeof EmojiEventSchema>;

@@ -9,6 +9,7 @@ import { compileRegex } from './regex.js';
 import { compileTemplate } from './template.js';
 import {
   ActivityCondition,
+  EmojiCondition,
   ApprovalsCondition,
   MergeStatusCondition,
   MilestoneCondition,
@@ -138,6 +139,7 @@ export const ConditionSchema = z.strictObject({
   type: TypeCondition.optional(),
   confidential: z.boolean({ error: 'expected true or false' }).optional(),
   activity: ActivityCondition(Duration).optional(),
+  emoji: EmojiCondition.optional(),
   get any() {
     return z.array(ConditionSchema, { error: 'expected a list of conditions' }).min(1).optional();
   },

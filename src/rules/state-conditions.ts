@@ -3,11 +3,13 @@ import type { Subject } from '../event/event.js';
 import type { Evaluator, MatchContext, SubjectDetails } from './context.js';
 import type { Condition } from './schema.js';
 
-type StateKey = 'activity' | 'approvals' | 'pipeline' | 'merge_status' | 'conflicts' | 'threads' | 'assignees' | 'reviewers' | 'milestone' | 'type' | 'confidential';
+type StateKey = 'emoji' | 'activity' | 'approvals' | 'pipeline' | 'merge_status' | 'conflicts' | 'threads' | 'assignees' | 'reviewers' | 'milestone' | 'type' | 'confidential';
 type Compiler<K extends keyof Condition> = (value: NonNullable<Condition[K]>) => Evaluator;
 type Range = { at_least?: number | undefined; at_most?: number | undefined };
 
 export const STATE_COMPILERS: { [K in StateKey]-?: Compiler<K> } = {
+  // Emoji events only: the emoji awarded or revoked is one of these.
+  emoji: (names) => ({ event }) => event.emoji !== undefined && names.includes(event.emoji.name),
   activity: ({ older_than, newer_than, ignore_activity_from }) => {
     const ignored = new Set((ignore_activity_from ?? []).map((name) => name.toLowerCase()));
     return (ctx) => {
@@ -74,6 +76,7 @@ export const STATE_COMPILERS: { [K in StateKey]-?: Compiler<K> } = {
 
 /** Keys that cost one read of the object (`GET …/:iid`), then the costlier lists: the order conditions are checked in. */
 export const STATE_COST: Readonly<Record<StateKey, number>> = {
+  emoji: 0,
   type: 0,
   confidential: 0,
   assignees: 1,

@@ -86,3 +86,9 @@ export const ActivityCondition = (Duration: z.ZodType<number, string>) =>
       { error: 'expected {older_than: 30d, ignore_activity_from: [usernames]}' },
     )
     .refine((value) => value.older_than !== undefined || value.newer_than !== undefined, { error: 'expected at least one of older_than, newer_than' });
+
+/** Emoji names, as GitLab names them (`thumbsup`, `rocket`), without colons. */
+export const EmojiCondition = z.array(
+  nonEmpty('an emoji name such as thumbsup').transform((name) => name.replace(/^:|:$/g, '')),
+  { error: 'expected a list of emoji names such as [thumbsup, rocket]' },
+).min(1);

@@ -28,6 +28,7 @@ const HEADER_KINDS: Record<string, string> = {
   'Push Hook': 'push',
   'Tag Push Hook': 'tag_push',
   'Pipeline Hook': 'pipeline',
+  'Emoji Hook': 'emoji',
 };
 
 /** Prints one JSON object per line: the event, each matched rule and call, warnings, then each command with its verdict and calls. */
