@@ -37,7 +37,9 @@ describe.each(RUNTIMES)('emoji events ($name)', (runtime) => {
     h.gitlab.addIssue({ project_id: 6, iid: 42 });
     const headers = { 'x-gitlab-event': 'Emoji Hook' };
 
+    // Another emoji, and rulebot's own thumbsup: nothing to do.
     await h.post(emojiPayload({ name: 'rocket' }), headers);
+    await h.post(emojiPayload({ userId: BOT.id }), headers);
     await h.settle();
     expect(h.callLines()).toEqual([]);
 
