@@ -37,7 +37,7 @@ export function loadRules(sources: readonly RuleSource[]): RuleSet {
       if (earlier) problems.push(`${source.path}: labels: label "${spec.name}" is declared twice (also in ${earlier.path})`);
       else labels.set(spec.name, { spec, path: source.path });
     }
-    for (const spec of file.rules) {
+    for (const spec of file.rules ?? []) {
       const where = `${source.path}: rule "${spec.name}"`;
       const earlier = seen.get(spec.name);
       if (earlier) problems.push(`${where}: name: expected a unique rule name, but another rule in ${earlier} has it too`);

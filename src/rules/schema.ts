@@ -317,10 +317,17 @@ export const LabelSpecSchema = z.strictObject(
 );
 export type LabelSpec = z.infer<typeof LabelSpecSchema>;
 
-export const RuleFileSchema = z.strictObject({
-  projects: z.array(Glob, { error: 'expected a list of project path globs' }).optional(),
-  /** Labels the rules use, declared so that they exist with their colors. */
-  labels: z.array(LabelSpecSchema, { error: 'expected a list of {name, color, description}' }).optional(),
-  rules: z.array(RuleSchema, { error: 'expected a list of rules' }).default([]),
-});
+export const RuleFileSchema = z
+  .strictObject({
+    projects: z.array(Glob, { error: 'expected a list of project path globs' }).optional(),
+    /** Labels the rules use, declared so that they exist with their colors. */
+    labels: z.array(LabelSpecSchema, { error: 'expected a list of {name, color, description}' }).optional(),
+    /** Required, unless the file only declares labels. */
+    rules: z.array(RuleSchema, { error: 'expected a list of rules' }).optional(),
+  })
+  .superRefine((file, ctx) => {
+    if (file.rules === undefined && file.labels === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['rules'], message: 'expected a list of rules, got nothing' });
+    }
+  });
 export type RuleFile = z.infer<typeof RuleFileSchema>;

@@ -141,6 +141,8 @@ describe('users and projects', () => {
       id: 1,
       path_with_namespace: PROJECT.path_with_namespace,
       web_url: `${gitlab.url}/group/sub/project`,
+      merge_pipelines_enabled: false,
+      merge_trains_enabled: false,
     };
     expect(await (await call(gitlab, 'GET', '/projects/1')).json()).toEqual(expected);
     expect(await (await call(gitlab, 'GET', '/projects/group%2Fsub%2Fproject')).json()).toEqual(expected);
