@@ -16,7 +16,11 @@ const MAY_IMPORT = {
   pipeline: ['bounded-text.ts', 'errors.ts', 'log.ts', 'event', 'rules', 'gitlab', 'store'],
   chatops: ['bounded-text.ts', 'errors.ts', 'log.ts', 'event', 'rules', 'gitlab', 'store', 'pipeline'],
   schedule: ['bounded-text.ts', 'errors.ts', 'log.ts', 'event', 'rules', 'gitlab', 'store', 'pipeline'],
-  'engine.ts': ['bounded-text.ts', 'errors.ts', 'log.ts', 'config', 'event', 'rules', 'gitlab', 'store', 'pipeline', 'chatops', 'schedule'],
+  // Keeping rulebot able to work: its credential and its webhook, through the client and the store.
+  upkeep: ['bounded-text.ts', 'errors.ts', 'log.ts', 'config', 'gitlab', 'store'],
+  // Where an event's rules come from besides RULES_DIR: each project's own file and presets, read from GitLab and kept.
+  'project-rules': ['bounded-text.ts', 'errors.ts', 'log.ts', 'event', 'rules', 'gitlab', 'store', 'pipeline'],
+  'engine.ts': ['bounded-text.ts', 'errors.ts', 'log.ts', 'config', 'event', 'rules', 'gitlab', 'store', 'pipeline', 'chatops', 'schedule', 'upkeep', 'project-rules'],
   // The HTTP intake reads and stores an event and hands it to a queue; it never runs the pipeline.
   http: ['bounded-text.ts', 'errors.ts', 'log.ts', 'config', 'event', 'store', 'queue'],
 };

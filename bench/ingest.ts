@@ -1,10 +1,13 @@
-// Webhook ingest benchmark: the same merge request payload POSTed to rulebot and to two references, in alternation.
+// Webhook ingest benchmark: the same merge request payload POSTed to rulebot, to Probot and to two bare references, in alternation.
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startCeiling } from './ceiling-server.js';
+import { measureDiskCommit, type DiskCommit } from './disk-commit.js';
 import { startHonoFloor } from './hono-floor.js';
 import { runLoad } from './load-client.js';
 import type { LoadRequest, LoadSummary } from './load-protocol.js';
+import { githubSignature, startProbot } from './probot-target.js';
 import { startRulebot, WEBHOOK_SECRET, type SettleReport } from './rulebot-target.js';
 import { median } from './stats.js';
 
@@ -17,28 +20,48 @@ export interface IngestOptions {
   connections: number;
 }
 
-/** `ceiling`: bare node:http; `hono`: bare Hono on @hono/node-server; `rulebot`: the real server. */
-export const TARGET_NAMES = ['ceiling', 'hono', 'rulebot'] as const;
+/**
+ * `ceiling`: bare node:http; `hono`: bare Hono on @hono/node-server; `probot`: Probot's Node middleware (signature,
+ * JSON, a handler applying the rules, nothing stored); `rulebot`: the real server.
+ */
+export const TARGET_NAMES = ['ceiling', 'hono', 'probot', 'rulebot'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 interface Target {
   url: string;
-  /** Rulebot only: waits until the events it accepted are processed. */
-  settle?: () => Promise<SettleReport>;
+  /** Rulebot: waits until the events it accepted are processed. Probot: counts the events its handler saw. */
+  settle?: () => Promise<SettleReport | ProbotReport>;
   close(): Promise<void>;
+}
+
+export interface ProbotReport {
+  handled: number;
+  matchedPerEvent: { min: number; max: number };
 }
 
 export interface IngestRun {
   round: number;
   target: TargetName;
   load: LoadSummary;
+  /** Rulebot only: how long a SQLite commit took on the disk, just before the run. */
+  diskCommit?: DiskCommit;
   /**
-   * CPU time of this process (all threads) per request, warm-up included, until rulebot's queue drained.
+   * CPU time of this process per request, warm-up included, until rulebot's queue drained. Every target runs
+   * in this process, alone during its run, so this is the target's CPU (all its threads, V8's and libuv's
+   * included) plus this process's idle share; the load generator runs in a process of its own and is not counted.
    * Less sensitive than req/s to the scheduling noise of a shared 2-core machine.
    */
   cpuUsPerRequest: number;
   /** Rulebot only: the queue after the load. */
   queue?: SettleReport;
+  /** Probot only: what its handler saw. */
+  probot?: ProbotReport;
+}
+
+/** One ratio of req/s: best run over best run, and within each round (runs a few seconds apart), to show the spread. */
+export interface Ratio {
+  best: number;
+  perRound: number[];
 }
 
 export interface IngestResult {
@@ -46,31 +69,43 @@ export interface IngestResult {
   runs: IngestRun[];
   /** Each target's run with the most requests per second. */
   best: Record<TargetName, IngestRun>;
-  /** Best rulebot req/s over best ceiling req/s: the headline figure. */
-  ratio: number;
-  /** The same ratio within each round (runs a few seconds apart), to show the spread. */
-  ratioPerRound: number[];
-  /** Best hono over best ceiling: the share the framework alone keeps. */
-  honoRatio: number;
+  ratios: {
+    /** Rulebot over the bare node:http server: the headline figure. */
+    rulebotOverCeiling: Ratio;
+    /** Rulebot over Probot: a webhook framework doing less (nothing stored). */
+    rulebotOverProbot: Ratio;
+    /** Probot over the bare server. */
+    probotOverCeiling: Ratio;
+    /** Hono over the bare server: the share the framework alone keeps. */
+    honoOverCeiling: Ratio;
+  };
   /** Median CPU µs per request of each target, over the rounds. */
   cpuUsPerRequest: Record<TargetName, number>;
 }
 
 /** Runs every target once per round, in the same order, and reports every run. `progress` receives one line per run. */
 export async function benchIngest(options: IngestOptions, progress: (line: string) => void): Promise<IngestResult> {
-  const targets: Record<TargetName, Target> = { ceiling: await startCeiling(), hono: await startHonoFloor(), rulebot: await startRulebot() };
+  const targets: Record<TargetName, Target> = {
+    ceiling: await startCeiling(),
+    hono: await startHonoFloor(),
+    probot: await startProbot(),
+    rulebot: await startRulebot(),
+  };
+  const body = readFileSync(PAYLOAD_FILE);
   const runs: IngestRun[] = [];
   try {
     for (let round = 1; round <= options.rounds; round++) {
       for (const name of TARGET_NAMES) {
         const target = targets[name];
+        const diskCommit = name === 'rulebot' ? measureDiskCommit() : undefined;
         const cpuBefore = process.cpuUsage();
-        const load = await runLoad(loadRequest(target.url, options));
+        const load = await runLoad(name === 'probot' ? githubRequest(target.url, body, options) : gitlabRequest(target.url, options));
         // Rulebot answers once an event is queued, before the work: a run is over when the queue has drained.
-        const queue = await target.settle?.();
+        const settled = await target.settle?.();
         const cpu = process.cpuUsage(cpuBefore);
         const cpuUsPerRequest = (cpu.user + cpu.system) / Math.max(1, load.requests + load.warmupRequests);
-        runs.push({ round, target: name, load, cpuUsPerRequest, ...(queue && { queue }) });
+        const report = settled === undefined ? {} : 'handled' in settled ? { probot: settled } : { queue: settled };
+        runs.push({ round, target: name, load, cpuUsPerRequest, ...report, ...(diskCommit && { diskCommit }) });
         progress(describeRun(runs.at(-1)!));
       }
     }
@@ -78,28 +113,34 @@ export async function benchIngest(options: IngestOptions, progress: (line: strin
     for (const name of TARGET_NAMES) await targets[name].close();
   }
   const best = Object.fromEntries(TARGET_NAMES.map((name) => [name, fastest(runs, name)])) as Record<TargetName, IngestRun>;
-  const ratioPerRound = Array.from({ length: options.rounds }, (_, i) => {
-    const inRound = runs.filter((run) => run.round === i + 1);
-    return rps(inRound, 'rulebot') / rps(inRound, 'ceiling');
+  const ratio = (over: TargetName, under: TargetName): Ratio => ({
+    best: best[over].load.requestsPerSecond / best[under].load.requestsPerSecond,
+    perRound: Array.from({ length: options.rounds }, (_, i) => {
+      const inRound = runs.filter((run) => run.round === i + 1);
+      return rps(inRound, over) / rps(inRound, under);
+    }),
   });
   return {
     options,
     runs,
     best,
-    ratio: best.rulebot.load.requestsPerSecond / best.ceiling.load.requestsPerSecond,
-    ratioPerRound,
-    honoRatio: best.hono.load.requestsPerSecond / best.ceiling.load.requestsPerSecond,
+    ratios: {
+      rulebotOverCeiling: ratio('rulebot', 'ceiling'),
+      rulebotOverProbot: ratio('rulebot', 'probot'),
+      probotOverCeiling: ratio('probot', 'ceiling'),
+      honoOverCeiling: ratio('hono', 'ceiling'),
+    },
     cpuUsPerRequest: Object.fromEntries(
       TARGET_NAMES.map((name) => [name, median(runs.filter((run) => run.target === name).map((run) => run.cpuUsPerRequest))]),
     ) as Record<TargetName, number>,
   };
 }
 
-function loadRequest(url: string, options: IngestOptions): LoadRequest {
+/** The headers GitLab sends with a merge request hook (webhooks.md, "Delivery headers"); Idempotency-Key is added per request. */
+function gitlabRequest(url: string, options: IngestOptions): LoadRequest {
   return {
     url,
     bodyFile: PAYLOAD_FILE,
-    // The headers GitLab sends with a merge request hook (webhooks.md, "Delivery headers"); Idempotency-Key is added per request.
     headers: {
       'Content-Type': 'application/json',
       'User-Agent': 'GitLab/17.5.0',
@@ -112,6 +153,29 @@ function loadRequest(url: string, options: IngestOptions): LoadRequest {
     durationS: options.durationS,
     warmupS: options.warmupS,
     keyPrefix: randomUUID(),
+    keyHeader: 'Idempotency-Key',
+  };
+}
+
+/**
+ * The headers GitHub sends and Probot demands: the event name, the signature of the body (the same body every
+ * time, so signed once) and a delivery id, added per request. `pull_request` is GitHub's name for the hook.
+ */
+function githubRequest(url: string, body: Buffer, options: IngestOptions): LoadRequest {
+  return {
+    url,
+    bodyFile: PAYLOAD_FILE,
+    headers: {
+      'Content-Type': 'application/json',
+      'User-Agent': 'GitHub-Hookshot/bench',
+      'X-GitHub-Event': 'pull_request',
+      'X-Hub-Signature-256': githubSignature(body),
+    },
+    connections: options.connections,
+    durationS: options.durationS,
+    warmupS: options.warmupS,
+    keyPrefix: randomUUID(),
+    keyHeader: 'X-GitHub-Delivery',
   };
 }
 
@@ -127,8 +191,9 @@ function rps(runs: readonly IngestRun[], target: TargetName): number {
 function describeRun(run: IngestRun): string {
   const { load } = run;
   const queue = run.queue ? `, backlog ${run.queue.backlog} drained in ${run.queue.drainMs.toFixed(0)} ms` : '';
+  const disk = run.diskCommit ? `; disk commit p50 ${run.diskCommit.p50Ms.toFixed(2)} ms before the run` : '';
   return (
     `  round ${run.round} ${run.target.padEnd(7)} ${load.requestsPerSecond.toFixed(0).padStart(6)} req/s, ` +
-    `p99 ${load.latencyMs.p99.toFixed(2)} ms, ${run.cpuUsPerRequest.toFixed(0)} µs CPU/request${queue}`
+    `p99 ${load.latencyMs.p99.toFixed(2)} ms, ${run.cpuUsPerRequest.toFixed(0)} µs CPU/request${queue}${disk}`
   );
 }

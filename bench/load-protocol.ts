@@ -10,8 +10,10 @@ export const LoadRequestSchema = z.strictObject({
   connections: z.number().int().positive(),
   durationS: z.number().positive(),
   warmupS: z.number().nonnegative(),
-  /** Prefix of every `Idempotency-Key`, unique per run, so that no two requests share a key. */
+  /** Prefix of every per-request key, unique per run, so that no two requests share a key. */
   keyPrefix: z.string().min(1),
+  /** The header that carries the per-request key: `Idempotency-Key` for GitLab, `X-GitHub-Delivery` for GitHub. */
+  keyHeader: z.string().min(1),
 });
 export type LoadRequest = z.infer<typeof LoadRequestSchema>;
 

@@ -6,7 +6,7 @@ import { LoadRequestSchema, type LoadRequest, type LoadSummary } from './load-pr
 import { latencySummary } from './stats.js';
 
 async function generateLoad(request: LoadRequest, body: Buffer): Promise<LoadSummary> {
-  // A distinct Idempotency-Key per request: the bot remembers keys and answers repeats with 200 "duplicate".
+  // A distinct delivery key per request: the bot remembers keys and answers repeats with 200 "duplicate".
   let sequence = 0;
   const times: number[] = [];
   const instance = autocannon({
@@ -20,7 +20,7 @@ async function generateLoad(request: LoadRequest, body: Buffer): Promise<LoadSum
         method: 'POST',
         body,
         headers: request.headers,
-        setupRequest: (params) => ({ ...params, headers: { ...params.headers, 'Idempotency-Key': `${request.keyPrefix}-${++sequence}` } }),
+        setupRequest: (params) => ({ ...params, headers: { ...params.headers, [request.keyHeader]: `${request.keyPrefix}-${++sequence}` } }),
       },
     ],
   });

@@ -9,7 +9,7 @@ export const BenchOptionsSchema = z.strictObject({
   duration: positive(10),
   /** Seconds of warm-up load before each run, not measured. */
   warmup: z.coerce.number().nonnegative().default(2),
-  /** Rounds of (ceiling, rulebot) runs. */
+  /** Rounds of ingest runs; each round runs every target once. */
   rounds: z.coerce.number().int().min(1).default(2),
   connections: z.coerce.number().int().min(1).default(10),
   /** Run one benchmark only; all but the soak when absent (the soak runs only when named). */

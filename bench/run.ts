@@ -1,4 +1,4 @@
-// `npm run bench`: rule matching with 1,000 rules, webhook ingest against bare references, scheduled scans and
+// `npm run bench`: rule matching with 1,000 rules, webhook ingest against bare references and Probot, scheduled scans and
 // chat-ops API calls against a fake GitLab; prints a report, writes results.json.
 import { stat, writeFile } from 'node:fs/promises';
 import { benchChatOps } from './chatops.js';
@@ -8,7 +8,7 @@ import { benchMatching } from './matching.js';
 import { BenchUsageError, parseBenchOptions, type BenchOptions } from './options.js';
 import { reportChatOps } from './report-chatops.js';
 import { SCAN_CALLS_TARGET, SCAN_RSS_TARGET_BYTES, reportScan } from './report-scan.js';
-import { INGEST_RATIO_TARGET, MATCHING_TARGET_NS, reportIngest, reportMachine, reportMatching } from './report.js';
+import { INGEST_PROBOT_TARGET, INGEST_RATIO_TARGET, MATCHING_TARGET_NS, reportIngest, reportMachine, reportMatching } from './report.js';
 import { benchScan } from './scan.js';
 import { reportWorker } from './report-worker.js';
 import { benchWorker } from './worker.js';
@@ -58,6 +58,7 @@ async function main(args: readonly string[]): Promise<void> {
     targets: {
       matchingNsPerMergeRequestEvent: MATCHING_TARGET_NS,
       ingestRatio: INGEST_RATIO_TARGET,
+      ingestOverProbot: INGEST_PROBOT_TARGET,
       scanCallsOverMinimum: SCAN_CALLS_TARGET,
       scanPeakRssBytes: SCAN_RSS_TARGET_BYTES,
     },

@@ -17,7 +17,9 @@ export interface WorkerBuild {
 /** Bundles `src/runtime/worker/index.ts` into `outfile` with the rule files of `rulesDir` inside. */
 export async function buildWorker(options: { rulesDir: string; outfile: string }): Promise<WorkerBuild> {
   const check: string[] = [];
-  if ((await runCheck({ rules: options.rulesDir }, (line) => check.push(line))) !== 0) return { check, ok: false, bytes: 0, gzipBytes: 0 };
+  // Presets the rule files extend are checked too when the build has a token to read them with.
+  const env = { GITLAB_URL: process.env['GITLAB_URL'], GITLAB_TOKEN: process.env['GITLAB_TOKEN'], GITLAB_TOKEN_TYPE: process.env['GITLAB_TOKEN_TYPE'] };
+  if ((await runCheck({ rules: options.rulesDir, env }, (line) => check.push(line))) !== 0) return { check, ok: false, bytes: 0, gzipBytes: 0 };
 
   const names = (await readdir(options.rulesDir)).filter((name) => /\.ya?ml$/i.test(name)).sort();
   const sources = await Promise.all(

@@ -1,15 +1,17 @@
 // What every runtime runs: the GitLab client and its caches, one event's rules and commands, one schedule rule's scan.
-import { DiffCache, KnownLabels, processEvent, ReviewLoadCache, type ApiCall, type EventOutcome, type ProcessDeps } from './pipeline/index.js';
+import { DiffCache, followLabelChanges, KnownLabels, processEvent, ReviewLoadCache, type ApiCall, type EventOutcome, type ProcessDeps } from './pipeline/index.js';
 import { secretValues, type Config } from './config/config.js';
 import { ConfigError, GitLabApiError } from './errors.js';
 import { CommandRateLimiter } from './chatops/rate-limit.js';
 import { runCommands, type CommandReport } from './chatops/run-commands.js';
 import { getCurrentUser, GitLabClient, MemberDirectory, RateBudget, UserDirectory, type Diff, type User } from './gitlab/index.js';
 import type { Logger } from './log.js';
-import type { Rule, RuleSet } from './rules/index.js';
+import type { CentralRules, Rule, RuleSet } from './rules/index.js';
 import { runScheduleRule, type ScanOptions, type ScanReport } from './schedule/scan.js';
-import type { Store } from './store/index.js';
+import { MemoryRuleConfigStore, type RuleConfigStore, type Store } from './store/index.js';
 import type { RuleEvent } from './event/event.js';
+import type { Upkeep } from './upkeep/index.js';
+import { observeEvent, RuleConfigs } from './project-rules/index.js';
 
 export interface EngineDeps {
   config: Config;
@@ -26,6 +28,14 @@ export interface EngineDeps {
   lostAnswerWindowMs?: number;
   /** When set, GitLab is not asked at all (simulating without a token); facts it would tell stay undecided, for this reason. */
   offline?: string;
+  /** The credential as it changes (rotation, OAuth refresh), started by `init()`; without it, GITLAB_TOKEN as given. */
+  upkeep?: Upkeep;
+  /** The central rule files; when they extend presets, those are read from GitLab and kept like a project's file (default: `rules`, complete). */
+  central?: CentralRules;
+  /** Where configurations read from GitLab are kept, with their last valid state (default: in memory). */
+  ruleConfigs?: RuleConfigStore;
+  /** Let an event wait for a configuration another event is reading (one process; never on Workers). */
+  shareReads?: boolean;
 }
 
 /** One accepted event, ready to run. */
@@ -44,6 +54,11 @@ export interface EventRun {
   firstAttemptAt?: number | undefined;
   /** Changed files given up front instead of read from GitLab (`rulebot simulate --diffs`). */
   diffs?: Diff[];
+  /**
+   * Whether the runtime gives the event up if this failure, which may pass, ends the attempt: then a
+   * command's failure is answered in its thread rather than retried (unset: always retried).
+   */
+  givesUp?: (error: GitLabApiError) => boolean;
 }
 
 export interface EventResult {
@@ -51,6 +66,8 @@ export interface EventResult {
   commands: CommandReport[];
   /** The reply to refused commands and the reactions on their note. */
   replies: ApiCall[];
+  /** The steps of label rules fired by labels rulebot changed for this event, in order. */
+  chained?: EventOutcome[];
 }
 
 export interface ScheduleRunOptions extends Pick<ScanOptions, 'onProgress' | 'from' | 'maxItems' | 'actedBefore'> {
@@ -61,7 +78,14 @@ export interface ScheduleRunOptions extends Pick<ScanOptions, 'onProgress' | 'fr
 
 export interface Engine {
   gitlab: GitLabClient;
+  /** The central rules known without GitLab (all of them, unless the rule files extend presets). */
   rules: RuleSet;
+  /** Each project's own rules and the presets, read from GitLab and kept. */
+  ruleConfigs: RuleConfigs;
+  /** Schedule rules besides those of `rules`: from presets and projects' own files (read nothing from GitLab but expired presets). */
+  dynamicScheduleRules(): Promise<Rule[]>;
+  /** A schedule rule by its key, wherever it is defined; undefined when it is gone. */
+  scheduleRule(key: string): Promise<Rule | undefined>;
   /** Runs the rules and commands of one event; throws what should make it retry or fail. */
   runEvent(run: EventRun): Promise<EventResult>;
   /** Runs one schedule rule (or, with `maxItems`, one step of it). */
@@ -92,6 +116,7 @@ export function createEngine(deps: EngineDeps): Engine {
     token: config.gitlabToken,
     tokenType: config.tokenType,
     secrets: secretValues(config),
+    credentials: deps.upkeep?.credentials,
     fetch: deps.fetch,
     timeoutMs: config.gitlabTimeoutMs,
     retries: config.gitlabRetries,
@@ -107,8 +132,18 @@ export function createEngine(deps: EngineDeps): Engine {
   const limiter = new CommandRateLimiter({ limit: config.commandRateLimit, now });
   // Without a token nothing can be read either: facts GitLab would tell stay undecided (and are
   // reported so) instead of being asked of a GitLab that answers 401, retried for an hour.
-  const offline = deps.offline ?? (config.gitlabToken ? undefined : 'GITLAB_TOKEN is not set (dry-run)');
+  const offline = deps.offline ?? (config.gitlabCredential ? undefined : 'GITLAB_TOKEN is not set (dry-run)');
   const services: ProcessDeps = { rules: deps.rules, gitlab, users, members, diffCache: new DiffCache(), reviewLoads: new ReviewLoadCache(), knownLabels: new KnownLabels(), log, dryRun: config.dryRun, now, offline };
+  const ruleConfigs = new RuleConfigs({
+    central: deps.central ?? { sources: [], ruleSet: deps.rules, presets: false },
+    file: config.projectConfigFile,
+    ttlMs: config.projectConfigTtlMs,
+    store: deps.ruleConfigs ?? new MemoryRuleConfigStore(),
+    log,
+    now,
+    offline,
+    shareReads: deps.shareReads ?? false,
+  });
   let botUser: User | undefined;
 
   const setUser = (user: User) => {
@@ -119,23 +154,46 @@ export function createEngine(deps: EngineDeps): Engine {
   return {
     gitlab,
     rules: deps.rules,
+    ruleConfigs,
+    dynamicScheduleRules: () => ruleConfigs.dynamicScheduleRules(gitlab),
+    async scheduleRule(key) {
+      return deps.rules.rules.find((rule) => rule.key === key && rule.schedule) ?? ruleConfigs.scheduleRule(key, gitlab);
+    },
     async runEvent(run) {
       const eventLog = log.child({ event_id: run.id });
+      if (run.event.access_token) {
+        // Not for rules: GitLab says an access token expires soon, maybe rulebot's own.
+        await deps.upkeep?.tokenExpiring(run.event.access_token);
+        return { outcome: { matched: [], calls: [], warnings: [], undecided: [], state: { event: run.event, facts: {} } }, commands: [], replies: [] };
+      }
       // Accepted before the bot's user was known (GitLab unreachable at start): its own events are skipped here.
       if (botUser && run.event.user.id === botUser.id) {
         eventLog.info("event caused by rulebot's own user; skipped");
-        return { outcome: { matched: [], calls: [], warnings: [], undecided: [], state: { event: run.event, facts: {} } }, commands: [], replies: [] };
+        return { outcome: { matched: [], calls: [], warnings: [], unknownUsers: [], undecided: [], state: { event: run.event, facts: {} } }, commands: [], replies: [] };
       }
       const effects = {
         store: deps.store, jobId: run.id, retrying: run.retrying, firstAttemptAt: run.firstAttemptAt, scope: 'event', botUsername: botUser?.username,
         lostAnswerWindowMs: deps.lostAnswerWindowMs ?? 65_000, now,
       };
-      const processDeps = { ...services, gitlab: gitlab.forEvent(run.eventUuid), log: eventLog, effects, diffs: run.diffs };
+      const eventGitLab = gitlab.forEvent(run.eventUuid);
+      // A push may change kept rules, a merge request the project's file: seen to first, so this
+      // event's rules are the ones in force after it.
+      if (!offline) {
+        const facts = { ...services, gitlab: eventGitLab, diffs: run.diffs };
+        await observeEvent(run.event, { configs: ruleConfigs, gitlab: eventGitLab, log: eventLog, dryRun: config.dryRun, effects, facts });
+      }
+      // Rules cannot act on a push (they are refused unless they listen to other events too): no need to read any.
+      const rules = run.event.kind === 'push' ? deps.rules : await ruleConfigs.rulesFor(run.event, eventGitLab);
+      const processDeps = { ...services, rules, gitlab: eventGitLab, log: eventLog, effects, diffs: run.diffs };
       const outcome = await processEvent(run.event, processDeps);
-      const { reports: commands, replies } = await runCommands(run.event, { ...processDeps, botUsername: botUser?.username, store: deps.store, limiter });
-      const calls = outcome.calls.length + commands.reduce((sum, report) => sum + report.calls.length, 0) + replies.length;
-      eventLog.info('event processed', { matched: outcome.matched, commands: commands.length, calls, dry_run: config.dryRun });
-      return { outcome, commands, replies };
+      const { reports: commands, replies } = await runCommands(run.event, { ...processDeps, botUsername: botUser?.username, store: deps.store, limiter, givesUp: run.givesUp });
+      // Labels rulebot changed fire the label rules meant for them, here: GitLab's webhooks for them are the bot's own, ignored.
+      const ran = commands.filter((report) => report.status === 'ran');
+      const made = [...outcome.calls, ...ran.flatMap((report) => report.calls)];
+      const chained = await followLabelChanges(run.event, made, outcome.matched, processDeps);
+      const calls = [outcome, ...chained].reduce((sum, step) => sum + step.calls.length, 0) + ran.reduce((sum, report) => sum + report.calls.length, 0) + replies.length;
+      eventLog.info('event processed', { matched: outcome.matched, commands: commands.length, chained: chained.map((step) => step.matched), calls, dry_run: config.dryRun });
+      return { outcome, commands, replies, chained };
     },
     runSchedule(rule, options = {}) {
       const at = options.startedAt;
@@ -145,7 +203,10 @@ export function createEngine(deps: EngineDeps): Engine {
     user: () => botUser,
     setUser,
     async init() {
-      if (!config.gitlabToken) return;
+      if (!config.gitlabCredential) return;
+      await deps.upkeep?.start();
+      // A CI job token may not ask who it is (GET /user): read-only commands run without knowing.
+      if (config.tokenType === 'job') return;
       try {
         setUser(await getCurrentUser(gitlab));
       } catch (error) {
@@ -159,7 +220,7 @@ export function createEngine(deps: EngineDeps): Engine {
       }
     },
     async gitlabReachable() {
-      if (!config.gitlabToken) return 'not checked: GITLAB_TOKEN is not set (dry-run)';
+      if (!config.gitlabCredential) return 'not checked: GITLAB_TOKEN is not set (dry-run)';
       if (now() - lastGitLabAnswer < 60_000) return true;
       return getCurrentUser(gitlab.once()).then(() => true, () => false);
     },

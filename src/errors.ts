@@ -90,6 +90,8 @@ export class GitLabApiError extends RulebotError {
   readonly retryable: boolean;
   /** Delay GitLab asked for before a retry, in milliseconds. */
   readonly retryAfterMs: number | undefined;
+  /** GitLab's own message (or why no answer came), without the method and path: for replies to people. */
+  readonly detail: string;
 
   constructor(options: {
     /** HTTP status GitLab answered, or 0 when no answer arrived (network error, timeout). */
@@ -109,5 +111,28 @@ export class GitLabApiError extends RulebotError {
     this.path = options.path;
     this.retryable = options.retryable;
     this.retryAfterMs = options.retryAfterMs;
+    this.detail = options.message;
+  }
+}
+
+/**
+ * A planned action that GitLab refused or that failed: GitLab's error as it was, naming the action
+ * (`merge`, `labels`, `assign`) it was carrying out, so a command's reply can say what failed.
+ */
+export class ActionError extends GitLabApiError {
+  /** The action in the words of rule files: `merge`, `rebase`, `labels and assign`, `comment`. */
+  readonly action: string;
+
+  constructor(action: string, error: GitLabApiError) {
+    super({
+      status: error.status,
+      method: error.method,
+      path: error.path,
+      message: error.detail,
+      retryable: error.retryable,
+      ...(error.retryAfterMs !== undefined && { retryAfterMs: error.retryAfterMs }),
+      cause: error,
+    });
+    this.action = action;
   }
 }

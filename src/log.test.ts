@@ -31,6 +31,13 @@ describe('createLogger redaction', () => {
     expect(text()).toContain('"msg":"[redacted] and [redacted]"');
   });
 
+  it('redacts values only, never field names: a secret that is also a word of the line format stays readable', () => {
+    const { log, text } = capture(['level']);
+    log.info('the level is level', { level_hint: 'level' });
+    const line = JSON.parse(text()) as Record<string, unknown>;
+    expect(line).toEqual({ level: 'info', time: '1970-01-01T00:00:00.000Z', msg: 'the [redacted] is [redacted]', level_hint: '[redacted]' });
+  });
+
   it('leaves values shorter than 4 characters alone', () => {
     const { log, text } = capture(['abc']);
     log.info('abc');
@@ -46,5 +53,17 @@ describe('createLogger error messages', () => {
     expect(new TextEncoder().encode(error.message).byteLength).toBeLessThanOrEqual(2048);
     expect(error.message).toMatch(/^a+\[reda.*… \(102020 bytes, cut\)$/);
     expect(text()).not.toContain('glpat');
+  });
+});
+
+describe('redact', () => {
+  it('redacts a value learned while running, in the parent and every child logger', () => {
+    const { log, text } = capture([]);
+    const child = log.child({ event_id: 'e1' });
+    child.redact('glpat-rotated-while-running');
+    log.info('parent glpat-rotated-while-running');
+    child.info('child glpat-rotated-while-running');
+    expect(text()).not.toContain('glpat-rotated-while-running');
+    expect(text().match(/\[redacted\]/g)).toHaveLength(2);
   });
 });

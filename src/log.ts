@@ -16,6 +16,8 @@ export interface Logger {
   error(msg: string, fields?: LogFields): void;
   /** A logger that adds `fields` to every line. */
   child(fields: LogFields): Logger;
+  /** Never shows `secret` again, in this logger, its parent and every child (a token rotated while running). */
+  redact(secret: string): void;
 }
 
 export interface LoggerOptions {
@@ -31,7 +33,8 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const threshold = RANK[options.level ?? 'info'];
   const write = options.write ?? ((line: string) => console.log(line));
-  const secrets = redactionForms(options.secrets ?? []);
+  const known = [...(options.secrets ?? [])];
+  let secrets = redactionForms(known);
   const redact = (text: string) => secrets.reduce((redacted, secret) => redacted.replaceAll(secret, '[redacted]'), text);
   const replacer = errorReplacer(redact);
   const now = options.now ?? (() => new Date());
@@ -39,7 +42,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const make = (bound: LogFields): Logger => {
     const emit = (level: LogLevel, msg: string, fields?: LogFields) => {
       if (RANK[level] < threshold) return;
-      write(redact(JSON.stringify({ level, time: now().toISOString(), msg, ...bound, ...fields }, replacer)));
+      // Values are redacted, never field names: a short secret that happens to be a key's text ("level")
+      // must not mangle every line.
+      write(JSON.stringify({ level, time: now().toISOString(), msg, ...bound, ...fields }, replacer));
     };
     return {
       debug: (msg, fields) => emit('debug', msg, fields),
@@ -47,6 +52,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       warn: (msg, fields) => emit('warn', msg, fields),
       error: (msg, fields) => emit('error', msg, fields),
       child: (fields) => make({ ...bound, ...fields }),
+      redact: (secret) => {
+        known.push(secret);
+        secrets = redactionForms(known);
+      },
     };
   };
   return make({});
@@ -61,6 +70,7 @@ export const silentLogger: Logger = createLogger({ level: 'error', write: () => 
  */
 function errorReplacer(redact: (text: string) => string) {
   return (_key: string, value: unknown): unknown => {
+    if (typeof value === 'string') return redact(value);
     if (value instanceof Error) {
       const withCode = value as Error & { code?: unknown };
       return { name: value.name, message: boundText(redact(value.message)), ...(withCode.code !== undefined && { code: withCode.code }) };

@@ -8,15 +8,17 @@ export function explainRule(rule: Rule, event: RuleEvent, facts: Facts): string[
 }
 
 function explainCondition(condition: Condition, event: RuleEvent, facts: Facts): string[] {
-  const reasons: string[] = [];
+  const unmet: string[] = [];
+  const unchecked: string[] = [];
   for (const [key, value] of Object.entries(condition) as [keyof Condition, unknown][]) {
     if (value === undefined) continue;
     const outcome = compileCondition({ [key]: value } as Condition)({ event, facts, missing: new Set(), now: Date.now() });
     if (outcome === true) continue;
-    if (outcome === undefined) reasons.push(`could not check \`${key}\``);
-    else reasons.push(...describe(key, value, event, facts));
+    // Not checked (another requirement failed first, so a fact was never read): said only when no
+    // requirement is known to be unmet, in words, without what the user has.
+    (outcome === false ? unmet : unchecked).push(...describe(key, value, event, facts));
   }
-  return reasons;
+  return unmet.length > 0 ? unmet : unchecked;
 }
 
 function describe(key: keyof Condition, value: unknown, event: RuleEvent, facts: Facts): string[] {
@@ -27,7 +29,8 @@ function describe(key: keyof Condition, value: unknown, event: RuleEvent, facts:
       const spec = value as NonNullable<Condition['user']>;
       if ('access' in spec) {
         const needed = roleName(ACCESS_LEVELS[spec.access]);
-        const has = facts.accessLevel ? roleName(facts.accessLevel) : undefined;
+        if (facts.accessLevel === undefined) return [`${command} needs the ${needed} role or higher in this project`];
+        const has = facts.accessLevel > 0 ? roleName(facts.accessLevel) : undefined;
         return [`${command} needs the ${needed} role or higher in this project; you have ${has ? `the ${has} role` : 'no role'}`];
       }
       if ('is' in spec) return [`only the author of this ${thing} may use ${command}`];
@@ -60,7 +63,8 @@ function describe(key: keyof Condition, value: unknown, event: RuleEvent, facts:
     case 'all':
       return (value as Condition[]).flatMap((part) => explainCondition(part, event, facts));
     default:
-      return [`the ${thing} does not meet the \`${key}\` requirement of ${command}`];
+      // Conditions about the merge request or issue itself (labels, state, branches, …).
+      return [`${command} does not apply to this ${thing} as it is now`];
   }
 }
 

@@ -25,16 +25,25 @@ export class CommandRateLimiter {
 
   /** Counts one command for `key` if the budget allows it. */
   take(key: string): RateDecision {
+    const decision = this.check(key);
+    if (decision.allowed) this.record(key);
+    return decision;
+  }
+
+  /** Whether `key` may run a command now, without counting one. */
+  check(key: string): RateDecision {
     const now = this.now();
     const recent = (this.uses.get(key) ?? []).filter((at) => now - at < this.windowMs);
-    if (recent.length >= this.limit) {
-      this.uses.set(key, recent);
-      return { allowed: false, limit: this.limit, windowMs: this.windowMs, retryInMs: recent[0]! + this.windowMs - now };
-    }
-    recent.push(now);
     this.uses.set(key, recent);
+    if (recent.length < this.limit) return { allowed: true };
+    return { allowed: false, limit: this.limit, windowMs: this.windowMs, retryInMs: recent[0]! + this.windowMs - now };
+  }
+
+  /** Counts one command that ran for `key`. */
+  record(key: string): void {
+    const now = this.now();
+    this.uses.set(key, [...(this.uses.get(key) ?? []), now]);
     if (this.uses.size > 10_000) this.forgetIdle(now);
-    return { allowed: true };
   }
 
   /**

@@ -1,13 +1,17 @@
 // Runs the chat-ops commands of a new note: rate limit, built-in help, command rules, and a reply when refused.
-import { executeCalls, processEvent, type ApiCall, type ProcessDeps } from '../pipeline/index.js';
+import { GitLabApiError } from '../errors.js';
+import { executeCalls, processEvent, type ApiCall, type EventOutcome, type ProcessDeps } from '../pipeline/index.js';
 import { noteablePath } from '../gitlab/index.js';
-import { neutralize } from '../rules/template.js';
 import type { Store } from '../store/index.js';
 import type { Command, RuleEvent } from '../event/event.js';
 import { explainRule } from './explain.js';
 import { renderHelp } from './help.js';
 import { parseCommands } from './parse.js';
 import type { CommandRateLimiter } from './rate-limit.js';
+import { describeFailure, needsReply, replyText } from './reply.js';
+import type { CommandReport, CommandStatus } from './report.js';
+
+export type { CommandReport, CommandStatus } from './report.js';
 
 export interface CommandDeps extends ProcessDeps {
   /** The bot's username (`@<it> …` starts a command); without it no note is read as a command. */
@@ -16,18 +20,12 @@ export interface CommandDeps extends ProcessDeps {
   limiter: CommandRateLimiter;
   /** Emoji put on a note whose command was refused (default `no_entry_sign`). */
   refusedEmoji?: string;
-}
-
-export type CommandStatus = 'ran' | 'help' | 'refused' | 'unknown' | 'rate_limited';
-
-export interface CommandReport {
-  command: string;
-  /** The command line as written. */
-  line: string;
-  status: CommandStatus;
-  /** Why it was refused, in the words of the reply. */
-  reasons: string[];
-  calls: ApiCall[];
+  /**
+   * Whether the runtime gives the event up if this failure, which may pass, ends the attempt (no
+   * more retries). Then the command's failure is answered instead of thrown, so the person hears
+   * back. Unset: such failures are always thrown and retried.
+   */
+  givesUp?: ((error: GitLabApiError) => boolean) | undefined;
 }
 
 /** The commands of one note: each one's verdict and calls, then the note's reply to refusals and its reactions. */
@@ -64,18 +62,19 @@ export async function runCommands(event: RuleEvent, deps: CommandDeps): Promise<
     reports.push(await runOne(commandEvent, { ...deps, effects: deps.effects && { ...deps.effects, scope: `command:${index}` } }, ownClaim));
   }
 
-  const refused = reports.filter((report) => report.status !== 'ran' && report.status !== 'help');
+  const answered = reports.filter(needsReply);
   const path = noteablePath(event.project.id, subject.type, subject.iid);
   const closing: ApiCall[] = [];
-  const onlyLimited = refused.length > 0 && refused.every((report) => report.status === 'rate_limited');
+  // Over-limit users hear it once a minute; after that their notes get a reaction only.
+  const onlyLimited = answered.length > 0 && answered.every((report) => report.status === 'rate_limited');
   const explain = !onlyLimited || deps.limiter.shouldExplain(`${event.project.id}:${event.user.id}`);
-  if (refused.length > 0 && explain) {
-    const replyPath = note.discussion_id ? `${path}/discussions/${note.discussion_id}/notes` : `${path}/notes`;
-    closing.push({ kind: 'note', method: 'POST', path: replyPath, body: { body: refusalText(event, refused, deps.botUsername) }, rules: [] });
-  }
-  // Reactions last and each emoji once: GitLab refuses a second identical award on one note.
-  const emoji = new Set(reports.flatMap((report) => report.calls.flatMap((call) => (call.kind === 'reaction' ? [String(call.body['name'])] : []))));
-  if (refused.length > 0) emoji.add(deps.refusedEmoji ?? 'no_entry_sign');
+  if (answered.length > 0 && explain) closing.push(replyCall(event, path, replyText(event, answered, deps.botUsername)));
+  // Reactions last and each emoji once: GitLab refuses a second identical award on one note. A
+  // command's own reaction (its 👍) comes only once each of its actions was made, and not for a
+  // command that did nothing it was asked (every user it named unknown).
+  const succeeded = reports.filter((report) => report.status === 'ran' && (report.reasons.length === 0 || report.calls.some((call) => call.kind !== 'reaction' && call.kind !== 'note')));
+  const emoji = new Set(succeeded.flatMap((report) => report.calls.flatMap((call) => (call.kind === 'reaction' ? [String(call.body['name'])] : []))));
+  if (reports.some((report) => needsReply(report) && !succeeded.includes(report))) emoji.add(deps.refusedEmoji ?? 'no_entry_sign');
   for (const name of emoji) {
     closing.push({ kind: 'reaction', method: 'POST', path: `${path}/notes/${note.id}/award_emoji`, body: { name }, rules: [] });
   }
@@ -86,44 +85,57 @@ export async function runCommands(event: RuleEvent, deps: CommandDeps): Promise<
 
 async function runOne(event: RuleEvent, deps: CommandDeps, rerun: boolean): Promise<CommandReport> {
   const command = event.command!;
-  // A job running its note again after a failure was already counted.
-  const limit = rerun ? ({ allowed: true } as const) : deps.limiter.take(`${event.project.id}:${event.user.id}`);
+  const report = (status: CommandStatus, reasons: string[] = [], calls: ApiCall[] = []): CommandReport => ({ command: command.name, line: command.line, status, reasons, calls });
+  // Only commands that ran count towards the limit; help and refusals do not. A job running its
+  // note again after a failure was counted the first time.
+  const key = `${event.project.id}:${event.user.id}`;
+  const limit = rerun ? ({ allowed: true } as const) : deps.limiter.check(key);
   if (!limit.allowed) {
     const wait = Math.ceil(limit.retryInMs / 1000);
-    const reason = `you have used ${limit.limit} commands in the last ${limit.windowMs / 1000} seconds on this project, the most allowed; try again in ${wait} s`;
-    return { command: command.name, line: command.line, status: 'rate_limited', reasons: [reason], calls: [] };
+    return report('rate_limited', [`you have used ${limit.limit} commands in the last ${limit.windowMs / 1000} seconds on this project, the most allowed; try again in ${wait} s`]);
   }
   if (command.name === 'help') {
     const subject = event.subject!;
     const path = noteablePath(event.project.id, subject.type, subject.iid);
-    const replyPath = command.discussion_id ? `${path}/discussions/${command.discussion_id}/notes` : `${path}/notes`;
-    const calls: ApiCall[] = [{ kind: 'note', method: 'POST', path: replyPath, body: { body: await renderHelp(event, deps, deps.botUsername!) }, rules: [] }];
+    const calls: ApiCall[] = [replyCall(event, path, await renderHelp(event, deps, deps.botUsername!))];
     await executeCalls(calls, deps);
-    return { command: 'help', line: command.line, status: 'help', reasons: [], calls };
+    return report('help', [], calls);
   }
 
   const rules = deps.rules.candidates(event).filter((rule) => rule.inProject(event.project.path_with_namespace));
-  if (rules.length === 0) {
-    return { command: command.name, line: command.line, status: 'unknown', reasons: [`\`${command.name}\` is not a command here`], calls: [] };
+  if (rules.length === 0) return report('unknown', [`\`${command.name}\` is not a command here`]);
+  let outcome: EventOutcome;
+  try {
+    outcome = await processEvent(event, deps, { rules, deferReactions: true });
+  } catch (error) {
+    // GitLab refused an action (a 405 merge, a 403 rebase), or a failure that may pass is not retried
+    // any more: the command is answered with what failed instead of the event becoming a dead letter.
+    if (!(error instanceof GitLabApiError)) throw error;
+    const gaveUp = error.retryable && (deps.givesUp?.(error) ?? false);
+    if (error.retryable && !gaveUp) throw error;
+    deps.log.warn('command failed', { command: command.name, error: error.message, gave_up: gaveUp });
+    if (!rerun) deps.limiter.record(key);
+    return report('failed', [describeFailure(error, gaveUp)]);
   }
-  const outcome = await processEvent(event, deps, { rules, deferReactions: true });
-  if (outcome.matched.length > 0) return { command: command.name, line: command.line, status: 'ran', reasons: [], calls: outcome.calls };
+  if (outcome.matched.length > 0) {
+    if (!rerun) deps.limiter.record(key);
+    const unknown = outcome.unknownUsers ?? [];
+    return report('ran', unknown.length > 0 ? [`could not find ${unknown.join(' or ')} in GitLab, so ${unknown.length === 1 ? 'that user was' : 'those users were'} left out; the rest was done`] : [], outcome.calls);
+  }
 
   const { event: known, facts } = outcome.state;
   const undecided = new Map(outcome.undecided.map(({ rule, reason }) => [rule, reason]));
   const reasons = rules.flatMap((rule) => (undecided.has(rule.name) ? [`could not check: ${undecided.get(rule.name)}`] : explainRule(rule, known, facts)));
-  return { command: command.name, line: command.line, status: 'refused', reasons: [...new Set(reasons)], calls: [] };
+  if (deps.offline && rules.every((rule) => undecided.has(rule.name))) return report('undecided', [...new Set(reasons)]);
+  return report('refused', [...new Set(reasons)]);
 }
 
-/** The one reply to a note whose commands were refused. Text taken from the note is made inert. */
-function refusalText(event: RuleEvent, refused: CommandReport[], botUsername: string): string {
-  const lines = refused.map((report) => {
-    // Shown as inline code, where GitLab neither mentions nor runs anything; only a backtick could end it.
-    const line = report.line.replaceAll('`', "'");
-    return `- \`${line}\`: ${report.reasons.map((reason) => neutralize(reason, false)).join('; ')}.`;
-  });
-  const what = refused.length === 1 ? 'this command' : 'these commands';
-  // A payload without the commenter's username (older GitLab) gets the reply without a mention.
-  const to = event.user.username ? `@${event.user.username}, I` : 'I';
-  return [`${to} did not run ${what}:`, '', ...lines, '', `Write \`@${botUsername} help\` to see the commands you can use here.`].join('\n');
+/**
+ * A reply to the command's note: in its thread when GitLab names it, and internal when the note is
+ * (an internal note, or any note on a confidential issue), so nothing quoted from it becomes public.
+ */
+function replyCall(event: RuleEvent, path: string, body: string): ApiCall {
+  const discussionId = event.command?.discussion_id ?? event.note?.discussion_id;
+  const replyPath = discussionId ? `${path}/discussions/${discussionId}/notes` : `${path}/notes`;
+  return { kind: 'note', method: 'POST', path: replyPath, body: event.note?.internal ? { body, internal: true } : { body }, rules: [] };
 }

@@ -5,6 +5,7 @@ import { LOG_LEVELS, type LogLevel } from '../log.js';
 import { displayUrl, gitlabUrlProblem } from './instance-url.js';
 import { SIGNING_KEY_PREFIX } from './signing-key.js';
 import { splitSecrets, webhookSecretProblems } from './secret-list.js';
+import { credentialWarnings, CredentialEnvSchema, readCredentials, type CredentialConfig } from './credentials.js';
 
 
 const flag = z
@@ -48,13 +49,24 @@ export const EnvSchema = z.object({
   RETRY_GIVE_UP_AFTER_SECONDS: z.coerce.number().positive().default(3600),
   SCAN_STEP_ITEMS: z.coerce.number().int().min(1).max(1000).default(5),
   DEAD_LETTER_QUEUE: z.string().min(1).default('rulebot-dead-letters'),
+  ...CredentialEnvSchema.shape,
+  PROJECT_CONFIG_FILE: z
+    .string()
+    .refine((path) => path === 'off' || (!path.startsWith('/') && path.split('/').every((part) => part !== '' && part !== '.' && part !== '..')), {
+      message: 'expected a path inside the repository such as .gitlab/rulebot.yml (no leading "/", no "." or ".." parts), or off',
+    })
+    .default('.gitlab/rulebot.yml'),
+  PROJECT_CONFIG_TTL_SECONDS: z.coerce.number().min(0).default(300),
 });
 
-const SECRET_VARIABLES = new Set(['GITLAB_TOKEN', 'GITLAB_WEBHOOK_SECRET', 'GITLAB_WEBHOOK_SIGNING_KEY']);
+const SECRET_VARIABLES = new Set([
+  'GITLAB_TOKEN', 'GITLAB_WEBHOOK_SECRET', 'GITLAB_WEBHOOK_SIGNING_KEY',
+  'GITLAB_OAUTH_CLIENT_SECRET', 'GITLAB_OAUTH_REFRESH_TOKEN', 'TOKEN_STORE_KEY',
+]);
 
 export type TokenType = 'private' | 'oauth' | 'job';
 
-export interface Config {
+export interface Config extends CredentialConfig {
   /** Instance base URL without trailing slash, e.g. `https://gitlab.com`. */
   gitlabUrl: string;
   gitlabToken: string | undefined;
@@ -99,6 +111,10 @@ export interface Config {
   scanStepItems: number;
   /** Workers: the queue whose batches are recorded as dead letters (wrangler.toml's `dead_letter_queue`). */
   deadLetterQueue: string;
+  /** The file in each project's repository holding its own rules; undefined when PROJECT_CONFIG_FILE is `off`. */
+  projectConfigFile: string | undefined;
+  /** How long presets from other projects are used before they are read again, in ms. */
+  projectConfigTtlMs: number;
 }
 
 export const MAX_WEBHOOK_BODY_BYTES = 25 * 1024 * 1024;
@@ -108,7 +124,7 @@ export const MAX_WEBHOOK_BODY_BYTES = 25 * 1024 * 1024;
  * Workers). Empty strings count as unset. Throws a ConfigError naming every bad variable.
  * Tools that receive no webhooks (the CLI) pass `requireSecret: false`.
  */
-export function parseConfig(env: Record<string, string | undefined>, options: { requireSecret?: boolean } = {}): Config {
+export function parseConfig(env: Record<string, string | undefined>, options: { requireSecret?: boolean; readOnly?: boolean } = {}): Config {
   const present = Object.fromEntries(
     Object.entries(env).filter(([key, value]) => key in EnvSchema.shape && value !== undefined && value !== ''),
   );
@@ -123,14 +139,16 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
         : JSON.stringify(name === 'GITLAB_URL' && value !== undefined ? displayUrl(value) : (value ?? null));
       return `${name}: ${issue.message} (got ${shown})`;
     });
-    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+    // One problem stays on one line after "rulebot: cannot start:"; several get a line each.
+    throw new ConfigError(`invalid configuration:${lines.length === 1 ? ' ' : '\n'}${lines.join('\n')}`);
   }
   const e = parsed.data;
   const webhookSecrets = splitSecrets(e.GITLAB_WEBHOOK_SECRET);
   const webhookSigningKeys = splitSecrets(e.GITLAB_WEBHOOK_SIGNING_KEY);
   const secretProblems = webhookSecretProblems(webhookSecrets, webhookSigningKeys);
-  if (secretProblems.length > 0) throw new ConfigError(`invalid configuration:\n${secretProblems.join('\n')}`);
-  if (e.GITLAB_TOKEN && webhookSecrets.length === 0 && webhookSigningKeys.length === 0 && options.requireSecret !== false) {
+  if (secretProblems.length > 0) throw new ConfigError(`invalid configuration:${secretProblems.length === 1 ? ' ' : '\n'}${secretProblems.join('\n')}`);
+  const credentials = readCredentials(e, { readOnly: options.readOnly === true });
+  if (credentials.gitlabCredential && webhookSecrets.length === 0 && webhookSigningKeys.length === 0 && options.requireSecret !== false) {
     throw new ConfigError(
       'GITLAB_WEBHOOK_SECRET is required when GITLAB_TOKEN is set, so that only GitLab can trigger actions. ' +
         'Choose a long random string (for example `openssl rand -hex 32`), set it as GITLAB_WEBHOOK_SECRET, ' +
@@ -138,8 +156,9 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
         '(A signing token in GITLAB_WEBHOOK_SIGNING_KEY also satisfies this.)',
     );
   }
-  const dryRunReason = e.DRY_RUN ? 'DRY_RUN is set' : e.GITLAB_TOKEN ? undefined : 'GITLAB_TOKEN is not set';
+  const dryRunReason = e.DRY_RUN ? 'DRY_RUN is set' : credentials.gitlabCredential ? undefined : 'GITLAB_TOKEN is not set';
   return {
+    ...credentials,
     gitlabUrl: e.GITLAB_URL.replace(/\/+$/, ''),
     gitlabToken: e.GITLAB_TOKEN,
     tokenType: e.GITLAB_TOKEN_TYPE,
@@ -170,6 +189,8 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
     },
     scanStepItems: e.SCAN_STEP_ITEMS,
     deadLetterQueue: e.DEAD_LETTER_QUEUE,
+    projectConfigFile: e.PROJECT_CONFIG_FILE === 'off' ? undefined : e.PROJECT_CONFIG_FILE,
+    projectConfigTtlMs: e.PROJECT_CONFIG_TTL_SECONDS * 1000,
   };
 }
 
@@ -179,7 +200,10 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
  */
 export function secretValues(config: Config): string[] {
   const signing = config.webhookSigningKeys.flatMap((key) => [key, key.slice(SIGNING_KEY_PREFIX.length)]);
-  return [config.gitlabToken, config.webhookSecret, ...config.webhookSecrets, ...signing].filter((value): value is string => !!value);
+  const oauth = config.oauth ? [config.oauth.clientSecret, config.oauth.refreshToken] : [];
+  return [config.gitlabToken, config.webhookSecret, ...config.webhookSecrets, ...signing, ...oauth, config.tokenStoreKey].filter(
+    (value): value is string => !!value,
+  );
 }
 
 /** Shortest webhook secret token accepted without a warning. */
@@ -196,5 +220,5 @@ export function configWarnings(config: Config): string[] {
       );
     }
   });
-  return warnings;
+  return [...warnings, ...credentialWarnings(config)];
 }

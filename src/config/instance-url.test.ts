@@ -23,7 +23,7 @@ describe('GITLAB_URL', () => {
   it('refuses a user name or password without printing either', () => {
     const message = configError({ GITLAB_URL: 'https://rulebot:hunter2-password@gitlab.example.com' });
     expect(message).toBe(
-      'invalid configuration:\nGITLAB_URL: expected the address of the GitLab instance without a user name or password, ' +
+      'invalid configuration: GITLAB_URL: expected the address of the GitLab instance without a user name or password, ' +
         'such as https://gitlab.example.com: put the token in GITLAB_TOKEN (got "https://***@gitlab.example.com")',
     );
     expect(configError({ GITLAB_URL: 'https://:hunter2-password@gitlab.example.com' })).not.toContain('hunter2');
@@ -39,7 +39,7 @@ describe('GITLAB_URL', () => {
   it('prints no credentials of an address it cannot read at all', () => {
     for (const value of ['ftp://rulebot:hunter2-password@gitlab.example.com', 'rulebot:hunter2-password@gitlab.example.com', 'https:/rulebot:hunter2@p@ss@host']) {
       const message = configError({ GITLAB_URL: value });
-      expect(message, value).toMatch(/^invalid configuration:\nGITLAB_URL: Invalid URL \(got ".*\*\*\*@[^@]*"\)$/);
+      expect(message, value).toMatch(/^invalid configuration: GITLAB_URL: Invalid URL \(got ".*\*\*\*@[^@]*"\)$/);
       expect(message, value).not.toContain('hunter2');
       expect(message, value).not.toContain('rulebot:');
     }

@@ -38,7 +38,7 @@ describe('webhook secrets in the configuration', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toBe(
-      'invalid configuration:\nGITLAB_WEBHOOK_SIGNING_KEY: value 2 of 2 is not a signing token: expected "whsec_" followed by base64, ' +
+      'invalid configuration: GITLAB_WEBHOOK_SIGNING_KEY: value 2 of 2 is not a signing token: expected "whsec_" followed by base64, ' +
         'as GitLab shows it in the webhook settings (the value is not repeated here)',
     );
     expect((error as Error).message).not.toContain(bad);

@@ -38,6 +38,8 @@ export interface Subject {
   draft?: boolean;
   /** Head commit of the merge request, naming the version whose diffs rules look at. */
   sha?: string;
+  /** The head before this event, when the event brought new commits (merge request events only). */
+  oldrev?: string | undefined;
   created_at?: Date | undefined;
   updated_at?: Date | undefined;
   merged_at?: Date | undefined;
@@ -74,7 +76,7 @@ export interface Command {
 export interface RuleEvent {
   /** Names this event answers to in rule files, most general first: `["merge_request", "merge_request.open"]`. */
   names: string[];
-  kind: 'merge_request' | 'issue' | 'note' | 'push' | 'pipeline' | 'command' | 'schedule' | 'emoji';
+  kind: 'merge_request' | 'issue' | 'note' | 'push' | 'pipeline' | 'command' | 'schedule' | 'emoji' | 'access_token';
   action: string | undefined;
   project: { id: number; path_with_namespace: string; web_url: string; default_branch?: string | undefined };
   /** Who caused the event; id 0 and an empty username when the payload does not say. */
@@ -92,8 +94,22 @@ export interface RuleEvent {
     internal?: boolean;
   };
   command?: Command;
-  push?: { ref: string; before: string; after: string; total_commits_count: number | undefined };
+  push?: {
+    ref: string;
+    before: string;
+    after: string;
+    total_commits_count: number | undefined;
+    /** Paths the listed commits added, modified or removed. */
+    changed_paths: string[];
+    /** Commits the payload details (GitLab lists at most 20; `total_commits_count` is the real count). */
+    commits_listed: number;
+  };
   pipeline?: { id: number; ref: string; status: string; source: string | undefined; url: string | undefined };
   /** Emoji events: the emoji awarded or revoked, and on what (the merge request or issue, or a note on it). */
   emoji?: { name: string; action: 'award' | 'revoke'; on: 'merge_request' | 'issue' | 'note'; note_id: number | undefined };
+  /**
+   * A project or group access token about to expire (`Resource Access Token Hook`): rules do not see
+   * these events; rulebot rotates its own token when it is the one named.
+   */
+  access_token?: { id: number; name: string; expires_at: string | undefined };
 }

@@ -31,6 +31,13 @@ describe('normalizeEvent with GitLab\'s published payloads', () => {
     });
     expect(event.subject?.created_at?.toISOString()).toBe('2013-12-03T17:23:34.000Z');
     expect(event.labels_changed).toEqual({ added: ['Platform'], removed: ['API'] });
+    expect(event.subject?.oldrev).toBeUndefined();
+  });
+
+  it('tells a merge request update that brought new commits by its oldrev', () => {
+    const payload = fixture('merge_request');
+    Object.assign(payload['object_attributes'], { action: 'update', oldrev: '95790bf891e76fee5e1747ab589903a6a1f80f22' });
+    expect(normalized(payload).subject?.oldrev).toBe('95790bf891e76fee5e1747ab589903a6a1f80f22');
   });
 
   it('reads an issue event', () => {
@@ -61,6 +68,8 @@ describe('normalizeEvent with GitLab\'s published payloads', () => {
   it('reads push and pipeline events', () => {
     const push = normalized(fixture('push'));
     expect(push).toMatchObject({ names: ['push'], user: { id: 4, username: 'jsmith' }, push: { ref: 'refs/heads/master', total_commits_count: 4 } });
+    // The paths the listed commits touched, each once, and how many commits GitLab detailed.
+    expect(push.push).toMatchObject({ changed_paths: ['CHANGELOG', 'app/controller/application.rb'], commits_listed: 2 });
     expect(push.subject).toBeUndefined();
 
     const tag = fixture('push');

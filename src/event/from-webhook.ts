@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Actor, RuleEvent, Subject } from './event.js';
 import {
   EmojiEventSchema,
+  AccessTokenEventSchema,
   IssueEventSchema,
   MergeRequestEventSchema,
   NoteEventSchema,
@@ -45,6 +46,8 @@ export function normalizeEvent(payload: Record<string, unknown>): NormalizeResul
         return { event: fromPipeline(parse(PipelineEventSchema, payload)) };
       case 'emoji':
         return fromEmoji(parse(EmojiEventSchema, payload));
+      case 'access_token':
+        return fromAccessToken(parse(AccessTokenEventSchema, payload));
       default:
         return { ignored: typeof kind === 'string' ? `rulebot does not act on "${kind}" events` : 'payload has no object_kind' };
     }
@@ -98,7 +101,7 @@ function labelChanges(changes: { labels?: { previous: string[]; current: string[
 type MergeRequestLike = z.output<typeof MergeRequestEventSchema>['object_attributes'];
 type IssueLike = z.output<typeof IssueEventSchema>['object_attributes'];
 
-function mergeRequestSubject(mr: Omit<MergeRequestLike, 'action' | 'oldrev' | 'labels'>, labels: string[]): Subject {
+function mergeRequestSubject(mr: Omit<MergeRequestLike, 'action' | 'oldrev' | 'labels'> & { oldrev?: string | null | undefined }, labels: string[]): Subject {
   return {
     type: 'merge_request',
     complete: true,
@@ -118,6 +121,7 @@ function mergeRequestSubject(mr: Omit<MergeRequestLike, 'action' | 'oldrev' | 'l
     source_project_id: mr.source_project_id,
     draft: mr.draft ?? mr.work_in_progress ?? false,
     sha: mr.last_commit?.id,
+    ...('oldrev' in mr && typeof mr.oldrev === 'string' && mr.oldrev !== '' && { oldrev: mr.oldrev }),
     created_at: mr.created_at,
     updated_at: mr.updated_at,
   };
@@ -226,7 +230,9 @@ function fromNote(p: NoteEvent): NormalizeResult {
         system: attrs.system ?? false,
         url: attrs.url ?? undefined,
         discussion_id: attrs.discussion_id ?? undefined,
-        internal: attrs.internal ?? attrs.confidential ?? false,
+        // Internal notes say `internal` (`confidential` before GitLab 15.0); every note on a confidential
+        // issue is seen by project members only, and comes as `event_type: confidential_note`.
+        internal: attrs.internal === true || attrs.confidential === true || p.event_type === 'confidential_note' || p.issue?.confidential === true,
       },
     },
   };
@@ -241,7 +247,14 @@ function fromPush(p: z.output<typeof PushEventSchema>): RuleEvent {
     user: p.user_id ? { id: p.user_id, username: p.user_username, name: p.user_name ?? undefined } : UNKNOWN_ACTOR,
     subject: undefined,
     labels_changed: undefined,
-    push: { ref: p.ref, before: p.before, after: p.after, total_commits_count: p.total_commits_count ?? undefined },
+    push: {
+      ref: p.ref,
+      before: p.before,
+      after: p.after,
+      total_commits_count: p.total_commits_count ?? undefined,
+      changed_paths: [...new Set((p.commits ?? []).flatMap((commit) => [...(commit.added ?? []), ...(commit.modified ?? []), ...(commit.removed ?? [])]))],
+      commits_listed: p.commits?.length ?? 0,
+    },
   };
 }
 
@@ -276,5 +289,29 @@ function fromPipeline(p: z.output<typeof PipelineEventSchema>): RuleEvent {
       : undefined,
     labels_changed: undefined,
     pipeline: { id: attrs.id, ref: attrs.ref, status: attrs.status, source: attrs.source ?? undefined, url: attrs.url ?? undefined },
+  };
+}
+
+/**
+ * A project or group access token about to expire (GitLab sends these 7 and 1 days before, optionally
+ * 30 and 60). Group tokens name a group instead of a project: the event then has project id 0.
+ */
+function fromAccessToken(p: z.output<typeof AccessTokenEventSchema>): NormalizeResult {
+  if (p.event_name !== 'expiring_access_token') return { ignored: `rulebot does not act on "${p.event_name}" access token events` };
+  const attrs = p.object_attributes;
+  const project = p.project
+    ? projectOf(p.project)
+    : { id: 0, path_with_namespace: p.group?.full_path ?? p.group?.group_path ?? '', web_url: '' };
+  return {
+    event: {
+      names: ['access_token', 'access_token.expiring_access_token'],
+      kind: 'access_token',
+      action: p.event_name,
+      project,
+      user: UNKNOWN_ACTOR,
+      subject: undefined,
+      labels_changed: undefined,
+      access_token: { id: attrs.id, name: attrs.name, expires_at: attrs.expires_at ?? undefined },
+    },
   };
 }

@@ -139,6 +139,8 @@ export const IssueEventSchema = z.object({
 
 export const NoteEventSchema = z.object({
   object_kind: z.literal('note'),
+  /** `confidential_note` for a note on a confidential issue (GitLab's `Confidential Note Hook`). */
+  event_type: z.string().nullish(),
   user: OptionalUser,
   project: ProjectSchema,
   object_attributes: z.object({
@@ -168,6 +170,15 @@ export const PushEventSchema = z.object({
   user_name: z.string().nullish(),
   project: ProjectSchema,
   total_commits_count: z.number().nullish(),
+  // Read only to tell which files a push changed; a commit GitLab describes oddly counts as changing nothing.
+  commits: z
+    .array(
+      z
+        .object({ added: z.array(z.string()).nullish(), modified: z.array(z.string()).nullish(), removed: z.array(z.string()).nullish() })
+        .catch({ added: [], modified: [], removed: [] }),
+    )
+    .nullish()
+    .catch(undefined),
 });
 
 export const PipelineEventSchema = z.object({
@@ -220,3 +231,16 @@ export const EmojiEventSchema = z.object({
   issue: IssueAttributes.extend({ labels: Labels }).nullish(),
 });
 export type EmojiEvent = z.infer<typeof EmojiEventSchema>;
+
+/** `Resource Access Token Hook`: `object_kind: access_token`, with `project` or, for group tokens, `group`. */
+export const AccessTokenEventSchema = z.object({
+  object_kind: z.literal('access_token'),
+  event_name: z.string(),
+  project: ProjectSchema.nullish().transform((project) => project ?? undefined),
+  group: z.object({ full_path: z.string().optional(), group_path: z.string().optional() }).nullish(),
+  object_attributes: z.object({
+    id: PositiveInt,
+    name: Text,
+    expires_at: z.string().nullish(),
+  }),
+});

@@ -76,3 +76,28 @@ describe('GitLab error bodies of any size', () => {
     expect(bytes(message)).toBeLessThanOrEqual(1024 + 40);
   });
 });
+
+describe('credentials that change', () => {
+  it('sends a request refused with 401 once more with the newer token its source has, and only once', async () => {
+    const sent: (string | null)[] = [];
+    const fetch = async (_url: string | URL | Request, init?: RequestInit) => {
+      const token = new Headers(init?.headers).get('private-token');
+      sent.push(token);
+      return new Response(token === 'new' ? '{"id":1}' : '{"message":"401 Unauthorized"}', { status: token === 'new' ? 200 : 401 });
+    };
+    let current = 'old';
+    const source = {
+      current: async () => ({ token: current, type: 'private' as const }),
+      rejected: async (used: { token: string }) => (used.token === 'old' ? ((current = 'new'), { token: 'new', type: 'private' as const }) : undefined),
+    };
+    const client = new GitLabClient({ baseUrl: 'https://gitlab.example', credentials: source, fetch: fetch as typeof globalThis.fetch });
+    expect(await client.request('GET', '/user')).toEqual({ id: 1 });
+    expect(sent).toEqual(['old', 'new']);
+
+    // A source with nothing newer: the 401 stands, after one attempt.
+    sent.length = 0;
+    current = 'revoked';
+    await expect(client.request('GET', '/user')).rejects.toMatchObject({ status: 401 });
+    expect(sent).toEqual(['revoked']);
+  });
+});

@@ -7,6 +7,7 @@ import { describeErrorBody } from './error-body.js';
 import { parsePagination } from './pagination.js';
 import type { RateBudget } from './rate-budget.js';
 import { backoffDelay, requestedDelay, type BackoffOptions } from './retry-delay.js';
+import { authHeader, staticToken, type Credentials, type TokenSource } from './token-source.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -23,6 +24,11 @@ export interface GitLabClientOptions {
    * sent), besides `token`, which always is: rulebot passes every configured secret.
    */
   secrets?: readonly string[];
+  /**
+   * Credentials that may change (rotation, OAuth refresh), asked for before every attempt; takes the
+   * place of `token`. A request answered 401 is sent once more when the source has newer credentials.
+   */
+  credentials?: TokenSource | undefined;
   /** Injected `fetch` (undici's pooled one on Node, the platform's on Workers). */
   fetch?: typeof fetch;
   /** Retries after the first attempt for retryable failures (default 4). */
@@ -86,18 +92,20 @@ export class GitLabClient {
   private readonly headers: Record<string, string>;
   private readonly backoff: BackoffOptions;
   private readonly redact: (text: string) => string;
+  private readonly source: TokenSource | undefined;
 
   constructor(options: GitLabClientOptions, extraHeaders: Record<string, string> = {}) {
     this.options = options;
     this.redact = createRedactor([options.token, ...(options.secrets ?? [])]);
     this.apiUrl = `${options.baseUrl.replace(/\/+$/, '')}/api/v4`;
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
-    this.headers = { accept: 'application/json', ...authHeader(options.token, options.tokenType ?? 'private'), ...extraHeaders };
+    this.headers = { accept: 'application/json', ...extraHeaders };
+    this.source = options.credentials ?? (options.token ? staticToken(options.token, options.tokenType ?? 'private') : undefined);
   }
 
   /** True when requests carry a token. */
   get authenticated(): boolean {
-    return this.options.token !== undefined;
+    return this.source !== undefined;
   }
 
   /**
@@ -124,6 +132,16 @@ export class GitLabClient {
   async request<T = unknown>(method: HttpMethod, path: string, options: RequestOptions<T> = {}): Promise<T> {
     const { body } = await this.send(method, this.url(path, options.query), path, options.body);
     return this.validate(method, path, body, options.schema);
+  }
+
+  /**
+   * GETs a text answer (a file's raw content) with its headers. Reads at most `maxBytes`: a larger
+   * answer, by its `Content-Length` or as it arrives, is refused (`GitLabApiError`, status 413,
+   * not retryable) without being read further.
+   */
+  async requestText(path: string, options: { query?: Query; maxBytes: number }): Promise<{ text: string; headers: Headers }> {
+    const { body, headers } = await this.send('GET', this.url(path, options.query), path, undefined, options.maxBytes);
+    return { text: typeof body === 'string' ? body : '', headers };
   }
 
   /** Fetches one page of a list endpoint. */
@@ -177,12 +195,25 @@ export class GitLabClient {
     });
   }
 
-  private async send(method: HttpMethod, url: string, path: string, body: unknown): Promise<{ body: unknown; headers: Headers }> {
+  private async send(method: HttpMethod, url: string, path: string, body: unknown, textLimit?: number): Promise<{ body: unknown; headers: Headers }> {
     const retries = this.options.retries ?? 4;
+    let credentials = await this.source?.current();
+    let renewed = false;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.attempt(method, url, path, body, attempt);
+        return await this.attempt(method, url, path, body, attempt, credentials, textLimit);
       } catch (error) {
+        // The token was rotated or refreshed while this request was under way (or by another process):
+        // sent once more with the new one, which is not a retry of a failure (GitLab did nothing).
+        if (error instanceof GitLabApiError && error.status === 401 && credentials && !renewed) {
+          const next = await this.source?.rejected(credentials);
+          if (next && next.token !== credentials.token) {
+            credentials = next;
+            renewed = true;
+            attempt--;
+            continue;
+          }
+        }
         if (!(error instanceof GitLabApiError) || !error.retryable || attempt >= retries) throw error;
         if (method === 'POST' && !safeToResend(error)) throw error;
         const asked = error.retryAfterMs;
@@ -192,12 +223,13 @@ export class GitLabClient {
     }
   }
 
-  private async attempt(method: HttpMethod, url: string, path: string, body: unknown, attempt: number) {
+  /** With `textLimit`, a successful answer is returned as text of at most that many bytes, not parsed. */
+  private async attempt(method: HttpMethod, url: string, path: string, body: unknown, attempt: number, credentials: Credentials | undefined, textLimit?: number) {
     const doFetch = this.options.fetch ?? fetch;
     const budget = this.options.budget;
     await budget?.all?.take();
     if (method === 'POST' && NOTE_PATH.test(path)) await budget?.notes?.take();
-    const headers: Record<string, string> = { ...this.headers };
+    const headers: Record<string, string> = { ...this.headers, ...(credentials && authHeader(credentials)) };
     if (body !== undefined) headers['content-type'] = 'application/json';
     // The timer is cleared as soon as the answer is read: no timer outlives its request (on Workers a
     // timer left behind belongs to an invocation that has ended).
@@ -211,8 +243,9 @@ export class GitLabClient {
       this.options.onAttempt?.({ method, path, status: response.status, attempt });
       const pause = requestedDelay(response.headers, this.now(), response.status === 429);
       if (pause !== undefined && budget?.all) budget.all.pauseUntil(this.now() + pause);
-      text = await response.text();
+      text = textLimit !== undefined && response.ok ? await readLimited(response, textLimit, method, path) : await response.text();
     } catch (cause) {
+      if (cause instanceof GitLabApiError) throw cause;
       if (!response) this.options.onAttempt?.({ method, path, status: 0, attempt });
       throw networkError(method, path, cause, method === 'POST' ? (this.options.ambiguousRetryDelayMs ?? 5_000) : undefined);
     } finally {
@@ -225,11 +258,16 @@ export class GitLabClient {
         method,
         path,
         // Bounded and redacted here, where GitLab's text enters: an error message is logged, stored and shown.
-        message: describeErrorBody(response.status, response.statusText, text, this.redact),
+        // The token this request carried is redacted too: after a rotation it is not among the configured values.
+        message: describeErrorBody(response.status, response.statusText, text, (body) => {
+          const redacted = this.redact(body);
+          return credentials && credentials.token.length >= 4 ? redacted.replaceAll(credentials.token, '[redacted]') : redacted;
+        }),
         retryable,
         retryAfterMs: retryable ? requestedDelay(response.headers, this.now()) : undefined,
       });
     }
+    if (textLimit !== undefined) return { body: text, headers: response.headers };
     return { body: text === '' ? undefined : parseJson(text, method, path), headers: response.headers };
   }
 
@@ -240,13 +278,6 @@ export class GitLabClient {
   private sleep(ms: number): Promise<void> {
     return (this.options.sleep ?? ((delay) => new Promise((resolve) => setTimeout(resolve, delay))))(ms);
   }
-}
-
-function authHeader(token: string | undefined, type: TokenType): Record<string, string> {
-  if (!token) return {};
-  if (type === 'oauth') return { authorization: `Bearer ${token}` };
-  if (type === 'job') return { 'job-token': token };
-  return { 'private-token': token };
 }
 
 /** A POST that GitLab rejected with 429 or that never left this machine can be sent again without doubling its effect. */
@@ -270,6 +301,39 @@ function describeCause(cause: unknown): string {
   const inner = (cause as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
   if (inner && typeof inner.code === 'string') return inner.code;
   return cause instanceof Error ? cause.message : String(cause);
+}
+
+/** The body as UTF-8 text, refusing (and no longer reading) one larger than `limit` bytes. */
+async function readLimited(response: Response, limit: number, method: string, path: string): Promise<string> {
+  const tooLarge = (size: number | undefined) =>
+    new GitLabApiError({
+      status: 413, method, path, retryable: false,
+      message: size === undefined ? `more than the ${limit} bytes rulebot reads` : `${size} bytes, more than the ${limit} rulebot reads`,
+    });
+  // GitLab names a file's size in X-Gitlab-Size (repository files) even when the answer is streamed.
+  const declared = Math.max(...['content-length', 'x-gitlab-size'].map((name) => Number(response.headers.get(name) ?? 0) || 0));
+  if (declared > limit) {
+    await response.body?.cancel().catch(() => {});
+    throw tooLarge(declared);
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(undefined);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) bytes.set(chunk, offset), (offset += chunk.byteLength);
+  return new TextDecoder().decode(bytes);
 }
 
 function parseJson(text: string, method: string, path: string): unknown {

@@ -21,3 +21,25 @@ export interface ApiCall {
   /** For `sticky` comments: the marker that finds the comment again. */
   sticky?: string;
 }
+
+/** Which rule actions a call carries out, in the words of rule files: `merge`, `labels and assign`, `comment`. */
+export function describeAction(call: ApiCall): string {
+  if (call.kind === 'note') return call.path.includes('/discussions/') ? 'reply' : 'comment';
+  if (call.kind === 'reaction') return 'react';
+  if (call.kind === 'sticky') return 'comment';
+  if (call.kind !== 'edit') return call.kind;
+  const names = new Set<string>();
+  for (const key of Object.keys(call.body)) {
+    if (key === 'add_labels' || key === 'remove_labels' || key === 'labels') names.add('labels');
+    else if (key === 'assignee_ids') names.add('assign');
+    else if (key === 'reviewer_ids') names.add('request_review');
+    else if (key === 'state_event') names.add(String(call.body[key]));
+    else if (key === 'milestone_id') names.add('milestone');
+    else if (key === 'discussion_locked') names.add('lock_discussion');
+    // A draft is a title starting with `Draft:`, the only title rules change.
+    else if (key === 'title') names.add('draft');
+    else names.add(key);
+  }
+  const list = [...names];
+  return list.length > 1 ? `${list.slice(0, -1).join(', ')} and ${list.at(-1)}` : (list[0] ?? 'edit');
+}

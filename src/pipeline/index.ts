@@ -7,3 +7,4 @@ export { actOnDecision, processEvent } from './process-event.js';
 export type { EventOutcome, ProcessDeps } from './process-deps.js';
 export { ReviewLoadCache } from './review-picks.js';
 export { KnownLabels } from './ensure-labels.js';
+export { followLabelChanges, MAX_CHAIN_STEPS } from './label-chain.js';

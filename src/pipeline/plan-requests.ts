@@ -66,7 +66,9 @@ export function planFeedback({ event, subject, rules, authorUsername, warnings }
   for (const rule of rules) {
     if (!rule.reply) continue;
     const body = renderTemplate(rule.reply, { event, authorUsername });
-    calls.push({ kind: 'note', method: 'POST', path: discussionId ? `${path}/discussions/${discussionId}/notes` : `${path}/notes`, body: { body }, rules: [rule.name] });
+    // A reply to an internal note (or one on a confidential issue) is internal too: it may quote it.
+    const internal = event.note?.internal === true;
+    calls.push({ kind: 'note', method: 'POST', path: discussionId ? `${path}/discussions/${discussionId}/notes` : `${path}/notes`, body: internal ? { body, internal } : { body }, rules: [rule.name] });
   }
   const emoji = new Map<string, string[]>();
   for (const rule of rules) {

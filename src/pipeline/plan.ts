@@ -1,6 +1,6 @@
 // Merges the actions of every matched rule into the fewest GitLab calls: one PUT for all edits, one POST per comment.
 import { noteablePath } from '../gitlab/index.js';
-import { ARGS_PLACEHOLDER, renderTemplate, type Rule } from '../rules/index.js';
+import { ARGS_PLACEHOLDER, renderTemplate, resolveUsernames, type Rule } from '../rules/index.js';
 import type { RuleEvent, Subject } from '../event/event.js';
 import type { ApiCall } from './api-call.js';
 import { planAutoMerge } from './auto-merge.js';
@@ -28,7 +28,7 @@ export interface PlanInput {
   milestoneIds?: ReadonlyMap<string, number> | undefined;
   /** The time relative due dates count from (default: now). */
   now?: number;
-  /** The reviewers `request_review: {pick, from}` picked, by rule name. */
+  /** The reviewers `request_review: {pick, from}` picked, by rule key. */
   picks?: ReadonlyMap<string, string[]>;
 }
 
@@ -36,6 +36,8 @@ export interface Plan {
   calls: ApiCall[];
   /** Things rules asked for that cannot be done, in words (unknown users, reviewers on an issue). */
   warnings: string[];
+  /** The users named by `assign` and `request_review` that GitLab does not know, or this event cannot tell, in words. */
+  unknownUsers: string[];
 }
 
 /**
@@ -46,7 +48,8 @@ export interface Plan {
 export function planActions({ event, rules, userIds, authorUsername, labelsCurrent = true, milestoneIds, now = Date.now(), picks }: PlanInput): Plan {
   const subject = event.subject;
   const warnings: string[] = [];
-  if (!subject || rules.length === 0) return { calls: [], warnings };
+  const unknownUsers: string[] = [];
+  if (!subject || rules.length === 0) return { calls: [], warnings, unknownUsers };
   const path = noteablePath(event.project.id, subject.type, subject.iid);
 
   const labels = new Map<string, boolean>();
@@ -63,18 +66,20 @@ export function planActions({ event, rules, userIds, authorUsername, labelsCurre
     for (const label of withArgs(then.remove_labels, args)) labels.set(label, false);
     if (then.close) stateEvent = 'close';
     if (then.reopen) stateEvent = 'reopen';
-    planPeople(rule, subject, args, { assignees, reviewers }, userIds, warnings, picks);
+    planPeople(rule, event, subject, authorUsername, { assignees, reviewers }, userIds, { warnings, unknownUsers }, picks);
     const people = then.assign || then.request_review || then.unassign || then.remove_reviewers;
     if (then.add_labels || then.remove_labels || then.close || then.reopen || people || editsFields(rule)) editors.add(rule.name);
     if (rule.comment) {
       const body = renderTemplate(rule.comment, { event, authorUsername });
+      // A comment made for an internal note (or one on a confidential issue) is internal too: it may quote it.
+      const internal = rule.comment.internal || event.note?.internal === true;
       const key = rule.comment.key;
       if (key === undefined) {
-        notes.push({ kind: 'note', method: 'POST', path: `${path}/notes`, body: rule.comment.internal ? { body, internal: true } : { body }, rules: [rule.name] });
+        notes.push({ kind: 'note', method: 'POST', path: `${path}/notes`, body: internal ? { body, internal: true } : { body }, rules: [rule.name] });
       } else {
         const sticky = stickyMarker(key);
         const text = `${body}\n\n${sticky}`;
-        notes.push({ kind: 'sticky', method: 'POST', path: `${path}/notes`, body: rule.comment.internal ? { body: text, internal: true } : { body: text }, rules: [rule.name], sticky });
+        notes.push({ kind: 'sticky', method: 'POST', path: `${path}/notes`, body: internal ? { body: text, internal: true } : { body: text }, rules: [rule.name], sticky });
       }
     }
   }
@@ -92,7 +97,7 @@ export function planActions({ event, rules, userIds, authorUsername, labelsCurre
     ...notes,
     ...planFeedback(context),
   ];
-  return { calls, warnings };
+  return { calls, warnings, unknownUsers: [...new Set(unknownUsers)] };
 }
 
 /** A list of labels or users with `{{ args }}` replaced by the command's arguments. */
@@ -105,15 +110,17 @@ export function withArgs(list: readonly string[] | undefined, args: readonly str
 /** Adds the users a rule assigns or asks for review to the sets that will be sent. */
 function planPeople(
   rule: Rule,
+  event: RuleEvent,
   subject: Subject,
-  args: readonly string[],
+  authorUsername: string | undefined,
   into: { assignees: Set<number>; reviewers: Set<number> },
   userIds: ReadonlyMap<string, number> | undefined,
-  warnings: string[],
+  report: { warnings: string[]; unknownUsers: string[] },
   picks: ReadonlyMap<string, string[]> | undefined,
 ): void {
   const { assign, unassign, remove_reviewers } = rule.then;
   const request_review = reviewersOf(rule, picks);
+  const { warnings } = report;
   if (!assign && !request_review && !unassign && !remove_reviewers) return;
   if (!userIds) {
     warnings.push(`rule "${rule.name}": users to assign or ask for review were not looked up in GitLab`);
@@ -124,39 +131,46 @@ function planPeople(
     warnings.push(`rule "${rule.name}": the current assignees and reviewers are unknown, so nobody was added`);
     return;
   }
+  // The ids of the users a list names for this event (`@me`, templates and arguments read), each
+  // unknown one reported; `true` (everyone) is left to the caller.
+  const idsOf = (list: readonly string[], where: string): number[] => {
+    const { usernames, unknown } = resolveUsernames(list, event, authorUsername);
+    for (const who of unknown) {
+      warnings.push(`${where}: could not tell ${who}`);
+      report.unknownUsers.push(who);
+    }
+    const ids: number[] = [];
+    for (const username of usernames) {
+      const id = userIds.get(username.toLowerCase());
+      if (id !== undefined) ids.push(id);
+      else {
+        warnings.push(`${where}: no GitLab user "${username}"`);
+        report.unknownUsers.push(`\`${username}\``);
+      }
+    }
+    return ids;
+  };
+  const remove = (which: true | readonly string[] | undefined, from: Set<number>, where: string) => {
+    if (which === true) from.clear();
+    else if (which) for (const id of idsOf(which, where)) from.delete(id);
+  };
   // Removals first, so that a rule both removing everyone and adding someone hands the item over.
-  removeUsers(unassign, into.assignees, userIds, `rule "${rule.name}": unassign`, warnings);
+  remove(unassign, into.assignees, `rule "${rule.name}": unassign`);
   if (remove_reviewers && subject.type === 'issue') warnings.push(`rule "${rule.name}": remove_reviewers: issues have no reviewers`);
-  else removeUsers(remove_reviewers, into.reviewers, userIds, `rule "${rule.name}": remove_reviewers`, warnings);
-  if (assign) addUsers(withArgs(assign, args), into.assignees, userIds, `rule "${rule.name}": assign`, warnings);
+  else remove(remove_reviewers, into.reviewers, `rule "${rule.name}": remove_reviewers`);
+  if (assign) for (const id of idsOf(assign, `rule "${rule.name}": assign`)) into.assignees.add(id);
   if (request_review && subject.type === 'issue') warnings.push(`rule "${rule.name}": request_review: issues have no reviewers`);
-  else if (request_review) addUsers(withArgs(request_review, args), into.reviewers, userIds, `rule "${rule.name}": request_review`, warnings);
+  else if (request_review) for (const id of idsOf(request_review, `rule "${rule.name}": request_review`)) into.reviewers.add(id);
 }
 
-/** The usernames a rule asks to review: as listed, or as picked for `{pick, from}`. */
+/**
+ * The users a rule asks to review, as written (templates and `@me` still to be read): its list, or
+ * for `{pick, from}` the usernames picked for it (by the rule's key).
+ */
 export function reviewersOf(rule: Rule, picks: ReadonlyMap<string, string[]> | undefined): string[] | undefined {
   const spec = rule.then.request_review;
   if (spec === undefined || Array.isArray(spec)) return spec;
-  return picks?.get(rule.name) ?? [];
-}
-
-function removeUsers(which: true | string[] | undefined, from: Set<number>, userIds: ReadonlyMap<string, number>, where: string, warnings: string[]) {
-  if (which === true) from.clear();
-  else if (which) {
-    for (const username of which) {
-      const id = userIds.get(username.toLowerCase());
-      if (id === undefined) warnings.push(`${where}: no GitLab user "${username}"`);
-      else from.delete(id);
-    }
-  }
-}
-
-function addUsers(usernames: readonly string[], into: Set<number>, userIds: ReadonlyMap<string, number>, where: string, warnings: string[]) {
-  for (const username of usernames) {
-    const id = userIds.get(username.toLowerCase());
-    if (id === undefined) warnings.push(`${where}: no GitLab user "${username}"`);
-    else into.add(id);
-  }
+  return picks?.get(rule.key) ?? [];
 }
 
 function buildUpdate(

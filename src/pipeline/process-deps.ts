@@ -38,6 +38,8 @@ export interface EventOutcome {
   matched: string[];
   calls: ApiCall[];
   warnings: string[];
+  /** Users named by `assign` and `request_review` that GitLab does not know, or this event cannot tell, in words. */
+  unknownUsers?: string[];
   /** Rules whose outcome could not be decided because a fact could not be read. */
   undecided: { rule: string; reason: string }[];
   /** The event and the facts read while processing it. */

@@ -1,10 +1,11 @@
 // Carries one event through matching, fact reading, planning and the GitLab calls (or their dry-run log).
-import type { Fact, Rule } from '../rules/index.js';
+import { resolveUsernames, type Fact, type Rule } from '../rules/index.js';
 import type { RuleEvent } from '../event/event.js';
+import { ActionError, GitLabApiError } from '../errors.js';
 import { decideRules, readFact, type Decision } from './decide.js';
 import { executeCalls } from './execute.js';
 import type { FactSources } from './facts.js';
-import { planActions, reviewersOf, withArgs } from './plan.js';
+import { planActions, reviewersOf } from './plan.js';
 import { pickReviewers, ReviewLoadCache } from './review-picks.js';
 import { ensureDeclaredLabels, KnownLabels } from './ensure-labels.js';
 import type { EventOutcome, ProcessDeps } from './process-deps.js';
@@ -45,13 +46,17 @@ export async function actOnDecision(
     if (problem) factWarnings.push(problem);
   }
 
-  const args = state.event.command?.args.map((arg) => arg.value) ?? [];
   const now = (deps.now ?? Date.now)();
   const picks =
     deps.offline || state.event.subject?.type !== 'merge_request'
       ? undefined
-      : await pickReviewers(matched, { gitlab: deps.gitlab, cache: deps.reviewLoads ?? new ReviewLoadCache(), now, authorUsername: state.facts.authorUsername ?? authorIfActor(state.event) });
-  const userIds = deps.offline ? undefined : await resolveUsers(matched, args, deps, picks);
+      : await pickReviewers(matched, state.event, {
+          gitlab: deps.gitlab,
+          cache: deps.reviewLoads ?? new ReviewLoadCache(),
+          now,
+          authorUsername: state.facts.authorUsername ?? authorIfActor(state.event),
+        });
+  const userIds = deps.offline ? undefined : await lookUpUsers(matched, state.event, state.facts.authorUsername, deps, picks);
   const milestoneIds = deps.offline ? undefined : await resolveMilestones(matched, state.event.project.id, deps);
   const plan = planActions({
     event: state.event,
@@ -64,29 +69,48 @@ export async function actOnDecision(
     picks,
   });
   const warnings = [...factWarnings, ...plan.warnings];
-  const outcome = { matched: matched.map((rule) => rule.name), calls: plan.calls, warnings, undecided, state };
+  const outcome = { matched: matched.map((rule) => rule.name), calls: plan.calls, warnings, unknownUsers: plan.unknownUsers, undecided, state };
   for (const warning of warnings) deps.log.warn(warning);
   for (const { rule, reason } of undecided) deps.log.warn('rule not evaluated', { rule, reason });
 
   // A declared label an edit adds exists, with its color, before the edit.
   if (!deps.offline && deps.rules.labels.size > 0) {
-    const created = await ensureDeclaredLabels(plan.calls, state.event.project.id, deps.rules.labels, { gitlab: deps.gitlab, known: deps.knownLabels ?? new KnownLabels(), dryRun: deps.dryRun });
-    if (created.length > 0) deps.log.info('declared labels created', { labels: created });
+    try {
+      const created = await ensureDeclaredLabels(plan.calls, state.event.project.id, deps.rules.labels, { gitlab: deps.gitlab, known: deps.knownLabels ?? new KnownLabels(), dryRun: deps.dryRun });
+      if (created.length > 0) deps.log.info('declared labels created', { labels: created });
+    } catch (error) {
+      // Reported like the edit it prepares (a command's reply names it).
+      if (error instanceof GitLabApiError && !(error instanceof ActionError)) throw new ActionError('labels', error);
+      throw error;
+    }
   }
   // Commands of one note react once per emoji at the end, so they may hold their reactions back.
   await executeCalls(options.deferReactions ? plan.calls.filter((call) => call.kind !== 'reaction') : plan.calls, deps);
   return outcome;
 }
 
-async function resolveUsers(rules: readonly Rule[], args: readonly string[], deps: ProcessDeps, picks: ReadonlyMap<string, string[]> | undefined): Promise<Map<string, number>> {
-  const listed = (value: true | string[] | undefined) => (Array.isArray(value) ? value : []);
+/** The ids of the users the matched rules name; the event's own user is known without asking. */
+async function lookUpUsers(
+  rules: readonly Rule[],
+  event: RuleEvent,
+  authorUsername: string | undefined,
+  deps: ProcessDeps,
+  picks: ReadonlyMap<string, string[]> | undefined,
+): Promise<Map<string, number>> {
+  const listed = (value: true | string[] | undefined) => (Array.isArray(value) ? value : undefined);
   const names = new Set(
     rules.flatMap((rule) =>
-      withArgs([...(rule.then.assign ?? []), ...(reviewersOf(rule, picks) ?? []), ...listed(rule.then.unassign), ...listed(rule.then.remove_reviewers)], args),
+      [rule.then.assign, reviewersOf(rule, picks), listed(rule.then.unassign), listed(rule.then.remove_reviewers)].flatMap(
+        (list) => resolveUsernames(list, event, authorUsername).usernames,
+      ),
     ),
   );
   const ids = new Map<string, number>();
   for (const name of names) {
+    if (event.user.id > 0 && name.toLowerCase() === event.user.username.toLowerCase()) {
+      ids.set(name.toLowerCase(), event.user.id);
+      continue;
+    }
     const user = await deps.users.findByUsername(deps.gitlab, name);
     if (user) ids.set(name.toLowerCase(), user.id);
   }

@@ -1,6 +1,7 @@
 // `request_review: {pick, from}`: the candidates with the fewest open merge requests to review.
 import { countOpenReviews, type GitLabClient } from '../gitlab/index.js';
-import type { Rule } from '../rules/index.js';
+import { resolveUsernames, type Rule } from '../rules/index.js';
+import type { RuleEvent } from '../event/event.js';
 
 /** How long a count of open reviews is trusted before it is read again. */
 const REVIEW_LOAD_TTL_MS = 10 * 60_000;
@@ -32,6 +33,7 @@ export class ReviewLoadCache {
  */
 export async function pickReviewers(
   rules: readonly Rule[],
+  event: RuleEvent,
   options: { gitlab: GitLabClient; cache: ReviewLoadCache; now: number; authorUsername: string | undefined },
 ): Promise<Map<string, string[]>> {
   const picks = new Map<string, string[]>();
@@ -39,7 +41,9 @@ export async function pickReviewers(
     const spec = rule.then.request_review;
     if (!spec || Array.isArray(spec)) continue;
     const author = options.authorUsername?.toLowerCase();
-    const candidates = [...new Set(spec.from)].filter((name) => name.toLowerCase() !== author);
+    // `from` names users as `assign` does (`@me`, templates, arguments); what it cannot tell is
+    // reported when the picks are planned, not picked.
+    const candidates = resolveUsernames(spec.from, event, options.authorUsername).usernames.filter((name) => name.toLowerCase() !== author);
     const loads: { username: string; count: number }[] = [];
     for (const username of candidates) {
       let count = options.cache.get(username, options.now);
@@ -55,7 +59,7 @@ export async function pickReviewers(
       .slice(0, spec.pick)
       .map((load) => load.username);
     for (const username of picked) options.cache.add(username);
-    picks.set(rule.name, picked);
+    picks.set(rule.key, picked);
   }
   return picks;
 }

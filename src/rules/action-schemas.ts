@@ -1,8 +1,18 @@
 // zod schemas of the actions that edit fields of a merge request or issue: milestone, due date, people removed, draft, lock, confidentiality.
 import { z } from 'zod';
+import { readUserItem } from './user-list.js';
 
 const nonEmpty = (what: string) => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}, got an empty string` });
-const Username = nonEmpty('a username').transform((name) => name.replace(/^@/, ''));
+/** Users an action names: usernames, `@me`, `{{ args }}`, `{{ user.username }}`, `{{ author.username }}` (see user-list.ts). */
+const ActionUser = nonEmpty('a username').transform((item, ctx) => {
+  const read = readUserItem(item);
+  if ('error' in read) {
+    ctx.addIssue({ code: 'custom', message: read.error });
+    return z.NEVER;
+  }
+  return read.value;
+});
+export const ActionUserList = z.array(ActionUser, { error: 'expected a list of usernames' });
 
 /** `milestone: "17.0"` sets it, `milestone: null` removes it. */
 export const MilestoneAction = z.union([nonEmpty('a milestone title'), z.null()], { error: 'expected a milestone title, or null to remove it' });
@@ -20,7 +30,7 @@ export const DueDateAction = z.union(
 );
 
 /** `true` removes everyone; a list removes those users. */
-export const PeopleRemoval = z.union([z.literal(true), z.array(Username).min(1)], { error: 'expected true (everyone) or a list of usernames' });
+export const PeopleRemoval = z.union([z.literal(true), ActionUserList.min(1)], { error: 'expected true (everyone) or a list of usernames' });
 
 /** The date (`YYYY-MM-DD`, UTC) a due date action sets, on the day `now` falls in. */
 export function resolveDueDate(spec: string, now: number): string {

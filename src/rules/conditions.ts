@@ -5,7 +5,7 @@ import type { Evaluator, Fact, MatchContext, Tri } from './context.js';
 import { anyLabelMatcher, globMatcher, labelMatcher, type Matcher } from './patterns.js';
 import { capText, compileRegex } from './regex.js';
 import type { Condition } from './schema.js';
-import { STATE_COMPILERS, STATE_COST } from './state-conditions.js';
+import { authorUsername, STATE_COMPILERS, STATE_COST } from './state-conditions.js';
 
 type Compiler<K extends keyof Condition> = (value: NonNullable<Condition[K]>) => Evaluator;
 
@@ -221,18 +221,6 @@ function branchTest(match: Matcher, pick: (subject: Subject) => string | undefin
     const branch = pick(subject);
     return branch !== undefined && match(branch);
   });
-}
-
-function authorUsername(ctx: MatchContext, subject: Subject): string | undefined {
-  if (!subject.complete) {
-    ctx.missing.add('subject');
-    return undefined;
-  }
-  // Most events are caused by the author (opening, pushing): then the payload already names them.
-  if (subject.author_id === ctx.event.user.id && ctx.event.user.username) return ctx.event.user.username;
-  if (ctx.facts.authorUsername !== undefined) return ctx.facts.authorUsername;
-  ctx.missing.add('author');
-  return undefined;
 }
 
 /** `matches` (RE2) or `contains`; either looks at the text's first MAX_MATCHED_LENGTH characters only. */

@@ -139,7 +139,7 @@ describe('loadRules', () => {
     } catch (error) {
       expect((error as RuleConfigError).issues).toEqual([
         'a.yml:1: rules: expected a list of rules, got a number (3)',
-        'b.yml:1: (top level): unknown key "nope" (expected one of: projects, labels, rules)',
+        'b.yml:1: (top level): unknown key "nope" (expected one of: extends, projects, labels, rules)',
         'b.yml:1: rules: expected a list of rules, got nothing',
       ]);
     }

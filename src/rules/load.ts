@@ -2,8 +2,7 @@
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { RuleConfigError } from '../errors.js';
 import { describeIssue, describeLocation } from './describe-issue.js';
-import { SUBJECTLESS_EVENTS } from './events.js';
-import { compileRule, type Rule } from './rule.js';
+import { compileEntries, type RuleEntry } from './compile-entries.js';
 import { RuleSet } from './rule-set.js';
 import { RuleFileSchema, type LabelSpec, type RuleFile } from './schema.js';
 
@@ -13,47 +12,77 @@ export interface RuleSource {
   text: string;
 }
 
+/** A rule file that parsed and passed the schema, with the lines its YAML nodes start on. */
+export interface ParsedRuleFile {
+  source: RuleSource;
+  file: RuleFile;
+  /** The line of the YAML node at `path`, or of its deepest ancestor that exists. */
+  lineOf(path: readonly PropertyKey[]): number | undefined;
+}
+
+export interface ParseOptions {
+  /**
+   * Scope given to schedule rules that name none (a project's own file: they scan that project).
+   * A scope written in the file is left as it is, for the caller to judge.
+   */
+  defaultScope?: { project: string };
+}
+
 /**
  * Parses and validates every rule file, then compiles them into one RuleSet. Collects every problem
- * in every file before failing, so one run of `rulebot check` shows them all.
+ * in every file before failing, so one run of `rulebot check` shows them all. Files that extend
+ * presets need them read from GitLab first (`resolveConfig` in extends.ts): they are refused here.
  *
  * @throws RuleConfigError with one line per problem: `rules/x.yml:12: rule "docs": then.add_labels: expected …, got …`
  */
 export function loadRules(sources: readonly RuleSource[]): RuleSet {
   const problems: string[] = [];
-  const parsed: { source: RuleSource; file: RuleFile }[] = [];
+  const entries: RuleEntry[] = [];
+  const parsed: ParsedRuleFile[] = [];
   for (const source of sources) {
     const result = parseRuleFile(source);
-    if ('problems' in result) problems.push(...result.problems);
-    else parsed.push({ source, file: result.file });
+    if ('problems' in result) {
+      problems.push(...result.problems);
+      continue;
+    }
+    parsed.push(result);
+    if (result.file.extends) {
+      const line = result.lineOf(['extends']);
+      problems.push(`${source.path}${line ? `:${line}` : ''}: extends: presets are read from GitLab, which this loader does not do; load the rules with their presets`);
+      continue;
+    }
+    entries.push(...ownEntries(result));
   }
+  const labels = declaredLabels(parsed);
+  problems.push(...labels.problems);
+  const compiled = compileEntries(entries);
+  problems.push(...compiled.problems);
+  if (problems.length > 0) throw new RuleConfigError(problems);
+  return new RuleSet(compiled.rules, labels.labels);
+}
 
-  const seen = new Map<string, string>();
-  const rules: Rule[] = [];
+/** The labels the files' `labels:` sections declare, each name once across the files. */
+export function declaredLabels(files: readonly ParsedRuleFile[]): { labels: LabelSpec[]; problems: string[] } {
+  const problems: string[] = [];
   const labels = new Map<string, { spec: LabelSpec; path: string }>();
-  for (const { source, file } of parsed) {
+  for (const { source, file } of files) {
     for (const spec of file.labels ?? []) {
       const earlier = labels.get(spec.name);
       if (earlier) problems.push(`${source.path}: labels: label "${spec.name}" is declared twice (also in ${earlier.path})`);
       else labels.set(spec.name, { spec, path: source.path });
     }
-    for (const spec of file.rules ?? []) {
-      const where = `${source.path}: rule "${spec.name}"`;
-      const earlier = seen.get(spec.name);
-      if (earlier) problems.push(`${where}: name: expected a unique rule name, but another rule in ${earlier} has it too`);
-      seen.set(spec.name, source.path);
-      if (spec.on.every((name) => SUBJECTLESS_EVENTS.has(name))) {
-        problems.push(`${where}: on: ${spec.on.join(', ')} events concern no merge request or issue, so "then" has nothing to act on`);
-        continue;
-      }
-      rules.push(compileRule(spec, source.path, rules.length, file.projects));
-    }
   }
-  if (problems.length > 0) throw new RuleConfigError(problems);
-  return new RuleSet(rules, [...labels.values()].map(({ spec }) => spec));
+  return { labels: [...labels.values()].map(({ spec }) => spec), problems };
 }
 
-function parseRuleFile(source: RuleSource): { file: RuleFile } | { problems: string[] } {
+/** The rules a file defines itself, each with the file's `projects`. */
+export function ownEntries({ source, file }: ParsedRuleFile, projects: readonly (readonly string[])[] = []): RuleEntry[] {
+  const scopes = file.projects && file.projects.length > 0 ? [...projects, file.projects] : projects;
+  return (file.rules ?? []).map((spec) => ({ spec, file: source.path, projects: scopes }));
+}
+
+/** Parses one rule file and validates it against the schema, or says what is wrong, line by line. */
+export function parseRuleFile(source: RuleSource, options: ParseOptions = {}): ParsedRuleFile | { problems: string[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(source.text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -75,15 +104,28 @@ function parseRuleFile(source: RuleSource): { file: RuleFile } | { problems: str
   if (raw === null || raw === undefined) {
     return { problems: [`${source.path}: expected a mapping with a "rules" list, got an empty file`] };
   }
+  if (options.defaultScope) giveScope(raw, options.defaultScope);
+  const lines = (path: readonly PropertyKey[]) => lineOf(doc, lineCounter, path);
   const result = RuleFileSchema.safeParse(raw);
-  if (result.success) return { file: result.data };
+  if (result.success) return { source, file: result.data, lineOf: lines };
   return {
     problems: result.error.issues.map((issue) => {
       const keyPath = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
-      const line = lineOf(doc, lineCounter, keyPath);
+      const line = lines(keyPath);
       return `${source.path}${line ? `:${line}` : ''}: ${describeLocation(raw, issue.path)}: ${describeIssue(issue, raw)}`;
     }),
   };
+}
+
+/** Gives schedule rules without a `scope` the default one, before validation (which requires a scope). */
+function giveScope(raw: unknown, scope: { project: string }): void {
+  const rules = (raw as { rules?: unknown }).rules;
+  if (!Array.isArray(rules)) return;
+  for (const rule of rules) {
+    if (typeof rule !== 'object' || rule === null || 'scope' in rule) continue;
+    const on = (rule as { on?: unknown }).on;
+    if (on === 'schedule' || (Array.isArray(on) && on.includes('schedule'))) (rule as Record<string, unknown>)['scope'] = { ...scope };
+  }
 }
 
 /** The line of the deepest YAML node on `path` that exists. */

@@ -4,9 +4,15 @@ import { compileCondition } from './conditions.js';
 import { globMatcher, type Matcher } from './patterns.js';
 import type { Actions, Condition, RuleSpec } from './schema.js';
 import { compileTemplate, type Template } from './template.js';
+import { namesAuthor } from './user-list.js';
 
 export interface Rule {
   name: string;
+  /**
+   * Names the rule among every rule rulebot runs, for what is kept about it (schedule runs): its name
+   * for the central rules, `project:<id>:<name>` for a project's own.
+   */
+  key: string;
   /** The rule file it came from, as given to the loader. */
   file: string;
   /** Position among all loaded rules: rules fire, and their actions merge, in this order. */
@@ -46,9 +52,12 @@ export function compileRule(spec: RuleSpec, file: string, order: number, project
   const reply = spec.then.reply === undefined ? undefined : compiled(spec.then.reply);
   const pipelineRef = spec.then.pipeline?.ref === undefined ? undefined : compiled(spec.then.pipeline.ref);
   const actionFacts: Fact[] = [];
-  if ([comment, reply, pipelineRef].some((t) => t?.variables.includes('author.username'))) actionFacts.push('author');
+  if ([comment, reply, pipelineRef].some((t) => t?.variables.includes('author.username')) || userLists(spec.then).some(namesAuthor)) {
+    actionFacts.push('author');
+  }
   return {
     name: spec.name,
+    key: spec.name,
     file,
     order,
     on: spec.on,
@@ -75,6 +84,13 @@ export function compileRule(spec: RuleSpec, file: string, order: number, project
           }
         : undefined,
   };
+}
+
+/** The lists of users a rule's actions name (`assign`, `request_review` or its `from`, `unassign`, `remove_reviewers`). */
+function userLists(then: RuleSpec['then']): (readonly string[] | undefined)[] {
+  const review = then.request_review;
+  const listed = (value: true | string[] | undefined) => (Array.isArray(value) ? value : undefined);
+  return [then.assign, Array.isArray(review) ? review : review?.from, listed(then.unassign), listed(then.remove_reviewers)];
 }
 
 function compiled(source: string): Template {

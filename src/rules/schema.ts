@@ -5,6 +5,7 @@ import { ROLES } from './access.js';
 import { parseDuration } from './duration.js';
 import { EVENT_NAMES, isEventName } from './events.js';
 import { compileGlob } from './glob.js';
+import { parsePresetRef } from './preset-ref.js';
 import { compileRegex } from './regex.js';
 import { compileTemplate } from './template.js';
 import {
@@ -18,7 +19,7 @@ import {
   ThreadsCondition,
   TypeCondition,
 } from './state-schemas.js';
-import { DueDateAction, MilestoneAction, PeopleRemoval } from './action-schemas.js';
+import { ActionUserList, DueDateAction, MilestoneAction, PeopleRemoval } from './action-schemas.js';
 
 const nonEmpty = (what: string) => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}, got an empty string` });
 
@@ -78,7 +79,8 @@ const ArgsCondition = z
     min: z.number().int().nonnegative().optional(),
     max: z.number().int().nonnegative().optional(),
   })
-  .refine(...atLeastOne('only, min, max'));
+  .refine(...atLeastOne('only, min, max'))
+  .meta({ minProperties: 1 });
 
 const STATES = ['opened', 'closed', 'merged', 'locked'] as const;
 const State = z.enum(STATES, { error: `expected one of ${STATES.join(', ')}` });
@@ -89,65 +91,72 @@ const Duration = z
   .transform((text) => parseDuration(text)!);
 const AgeCondition = z
   .strictObject({ older_than: Duration.optional(), newer_than: Duration.optional() })
-  .refine(...atLeastOne('older_than, newer_than'));
+  .refine(...atLeastOne('older_than, newer_than'))
+  .meta({ minProperties: 1 });
 
 const LabelsCondition = z
   .strictObject({ all: LabelPatternList.optional(), any: LabelPatternList.optional(), none: LabelPatternList.optional() })
-  .refine(...atLeastOne('all, any, none'));
+  .refine(...atLeastOne('all, any, none'))
+  .meta({ minProperties: 1 });
 const FilesCondition = z
   .strictObject({ any: GlobList.optional(), all: GlobList.optional(), none: GlobList.optional() })
-  .refine(...atLeastOne('any, all, none'));
+  .refine(...atLeastOne('any, all, none'))
+  .meta({ minProperties: 1 });
 const LinesCondition = z
   .strictObject({
     greater_than: z.number().int().nonnegative().optional(),
     less_than: z.number().int().positive().optional(),
   })
-  .refine(...atLeastOne('greater_than, less_than'));
+  .refine(...atLeastOne('greater_than, less_than'))
+  .meta({ minProperties: 1 });
 
 /** One condition object: every key it has must hold. `any`, `all` and `not` nest further conditions. */
 export const ConditionSchema = z.strictObject({
-  labels: LabelsCondition.optional(),
-  label_added: LabelPatternList.optional(),
-  label_removed: LabelPatternList.optional(),
-  title: TextMatch.optional(),
-  description: TextMatch.optional(),
-  author: UserMatch.optional(),
-  user: ActorMatch.optional(),
-  args: ArgsCondition.optional(),
-  on_mr: z.literal(true, { error: 'expected true' }).optional(),
-  on_issue: z.literal(true, { error: 'expected true' }).optional(),
-  source_branch: GlobOrList.optional(),
-  target_branch: GlobOrList.optional(),
-  draft: z.boolean({ error: 'expected true or false' }).optional(),
+  labels: LabelsCondition.optional().describe('The labels after the event: all, any or none of them match these patterns (`*` for any run of characters).'),
+  label_added: LabelPatternList.optional().describe('This event added a label matching one of the patterns.'),
+  label_removed: LabelPatternList.optional().describe('This event removed a label matching one of the patterns.'),
+  title: TextMatch.optional().describe('The title matches an RE2 regular expression, or contains a text.'),
+  description: TextMatch.optional().describe('The description matches an RE2 regular expression, or contains a text.'),
+  author: UserMatch.optional().describe("The merge request's or issue's author is (not) one of these usernames."),
+  user: ActorMatch.optional().describe('Who caused the event (the commenter, for commands): usernames, a role, or the author.'),
+  args: ArgsCondition.optional().describe("Commands only: the command's arguments."),
+  on_mr: z.literal(true, { error: 'expected true' }).optional().describe('Commands only: the comment is on a merge request.'),
+  on_issue: z.literal(true, { error: 'expected true' }).optional().describe('Commands only: the comment is on an issue.'),
+  source_branch: GlobOrList.optional().describe("The merge request's source branch matches a glob."),
+  target_branch: GlobOrList.optional().describe("The merge request's target branch matches a glob."),
+  draft: z.boolean({ error: 'expected true or false' }).optional().describe('The merge request is (true) or is not (false) a draft.'),
   state: z
     .union([State, z.array(State)], { error: `expected one of ${STATES.join(', ')}, or a list of them` })
     .transform((v) => (typeof v === 'string' ? [v] : v))
-    .optional(),
-  files: FilesCondition.optional(),
-  changed_lines: LinesCondition.optional(),
-  created: AgeCondition.optional(),
-  updated: AgeCondition.optional(),
-  merged: AgeCondition.optional(),
-  approvals: ApprovalsCondition.optional(),
-  pipeline: PipelineCondition.optional(),
-  merge_status: MergeStatusCondition.optional(),
-  conflicts: z.boolean({ error: 'expected true or false' }).optional(),
-  threads: ThreadsCondition.optional(),
-  assignees: PeopleCondition.optional(),
-  reviewers: PeopleCondition.optional(),
-  milestone: MilestoneCondition.optional(),
-  type: TypeCondition.optional(),
-  confidential: z.boolean({ error: 'expected true or false' }).optional(),
-  activity: ActivityCondition(Duration).optional(),
-  emoji: EmojiCondition.optional(),
+    .optional()
+    .describe('The state after the event is one of these.'),
+  files: FilesCondition.optional().describe("The merge request's changed paths: any, all or none of them match these globs."),
+  changed_lines: LinesCondition.optional().describe('Added plus removed lines are greater than and/or less than these numbers.'),
+  created: AgeCondition.optional().describe('Created longer ago than and/or more recently than a duration such as 30d.'),
+  updated: AgeCondition.optional().describe('Updated longer ago than and/or more recently than a duration such as 30d.'),
+  merged: AgeCondition.optional().describe('Merged longer ago than and/or more recently than a duration such as 30d.'),
+  approvals: ApprovalsCondition.optional().describe('Merge requests: approved (every required approval given), {count: {at_least: 2}} or {by: {any: [usernames]}}.'),
+  pipeline: PipelineCondition.optional().describe("Merge requests: the head pipeline's status is one of these, e.g. {status: success} (none: no pipeline)."),
+  merge_status: MergeStatusCondition.optional().describe("Merge requests: GitLab's detailed_merge_status is one of these, e.g. mergeable, conflict, need_rebase."),
+  conflicts: z.boolean({ error: 'expected true or false' }).optional().describe('Merge requests: whether the merge request has conflicts.'),
+  threads: ThreadsCondition.optional().describe('The number of unresolved threads, e.g. {unresolved: {at_most: 0}}.'),
+  assignees: PeopleCondition.optional().describe('The assignees: {none: true}, {any: [usernames]} or {count: {at_least: n}}.'),
+  reviewers: PeopleCondition.optional().describe('Merge requests: the reviewers: {none: true}, {any: [usernames]} or {count: {at_least: n}}.'),
+  milestone: MilestoneCondition.optional().describe('The milestone: {is: "17.0"} or {none: true}.'),
+  type: TypeCondition.optional().describe('The type: issue, incident, task, epic, … (merge_request for merge requests).'),
+  confidential: z.boolean({ error: 'expected true or false' }).optional().describe('Issues: whether the issue is confidential.'),
+  activity: ActivityCondition(Duration)
+    .optional()
+    .describe("Schedule rules: the last comment by a person (never rulebot's, nor ignore_activity_from's) is older_than and/or newer_than a duration."),
+  emoji: EmojiCondition.optional().describe('Emoji events: the emoji awarded or revoked is one of these, e.g. [thumbsup, rocket].'),
   get any() {
-    return z.array(ConditionSchema, { error: 'expected a list of conditions' }).min(1).optional();
+    return z.array(ConditionSchema, { error: 'expected a list of conditions' }).min(1).optional().describe('At least one of these conditions holds.');
   },
   get all() {
-    return z.array(ConditionSchema, { error: 'expected a list of conditions' }).min(1).optional();
+    return z.array(ConditionSchema, { error: 'expected a list of conditions' }).min(1).optional().describe('Every one of these conditions holds.');
   },
   get not() {
-    return ConditionSchema.optional();
+    return ConditionSchema.optional().describe('This condition does not hold.');
   },
 });
 export type Condition = z.infer<typeof ConditionSchema>;
@@ -177,44 +186,54 @@ const ACTION_KEYS =
 
 export const ActionsSchema = z
   .strictObject({
-    add_labels: LabelList.optional(),
-    remove_labels: LabelList.optional(),
-    comment: Comment.optional(),
-    assign: UsernameList.optional(),
+    add_labels: LabelList.optional().describe('Labels to add (exact titles, no commas).'),
+    remove_labels: LabelList.optional().describe('Labels to remove.'),
+    comment: Comment.optional().describe('A comment to post: a template such as "Thanks @{{ user.username }}!", or {body, internal, key} (key: one comment, edited in place).'),
+    assign: ActionUserList.optional().describe('Usernames to add to the assignees.'),
     request_review: z
       .union(
         [
-          UsernameList,
+          ActionUserList,
           z.strictObject({
             pick: z.number({ error: 'expected a whole number' }).int().positive(),
-            from: z.array(Username, { error: 'expected a list of usernames' }).min(1),
+            from: ActionUserList.min(1),
           }),
         ],
         { error: 'expected a list of usernames, or {pick: n, from: [usernames]}' },
       )
-      .optional(),
-    unassign: PeopleRemoval.optional(),
-    remove_reviewers: PeopleRemoval.optional(),
-    milestone: MilestoneAction.optional(),
-    due_date: DueDateAction.optional(),
-    draft: z.boolean({ error: 'expected true or false' }).optional(),
-    lock_discussion: z.boolean({ error: 'expected true or false' }).optional(),
-    confidential: z.boolean({ error: 'expected true or false' }).optional(),
-    close: z.literal(true, { error: 'expected true' }).optional(),
-    reopen: z.literal(true, { error: 'expected true' }).optional(),
-    react: z.string({ error: 'expected an emoji name such as thumbsup' }).regex(/^[\w+-]+$/, { error: 'expected an emoji name such as thumbsup' }).optional(),
-    reply: TemplateString.optional(),
+      .optional()
+      .describe('Merge requests: usernames to ask for review, or {pick: n, from: [usernames]}: the n of them with the fewest open reviews.'),
+    unassign: PeopleRemoval.optional().describe('Assignees to remove: true for everyone, or a list of usernames.'),
+    remove_reviewers: PeopleRemoval.optional().describe('Merge requests: reviewers to remove: true for everyone, or a list of usernames.'),
+    milestone: MilestoneAction.optional().describe('Set the milestone by title (of the project or its groups), or null to remove it.'),
+    due_date: DueDateAction.optional().describe('Issues: set the due date, "+7d", "+2w" or "2025-12-31", or null to remove it.'),
+    draft: z.boolean({ error: 'expected true or false' }).optional().describe('Merge requests: mark as draft (true) or ready (false).'),
+    lock_discussion: z.boolean({ error: 'expected true or false' }).optional().describe('Lock (true) or unlock (false) the discussion.'),
+    confidential: z.boolean({ error: 'expected true or false' }).optional().describe('Issues: make confidential (true) or not (false).'),
+    close: z.literal(true, { error: 'expected true' }).optional().describe('Close it, if it is open.'),
+    reopen: z.literal(true, { error: 'expected true' }).optional().describe('Reopen it, if it is closed.'),
+    react: z
+      .string({ error: 'expected an emoji name such as thumbsup' })
+      .regex(/^[\w+-]+$/, { error: 'expected an emoji name such as thumbsup' })
+      .optional()
+      .describe("Commands only: an emoji to put on the command's comment, e.g. thumbsup."),
+    reply: TemplateString.optional().describe("Commands only: a comment answering the command, in the command's thread."),
     merge: z
       .strictObject({ auto_merge: z.boolean().default(true), squash: z.boolean().optional() }, { error: 'expected {auto_merge, squash}' })
-      .optional(),
-    rebase: z.literal(true, { error: 'expected true' }).optional(),
+      .optional()
+      .describe('Commands only: merge the merge request (auto_merge: when its pipeline succeeds).'),
+    rebase: z.literal(true, { error: 'expected true' }).optional().describe('Commands only: ask GitLab to rebase the merge request.'),
     /** For a merged merge request: cherry-pick its merge commit onto a branch from `to`, and open a merge request. */
-    backport: z.strictObject({ to: nonEmpty('a branch name') }, { error: 'expected {to: branch}' }).optional(),
+    backport: z
+      .strictObject({ to: nonEmpty('a branch name') }, { error: 'expected {to: branch}' })
+      .optional()
+      .describe('Merged merge requests: cherry-pick the merge commit onto a new branch from `to` and open a merge request for it.'),
     /** Merge once the pipeline succeeds, through the merge train when the project uses one. */
     auto_merge: z
       .union([z.literal(true), z.strictObject({ squash: z.boolean({ error: 'expected true or false' }).optional() })], { error: 'expected true or {squash}' })
       .transform((value) => (value === true ? {} : value))
-      .optional(),
+      .optional()
+      .describe('Merge requests: merge when the pipeline succeeds (through the merge train when the project uses one); {squash: true} squashes.'),
     pipeline: z
       .strictObject(
         {
@@ -223,18 +242,24 @@ export const ActionsSchema = z
         },
         { error: 'expected {ref, variables}' },
       )
-      .optional(),
+      .optional()
+      .describe("Commands only: create a pipeline, by default for the merge request's source branch."),
   })
-  .refine(...atLeastOne(ACTION_KEYS));
+  .refine(...atLeastOne(ACTION_KEYS))
+  .meta({ minProperties: 1 });
 export type Actions = z.infer<typeof ActionsSchema>;
 
-const EventName = z.string({ error: 'expected an event name' }).superRefine((name, ctx) => {
-  if (name === 'command.help') {
-    ctx.addIssue({ code: 'custom', message: '"help" is built in: it lists the commands each user may run' });
-  } else if (!isEventName(name)) {
-    ctx.addIssue({ code: 'custom', message: `unknown event "${name}" (known: ${[...EVENT_NAMES].join(', ')}, command.<name>)` });
-  }
-});
+const EventName = z
+  .string({ error: 'expected an event name' })
+  .superRefine((name, ctx) => {
+    if (name === 'command.help') {
+      ctx.addIssue({ code: 'custom', message: '"help" is built in: it lists the commands each user may run' });
+    } else if (!isEventName(name)) {
+      ctx.addIssue({ code: 'custom', message: `unknown event "${name}" (known: ${[...EVENT_NAMES].join(', ')}, command.<name>)` });
+    }
+  })
+  // For editors: the names they may complete, as the check above accepts them.
+  .meta({ anyOf: [{ enum: [...EVENT_NAMES] }, { pattern: '^command\\.[a-z][\\w-]*$', not: { const: 'command.help' } }] });
 
 const CronExpression = z.string({ error: 'expected a cron expression such as "0 6 * * *"' }).superRefine((pattern, ctx) => {
   try {
@@ -254,18 +279,19 @@ const OPTIONAL_SCHEDULE_KEYS: readonly string[] = ['limit', 'summary'];
 
 export const RuleSchema = z
   .strictObject({
-    name: nonEmpty('a rule name'),
+    name: nonEmpty('a rule name').describe('A name, unique in the configuration; it appears in logs and in rulebot simulate.'),
     on: z
       .union([EventName, z.array(EventName).min(1, { error: 'expected at least one event' })], {
         error: 'expected an event name or a list of event names',
       })
-      .transform((v) => (typeof v === 'string' ? [v] : v)),
+      .transform((v) => (typeof v === 'string' ? [v] : v))
+      .describe('The events the rule listens to: merge_request.open, issue, note.create, command.<name>, schedule, …'),
     /** Cron expression (UTC) of a schedule rule. */
-    schedule: CronExpression.optional(),
-    resource: z.enum(['merge_requests', 'issues'], { error: 'expected merge_requests or issues' }).optional(),
-    scope: Scope.optional(),
+    schedule: CronExpression.optional().describe('Schedule rules: a cron expression, in UTC, e.g. "0 6 * * *".'),
+    resource: z.enum(['merge_requests', 'issues'], { error: 'expected merge_requests or issues' }).optional().describe('Schedule rules: what they scan.'),
+    scope: Scope.optional().describe("Schedule rules: the project or group they scan (in a project's own file: that project, the default)."),
     /** At most this many items acted on per run of a schedule rule. */
-    limit: z.number({ error: 'expected a number' }).int().positive().optional(),
+    limit: z.number({ error: 'expected a number' }).int().positive().optional().describe('Schedule rules: at most this many items acted on per run.'),
     /** For `on: schedule` rules: one issue per run listing every item acted on. */
     summary: z
       .strictObject(
@@ -277,9 +303,12 @@ export const RuleSchema = z
         },
         { error: 'expected {title, body, project}' },
       )
-      .optional(),
-    if: ConditionSchema.optional(),
-    then: ActionsSchema,
+      .optional()
+      .describe("Schedule rules: one issue per run listing every item acted on, {title, body, project} (project: default the rule's scope.project)."),
+    if: ConditionSchema.optional().describe('The conditions: every key must hold. Without it, the rule fires on every event it listens to.'),
+    then: ActionsSchema.describe('The actions, at least one.'),
+    /** Replaces the rule of the same name that a file this one extends defines. */
+    override: z.literal(true, { error: 'expected true' }).optional().describe('Replaces the rule of the same name that a preset this file extends defines.'),
   })
   .superRefine((rule, ctx) => {
     const isSchedule = rule.on.includes('schedule');
@@ -305,7 +334,18 @@ export const RuleSchema = z
   });
 export type RuleSpec = z.infer<typeof RuleSchema>;
 
-/** A whole rule file. */
+/** A preset a rule file extends: `group/project:path/to/file.yml`, optionally `@branch`, `@tag` or `@commit`. */
+export const PresetReferenceSchema = z
+  .string({ error: 'expected a preset such as "group/project:path/to/file.yml"' })
+  .superRefine((text, ctx) => {
+    const parsed = parsePresetRef(text);
+    if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
+  })
+  .meta({ pattern: '^[\\w.-]+(/[\\w.-]+)+:.+$' });
+
+/** At most this many presets in one `extends` list (and in one configuration, see extends.ts). */
+export const MAX_PRESET_FILES = 20;
+
 /** A label rules rely on: created with this color and description by `rulebot labels sync`, or before an action adds it. */
 export const LabelSpecSchema = z.strictObject(
   {
@@ -317,17 +357,31 @@ export const LabelSpecSchema = z.strictObject(
 );
 export type LabelSpec = z.infer<typeof LabelSpecSchema>;
 
+/** A whole rule file. */
 export const RuleFileSchema = z
   .strictObject({
-    projects: z.array(Glob, { error: 'expected a list of project path globs' }).optional(),
+    /** Files whose rules come first, read from GitLab: shared presets. */
+    extends: z
+      .array(PresetReferenceSchema, { error: 'expected a list of presets such as "group/project:path/to/file.yml"' })
+      .max(MAX_PRESET_FILES, { error: `expected at most ${MAX_PRESET_FILES} presets` })
+      .optional()
+      .describe('Presets whose rules come first: "group/project:path/to/file.yml", optionally @branch, @tag or @commit.'),
+    projects: z
+      .array(Glob, { error: 'expected a list of project path globs' })
+      .optional()
+      .describe("Central rule files only: globs over the projects' full paths that the file's rules apply to."),
     /** Labels the rules use, declared so that they exist with their colors. */
-    labels: z.array(LabelSpecSchema, { error: 'expected a list of {name, color, description}' }).optional(),
-    /** Required, unless the file only declares labels. */
-    rules: z.array(RuleSchema, { error: 'expected a list of rules' }).optional(),
+    labels: z
+      .array(LabelSpecSchema, { error: 'expected a list of {name, color, description}' })
+      .optional()
+      .describe('Labels the rules use, {name, color, description}: created by rulebot labels sync, or before an action adds one.'),
+    rules: z.array(RuleSchema, { error: 'expected a list of rules' }).optional().describe('The rules, fired in this order.'),
   })
-  .superRefine((file, ctx) => {
-    if (file.rules === undefined && file.labels === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['rules'], message: 'expected a list of rules, got nothing' });
-    }
-  });
+  // A file that only extends presets, or only declares labels, needs no rules of its own. Checked beside the other problems of the file.
+  .refine((file) => file.rules !== undefined || file.extends !== undefined || file.labels !== undefined, {
+    path: ['rules'],
+    error: 'expected a list of rules',
+    when: ({ value }) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  })
+  .meta({ anyOf: [{ required: ['rules'] }, { required: ['extends'] }, { required: ['labels'] }] });
 export type RuleFile = z.infer<typeof RuleFileSchema>;

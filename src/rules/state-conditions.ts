@@ -2,6 +2,7 @@
 import type { Subject } from '../event/event.js';
 import type { Evaluator, MatchContext, SubjectDetails } from './context.js';
 import type { Condition } from './schema.js';
+import { namesAuthor, resolveUsernames } from './user-list.js';
 
 type StateKey = 'emoji' | 'activity' | 'approvals' | 'pipeline' | 'merge_status' | 'conflicts' | 'threads' | 'assignees' | 'reviewers' | 'milestone' | 'type' | 'confidential';
 type Compiler<K extends keyof Condition> = (value: NonNullable<Condition[K]>) => Evaluator;
@@ -26,9 +27,8 @@ export const STATE_COMPILERS: { [K in StateKey]-?: Compiler<K> } = {
       return (older_than === undefined || elapsed > older_than) && (newer_than === undefined || elapsed < newer_than);
     };
   },
-  approvals: ({ approved, count, by }) => {
-    const approvers = by && new Set(by.any.map((name) => name.toLowerCase()));
-    return onMergeRequest((ctx) => {
+  approvals: ({ approved, count, by }) =>
+    onMergeRequest((ctx) => {
       const approvals = ctx.facts.approvals;
       if (!approvals) {
         ctx.missing.add('approvals');
@@ -36,9 +36,10 @@ export const STATE_COMPILERS: { [K in StateKey]-?: Compiler<K> } = {
       }
       if (approved !== undefined && approvals.approved !== approved) return false;
       if (count && !inRange(approvals.usernames.length, count)) return false;
-      return !approvers || approvals.usernames.some((name) => approvers.has(name.toLowerCase()));
-    });
-  },
+      if (!by) return true;
+      const approvers = namedUsers(by.any, ctx);
+      return approvers && approvals.usernames.some((name) => approvers.has(name.toLowerCase()));
+    }),
   pipeline: ({ status }) => onMergeRequest(withDetails((details) => status.includes((details.pipeline_status ?? 'none') as never))),
   merge_status: (statuses) => onMergeRequest(withDetails((details) => statuses.includes(details.merge_status as never))),
   conflicts: (expected) => onMergeRequest(withDetails((details) => (details.has_conflicts ?? false) === expected)),
@@ -115,7 +116,6 @@ function peopleTest(
   ids: (subject: Subject) => number[],
   names: (details: SubjectDetails) => string[],
 ): Evaluator {
-  const wanted = spec.any && new Set(spec.any.map((name) => name.toLowerCase()));
   return (ctx) => {
     const subject = ctx.event.subject;
     if (!subject) return false;
@@ -124,10 +124,40 @@ function peopleTest(
     if (count === undefined) return need(ctx);
     if (spec.none && count > 0) return false;
     if (spec.count && !inRange(count, spec.count)) return false;
-    if (!wanted) return true;
+    if (!spec.any) return true;
     if (count === 0) return false;
+    const wanted = namedUsers(spec.any, ctx);
+    if (!wanted) return undefined;
     return details ? names(details).some((name) => wanted.has(name.toLowerCase())) : need(ctx);
   };
+}
+
+/**
+ * The usernames (lower case) a condition's list of users names for this event, as actions read them:
+ * `@me` and `{{ user.username }}` are who caused it, `{{ args }}` the command's arguments. Undefined
+ * while the author a `{{ author.username }}` names is still to be read.
+ */
+function namedUsers(list: readonly string[], ctx: MatchContext): Set<string> | undefined {
+  let author: string | undefined;
+  if (namesAuthor(list)) {
+    const subject = ctx.event.subject;
+    author = subject && authorUsername(ctx, subject);
+    if (author === undefined) return undefined;
+  }
+  return new Set(resolveUsernames(list, ctx.event, author).usernames.map((name) => name.toLowerCase()));
+}
+
+/** The author's username: from the payload when the event's user wrote the item, otherwise read (the `author` fact). */
+export function authorUsername(ctx: MatchContext, subject: Subject): string | undefined {
+  if (!subject.complete) {
+    ctx.missing.add('subject');
+    return undefined;
+  }
+  // Most events are caused by the author (opening, pushing): then the payload already names them.
+  if (subject.author_id === ctx.event.user.id && ctx.event.user.username) return ctx.event.user.username;
+  if (ctx.facts.authorUsername !== undefined) return ctx.facts.authorUsername;
+  ctx.missing.add('author');
+  return undefined;
 }
 
 function inRange(value: number, { at_least, at_most }: Range): boolean {

@@ -1,5 +1,6 @@
 // zod schemas of the conditions on a merge request's or issue's state in GitLab: approvals, pipeline, mergeability, threads, people, milestone, type.
 import { z } from 'zod';
+import { ActionUserList } from './action-schemas.js';
 
 const nonEmpty = (what: string) => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}, got an empty string` });
 const Username = nonEmpty('a username').transform((name) => name.replace(/^@/, ''));
@@ -25,7 +26,7 @@ export const ApprovalsCondition = z
         .strictObject({
           approved: z.boolean({ error: 'expected true or false' }).optional(),
           count: CountRange.optional(),
-          by: z.strictObject({ any: UsernameList }, { error: 'expected {any: [usernames]}' }).optional(),
+          by: z.strictObject({ any: ActionUserList }, { error: 'expected {any: [usernames]}' }).optional(),
         })
         .refine(...atLeastOne('approved, count, by')),
     ],
@@ -56,7 +57,7 @@ export const PeopleCondition = z
   .strictObject(
     {
       none: z.literal(true, { error: 'expected true' }).optional(),
-      any: UsernameList.optional(),
+      any: ActionUserList.optional(),
       count: CountRange.optional(),
     },
     { error: 'expected {none: true}, {any: [usernames]} or {count: {at_least: n}}' },

@@ -12,7 +12,7 @@ export async function dueRules(rules: readonly Rule[], store: Store, at: number,
   const due = [];
   for (const rule of rules) {
     if (!rule.schedule) continue;
-    const last = await store.lastScheduleRun(rule.name);
+    const last = await store.lastScheduleRun(rule.key);
     const from = last ?? since;
     if (from === undefined) continue;
     const next = new Cron(rule.schedule.cron, { timezone: 'UTC', paused: true }).nextRun(new Date(from));

@@ -17,6 +17,7 @@ export class MemoryStore implements Store {
   private readonly effects = new Map<string, number>();
   private readonly claims = new Map<string, { owner: string; at: number }>();
   private readonly scheduleRuns = new Map<string, number>();
+  private readonly values = new Map<string, string>();
   private lastError: QueueStats['last_error'];
   private readonly retentionMs: number;
   private readonly maxKeys: number;
@@ -130,5 +131,16 @@ export class MemoryStore implements Store {
       if (now - seenAt < this.retentionMs) return;
       this.deliveries.delete(key);
     }
+  }
+
+  async value(key: string): Promise<string | undefined> {
+    return this.values.get(key);
+  }
+
+  async swapValue(key: string, expected: string | undefined, next: string | undefined): Promise<boolean> {
+    if (this.values.get(key) !== expected) return false;
+    if (next === undefined) this.values.delete(key);
+    else this.values.set(key, next);
+    return true;
   }
 }

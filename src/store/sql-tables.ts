@@ -299,6 +299,19 @@ export class StoreTables {
     this.sql.run('DELETE FROM meta WHERE key = ?', key);
   }
 
+  /** A named value (see Store.value); kept in `meta` under `value:`, apart from the tables' own keys. */
+  value(key: string): string | undefined {
+    return this.meta(`value:${key}`);
+  }
+
+  /** Compare-and-set of a named value (see Store.swapValue); the caller makes it one transaction. */
+  swapValue(key: string, expected: string | undefined, next: string | undefined): boolean {
+    if (this.value(key) !== expected) return false;
+    if (next === undefined) this.deleteMeta(`value:${key}`);
+    else this.setMeta(`value:${key}`, next);
+    return true;
+  }
+
   /** Drops expired delivery keys, claims and effects, at most once a minute. */
   prune(): void {
     const now = this.now();

@@ -92,5 +92,12 @@ export interface Store {
    * failure of their own leave it out.
    */
   writable?(): Promise<boolean>;
+  /** A small named value kept across restarts (credential state, the webhook's last check); undefined when unset. */
+  value(key: string): Promise<string | undefined>;
+  /**
+   * Sets `key` to `next` (undefined removes it) only if it holds `expected` now (undefined: unset),
+   * atomically across processes and isolates; resolves false, changing nothing, when it holds anything else.
+   */
+  swapValue(key: string, expected: string | undefined, next: string | undefined): Promise<boolean>;
   close(): Promise<void>;
 }

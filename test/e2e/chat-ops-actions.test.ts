@@ -70,13 +70,17 @@ describe.each(RUNTIMES)('chat-ops actions ($name)', (runtime) => {
     await command('@rulebot ship', { deliveryId: 'stale-ship' });
     expect(h.gitlab.mergeRequest(5, 1)).toMatchObject({ state: 'opened', auto_merge: false });
     expect(h.gitlab.calls('PUT', /\/merge$/)[0]?.body).toMatchObject({ sha: '562e173be03b8ff2efb05345d12df18815438a4b', merge_when_pipeline_succeeds: true });
-    // GitLab's refusal is kept as the event's dead letter.
-    const status = await h.status();
-    expect(status.queue).toMatchObject({
-      depth: 0,
-      dead_letters: 1,
-      last_error: { job: 'stale-ship', message: expect.stringMatching(/^PUT \/projects\/5\/merge_requests\/1\/merge: SHA does not match HEAD of source branch/) },
-    });
+    // GitLab's refusal is the command's answer, in its thread; the event is done, not a dead letter.
+    const reply = h.gitlab.notes(5, 'MergeRequest', 1).filter((note) => note.author_id === 99).map((note) => withoutMarker(note.body));
+    expect(reply).toEqual([
+      [
+        '@maint, I could not do all of this command:',
+        '',
+        '- `@rulebot ship`: merge: GitLab refused (409): SHA does not match HEAD of source branch: a-newer-commit-pushed-since.',
+      ].join('\n'),
+    ]);
+    expect(h.gitlab.awards(5, 'MergeRequest', 1, 1244).map((a) => a.name)).toEqual(['no_entry_sign']);
+    expect((await h.status()).queue).toMatchObject({ depth: 0, dead_letters: 0 });
   });
 
   it('creates no pipeline for a merge request from a fork', async () => {

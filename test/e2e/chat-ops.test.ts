@@ -178,6 +178,11 @@ describe.each(RUNTIMES)('chat-ops ($name)', (runtime) => {
     await comment(DEV, '@rulebot ready', { on: 'issue', noteId: 1300 });
     const issueReplies = h.gitlab.notes(PROJECT, 'Issue', 17).filter((note) => note.author_id === 99);
     expect(issueReplies[0]?.body).toContain('`ready` works only on merge requests');
+    // A guest on an issue: the requirement that failed, never the name of a condition left unchecked.
+    await comment(GUEST, '@rulebot ready', { on: 'issue', noteId: 1301 });
+    const guestReply = h.gitlab.notes(PROJECT, 'Issue', 17).filter((note) => note.author_id === 99)[1]?.body ?? '';
+    expect(guestReply).toContain('- `@rulebot ready`: `ready` works only on merge requests.\n');
+    expect(guestReply).not.toMatch(/could not check|`any`|`user`/);
   });
 
   it('lists exactly the commands the asking user may run', async () => {
@@ -227,5 +232,16 @@ describe.each(RUNTIMES)('chat-ops rate limit ($name)', (runtime) => {
     await comment(DEV, '@rulebot label ~bug', { noteId: 1246 });
     expect(replies()).toHaveLength(1);
     expect(awards(1246)).toEqual(['no_entry_sign']);
+  });
+
+  it('counts only commands that ran, not help or refusals', async () => {
+    await comment(DEV, '@rulebot help\n@rulebot label ~security\n@rulebot label ~bug\n@rulebot label ~feature');
+    expect(mr().labels).toEqual(expect.arrayContaining(['bug', 'feature']));
+    expect(replies()).toHaveLength(2);
+    expect(replies()[1]).toContain('`~security` is not one of the labels you may set');
+    expect(replies()[1]).not.toContain('try again');
+    await comment(DEV, '@rulebot label ~documentation', { noteId: 1245 });
+    expect(mr().labels).not.toContain('documentation');
+    expect(replies()[2]).toMatch(/try again in \d+ s/);
   });
 });

@@ -42,12 +42,73 @@ describe('rulebot check', () => {
   it('says when the rules directory cannot be read', async () => {
     const { code, lines } = await cli(['check', '--rules', '/nonexistent/rules']);
     expect(code).toBe(1);
-    expect(lines[0]).toBe('/nonexistent/rules: cannot read the rules directory (ENOENT); set RULES_DIR to a directory of *.yml rule files');
+    expect(lines[0]).toBe('/nonexistent/rules: cannot read the rules directory (ENOENT); give a directory of *.yml rule files (RULES_DIR, or --rules on the command line)');
+  });
+
+  it('says so when the directory has no rule file', async () => {
+    const dir = await tempFiles({ 'notes.txt': 'not a rule file' });
+    const { code, lines } = await cli(['check', '--rules', dir]);
+    expect(code).toBe(1);
+    expect(lines).toEqual([`${dir}: no rule files here (rulebot reads *.yml and *.yaml files); try --rules rules or --rules examples/rules`]);
+  });
+
+  it('accepts the example rules the README names', async () => {
+    expect(await cli(['check', '--rules', 'examples/rules'])).toEqual({ code: 0, lines: ['examples/rules: 3 rules in 1 file, all valid'] });
   });
 
   it('runs as the npm script from a checkout', async () => {
     const { stdout } = await promisify(execFile)('npm', ['run', '-s', 'rulebot', '--', 'check'], { env: { ...process.env, RULES_DIR: '' } });
     expect(stdout.trim()).toBe('rules: 5 rules in 2 files, all valid');
+  });
+});
+
+describe('rulebot --help', () => {
+  it('prints the usage of every command, and of one command', async () => {
+    for (const flag of ['--help', '-h']) {
+      const { code, lines } = await cli([flag]);
+      expect(code).toBe(0);
+      expect(lines[0]).toBe('usage: rulebot <command> [options]');
+      expect(lines.join('\n')).toContain('schedule "<rule name>"');
+    }
+    const check = await cli(['check', '--help']);
+    expect(check.code).toBe(0);
+    expect(check.lines[0]).toBe('usage: rulebot check    [--rules DIR]                    validate rule files (default DIR: $RULES_DIR or ./rules)');
+    expect(check.lines.join('\n')).toContain('check    --project GROUP/PROJECT [--ref REF]');
+    expect(check.lines.join('\n')).not.toContain('simulate');
+    const schedule = await cli(['schedule', '--help']);
+    expect(schedule.code).toBe(0);
+    expect(schedule.lines[0]).toBe('usage: rulebot schedule "<rule name>" [--dry-run] [--json] [--rules DIR]');
+  });
+});
+
+describe('rulebot schedule from a fresh clone', () => {
+  it('points to the example rules when the rules loaded have no schedule rule', async () => {
+    const { code, lines } = await cli(['schedule', 'mark stale merge requests', '--dry-run'], { GITLAB_URL: 'https://gitlab.example.com' });
+    expect(code).toBe(2);
+    expect(lines[0]).toBe(
+      'rulebot schedule: no schedule rule named "mark stale merge requests" in rules (schedule rules: none); the example schedule rules are in examples/rules: add --rules examples/rules',
+    );
+  });
+});
+
+describe('the README\'s schedule example', () => {
+  it('runs from a checkout with --rules examples/rules, listing what it would touch and changing nothing', async () => {
+    const gitlab = new FakeGitLab({ token: TOKEN, botUser: BOT });
+    await gitlab.start();
+    try {
+      gitlab.addProject({ id: 42, path_with_namespace: 'acme/widgets' });
+      const old = new Date(Date.now() - 40 * 86_400_000).toISOString();
+      gitlab.addMergeRequest({ project_id: 42, iid: 7, labels: [], created_at: old, updated_at: old });
+      gitlab.addMergeRequest({ project_id: 42, iid: 8, labels: [] });
+      const { code, lines } = await cli(['schedule', 'mark stale merge requests', '--rules', 'examples/rules', '--dry-run'], { GITLAB_URL: gitlab.url, GITLAB_TOKEN: TOKEN });
+      expect(code).toBe(0);
+      expect(lines.join('\n')).toMatch(/would act on 1\b/);
+      expect(gitlab.calls('PUT')).toEqual([]);
+      expect(gitlab.calls('POST')).toEqual([]);
+      expect(gitlab.mergeRequest(42, 7)?.labels).toEqual([]);
+    } finally {
+      await gitlab.stop();
+    }
   });
 });
 
@@ -106,6 +167,17 @@ describe('rulebot simulate', () => {
     expect(calls.slice(2).map((call) => (call['body'] as { name: string }).name)).toEqual(['thumbsup', 'no_entry_sign']);
   });
 
+  it('calls a command undecided, not refused, when only GitLab could tell the role, and answers nobody', async () => {
+    const note = JSON.parse(await readFile('test/fixtures/note_merge_request.json', 'utf8')) as { object_attributes: { note: string } };
+    note.object_attributes.note = '@rulebot label ~bug';
+    const dir = await tempFiles({ 'note.json': JSON.stringify(note) });
+    const { lines } = await cli(['simulate', '--event', join(dir, 'note.json'), '--bot', '@rulebot']);
+    const printed = lines.slice(1).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(printed).toEqual([
+      { type: 'command', command: 'label', line: '@rulebot label ~bug', status: 'undecided', reasons: ["could not check: the user's role was not looked up in GitLab: GITLAB_TOKEN is not set"] },
+    ]);
+  });
+
   it('says how to read commands when it does not know the bot user', async () => {
     const { lines } = await cli(['simulate', '--event', 'test/fixtures/note_merge_request.json']);
     expect(lines.map((line) => JSON.parse(line) as { type: string; message?: string }).at(-1)).toEqual({
@@ -130,6 +202,10 @@ describe('rulebot simulate', () => {
       });
       expect(code).toBe(0);
       expect(lines.slice(1).map((line) => JSON.parse(line))).toEqual([
+        // What the server reads too before the rules: whether the merge request changes the project's
+        // own rule file (it targets the default branch), and that file (a project's first event).
+        { type: 'read', call: 'GET /projects/1/merge_requests/1/diffs' },
+        { type: 'read', call: 'GET /projects/gitlabhq%2Fgitlab-test/repository/files/.gitlab%2Frulebot.yml/raw' },
         { type: 'read', call: 'GET /projects/1/merge_requests/1' },
         { type: 'read', call: 'GET /projects/1/merge_requests/1/approvals' },
         { type: 'match', rule: 'ready' },

@@ -49,7 +49,8 @@ describe('crash', () => {
   }, 60_000);
 
   it('on SIGTERM refuses new deliveries with 503, finishes what is under way, exits 0, and keeps the rest', async () => {
-    slow = await slowGitLab({ count: 10, delayMs: 100, concurrency: 1 });
+    // GitLab slow enough that the call under way at SIGTERM is still running when the next delivery arrives.
+    slow = await slowGitLab({ count: 10, delayMs: 400, concurrency: 1 });
     const { gitlab, env } = slow;
     const first = await startRulebot(env);
     child = first.child;

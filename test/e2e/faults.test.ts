@@ -112,6 +112,10 @@ describe('faults', () => {
     await h.settle();
     expectEachOnce([6]);
     expect(await runCli(['dead-letters', '--retry', 'poisoned-6'], env, () => {})).toBe(1);
+    // A mistyped DATA_DIR is said, not shown as an empty list from a database made on the spot.
+    const mistyped: string[] = [];
+    expect(await runCli(['dead-letters'], { DATA_DIR: `${env.DATA_DIR}-typo` }, (line) => mistyped.push(line))).toBe(1);
+    expect(mistyped).toEqual([expect.stringMatching(/^rulebot dead-letters: no rulebot database in .*-typo: set DATA_DIR to the directory rulebot keeps its state in$/)]);
   });
 
   it('counts the attempts of an event given up the same on the command line as in its reason', async () => {

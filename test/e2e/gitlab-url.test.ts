@@ -23,14 +23,14 @@ describe('GITLAB_URL with a password', () => {
     });
     const failed = (await run.then(() => undefined, (error: unknown) => error)) as { code: number; stdout: string; stderr: string };
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toBe(`rulebot: cannot start:\ninvalid configuration:\n${REFUSED}\n`);
+    expect(failed.stderr).toBe(`rulebot: cannot start: invalid configuration: ${REFUSED}\n`);
     expect(failed.stdout).toBe('');
   }, 30_000);
 
   it('stops the command line the same way', async () => {
     const lines: string[] = [];
     expect(await runCli(['dead-letters'], { GITLAB_URL }, (line) => lines.push(line))).toBe(1);
-    expect(lines).toEqual([`rulebot dead-letters: invalid configuration:\n${REFUSED}`]);
+    expect(lines).toEqual([`rulebot dead-letters: invalid configuration: ${REFUSED}`]);
   });
 
   it('makes the Worker answer every request with the reason, without the password in the answer or its log', async () => {
@@ -38,7 +38,7 @@ describe('GITLAB_URL with a password', () => {
     try {
       const response = await h.fetch('/readyz');
       expect(response.status).toBe(500);
-      expect(await response.json()).toEqual({ code: 'not_configured', error: `rulebot cannot start: invalid configuration:\n${REFUSED}` });
+      expect(await response.json()).toEqual({ code: 'not_configured', error: `rulebot cannot start: invalid configuration: ${REFUSED}` });
       expect(h.logs.join('\n')).toContain('rulebot cannot start: invalid configuration:');
       expect(h.logs.join('\n')).not.toContain(PASSWORD);
     } finally {

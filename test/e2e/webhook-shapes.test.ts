@@ -7,8 +7,8 @@ import { mergeRequestPayload } from '../support/events.js';
 import { SECRET, startHarness, type Harness } from '../support/harness.js';
 import { RUNTIMES } from '../support/runtimes.js';
 
-/** GitLab's published examples, as the shared folder holds them (quirks included). */
-const PUBLISHED_DIR = fileURLToPath(new URL('../../../shared/gitlab-payloads/', import.meta.url));
+/** GitLab's published examples (webhook_events.md), copied as GitLab publishes them, quirks included. */
+const PUBLISHED_DIR = fileURLToPath(new URL('../fixtures/gitlab-payloads/', import.meta.url));
 const PUBLISHED = readdirSync(PUBLISHED_DIR)
   .filter((name) => name.endsWith('.json'))
   .map((name) => [name, JSON.parse(readFileSync(`${PUBLISHED_DIR}${name}`, 'utf8')) as Record<string, unknown>] as const);

@@ -105,3 +105,45 @@ export const WELCOME_RULES = `rules:
       add_labels: [triaged]
       comment: "Thanks for !{{ iid }}."
 `;
+
+export interface PushPayloadOptions {
+  projectId: number;
+  path: string;
+  defaultBranch?: string;
+  /** The branch pushed to (default: the default branch). */
+  branch?: string;
+  /** The commits pushed, oldest first, as the fake GitLab made them (`commitFiles`). */
+  commits: { id: string; added: string[]; modified: string[]; removed: string[] }[];
+  /** GitLab's count of every commit pushed; it details at most 20 (default: those given). */
+  totalCommits?: number;
+  userId?: number;
+  username?: string;
+}
+
+/** GitLab's push example, for commits made in the fake GitLab: what each added, modified and removed. */
+export function pushPayload(options: PushPayloadOptions): Record<string, any> {
+  const payload = fixture('push');
+  const defaultBranch = options.defaultBranch ?? 'main';
+  const last = options.commits.at(-1);
+  payload['project'] = { ...payload['project'], id: options.projectId, path_with_namespace: options.path, default_branch: defaultBranch };
+  payload['project_id'] = options.projectId;
+  Object.assign(payload, {
+    ref: `refs/heads/${options.branch ?? defaultBranch}`,
+    before: '0'.repeat(40),
+    after: last?.id ?? '0'.repeat(40),
+    checkout_sha: last?.id ?? null,
+    user_id: options.userId ?? 1,
+    user_username: options.username ?? 'root',
+    total_commits_count: options.totalCommits ?? options.commits.length,
+    commits: options.commits.slice(-20).map((commit, i) => ({
+      ...payload['commits'][0],
+      id: commit.id,
+      message: `commit ${i + 1}`,
+      title: `commit ${i + 1}`,
+      added: commit.added,
+      modified: commit.modified,
+      removed: commit.removed,
+    })),
+  });
+  return payload;
+}

@@ -143,6 +143,7 @@ describe('users and projects', () => {
       web_url: `${gitlab.url}/group/sub/project`,
       merge_pipelines_enabled: false,
       merge_trains_enabled: false,
+      default_branch: 'main',
     };
     expect(await (await call(gitlab, 'GET', '/projects/1')).json()).toEqual(expected);
     expect(await (await call(gitlab, 'GET', '/projects/group%2Fsub%2Fproject')).json()).toEqual(expected);

@@ -5,6 +5,11 @@ export type { IssueSeed, MergeRequestSeed } from './fake-gitlab/seed-defaults.js
 export type { NoteSeed } from './fake-gitlab/store.js';
 export type {
   Fault,
+  FakeAccessToken,
+  FakeHook,
+  FakeOAuthApplication,
+  HookSeed,
+  TokenSeed,
   FakeAward,
   FakeDiff,
   FakeGitLabOptions,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig, secretValues } from '../../src/config/config.js';
 import { createLogger } from '../../src/log.js';
-import { startServer, type RunningServer } from '../../src/runtime/node/server.js';
+import { startServer, type RunningServer, type StartOptions } from '../../src/runtime/node/server.js';
 import { dueRules } from '../../src/schedule/due-rules.js';
 import { FakeGitLab } from './fake-gitlab.js';
 
@@ -26,8 +26,17 @@ export interface HarnessOptions {
   timeoutMs?: number;
   /** Seeds the fake GitLab before rulebot starts (for what rulebot does at start-up). */
   seed?: (gitlab: FakeGitLab) => void;
+  /** Opens rulebot's store (default: the server's own, SQLite on a thread of its own). */
+  openStore?: StartOptions['openStore'];
   /** A signing token (`whsec_…`): sets GITLAB_WEBHOOK_SIGNING_KEY and makes `post` sign every delivery with it. */
   signingKey?: string;
+  /** A fake GitLab already started (kept across a restart of rulebot); not stopped by `close()`. */
+  gitlab?: FakeGitLab;
+  /**
+   * Where rulebot keeps its state, kept by `close()` so that a second harness restarts on it: Node's
+   * DATA_DIR, the Worker's persisted Durable Object and KV storage.
+   */
+  stateDir?: string;
 }
 
 /** rulebot running in one runtime against a fake GitLab: what the scenarios shared by the runtimes use. */
@@ -48,8 +57,15 @@ export interface Harness {
    * never run, within the 5 minutes before) runs; resolves when they have finished.
    */
   cron(): Promise<void>;
+  /**
+   * What runs every 5 minutes for the credential (daily) and the watched webhook: Node's timer, the
+   * Worker's cron trigger (which also starts due schedule rules, as `cron()`).
+   */
+  upkeep(): Promise<void>;
   /** The GitLab calls made since the last `clearRequests()`, as `METHOD /path`. */
   callLines(): string[];
+  /** rulebot's webhook URL as a hook in the fake GitLab names it; the fake's test deliveries reach rulebot there. */
+  webhookUrl: string;
   close(): Promise<void>;
 }
 
@@ -62,8 +78,8 @@ let deliveries = 0;
 
 export async function startHarness(options: HarnessOptions = {}): Promise<NodeHarness> {
   const clock = options.now;
-  const gitlab = new FakeGitLab({ token: TOKEN, botUser: BOT, ...(clock && { now: () => new Date(clock()) }) });
-  await gitlab.start();
+  const gitlab = options.gitlab ?? new FakeGitLab({ token: TOKEN, botUser: BOT, ...(clock && { now: () => new Date(clock()) }) });
+  if (!options.gitlab) await gitlab.start();
   options.seed?.(gitlab);
   const dir = await mkdtemp(join(tmpdir(), 'rulebot-rules-'));
   if (options.rules) {
@@ -75,10 +91,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<NodeHa
     GITLAB_TOKEN: TOKEN,
     GITLAB_WEBHOOK_SECRET: SECRET,
     RULES_DIR: options.rules ? dir : (options.rulesDir ?? 'rules'),
-    DATA_DIR: join(dir, 'data'),
+    DATA_DIR: options.stateDir ?? join(dir, 'data'),
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'debug',
+    // Scenarios about other capabilities count their calls without projects' own rule files (each
+    // project's first event would read one); the project-rules scenarios turn it on.
+    PROJECT_CONFIG_FILE: 'off',
     ...(options.signingKey && { GITLAB_WEBHOOK_SIGNING_KEY: options.signingKey }),
     ...options.env,
   };
@@ -86,6 +105,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<NodeHa
   try {
     server = await startServer({
       env,
+      ...(options.openStore && { openStore: options.openStore }),
       log: createLogger({ level: 'debug', write: (line) => logs.push(line), secrets: configuredSecrets(env) }),
       bot: {
         gitlab: { backoff: { baseDelayMs: 5, maxDelayMs: 40 }, timeoutMs: options.timeoutMs ?? 1_000, ambiguousRetryDelayMs: 100 },
@@ -96,12 +116,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<NodeHa
       },
     });
   } catch (error) {
-    await gitlab.stop();
+    if (!options.gitlab) await gitlab.stop();
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
   gitlab.clearRequests();
   const send = (path: string, init?: RequestInit) => fetch(`${server.url}${path}`, init);
+  gitlab.setHookDelivery((url, init) => fetch(url, init));
   let lastCron: number | undefined;
 
   return {
@@ -116,14 +137,17 @@ export async function startHarness(options: HarnessOptions = {}): Promise<NodeHa
     async cron() {
       // What the Worker's trigger decides, for a cron timer firing at the clock's time.
       const at = (clock ?? Date.now)();
-      const due = await dueRules(server.bot.ruleSet.rules, server.bot.store, at, lastCron ?? at - 5 * 60_000);
+      const rules = [...server.bot.ruleSet.rules, ...(await server.bot.dynamicScheduleRules())];
+      const due = await dueRules(rules, server.bot.store, at, lastCron ?? at - 5 * 60_000);
       lastCron = at;
-      await Promise.all(due.map(({ rule }) => server.bot.scheduler.runNow(rule.name)));
+      await Promise.all(due.map(({ rule }) => server.bot.scheduler.runRule(rule)));
     },
+    upkeep: () => server.bot.tick(),
     callLines: () => gitlab.requests.map((r) => `${r.method} ${r.path}`),
+    webhookUrl: `${server.url}/webhooks/gitlab`,
     async close() {
       await server.close(1_000);
-      await gitlab.stop();
+      if (!options.gitlab) await gitlab.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };

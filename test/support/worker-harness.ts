@@ -36,8 +36,8 @@ process.env['XDG_CONFIG_HOME'] ??= join(tmpdir(), 'rulebot-wrangler-config');
 
 export async function startWorkerHarness(options: WorkerHarnessOptions = {}): Promise<WorkerHarness> {
   const clock = options.now;
-  const gitlab = new FakeGitLab({ token: TOKEN, botUser: BOT, ...(clock && { now: () => new Date(clock()) }) });
-  await gitlab.start();
+  const gitlab = options.gitlab ?? new FakeGitLab({ token: TOKEN, botUser: BOT, ...(clock && { now: () => new Date(clock()) }) });
+  if (!options.gitlab) await gitlab.start();
   options.seed?.(gitlab);
   const dir = await mkdtemp(join(tmpdir(), 'rulebot-worker-'));
   const logs: string[] = [];
@@ -64,6 +64,8 @@ export async function startWorkerHarness(options: WorkerHarnessOptions = {}): Pr
       LOG_LEVEL: 'debug',
       GITLAB_TIMEOUT_SECONDS: String((options.timeoutMs ?? 5_000) / 1000),
       RETRY_BASE_DELAY_SECONDS: '0',
+      // As on Node (harness.ts): the project-rules scenarios turn projects' own files on.
+      PROJECT_CONFIG_FILE: 'off',
       ...(options.signingKey && { GITLAB_WEBHOOK_SIGNING_KEY: options.signingKey }),
       ...options.env,
     };
@@ -77,6 +79,7 @@ export async function startWorkerHarness(options: WorkerHarnessOptions = {}): Pr
       modulesRoot: dirname(script),
       bindings,
       queueConsumers: options.consume === false ? {} : consumers,
+      ...(options.stateDir && { durableObjectsPersist: join(options.stateDir, 'do'), kvPersist: join(options.stateDir, 'kv') }),
       handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
         for (const stream of [stdout, stderr]) createInterface({ input: stream }).on('line', (line) => logs.push(line));
       },
@@ -86,7 +89,7 @@ export async function startWorkerHarness(options: WorkerHarnessOptions = {}): Pr
     });
   } catch (error) {
     await miniflare?.dispose();
-    await gitlab.stop();
+    if (!options.gitlab) await gitlab.stop();
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
@@ -95,6 +98,8 @@ export async function startWorkerHarness(options: WorkerHarnessOptions = {}): Pr
     const response = await mf.dispatchFetch(`http://rulebot.test${path}`, init as never);
     return response as unknown as Response;
   };
+  // A hook's test delivery reaches the Worker the way a request from GitLab would.
+  gitlab.setHookDelivery((url, init) => send(new URL(url).pathname, init));
   const status = () => readStatus(send, statusCredential(options));
 
   // As the Node process does at start: learn the bot's user (and fail here if GitLab refuses the token).
@@ -127,14 +132,16 @@ export async function startWorkerHarness(options: WorkerHarnessOptions = {}): Pr
       await worker.scheduled({ scheduledTime: new Date((clock ?? Date.now)()), cron: '*/5 * * * *' });
       await harness.settle();
     },
+    upkeep: () => harness.cron(),
     async sendToQueue(body) {
       const queue = await mf.getQueueProducer<unknown>('EVENTS');
       await queue.send(body);
     },
     callLines: () => gitlab.requests.map((r) => `${r.method} ${r.path}`),
+    webhookUrl: 'http://rulebot.test/webhooks/gitlab',
     async close() {
       await mf.dispose();
-      await gitlab.stop();
+      if (!options.gitlab) await gitlab.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -1,6 +1,6 @@
 // The Node process: the engine behind an in-process queue (p-queue), a cron scheduler (croner) and the HTTP app.
 import type { Hono } from 'hono';
-import { restoreJob, type Job, type RetryPolicy } from '../../queue/index.js';
+import { failureVerdict, restoreJob, type Job, type RetryPolicy } from '../../queue/index.js';
 import { EventQueue } from './event-queue.js';
 import type { EventOutcome } from '../../pipeline/index.js';
 import { createApp } from '../../http/app.js';
@@ -9,6 +9,7 @@ import { createEngine, type EngineDeps, type ScheduleRunOptions } from '../../en
 import { GitLabApiError } from '../../errors.js';
 import type { GitLabClient, User } from '../../gitlab/index.js';
 import type { Rule, RuleSet } from '../../rules/index.js';
+import type { RuleConfigs } from '../../project-rules/index.js';
 import type { ScanReport } from '../../schedule/scan.js';
 import { Scheduler } from './scheduler.js';
 import type { Store, StoredJob } from '../../store/index.js';
@@ -28,6 +29,10 @@ export interface Bot {
   /** Puts a dead letter back in the queue; false when there is none with that id. */
   retryDeadLetter(id: string): Promise<boolean>;
   ruleSet: RuleSet;
+  /** Each project's own rules and the presets, read from GitLab and kept. */
+  ruleConfigs: RuleConfigs;
+  /** Schedule rules of presets and projects' own files, besides those of `ruleSet`. */
+  dynamicScheduleRules(): Promise<Rule[]>;
   queue: EventQueue;
   /** Runs schedule rules on their cron; `start()` it where the runtime keeps running. */
   scheduler: Scheduler;
@@ -42,10 +47,13 @@ export interface Bot {
    * As `init()`, but when GitLab cannot be reached (no answer, 5xx, 429) it keeps asking in the
    * background, with back-off up to a minute, and resolves at once: webhooks are accepted and stored
    * meanwhile, and run once GitLab answers. Throws what no retry fixes (a token GitLab refuses).
+   * Resolves true when GitLab answered now, false when it is asked again in the background.
    */
-  connect(): Promise<void>;
+  connect(): Promise<boolean>;
   /** Resolves once GitLab has answered (at once without a token, or when `connect()` reached it). */
   connected(): Promise<void>;
+  /** Checks the token (daily) and the webhook (every time); the server calls it every 5 minutes. Never throws. */
+  tick(): Promise<void>;
   /**
    * Queues the stored events this process is not running: at start, those a previous process accepted
    * and did not finish (after a crash or restart); later, dead letters put back by `rulebot dead-letters --retry`.
@@ -67,6 +75,7 @@ export function createBot(given: BotDeps): Bot {
   const engine = createEngine(deps);
 
   let accepting = true;
+  let ticking: Promise<void> | undefined;
   // What stops rulebot from reaching GitLab at start, until it answers; events wait for it.
   let unreachable: string | undefined;
   let reconnect: ReturnType<typeof setTimeout> | undefined;
@@ -81,8 +90,12 @@ export function createBot(given: BotDeps): Bot {
     retry: { ...config.retry, ...deps.retry },
     run: async (job) => {
       const retrying = job.stored.attempts > 0 || job.resumed === true;
+      const retry = { ...config.retry, ...deps.retry };
       const { outcome, commands } = await engine.runEvent({
         id: job.id, event: job.event, eventUuid: job.eventUuid, retrying, firstAttemptAt: job.stored.first_attempt_at,
+        // Judged with the longest back-off that could be drawn: when that wait would end the retries,
+        // this attempt is taken as the last, so a person's command is answered rather than given up unanswered.
+        givesUp: (error) => 'deadLetter' in failureVerdict(error, job.stored, retry, now(), () => 1),
       });
       deps.onProcessed?.(job, outcome, commands);
     },
@@ -92,7 +105,14 @@ export function createBot(given: BotDeps): Bot {
     if (unreachable) throw new Error(`GitLab at ${config.gitlabUrl} has not answered since rulebot started: ${unreachable}`);
     return engine.runSchedule(rule, options);
   };
-  const scheduler = new Scheduler({ rules: deps.rules.rules, run: (rule) => runSchedule(rule), store: deps.store, log, now });
+  const scheduler = new Scheduler({
+    rules: deps.rules.rules,
+    dynamic: () => engine.dynamicScheduleRules(),
+    run: (rule) => runSchedule(rule),
+    store: deps.store,
+    log,
+    now,
+  });
 
   const app = createApp({
     secrets: config.webhookSecrets,
@@ -106,13 +126,21 @@ export function createBot(given: BotDeps): Bot {
     botUserId: () => engine.user()?.id,
     log,
     health: {
-      status: async () => ({ queue: { ...(await deps.store.queueStats()), in_process: queue.size }, accepting }),
+      status: async () => ({
+        queue: { ...(await deps.store.queueStats()), in_process: queue.size },
+        accepting,
+        rules: await engine.ruleConfigs.status(),
+        ...(await deps.upkeep?.status()),
+      }),
       ready: async () => {
         // A store that reads but cannot write (a full disk) would answer every delivery 500.
         const readable = await deps.store.queueStats().then(() => true, () => false);
         const store = readable && (await (deps.store.writable?.() ?? true));
         const gitlab = unreachable ? `cannot reach GitLab at ${config.gitlabUrl}: ${unreachable}` : await engine.gitlabReachable();
-        return { ready: store && gitlab !== false && !unreachable && accepting, checks: { store, rules: deps.rules.rules.length, gitlab, accepting } };
+        // A credential found gone (a rotation whose answer was lost) says what to do here too.
+        const credential = await deps.upkeep?.problem();
+        const checks = { store, rules: deps.rules.rules.length, gitlab, accepting, ...(credential && { credential }) };
+        return { ready: store && gitlab !== false && !unreachable && accepting && !credential, checks };
       },
     },
     deadLetters: { list: () => deps.store.deadLetters({ payloads: false }), retry: (id) => retryDeadLetter(id) },
@@ -136,6 +164,8 @@ export function createBot(given: BotDeps): Bot {
     store: deps.store,
     retryDeadLetter,
     ruleSet: deps.rules,
+    ruleConfigs: engine.ruleConfigs,
+    dynamicScheduleRules: () => engine.dynamicScheduleRules(),
     queue,
     scheduler,
     runSchedule,
@@ -143,11 +173,13 @@ export function createBot(given: BotDeps): Bot {
     user: engine.user,
     init: engine.init,
     connected: () => connection,
+    // One check at a time: a slow GitLab must not stack them up every 5 minutes.
+    tick: () => (ticking ??= (deps.upkeep?.tick() ?? Promise.resolve()).finally(() => (ticking = undefined))),
     async connect() {
       try {
         await engine.init();
         markConnected();
-        return;
+        return true;
       } catch (error) {
         if (!(error instanceof GitLabApiError && error.retryable)) throw error;
         unreachable = error.message;
@@ -177,6 +209,7 @@ export function createBot(given: BotDeps): Bot {
       };
       reconnect = setTimeout(() => void attempt(1_000), 1_000);
       reconnect.unref?.();
+      return false;
     },
     async resume() {
       // Ids first: while thousands of events are queued here, none of them is read again.

@@ -6,10 +6,14 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { createBot, type Bot, type BotDeps } from './bot.js';
 import { configWarnings, parseConfig, secretValues, type Config } from '../../config/config.js';
 import { createLogger, type Logger } from '../../log.js';
+import type { RuleConfigStore, Store } from '../../store/index.js';
 import { DataDirInUseError, DataDirLock, describeHolder, type LockHolder } from './data-dir-lock.js';
 import { SqliteStore } from './sqlite-store.js';
-import { loadRulesDir } from './load-rules-dir.js';
+import { loadCentralRulesDir } from './load-rules-dir.js';
+import { RuleConfigError } from '../../errors.js';
+import { CENTRAL } from '../../project-rules/index.js';
 import { createPooledFetch } from './pooled-fetch.js';
+import { createUpkeep } from '../../upkeep/index.js';
 import { explainDataDirError, explainListenError } from './start-errors.js';
 import { createWaitingApp } from './waiting-app.js';
 
@@ -32,6 +36,8 @@ export interface StartOptions {
   log?: Logger;
   /** Extra bot dependencies (tests: GitLab client timings, an outcome hook). */
   bot?: Partial<Pick<BotDeps, 'gitlab' | 'onProcessed' | 'now' | 'retry' | 'lostAnswerWindowMs'>>;
+  /** Opens the store in DATA_DIR (default: `SqliteStore`). Tests that reach into the database keep the one they open. */
+  openStore?: (dir: string, options: { now?: () => number }) => (Store & RuleConfigStore) | Promise<Store & RuleConfigStore>;
   /**
    * Aborted, it gives up a start still under way (SIGTERM while waiting for DATA_DIR or for GitLab):
    * `startServer` then rejects, having closed what it opened.
@@ -49,7 +55,8 @@ type Handler = (request: Request, env: unknown) => Response | Promise<Response>;
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const config = parseConfig(options.env);
   const log = options.log ?? createLogger({ level: config.logLevel, secrets: secretValues(config) });
-  const rules = await loadRulesDir(config.rulesDir);
+  const central = await loadCentralRulesDir(config.rulesDir);
+  const rules = central.ruleSet;
   // Nothing in DATA_DIR is read or written before this process holds it: events stored there are
   // run by one process only, and a second one would run them again beside the first.
   let handler: Handler = createWaitingApp().fetch;
@@ -58,23 +65,30 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   });
 
   // The store keeps time by the same clock as the queue: a retry's time is compared with it.
-  let store: SqliteStore;
+  let store: Store & RuleConfigStore;
   try {
-    store = new SqliteStore(config.dataDir, { ...(options.bot?.now && { now: options.bot.now }) });
+    const storeOptions = { ...(options.bot?.now && { now: options.bot.now }) };
+    store = options.openStore ? await options.openStore(config.dataDir, storeOptions) : new SqliteStore(config.dataDir, storeOptions);
   } catch (error) {
     lock.release();
     throw explainDataDirError(error, config.dataDir);
   }
   const pool = createPooledFetch();
-  const bot = createBot({ config, rules, store, log, fetch: pool.fetch, ...options.bot });
+  // The credential (stored sealed in DATA_DIR once rotated or refreshed) and the webhook's watch.
+  const upkeep = createUpkeep({ config, store, log, fetch: pool.fetch, runtime: 'server', now: options.bot?.now, gitlab: options.bot?.gitlab });
+  const bot = createBot({ config, rules, central, store, ruleConfigs: store, shareReads: true, log, fetch: pool.fetch, upkeep, ...options.bot });
   // Stopped while starting: GitLab calls under way (asking who the token is) end now.
   const cutGitLab = () => pool.abort();
   options.signal?.addEventListener('abort', cutGitLab);
   let server: Listener | undefined = waitingListener;
+  let connectedAtStart: boolean;
   try {
     // GitLab unreachable at start (a blip during a restart) is no reason to stop: webhooks are
     // accepted and stored, and run once it answers. A token GitLab refuses is.
-    await bot.connect();
+    connectedAtStart = await bot.connect();
+    // Rule files that extend presets are checked with them when GitLab answers now, as invalid rule
+    // files are: refused unless a valid version of them is kept. Otherwise at the first event.
+    if (central.presets && config.gitlabToken && bot.user()) await checkCentralPresets(bot);
     // Events accepted before a crash or restart and not finished go first, in their order: they are
     // queued before deliveries are served, so no new delivery can overtake them.
     await bot.resume();
@@ -97,6 +111,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   // Dead letters put back from the command line land in the store; pick them up while running.
   const poll = setInterval(() => void bot.resume().catch((error: unknown) => log.error('reading stored events failed', { error })), 5_000);
   poll.unref();
+  // The webhook is looked at once rulebot listens (re-enabling it sends a test delivery here), then
+  // every 5 minutes. Start-up waits for that first look for a while, not for a slow GitLab's retries.
+  if (connectedAtStart) await Promise.race([bot.tick(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+  else void bot.connected().then(() => bot.tick());
+  const upkeepTimer = setInterval(() => void bot.tick(), 5 * 60_000);
+  upkeepTimer.unref();
   const listener = server;
   const url = urlOf(listener, config);
   log.info('rulebot listening', {
@@ -120,6 +140,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     port: (listener.address() as AddressInfo).port,
     async close(graceMs = config.shutdownGraceMs) {
       clearInterval(poll);
+      clearInterval(upkeepTimer);
       // The end of the grace period is kept for cutting what still runs: an orchestrator kills the
       // process when its own grace period ends, and a cut call is recorded where a killed one is not.
       const cutMs = Math.min(1_000, graceMs / 4);
@@ -220,4 +241,11 @@ function closeListener(server: Listener): Promise<void> {
 function urlOf(server: Listener, config: Config): string {
   const port = (server.address() as AddressInfo).port;
   return `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+}
+
+/** Rule files that extend presets, checked with their presets: refused at start unless a valid version of them is kept. */
+async function checkCentralPresets(bot: Bot): Promise<void> {
+  await bot.ruleConfigs.centralRules(bot.gitlab);
+  const kept = await bot.ruleConfigs.store.ruleConfig(CENTRAL, { texts: false });
+  if (kept && kept.problems.length > 0 && !kept.last_valid) throw new RuleConfigError(kept.problems.map((problem) => problem.text));
 }

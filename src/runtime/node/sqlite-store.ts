@@ -4,6 +4,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { StoreTables, type SqlDriver, type SqlValue } from '../../store/sql-tables.js';
 import type { AttemptsMade, DeadLetter, QueueStats, Store, StoredJob } from '../../store/store.js';
+import type { NewRuleConfig, PushedChange, RuleConfigRecord, RuleConfigStore } from '../../store/rule-config-store.js';
+import { RuleConfigTables } from '../../store/rule-config-tables.js';
 
 export interface SqliteStoreOptions {
   /** How long delivery keys and effects are remembered, in ms (default 7 days). */
@@ -16,6 +18,9 @@ export interface SqliteStoreOptions {
 /** What the write probe writes: more than a typical delivery (a merge request event is some 5 KB), so that a store taking the probe takes one too. */
 const PROBE_BYTES = 16 * 1024;
 
+/** The longest a write waits for others to share its commit. */
+const MAX_BATCH_WAIT_MS = 2;
+
 interface BatchEntry {
   write: () => unknown;
   resolve: (value: unknown) => void;
@@ -24,19 +29,23 @@ interface BatchEntry {
 
 /**
  * Every write is committed before the call resolves (WAL journal, `synchronous = FULL`), so a job
- * accepted here is on disk before GitLab gets its 202. Writes requested in the same turn of the event
- * loop share one transaction, and so one disk flush: under a burst of webhooks the cost of durability
- * is paid per batch, not per event. Delivery keys and effects older than the retention window are
+ * accepted here is on disk before GitLab gets its 202. Writes requested while the event loop is busy
+ * share one transaction, and so one disk flush (see commitWhenCaughtUp): under a burst of webhooks the
+ * cost of durability is paid per batch, not per event. Delivery keys and effects older than the retention window are
  * pruned as new ones arrive.
  *
  * After `close()` nothing is read or written any more, and a call made then never settles: what is
  * still running at shutdown (an event whose GitLab call was cut) neither acts on a read that did
  * not happen nor records anything, and its job stays stored, unfinished, for the next start.
  */
-export class SqliteStore implements Store {
+export class SqliteStore implements Store, RuleConfigStore {
   private readonly db: Database.Database;
   private readonly tables: StoreTables;
+  private readonly configs: RuleConfigTables;
   private batch: BatchEntry[] = [];
+  /** When the first write of the current batch came, and its size at the end of the previous turn. */
+  private batchOpenedAt = 0;
+  private sizeAtLastTurn = 0;
   private closed = false;
   /** When the last write probe succeeded; cleared when any write fails. */
   private probedAt: number | undefined;
@@ -59,6 +68,7 @@ export class SqliteStore implements Store {
     // Tables created or brought up to date in one write transaction: the server and `rulebot
     // dead-letters` opening an older file at the same time do not both change it.
     this.tables = this.db.transaction(() => new StoreTables(driver, options.retentionMs ?? 7 * 24 * 3_600_000, this.now)).immediate();
+    this.configs = new RuleConfigTables(driver);
     const db = this.db;
     db.exec('CREATE TABLE IF NOT EXISTS write_probe (pad BLOB NOT NULL)');
     const insertProbe = db.prepare('INSERT INTO write_probe (pad) VALUES (zeroblob(?))');
@@ -155,6 +165,42 @@ export class SqliteStore implements Store {
     }
   }
 
+  async value(key: string): Promise<string | undefined> {
+    return this.tables.value(key);
+  }
+
+  swapValue(key: string, expected: string | undefined, next: string | undefined): Promise<boolean> {
+    return this.write(() => this.tables.swapValue(key, expected, next));
+  }
+
+  async ruleConfig(id: number, options: { texts: boolean }): Promise<RuleConfigRecord | undefined> {
+    return this.configs.ruleConfig(id, options.texts);
+  }
+
+  saveRuleConfig(config: NewRuleConfig, expectedVersion: number | undefined): Promise<number | undefined> {
+    return this.write(() => this.configs.saveRuleConfig(config, expectedVersion));
+  }
+
+  invalidateRuleConfigs(change: PushedChange): Promise<number[]> {
+    return this.write(() => this.configs.invalidateRuleConfigs(change));
+  }
+
+  async ruleConfigsWithSchedules(): Promise<RuleConfigRecord[]> {
+    return this.configs.ruleConfigsWithSchedules();
+  }
+
+  async ruleConfigProblems(): Promise<{ configs: number; invalid: RuleConfigRecord[] }> {
+    return this.configs.ruleConfigProblems();
+  }
+
+  async configNote(projectId: number, iid: number): Promise<number | undefined> {
+    return this.configs.configNote(projectId, iid);
+  }
+
+  setConfigNote(projectId: number, iid: number, noteId: number): Promise<void> {
+    return this.write(() => this.configs.setConfigNote(projectId, iid, noteId));
+  }
+
   async close(): Promise<void> {
     this.flush();
     this.closed = true;
@@ -174,9 +220,30 @@ export class SqliteStore implements Store {
   private write<T>(write: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (this.closed) return;
-      if (this.batch.push({ write, resolve: resolve as (value: unknown) => void, reject }) === 1) setImmediate(() => this.flush());
+      if (this.batch.push({ write, resolve: resolve as (value: unknown) => void, reject }) === 1) {
+        this.batchOpenedAt = performance.now();
+        this.sizeAtLastTurn = 0;
+        setImmediate(this.commitWhenCaughtUp);
+      }
     });
   }
+
+  /**
+   * Commits the batch at the end of the first turn of the event loop that added no write to it. A commit costs
+   * about the same for one write as for twenty (it waits for the disk), so while each turn still brings writes
+   * (deliveries being read, events finishing) they join: under load, every delivery in flight shares one commit.
+   * When nothing else is under way the next turn adds nothing, and the commit follows at once. A batch waits at
+   * most MAX_BATCH_WAIT_MS.
+   */
+  private readonly commitWhenCaughtUp = () => {
+    const size = this.batch.length;
+    if (size > this.sizeAtLastTurn && performance.now() - this.batchOpenedAt < MAX_BATCH_WAIT_MS) {
+      this.sizeAtLastTurn = size;
+      setImmediate(this.commitWhenCaughtUp);
+      return;
+    }
+    this.flush();
+  };
 
   private flush(): void {
     const batch = this.batch;

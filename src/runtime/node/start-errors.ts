@@ -34,7 +34,7 @@ export function explainDataDirError(error: unknown, dataDir: string): unknown {
     case 'SQLITE_CORRUPT':
       return new ConfigError(
         `DATA_DIR ${dir}: rulebot.sqlite is not a readable rulebot database (${code}). To start afresh, move it aside ` +
-          `(mv rulebot.sqlite rulebot.sqlite.broken, with rulebot-wal and -shm files beside it if any): events accepted and not yet done, ` +
+          `(mv rulebot.sqlite rulebot.sqlite.broken, and rulebot.sqlite-wal and rulebot.sqlite-shm beside it if any): events accepted and not yet done, ` +
           'dead letters and the times of the last schedule runs are lost (a run missed meanwhile is not caught up); deliveries GitLab sends again are accepted again',
         { cause: error },
       );

@@ -69,6 +69,9 @@ async function runEvent(worker: Worker, body: EventMessage): Promise<Outcome> {
     try {
       await engine.runEvent({
         id: job.id, event: job.event, eventUuid: job.eventUuid, retrying: attempt.retrying, firstAttemptAt: stored.first_attempt_at,
+        // Judged with the longest back-off that could be drawn: when that wait would end the retries,
+        // this attempt is taken as the last, so a person's command is answered rather than given up unanswered.
+        givesUp: (error) => 'deadLetter' in failureVerdict(error, stored, config.retry, Date.now(), () => 1),
       });
     } catch (error) {
       const now = Date.now();
@@ -107,7 +110,8 @@ async function runScanStep(worker: Worker, body: ScanMessage): Promise<Outcome> 
     if (claim.resend !== undefined) await env.EVENTS.send({ ...body, step: claim.resend });
     return 'ack';
   }
-  const rule = engine.rules.find(body.rule);
+  // Its key: a rule of the rule files, of a preset, or of a project's own file.
+  const rule = await engine.scheduleRule(body.rule);
   if (!rule?.schedule) {
     log.warn('schedule: the rule of a queued scan is gone (a newer deployment); run dropped', { rule: body.rule });
     await storeObject().finishScan(body.rule, body.started_at, body.step);
@@ -136,7 +140,7 @@ async function runScanStep(worker: Worker, body: ScanMessage): Promise<Outcome> 
   for (const error of report.errors) log.warn('schedule: item not handled', { rule: rule.name, ...error });
   const limit = rule.schedule.limit ?? Number.POSITIVE_INFINITY;
   const next = report.next && totals.acted < limit ? report.next : null;
-  if (!(await storeObject().completeScanStep(rule.name, body.started_at, body.step, totals, next, Date.now()))) {
+  if (!(await storeObject().completeScanStep(body.rule, body.started_at, body.step, totals, next, Date.now()))) {
     log.warn('schedule: another delivery of this step completed it first; this outcome is dropped', { rule: rule.name, step: body.step });
     return 'ack';
   }

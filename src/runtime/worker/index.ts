@@ -42,6 +42,8 @@ export default {
     const worker = workerFor(env, rules);
     await worker.ready();
     await triggerSchedules(worker, controller.scheduledTime);
+    // Every 5 minutes: the webhook GitLab may have disabled; daily, the token.
+    await worker.upkeep.tick();
   },
 } satisfies ExportedHandler<Env>;
 

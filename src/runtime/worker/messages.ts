@@ -16,6 +16,7 @@ export interface ScanTotals {
 /** A step of a schedule run; where it starts and what earlier steps did are in the store object. */
 export interface ScanMessage {
   type: 'scan';
+  /** The rule's key (`rule.key`): its name, or `project:<id>:<name>` for a project's own. */
   rule: string;
   /** When the run started: every step judges ages against it and lists items updated before it. */
   started_at: number;

@@ -3,6 +3,8 @@ import { DurableObject } from 'cloudflare:workers';
 import type { ListPosition } from '../../schedule/list-items.js';
 import { StoreTables, type AttemptStart, type SqlDriver } from '../../store/sql-tables.js';
 import type { AttemptsMade, DeadLetter, QueueStats, Store, StoredJob } from '../../store/store.js';
+import type { NewRuleConfig, PushedChange, RuleConfigRecord, RuleConfigStore } from '../../store/rule-config-store.js';
+import { RuleConfigTables } from '../../store/rule-config-tables.js';
 import type { ScanTotals } from './messages.js';
 
 /** A run of a schedule rule, step by step: the store object is where its steps meet. */
@@ -46,11 +48,13 @@ const SCAN_ABANDONED_AFTER_MS = 6 * 3_600_000;
  */
 export class RulebotStore extends DurableObject<Record<string, unknown>> {
   private readonly tables: StoreTables;
+  private readonly configs: RuleConfigTables;
 
   constructor(ctx: DurableObjectState, env: Record<string, unknown>) {
     super(ctx, env);
     // Created or brought up to date atomically, before the object serves any call.
     this.tables = ctx.storage.transactionSync(() => new StoreTables(durableObjectDriver(ctx.storage.sql), RETENTION_MS, Date.now));
+    this.configs = new RuleConfigTables(durableObjectDriver(ctx.storage.sql));
   }
 
   // Attempts (the leases of `beginAttempt`) exist on Workers only: the job methods below keep them in
@@ -136,6 +140,14 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
   }
   recordScheduleRun(rule: string, at: number): void {
     this.atomic(() => this.tables.recordScheduleRun(rule, at));
+  }
+
+  value(key: string): string | undefined {
+    return this.atomic(() => this.tables.value(key));
+  }
+  /** One request at a time, in one transaction: the compare-and-set isolates rotate and refresh tokens through. */
+  swapValue(key: string, expected: string | undefined, next: string | undefined): boolean {
+    return this.atomic(() => this.tables.swapValue(key, expected, next));
   }
 
   /** Starts an attempt of a job unless another consumer runs it (see StoreTables.beginAttempt). */
@@ -265,6 +277,31 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
     });
   }
 
+  // Rule configurations read from GitLab, shared by every isolate: one reads a project's file, the others use it.
+
+  ruleConfig(id: number, texts: boolean): RuleConfigRecord | undefined {
+    return this.atomic(() => this.configs.ruleConfig(id, texts));
+  }
+  /** Compare-and-set on the version: a save that read an older state (a push marked files stale meanwhile) is refused. */
+  saveRuleConfig(config: NewRuleConfig, expectedVersion: number | undefined): number | undefined {
+    return this.atomic(() => this.configs.saveRuleConfig(config, expectedVersion));
+  }
+  invalidateRuleConfigs(change: PushedChange): number[] {
+    return this.atomic(() => this.configs.invalidateRuleConfigs(change));
+  }
+  ruleConfigsWithSchedules(): RuleConfigRecord[] {
+    return this.atomic(() => this.configs.ruleConfigsWithSchedules());
+  }
+  ruleConfigProblems(): { configs: number; invalid: RuleConfigRecord[] } {
+    return this.atomic(() => this.configs.ruleConfigProblems());
+  }
+  configNote(projectId: number, iid: number): number | undefined {
+    return this.atomic(() => this.configs.configNote(projectId, iid));
+  }
+  setConfigNote(projectId: number, iid: number, noteId: number): void {
+    this.atomic(() => this.configs.setConfigNote(projectId, iid, noteId));
+  }
+
   private atomic<T>(work: () => T): T {
     return this.ctx.storage.transactionSync(work);
   }
@@ -314,6 +351,21 @@ export function storeFromObject(object: () => DurableObjectStub<RulebotStore>): 
     recordEffect: (jobId, effect) => object().recordEffect(jobId, effect),
     lastScheduleRun: (rule) => object().lastScheduleRun(rule),
     recordScheduleRun: (rule, at) => object().recordScheduleRun(rule, at),
+    value: (key) => object().value(key),
+    swapValue: (key, expected, next) => object().swapValue(key, expected, next),
     close: async () => {},
+  };
+}
+
+/** The kept rule configurations in the store object; each call takes a stub of its own, as storeFromObject's do. */
+export function ruleConfigStoreFromObject(object: () => DurableObjectStub<RulebotStore>): RuleConfigStore {
+  return {
+    ruleConfig: (id, options) => object().ruleConfig(id, options.texts),
+    saveRuleConfig: (config, expected) => object().saveRuleConfig(config, expected),
+    invalidateRuleConfigs: (change) => object().invalidateRuleConfigs(change),
+    ruleConfigsWithSchedules: () => object().ruleConfigsWithSchedules(),
+    ruleConfigProblems: () => object().ruleConfigProblems(),
+    configNote: (projectId, iid) => object().configNote(projectId, iid),
+    setConfigNote: (projectId, iid, noteId) => object().setConfigNote(projectId, iid, noteId),
   };
 }

@@ -19,21 +19,23 @@ export async function triggerSchedules(worker: Worker, at: number): Promise<void
   const { engine, store, storeObject, env, log } = worker;
   const previousTrigger = await storeObject().swapTriggerTime(at);
   const since = previousTrigger !== undefined && previousTrigger < at ? previousTrigger : at - FIRST_TRIGGER_LOOKBACK_MS;
-  for (const { rule } of await dueRules(engine.rules.rules, store, at, since)) {
-    const started = await storeObject().startScan(rule.name, at, Date.now());
+  // The rule files' schedule rules, and those of presets and of projects whose rules are kept.
+  const rules = [...engine.rules.rules, ...(await engine.dynamicScheduleRules())];
+  for (const { rule } of await dueRules(rules, store, at, since)) {
+    const started = await storeObject().startScan(rule.key, at, Date.now());
     if (!started) {
-      log.warn('schedule: previous run still going, skipped', { rule: rule.name });
+      log.warn('schedule: previous run still going, skipped', { rule: rule.key });
       continue;
     }
     try {
-      await env.EVENTS.send({ type: 'scan', rule: rule.name, started_at: at, step: 1 });
+      await env.EVENTS.send({ type: 'scan', rule: rule.key, started_at: at, step: 1 });
     } catch (error) {
       // Not queued: undo the start, so that the next trigger starts the rule again.
-      await storeObject().cancelScan(rule.name, at, started.previous ?? since);
-      log.error('schedule: could not queue the run; the next trigger starts it', { rule: rule.name, error });
+      await storeObject().cancelScan(rule.key, at, started.previous ?? since);
+      log.error('schedule: could not queue the run; the next trigger starts it', { rule: rule.key, error });
       continue;
     }
-    log.info('schedule: run started', { rule: rule.name, at: new Date(at).toISOString() });
+    log.info('schedule: run started', { rule: rule.key, at: new Date(at).toISOString() });
   }
 
   const now = Date.now();

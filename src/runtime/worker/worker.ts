@@ -5,11 +5,12 @@ import { configWarnings, parseConfig, secretValues, type Config } from '../../co
 import { createEngine, type Engine } from '../../engine.js';
 import { UserSchema } from '../../gitlab/schemas.js';
 import { createLogger, type Logger } from '../../log.js';
-import { loadRules, type RuleSource } from '../../rules/index.js';
+import { prepareCentralRules, type RuleSource } from '../../rules/index.js';
 import { withBoundedErrors } from '../../store/bounded-errors.js';
 import type { Store } from '../../store/index.js';
+import { createUpkeep, type Upkeep } from '../../upkeep/index.js';
 import type { QueueMessage } from './messages.js';
-import { storeFromObject, type RulebotStore } from './store-object.js';
+import { ruleConfigStoreFromObject, storeFromObject, type RulebotStore } from './store-object.js';
 
 export interface Env {
   /** The queue accepted events and scan steps go through (producer and consumer). */
@@ -28,6 +29,8 @@ export interface Worker {
   log: Logger;
   engine: Engine;
   store: Store;
+  /** The credential (sealed in the store object, rotated or refreshed once for all isolates) and the webhook's watch. */
+  upkeep: Upkeep;
   /** A stub of the store object, for what only the Worker needs (scan state, the trigger's clock); one per invocation. */
   storeObject(): DurableObjectStub<RulebotStore>;
   app: Hono;
@@ -52,16 +55,23 @@ export function workerFor(env: Env, rules: readonly RuleSource[]): Worker {
 function buildWorker(env: Env, sources: readonly RuleSource[]): Worker {
   const config = parseConfig(stringVariables(env));
   const log = createLogger({ level: config.logLevel, secrets: secretValues(config) });
-  const ruleSet = loadRules(sources);
+  // Rule files that extend presets are compiled once the presets are read, at the first event.
+  const central = prepareCentralRules(sources);
+  const ruleSet = central.ruleSet;
   const storeObject = () => env.STORE.get(env.STORE.idFromName(STORE_NAME));
   // Every error recorded, listed or shown in /status passes through this: short and without secrets.
   const store = withBoundedErrors(storeFromObject(storeObject), secretValues(config));
-  const engine = createEngine({ config, rules: ruleSet, store, log });
+  const upkeep = createUpkeep({ config, store, log, runtime: 'worker' });
+  // Configurations read from GitLab are kept in the store object: one isolate reads a project's file,
+  // every isolate uses it. A read in progress is never shared: an invocation may not wait on another's promise.
+  const engine = createEngine({ config, rules: ruleSet, central, store, ruleConfigs: ruleConfigStoreFromObject(storeObject), shareReads: false, log, upkeep });
 
   // Each invocation that finds the user unknown asks for it itself: a promise made while handling one
   // request must not be awaited while handling another (the first may end, or fail, first).
+  let started = false;
   const ready = async () => {
-    if (engine.user() === undefined) await learnUser(env, config, engine);
+    if (engine.user() === undefined || !started) await learnUser(env, config, engine, upkeep);
+    started = true;
   };
 
   const app = createApp({
@@ -82,12 +92,14 @@ function buildWorker(env: Env, sources: readonly RuleSource[]): Worker {
     botUserId: () => engine.user()?.id,
     log,
     health: {
-      status: async () => ({ runtime: 'worker', queue: await store.queueStats() }),
+      status: async () => ({ runtime: 'worker', queue: await store.queueStats(), rules: await engine.ruleConfigs.status(), ...(await upkeep.status()) }),
       ready: async () => {
         const storeOk = await store.queueStats().then(() => true, () => false);
         const gitlab = await engine.gitlabReachable();
+        const credential = await upkeep.problem();
         // A Worker never stops taking deliveries (the platform drains isolates itself): `accepting` is always true.
-        return { ready: storeOk && gitlab !== false, checks: { store: storeOk, rules: ruleSet.rules.length, gitlab, accepting: true } };
+        const checks = { store: storeOk, rules: ruleSet.rules.length, gitlab, accepting: true, ...(credential && { credential }) };
+        return { ready: storeOk && gitlab !== false && !credential, checks };
       },
     },
     deadLetters: {
@@ -109,15 +121,20 @@ function buildWorker(env: Env, sources: readonly RuleSource[]): Worker {
     log.warn('neither GITLAB_WEBHOOK_SECRET nor GITLAB_WEBHOOK_SIGNING_KEY is set: webhooks are accepted from anyone');
   }
   for (const warning of configWarnings(config)) log.warn(warning);
-  return { env, config, log, engine, store, storeObject, app, ready };
+  return { env, config, log, engine, store, upkeep, storeObject, app, ready };
 }
 
-/** The bot's user from KV when an isolate cached it, else from GitLab (`GET /user`), then cached. */
-async function learnUser(env: Env, config: Config, engine: Engine): Promise<void> {
-  if (!config.gitlabToken) return;
-  const key = `bot-user:${await fingerprint(`${config.gitlabUrl} ${config.gitlabToken}`)}`;
+/**
+ * The credential started in this isolate (the stored one, checked at most daily), and the bot's user
+ * from KV when an isolate cached it, else from GitLab (`GET /user`), then cached.
+ */
+async function learnUser(env: Env, config: Config, engine: Engine, upkeep: Upkeep): Promise<void> {
+  if (!config.gitlabCredential) return;
+  // The configured credential names the bot's user: rotations and refreshes keep the same user.
+  const key = `bot-user:${await fingerprint(`${config.gitlabUrl} ${config.gitlabCredential}`)}`;
   const cached = UserSchema.safeParse(await env.CACHE.get(key, 'json'));
   if (cached.success) {
+    await upkeep.start();
     engine.setUser(cached.data);
     return;
   }

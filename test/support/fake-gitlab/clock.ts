@@ -10,6 +10,16 @@ export class Clock {
     this.pinned = date === undefined ? undefined : new Date(date.getTime());
   }
 
+  /** Now in milliseconds since the epoch. */
+  ms(): number {
+    return (this.pinned ?? this.source()).getTime();
+  }
+
+  /** Today as GitLab writes dates (`YYYY-MM-DD`, UTC). */
+  today(): string {
+    return this.iso().slice(0, 10);
+  }
+
   /** Now as GitLab writes timestamps: ISO 8601 in UTC with milliseconds. */
   iso(): string {
     return (this.pinned ?? this.source()).toISOString();

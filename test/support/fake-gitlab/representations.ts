@@ -29,6 +29,7 @@ export function representProject(project: FakeProject, baseUrl: string) {
     web_url: `${baseUrl}/${project.path_with_namespace}`,
     merge_pipelines_enabled: project.merge_trains_enabled ?? false,
     merge_trains_enabled: project.merge_trains_enabled ?? false,
+    default_branch: project.default_branch ?? 'main',
   };
 }
 

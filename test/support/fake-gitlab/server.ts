@@ -28,7 +28,6 @@ export class FakeGitLab extends FakeGitLabState {
   /** Every request received, in order, including refused and faulted ones. */
   readonly requests: RecordedRequest[] = [];
 
-  private readonly token: string;
   private readonly perPageMax: number;
   private readonly faults = new FaultQueue();
   private readonly rateLimit: RateLimitCounter;
@@ -39,7 +38,7 @@ export class FakeGitLab extends FakeGitLabState {
 
   constructor(options: FakeGitLabOptions = {}) {
     super(options);
-    this.token = options.token ?? 'test-token';
+    this.addToken({ token: options.token ?? 'test-token' });
     this.perPageMax = options.perPageMax ?? 100;
     this.rateLimit = new RateLimitCounter(options.rateLimit ?? 2000);
   }
@@ -127,18 +126,17 @@ export class FakeGitLab extends FakeGitLabState {
       return;
     }
     if (fault?.resetAfterActing) {
-      this.answer(request);
+      await this.answer(request);
       req.socket.destroy();
       return;
     }
-    const reply = fault && answersItself(fault) ? faultReply(fault) : this.answer(request);
+    const reply = fault && answersItself(fault) ? faultReply(fault) : await this.answer(request);
     if (!res.destroyed) sendReply(res, reply, rateLimitHeaders);
   }
 
-  private answer(request: IncomingApiRequest): Reply {
+  private answer(request: IncomingApiRequest): Promise<Reply> {
     return answerRequest(request, {
       store: this.store,
-      token: this.token,
       baseUrl: this.url,
       perPageMax: this.perPageMax,
     });

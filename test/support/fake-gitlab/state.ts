@@ -1,10 +1,19 @@
 // Seeding and inspecting a fake GitLab's state: the half of FakeGitLab's API that needs no server.
 
 import { Clock } from './clock.js';
+import type { CommitSeed } from './repositories.js';
 import type { IssueSeed, MergeRequestSeed } from './seed-defaults.js';
 import { FakeGitLabStore, type NoteSeed } from './store.js';
+import type { HookDelivery } from './hooks.js';
 import type {
+  FakeAccessToken,
   FakeAward,
+  FakeHook,
+  FakeOAuthApplication,
+  HookSeed,
+  TokenSeed,
+  FakeCommit,
+  FakeCommitStatus,
   FakeGitLabOptions,
   FakeGroup,
   FakeIssue,
@@ -122,8 +131,104 @@ export class FakeGitLabState {
     return this.store.milestones.add({ project_id: projectId, title, state }).id;
   }
 
+  /**
+   * Adds a token the fake accepts. Defaults: a personal access token with the `api` scope that never
+   * expires, acting as the bot user. The `token` option of the constructor is added this way.
+   * @example gitlab.addToken({ token: 'glpat-soon', expires_at: '2026-05-04', scopes: ['api'] })
+   */
+  addToken(seed: TokenSeed): FakeAccessToken {
+    return this.store.tokens.add(seed);
+  }
+
+  /** A token by its value, as changed by rotations (revoked, or still active). */
+  token(value: string): FakeAccessToken | undefined {
+    return this.store.tokens.find(value);
+  }
+
+  /** Every token, in the order they were made (rotations add the new ones last). */
+  tokens(): FakeAccessToken[] {
+    return this.store.tokens.all();
+  }
+
+  /** Whether GitLab would accept this token now. */
+  tokenActive(value: string): boolean {
+    const token = this.store.tokens.find(value);
+    return token !== undefined && this.store.tokens.active(token);
+  }
+
+  /** Called when a token rotates itself, after GitLab made the new token and before it answers. */
+  onRotate(listener: ((old: FakeAccessToken, fresh: FakeAccessToken) => void) | undefined): void {
+    this.store.tokens.onRotate = listener;
+  }
+
+  /** An OAuth application authorised once: `refresh_token` is the refresh token it handed out. */
+  addOAuthApplication(application: Pick<FakeOAuthApplication, 'client_id' | 'client_secret' | 'refresh_token'>): void {
+    this.store.tokens.addApplication({ ...application, spent: [], refreshes: 0 });
+  }
+
+  /** The application's current state: its refresh token, the access token issued with it, refreshes made. */
+  oauthApplication(clientId: string): FakeOAuthApplication | undefined {
+    return this.store.tokens.applicationById(clientId);
+  }
+
+  /** Seconds an OAuth access token issued from now on lasts (GitLab: 7200). */
+  setOAuthLifetime(seconds: number): void {
+    this.store.tokens.oauthLifetimeSeconds = seconds;
+  }
+
+  /** Revokes a token, as a person would in Settings > Access tokens. */
+  revokeToken(value: string): void {
+    const token = this.store.tokens.find(value);
+    if (!token) throw new Error(`revokeToken: no token ${value}`);
+    token.revoked = true;
+  }
+
+  /** Adds a project or group webhook; defaults: executable, merge request, issue and note events. */
+  addHook(seed: HookSeed): FakeHook {
+    return this.store.hooks.add(seed);
+  }
+
+  hook(id: number): FakeHook | undefined {
+    return this.store.hooks.get(id);
+  }
+
+  /** Disables a hook as GitLab does after repeated failures: `temporarily` (until a minute from now) or `permanently`. */
+  disableHook(id: number, how: 'temporarily' | 'permanently'): void {
+    this.store.hooks.disable(id, how);
+  }
+
+  /** How test deliveries reach the hook's URL (default `fetch`). */
+  setHookDelivery(deliver: HookDelivery): void {
+    this.store.hooks.deliver = deliver;
+  }
+
   /** Pipelines created in a project, oldest first. */
   pipelines(projectId: number): FakePipeline[] {
     return this.store.pipelines.list(projectId);
+  }
+
+  /**
+   * Commits to a project's repository: writes (text) or deletes (null) files on a branch, created from
+   * the default branch when new. Returns the commit, with what it added, modified and removed, for a
+   * push hook's payload.
+   * @example gitlab.commitFiles(1, { branch: 'main', files: { '.gitlab/rulebot.yml': 'rules: []' } })
+   */
+  commitFiles(projectId: number, seed: Omit<CommitSeed, 'branch'> & { branch?: string }): FakeCommit {
+    const project = this.store.project(projectId);
+    if (!project) throw new Error(`commitFiles: unknown project ${projectId}; call addProject first`);
+    const defaultBranch = project.default_branch ?? 'main';
+    return this.store.repositories.commit(projectId, defaultBranch, { ...seed, branch: seed.branch ?? defaultBranch }, this.store.now());
+  }
+
+  /** A file's text at a branch or commit (default: the default branch), or undefined. */
+  repositoryFile(projectId: number, path: string, ref?: string): string | undefined {
+    const project = this.store.project(projectId);
+    const commit = project && this.store.repositories.resolve(projectId, ref ?? project.default_branch ?? 'main');
+    return commit?.files.get(path);
+  }
+
+  /** Commit statuses set in a project (on one commit), oldest first. */
+  commitStatuses(projectId: number, sha?: string): FakeCommitStatus[] {
+    return this.store.commitStatuses.list(projectId, sha);
   }
 }

@@ -2,6 +2,10 @@
 
 import { Awards } from './awards.js';
 import type { Clock } from './clock.js';
+import { Hooks } from './hooks.js';
+import { Tokens } from './tokens.js';
+import { CommitStatuses } from './commit-statuses.js';
+import { Repositories } from './repositories.js';
 import { Memberships } from './memberships.js';
 import { Milestones } from './milestones.js';
 import { LabelRegistry } from './label-registry.js';
@@ -39,6 +43,10 @@ export class FakeGitLabStore {
   readonly pipelines = new Pipelines();
   readonly milestones = new Milestones();
   readonly labels = new LabelRegistry();
+  readonly tokens: Tokens;
+  readonly hooks: Hooks;
+  readonly repositories = new Repositories();
+  readonly commitStatuses = new CommitStatuses();
   private readonly users = new Map<number, FakeUser>();
   private readonly projects = new Map<number, FakeProject>();
   private readonly mergeRequests = new Map<string, Stored<FakeMergeRequest>>();
@@ -53,6 +61,17 @@ export class FakeGitLabStore {
   ) {
     this.addUser(ROOT_USER);
     this.addUser(botUser);
+    this.tokens = new Tokens(clock, botUser.id);
+    this.hooks = new Hooks(clock);
+  }
+
+  /** Today as GitLab writes dates, and now in ms, on the fake's clock. */
+  today(): string {
+    return this.clock.today();
+  }
+
+  nowMs(): number {
+    return this.clock.ms();
   }
 
   /** The fake's current time, as GitLab writes timestamps. */

@@ -23,6 +23,34 @@ export interface FakeProject {
   cherry_pick_conflicts?: string[];
   /** Commits cherry-picked through the API: `{sha, branch, new sha}`. */
   cherry_picks?: { sha: string; branch: string; id: string }[];
+  /** Default `main`. Its repository is empty until a commit is made (`commitFiles`). */
+  default_branch?: string;
+}
+
+/** A commit of a project's repository: the whole file tree after it, and what it changed. */
+export interface FakeCommit {
+  id: string;
+  parent_id: string | null;
+  message: string;
+  files: ReadonlyMap<string, string>;
+  added: string[];
+  modified: string[];
+  removed: string[];
+  created_at: string;
+}
+
+/** A commit status set through `POST /projects/:id/statuses/:sha`. */
+export interface FakeCommitStatus {
+  id: number;
+  project_id: number;
+  sha: string;
+  ref: string;
+  status: 'pending' | 'running' | 'success' | 'failed' | 'canceled' | 'skipped';
+  name: string;
+  description: string | null;
+  target_url: string | null;
+  author_id: number;
+  created_at: string;
 }
 
 /** A group; `a/b` is a subgroup of `a` when both are seeded. */
@@ -222,7 +250,7 @@ export interface Fault {
 
 /** Options of `new FakeGitLab(…)`. */
 export interface FakeGitLabOptions {
-  /** The only token accepted, in any of the three auth headers. Default `"test-token"`. */
+  /** A personal access token accepted in any of the three auth headers (scope `api`, never expires; more with `addToken`). Default `"test-token"`. */
   token?: string;
   /** The user the token belongs to (`GET /user`). Default `{ id: 99, username: "rulebot" }`. */
   botUser?: FakeUser;
@@ -236,3 +264,61 @@ export interface FakeGitLabOptions {
    */
   now?: () => Date;
 }
+
+/**
+ * An access token the fake accepts: a personal, project or group access token (`personal`), an OAuth
+ * access token, or a CI job token. Tokens rotated from one another share a `family`.
+ */
+export interface FakeAccessToken {
+  id: number;
+  /** The secret value, as sent in `PRIVATE-TOKEN`, `Authorization: Bearer` or `JOB-TOKEN`. */
+  token: string;
+  name: string;
+  scopes: string[];
+  /** `YYYY-MM-DD`: the token works while today (UTC) is before it; null: never expires. */
+  expires_at: string | null;
+  revoked: boolean;
+  kind: 'personal' | 'oauth' | 'job';
+  user_id: number;
+  family: number;
+  created_at: string;
+  /** OAuth access tokens: when they stop working (epoch ms). */
+  oauth_expires_at?: number;
+}
+
+/** Seed for a token: its value, and any of the rest (defaults: personal, scope `api`, never expires, the bot's). */
+export type TokenSeed = Partial<Omit<FakeAccessToken, 'token' | 'revoked' | 'family' | 'created_at'>> & { token: string };
+
+/** An OAuth application with one authorisation: the refresh token that is current, and those spent. */
+export interface FakeOAuthApplication {
+  client_id: string;
+  client_secret: string;
+  refresh_token: string;
+  /** The access token issued with the current refresh token (revoked at the next refresh). */
+  access_token?: string;
+  spent: string[];
+  /** Refreshes made. */
+  refreshes: number;
+}
+
+/** A project or group webhook, with the state GitLab's auto-disabling gives it. */
+export interface FakeHook {
+  id: number;
+  url: string;
+  /** The secret token sent as `X-Gitlab-Token`. */
+  token?: string;
+  project_id?: number;
+  group_id?: number;
+  alert_status: 'executable' | 'temporarily_disabled' | 'disabled';
+  disabled_until: string | null;
+  merge_requests_events: boolean;
+  issues_events: boolean;
+  note_events: boolean;
+  push_events: boolean;
+  pipeline_events: boolean;
+  resource_access_token_events: boolean;
+  /** Test deliveries made (`POST …/test/:trigger`). */
+  tests: number;
+}
+
+export type HookSeed = Partial<FakeHook> & Pick<FakeHook, 'id' | 'url'>;

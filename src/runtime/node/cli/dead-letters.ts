@@ -1,10 +1,17 @@
 // `rulebot dead-letters [--retry ID]`: the events that failed for good, with why; and putting one back in the queue.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseConfig, secretValues } from '../../../config/config.js';
 import { withBoundedErrors } from '../../../store/bounded-errors.js';
 import { SqliteStore } from '../sqlite-store.js';
 
 export async function runDeadLetters(options: { retry?: string | undefined; env: Record<string, string | undefined> }, out: (line: string) => void): Promise<number> {
   const config = parseConfig(options.env, { requireSecret: false });
+  // A mistyped DATA_DIR must not show "0 dead letters" from a database made on the spot.
+  if (!existsSync(join(config.dataDir, 'rulebot.sqlite'))) {
+    out(`rulebot dead-letters: no rulebot database in ${resolve(config.dataDir)}: set DATA_DIR to the directory rulebot keeps its state in`);
+    return 1;
+  }
   // Reasons are shown as the server shows them: at most 2 KB, without the secrets configured here.
   const store = withBoundedErrors(new SqliteStore(config.dataDir), secretValues(config));
   try {

@@ -1,12 +1,13 @@
 // `rulebot schedule "<rule name>" [--dry-run] [--json]`: runs one schedule rule now, for cron jobs and CI schedules.
 import type { ApiCall } from '../../../pipeline/index.js';
-import { parseConfig } from '../../../config/config.js';
+import { parseConfig, secretValues } from '../../../config/config.js';
 import { createEngine } from '../../../engine.js';
 import { createLogger } from '../../../log.js';
-import { loadRulesDir } from '../load-rules-dir.js';
+import { loadCentralRulesDir } from '../load-rules-dir.js';
 import { createPooledFetch } from '../pooled-fetch.js';
 import type { ScanProgress, ScanReport } from '../../../schedule/scan.js';
 import { MemoryStore } from '../../../store/index.js';
+import { cliCredentials } from './credentials.js';
 
 export interface ScheduleCommandOptions {
   rule: string;
@@ -19,18 +20,24 @@ export interface ScheduleCommandOptions {
 }
 
 export async function runScheduleCommand(options: ScheduleCommandOptions, out: (line: string) => void): Promise<number> {
-  const config = parseConfig({ ...options.env, RULES_DIR: options.rules }, { requireSecret: false });
-  const rules = await loadRulesDir(options.rules);
-  const rule = rules.find(options.rule);
-  if (!rule?.schedule) {
-    const names = rules.rules.filter((r) => r.schedule).map((r) => `"${r.name}"`);
-    out(`rulebot schedule: no schedule rule named "${options.rule}" in ${options.rules} (schedule rules: ${names.join(', ') || 'none'})`);
-    return 2;
-  }
-  const log = createLogger({ level: config.logLevel === 'debug' ? 'debug' : 'error', write: (line) => process.stderr.write(`${line}\n`), secrets: [config.gitlabToken] });
+  // A CI job token may only read: `--dry-run` works with one, a real run does not.
+  const config = parseConfig({ ...options.env, RULES_DIR: options.rules }, { requireSecret: false, readOnly: options.dryRun });
+  const central = await loadCentralRulesDir(options.rules);
+  const log = createLogger({ level: config.logLevel === 'debug' ? 'debug' : 'error', write: (line) => process.stderr.write(`${line}\n`), secrets: secretValues(config) });
   const pool = createPooledFetch();
+  const credentials = cliCredentials(config, log, 'schedule', pool.fetch);
   try {
-    const engine = createEngine({ config, rules, store: new MemoryStore(), log, fetch: pool.fetch });
+    const engine = createEngine({ config, rules: central.ruleSet, central, store: new MemoryStore(), log, fetch: pool.fetch, upkeep: credentials.upkeep });
+    // Rules of the rule files' presets are read from GitLab first.
+    const rule = central.presets ? await engine.scheduleRule(options.rule) : central.ruleSet.find(options.rule);
+    if (!rule?.schedule) {
+      const rules = central.presets ? await engine.dynamicScheduleRules() : central.ruleSet.rules;
+      const names = rules.filter((r) => r.schedule).map((r) => `"${r.name}"`);
+      // The README's examples live in examples/rules, not in the rules the server loads by default.
+      const hint = names.length === 0 ? '; the example schedule rules are in examples/rules: add --rules examples/rules' : '';
+      out(`rulebot schedule: no schedule rule named "${options.rule}" in ${options.rules} (schedule rules: ${names.join(', ') || 'none'})${hint}`);
+      return 2;
+    }
     await engine.init();
     const tty = options.progress?.isTTY ? options.progress : undefined;
     const report = await engine.runSchedule(rule, {
@@ -42,7 +49,7 @@ export async function runScheduleCommand(options: ScheduleCommandOptions, out: (
     else printReport(report, out);
     return report.errors.length > 0 ? 1 : 0;
   } finally {
-    await pool.close();
+    await Promise.all([pool.close(), credentials.close()]);
   }
 }
 

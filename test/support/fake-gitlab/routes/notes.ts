@@ -4,10 +4,11 @@ import { applyIssuableChange } from '../issuable-change.js';
 import { paginate } from '../pagination.js';
 import { readBoolean, readChoice, readString } from '../params.js';
 import { extractQuickActions, planQuickActions } from '../quick-actions.js';
-import { badRequest, forbidden, notFound, validationFailed } from '../replies.js';
+import { badRequest, validationFailed } from '../replies.js';
 import { representNote } from '../representations.js';
 import type { FakeNote } from '../types.js';
-import { findNoteable } from './lookups.js';
+import { ApiError } from '../replies.js';
+import { findNoteable, findNoteOn } from './lookups.js';
 import { representationContext, type RouteHandler } from './route-context.js';
 
 type NoteableType = FakeNote['noteable_type'];
@@ -72,22 +73,23 @@ export function createNote(type: NoteableType): RouteHandler {
   };
 }
 
-/** `PUT …/notes/:note_id` with `body`: only the note's author may edit it (403 otherwise). */
+function byCreation(a: FakeNote, b: FakeNote): number {
+  return a.created_at.localeCompare(b.created_at) || a.id - b.id;
+}
+
+/**
+ * `PUT …/notes/:note_id` with `body`: only the note's author may edit it (403 otherwise); an edit
+ * sets `updated_at`.
+ */
 export function updateNote(type: NoteableType): RouteHandler {
   return (context) => {
     const body = readString(context.params, 'body');
+    const { found, note } = findNoteOn(context, type);
+    if (note.author_id !== context.store.botUser.id) throw new ApiError({ status: 403, body: { message: '403 Forbidden' } });
     if (body === undefined) throw badRequest('body is missing');
     if (body.trim() === '') throw validationFailed('note', "can't be blank");
-    const { project, found } = findNoteable(context, type);
-    const note = context.store.notes(project.id, type, found.record.iid).find((n) => String(n.id) === context.path['note_id']);
-    if (!note) throw notFound('Note');
-    if (note.author_id !== context.store.botUser.id) throw forbidden();
     note.body = body;
     note.updated_at = context.store.now();
     return { status: 200, body: representNote(note, found.id, representationContext(context)) };
   };
-}
-
-function byCreation(a: FakeNote, b: FakeNote): number {
-  return a.created_at.localeCompare(b.created_at) || a.id - b.id;
 }

@@ -4,6 +4,7 @@ import type { Params } from '../params.js';
 import type { Reply } from '../replies.js';
 import type { RepresentationContext } from '../representations.js';
 import type { FakeGitLabStore } from '../store.js';
+import type { FakeAccessToken } from '../types.js';
 
 export interface RouteContext {
   store: FakeGitLabStore;
@@ -15,10 +16,12 @@ export interface RouteContext {
   url: URL;
   baseUrl: string;
   perPageMax: number;
+  /** The token the request was authenticated with. */
+  token: FakeAccessToken;
 }
 
-/** Answers one endpoint; throws `ApiError` for error answers. */
-export type RouteHandler = (context: RouteContext) => Reply;
+/** Answers one endpoint (some, like hook tests, after a request of their own); throws `ApiError` for error answers. */
+export type RouteHandler = (context: RouteContext) => Reply | Promise<Reply>;
 
 export function representationContext({ store, baseUrl }: RouteContext): RepresentationContext {
   return {

@@ -1,6 +1,8 @@
 // The endpoints the fake serves, and matching a request's method and path against them.
 
+import { getTokenSelf, rotateTokenSelf } from './access-tokens.js';
 import { awardNoteEmoji, listNoteAwards } from './award-emoji.js';
+import { getGroupHook, getProjectHook, listGroupHooks, listProjectHooks, testGroupHook, testProjectHook } from './hooks.js';
 import { listAllIssuables, listGroupIssuables, listProjectIssuables } from './issuable-lists.js';
 import { createIssue, getIssue, updateIssue } from './issues.js';
 import { getMember, getMemberIncludingInherited, listAllMembers, listMembers } from './members.js';
@@ -10,9 +12,11 @@ import { listMilestones } from './milestones.js';
 import { createLabel, getLabel, listLabels, updateLabel } from './labels.js';
 import { cherryPick, createBranch, createMergeRequest, deleteBranch, getBranch } from './repository.js';
 import { getMergeRequest, listMergeRequestDiffs, updateMergeRequest } from './merge-requests.js';
+import { listCommitStatuses, setCommitStatus } from './commit-statuses.js';
 import { createNote, listNotes, updateNote } from './notes.js';
 import { createPipeline } from './pipelines.js';
 import { getProject } from './projects.js';
+import { getFile, getRawFile, headFile } from './repository-files.js';
 import type { RouteHandler } from './route-context.js';
 import { getCurrentUser, listUsers } from './users.js';
 
@@ -46,6 +50,12 @@ const ROUTES: readonly Route[] = [
   route('GET', '/groups/:id/labels/:label_id', getLabel('group')),
   route('PUT', '/groups/:id/labels/:label_id', updateLabel('group')),
   route('POST', '/projects/:id/merge_trains/merge_requests/:merge_request_iid', addToMergeTrain),
+  // The file path is one URL-encoded segment (`.gitlab%2Frulebot.yml`), as GitLab requires.
+  route('GET', '/projects/:id/repository/files/:file_path/raw', getRawFile),
+  route('GET', '/projects/:id/repository/files/:file_path', getFile),
+  route('HEAD', '/projects/:id/repository/files/:file_path', headFile),
+  route('POST', '/projects/:id/statuses/:sha', setCommitStatus),
+  route('GET', '/projects/:id/repository/commits/:sha/statuses', listCommitStatuses),
   route('GET', '/projects/:id/merge_requests', listProjectIssuables('MergeRequest')),
   route('POST', '/projects/:id/merge_requests', createMergeRequest),
   route('GET', '/projects/:id/repository/branches/:branch', getBranch),
@@ -78,6 +88,14 @@ const ROUTES: readonly Route[] = [
   route('POST', `${ISSUE}/notes/:note_id/award_emoji`, awardNoteEmoji('Issue')),
   route('GET', '/groups/:id/merge_requests', listGroupIssuables('MergeRequest')),
   route('GET', '/groups/:id/issues', listGroupIssuables('Issue')),
+  route('GET', '/personal_access_tokens/self', getTokenSelf),
+  route('POST', '/personal_access_tokens/self/rotate', rotateTokenSelf),
+  route('GET', '/projects/:id/hooks', listProjectHooks),
+  route('GET', '/projects/:id/hooks/:hook_id', getProjectHook),
+  route('POST', '/projects/:id/hooks/:hook_id/test/:trigger', testProjectHook),
+  route('GET', '/groups/:id/hooks', listGroupHooks),
+  route('GET', '/groups/:id/hooks/:hook_id', getGroupHook),
+  route('POST', '/groups/:id/hooks/:hook_id/test/:trigger', testGroupHook),
 ];
 
 export interface RouteMatch {

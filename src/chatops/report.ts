@@ -1,0 +1,20 @@
+// What became of one chat-ops command: its verdict, the reasons given to the person, the calls made.
+import type { ApiCall } from '../pipeline/index.js';
+
+/**
+ * `ran`: every action of the command was made (`reasons` then names users that could not be
+ * assigned); `failed`: GitLab refused an action, or it failed for good (`reasons` says which);
+ * `undecided`: GitLab was not asked at all (simulating without a token), and every rule of the
+ * command waited on what only GitLab could tell: neither run nor refused, so nobody is answered.
+ */
+export type CommandStatus = 'ran' | 'failed' | 'help' | 'refused' | 'unknown' | 'rate_limited' | 'undecided';
+
+export interface CommandReport {
+  command: string;
+  /** The command line as written. */
+  line: string;
+  status: CommandStatus;
+  /** Why it was refused, in the words of the reply. */
+  reasons: string[];
+  calls: ApiCall[];
+}
