@@ -57,4 +57,14 @@ describe('conditions on state', () => {
     expect(evaluate({ reviewers: { any: ['alice'] } })).toEqual({ value: false, missing: [] });
     expect(evaluate({ type: 'merge_request', confidential: false }).value).toBe(true);
   });
+
+  it('reads @me, the user templates and refuses other templates in the users of assignees, reviewers and approvals', () => {
+    const details = { assignees: ['root'], reviewers: ['alice'], pipeline_status: 'success' };
+    // root caused the event (and wrote the merge request).
+    expect(evaluate({ assignees: { any: ['@me'] } }, { details }).value).toBe(true);
+    expect(evaluate({ reviewers: { any: ['{{ user.username }}'] } }, { details }).value).toBe(false);
+    expect(evaluate({ assignees: { any: ['{{ author.username }}'] } }, { details }).value).toBe(true);
+    expect(evaluate({ approvals: { by: { any: ['@me'] } } }, { approvals: { approved: false, usernames: ['ROOT'] } }).value).toBe(true);
+    expect(problems('{ assignees: { any: ["{{ title }}"] } }')[0]).toMatch(/assignees.any\[0\]: expected a username, "@me"/);
+  });
 });
