@@ -12,6 +12,8 @@ const MAY_IMPORT = {
   rules: ['bounded-text.ts', 'errors.ts', 'event'],
   gitlab: ['bounded-text.ts', 'errors.ts', 'config'],
   store: ['bounded-text.ts'],
+  // What rulebot counts and how it is shown; it counts event outcomes as the store records them.
+  metrics: ['store'],
   queue: ['bounded-text.ts', 'errors.ts', 'log.ts', 'event', 'gitlab', 'store'],
   pipeline: ['bounded-text.ts', 'errors.ts', 'log.ts', 'event', 'rules', 'gitlab', 'store'],
   chatops: ['bounded-text.ts', 'errors.ts', 'log.ts', 'event', 'rules', 'gitlab', 'store', 'pipeline'],
@@ -20,9 +22,12 @@ const MAY_IMPORT = {
   upkeep: ['bounded-text.ts', 'errors.ts', 'log.ts', 'config', 'gitlab', 'store'],
   // Where an event's rules come from besides RULES_DIR: each project's own file and presets, read from GitLab and kept.
   'project-rules': ['bounded-text.ts', 'errors.ts', 'log.ts', 'event', 'rules', 'gitlab', 'store', 'pipeline'],
-  'engine.ts': ['bounded-text.ts', 'errors.ts', 'log.ts', 'config', 'event', 'rules', 'gitlab', 'store', 'pipeline', 'chatops', 'schedule', 'upkeep', 'project-rules'],
+  // Decision records: what was decided for an event or a schedule run, and why, built from what the stages report.
+  decisions: ['errors.ts', 'log.ts', 'event', 'rules', 'gitlab', 'store', 'metrics', 'pipeline', 'chatops', 'schedule'],
+  'engine.ts': ['bounded-text.ts', 'errors.ts', 'log.ts', 'config', 'event', 'rules', 'gitlab', 'store', 'metrics', 'pipeline', 'chatops', 'schedule', 'upkeep', 'project-rules', 'decisions'],
   // The HTTP intake reads and stores an event and hands it to a queue; it never runs the pipeline.
-  http: ['bounded-text.ts', 'errors.ts', 'log.ts', 'config', 'event', 'store', 'queue'],
+  // It also serves what was decided (records, metrics, the page) from the store.
+  http: ['bounded-text.ts', 'errors.ts', 'log.ts', 'config', 'event', 'store', 'metrics', 'queue'],
 };
 
 const room = (name) => (name.endsWith('.ts') ? `^src/${name.replace('.', '\\.')}$` : `^src/${name}/`);

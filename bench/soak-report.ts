@@ -42,6 +42,7 @@ export function reportSoak(result: SoakResult): string[] {
     ]),
     '',
     `throughput: ${outcome.completed > 0 ? result.throughput.toFixed(1) : '0'} completed events/s from the first webhook to the last action; ` +
+      `${outcome.completed > outcome.faultedCompleted ? result.cleanThroughput.toFixed(1) : '0'} /s counting only merge requests that met no fault, to the last of their actions; ` +
       (result.drainS === undefined
         ? `queue NOT drained within ${options.drainTimeoutS} s (depth ${result.status.depth}): "lost" counts the events still queued`
         : `queue drained ${result.drainS.toFixed(1)} s after the last 202`),

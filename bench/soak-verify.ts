@@ -38,6 +38,8 @@ export interface SoakOutcome {
   faultedCompleted: number;
   /** Time of the last call about any completed event (`Date.now()`), for the throughput. */
   lastActionAt: number;
+  /** The same for the events whose merge request met no fault: what the stream's throughput is read from. */
+  lastCleanActionAt: number;
 }
 
 /**
@@ -56,6 +58,7 @@ export function verifySoak(
   let completed = 0;
   let deadLettered = 0;
   let lastActionAt = 0;
+  let lastCleanActionAt = 0;
   const acknowledged = deliveries.filter((delivery) => delivery.status === 202);
   for (const delivery of acknowledged) {
     const { projectId, iid } = delivery.mergeRequest;
@@ -76,6 +79,7 @@ export function verifySoak(
       completed++;
       const at = lastCall.get(key) ?? delivery.answeredAt;
       lastActionAt = Math.max(lastActionAt, at);
+      if (!faulted.has(key)) lastCleanActionAt = Math.max(lastCleanActionAt, at);
       // The fake and the sender share this process's event loop: with no backlog the fake may read the
       // last call before the sender reads the 202. That counts as 0.
       const latency = Math.max(0, at - delivery.answeredAt);
@@ -97,5 +101,6 @@ export function verifySoak(
     latencyCleanMs: latencySummary(latencies.clean),
     faultedCompleted: latencies.faulted.length,
     lastActionAt,
+    lastCleanActionAt,
   };
 }

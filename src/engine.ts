@@ -1,5 +1,5 @@
 // What every runtime runs: the GitLab client and its caches, one event's rules and commands, one schedule rule's scan.
-import { DiffCache, followLabelChanges, KnownLabels, processEvent, ReviewLoadCache, type ApiCall, type EventOutcome, type ProcessDeps } from './pipeline/index.js';
+import { DiffCache, followLabelChanges, KnownLabels, processEvent, ReviewLoadCache, type ApiCall, type Decision, type EventOutcome, type ProcessDeps } from './pipeline/index.js';
 import { secretValues, type Config } from './config/config.js';
 import { ConfigError, GitLabApiError } from './errors.js';
 import { CommandRateLimiter } from './chatops/rate-limit.js';
@@ -10,6 +10,9 @@ import type { CentralRules, Rule, RuleSet } from './rules/index.js';
 import { runScheduleRule, type ScanOptions, type ScanReport } from './schedule/scan.js';
 import { MemoryRuleConfigStore, type RuleConfigStore, type Store } from './store/index.js';
 import type { RuleEvent } from './event/event.js';
+import { eventLogFields } from './event/log-fields.js';
+import { noMetrics, type Metrics } from './metrics/index.js';
+import { CallLog, eventRecord, scheduleRecord } from './decisions/index.js';
 import type { Upkeep } from './upkeep/index.js';
 import { observeEvent, RuleConfigs } from './project-rules/index.js';
 
@@ -36,6 +39,19 @@ export interface EngineDeps {
   ruleConfigs?: RuleConfigStore;
   /** Let an event wait for a configuration another event is reading (one process; never on Workers). */
   shareReads?: boolean;
+  /** Where GitLab requests, rate budget waits, fired rules and schedule runs are counted (default: nowhere). */
+  metrics?: Metrics;
+}
+
+/** What an attempt of an event collects for its decision record. */
+interface EventAttempt {
+  run: EventRun;
+  receivedAt: number;
+  calls: CallLog;
+  /** The rules in force for the event (the central ones and its project's), once they were read. */
+  rules?: RuleSet;
+  /** What was decided, once it was (processEvent fills it in). */
+  seen: { decision?: Decision };
 }
 
 /** One accepted event, ready to run. */
@@ -54,6 +70,8 @@ export interface EventRun {
   firstAttemptAt?: number | undefined;
   /** Changed files given up front instead of read from GitLab (`rulebot simulate --diffs`). */
   diffs?: Diff[];
+  /** When the delivery was accepted (epoch ms), for its decision record (default: now). */
+  receivedAt?: number;
   /**
    * Whether the runtime gives the event up if this failure, which may pass, ends the attempt: then a
    * command's failure is answered in its thread rather than retried (unset: always retried).
@@ -92,6 +110,8 @@ export interface Engine {
   runSchedule(rule: Rule, options?: ScheduleRunOptions): Promise<ScanReport>;
   /** The token's user, once known (undefined without a token). */
   user(): User | undefined;
+  /** GitLab requests (and note creations) that may go at once now, in this process or isolate. */
+  budget(): { requests: number; notes: number };
   /** Takes the bot's user as known elsewhere (a cache shared by Worker isolates). */
   setUser(user: User): void;
   /** Asks GitLab who the token acts as; refuses to go on with a token GitLab rejects. */
@@ -106,10 +126,12 @@ export interface Engine {
 export function createEngine(deps: EngineDeps): Engine {
   const { config, log } = deps;
   const now = deps.now ?? Date.now;
+  const metrics = deps.metrics ?? noMetrics;
   let lastGitLabAnswer = 0;
+  const onWait = (ms: number) => metrics.rateBudgetWait(ms / 1000);
   const budget = {
-    all: new RateBudget({ perMinute: config.requestsPerMinute }),
-    notes: new RateBudget({ perMinute: config.notesPerMinute, burst: Math.min(10, config.notesPerMinute) }),
+    all: new RateBudget({ perMinute: config.requestsPerMinute, onWait }),
+    notes: new RateBudget({ perMinute: config.notesPerMinute, burst: Math.min(10, config.notesPerMinute), onWait }),
   };
   const gitlab = new GitLabClient({
     baseUrl: config.gitlabUrl,
@@ -122,8 +144,9 @@ export function createEngine(deps: EngineDeps): Engine {
     retries: config.gitlabRetries,
     budget,
     // Readiness: any answer from GitLab (not a 5xx, not a network error) shows it is reachable.
-    onAttempt: ({ status }) => {
+    onAttempt: ({ method, status, durationMs }) => {
       if (status > 0 && status < 500) lastGitLabAnswer = now();
+      metrics.gitlabRequest(method, status, durationMs / 1000);
     },
     ...deps.gitlab,
   });
@@ -145,6 +168,30 @@ export function createEngine(deps: EngineDeps): Engine {
     shareReads: deps.shareReads ?? false,
   });
   let botUser: User | undefined;
+  const recordDecision = (recordLog: Logger, record: Parameters<Store['recordDecision']>[0]) => recordDecisionIn(deps.store, recordLog, record);
+
+  /** Records how an attempt of an event ended. */
+  function recordAttempt(attempt: EventAttempt, recordLog: Logger, outcome: 'done' | 'ignored' | 'retrying', reason: string | null, result?: EventResult) {
+    const { run } = attempt;
+    const ruleSet = attempt.rules ?? deps.rules;
+    const chained = result?.chained ?? [];
+    // Rules fired by labels rulebot changed (followLabelChanges) fired for this event too, listening to
+    // the update rulebot made rather than to the event itself.
+    const chainFired = new Set(chained.flatMap((step) => step.matched));
+    const listened = ruleSet.candidates(run.event).filter((rule) => rule.inProject(run.event.project.path_with_namespace));
+    const rules = [...listened, ...ruleSet.rules.filter((rule) => chainFired.has(rule.name) && !listened.includes(rule))];
+    const decision = attempt.seen.decision;
+    const record = eventRecord({
+      id: run.id, event: run.event, eventUuid: run.eventUuid, receivedAt: attempt.receivedAt, finishedAt: now(), outcome, reason, dryRun: config.dryRun,
+      rules,
+      decision: decision && chainFired.size > 0 ? { ...decision, matched: [...decision.matched, ...rules.filter((rule) => chainFired.has(rule.name))] } : decision,
+      commands: result?.commands ?? [], calls: attempt.calls,
+      planned: result ? [...result.outcome.calls, ...chained.flatMap((step) => step.calls), ...result.commands.flatMap((report) => report.calls), ...result.replies] : [],
+      warnings: result ? [...result.outcome.warnings, ...chained.flatMap((step) => step.warnings)] : [],
+    });
+    // Only a retried or resumed event may have a record already.
+    return recordDecisionIn(deps.store, recordLog, record, { firstAttempt: !run.retrying });
+  }
 
   const setUser = (user: User) => {
     botUser = user;
@@ -160,47 +207,90 @@ export function createEngine(deps: EngineDeps): Engine {
       return deps.rules.rules.find((rule) => rule.key === key && rule.schedule) ?? ruleConfigs.scheduleRule(key, gitlab);
     },
     async runEvent(run) {
-      const eventLog = log.child({ event_id: run.id });
+      // Every line about the event names it, its project and its merge request or issue (`!42`).
+      const eventLog = log.child(eventLogFields(run.id, run.event));
+      const attempt: EventAttempt = { run, receivedAt: run.receivedAt ?? now(), calls: new CallLog(), seen: {} };
       if (run.event.access_token) {
         // Not for rules: GitLab says an access token expires soon, maybe rulebot's own.
         await deps.upkeep?.tokenExpiring(run.event.access_token);
+        await recordAttempt(attempt, eventLog, 'ignored', 'an access token expiring: checked against rulebot\'s own token, not for rules');
         return { outcome: { matched: [], calls: [], warnings: [], undecided: [], state: { event: run.event, facts: {} } }, commands: [], replies: [] };
       }
       // Accepted before the bot's user was known (GitLab unreachable at start): its own events are skipped here.
       if (botUser && run.event.user.id === botUser.id) {
         eventLog.info("event caused by rulebot's own user; skipped");
+        await recordAttempt(attempt, eventLog, 'ignored', "event caused by rulebot's own user");
         return { outcome: { matched: [], calls: [], warnings: [], unknownUsers: [], undecided: [], state: { event: run.event, facts: {} } }, commands: [], replies: [] };
       }
       const effects = {
         store: deps.store, jobId: run.id, retrying: run.retrying, firstAttemptAt: run.firstAttemptAt, scope: 'event', botUsername: botUser?.username,
         lostAnswerWindowMs: deps.lostAnswerWindowMs ?? 65_000, now,
       };
-      const eventGitLab = gitlab.forEvent(run.eventUuid);
-      // A push may change kept rules, a merge request the project's file: seen to first, so this
-      // event's rules are the ones in force after it.
-      if (!offline) {
-        const facts = { ...services, gitlab: eventGitLab, diffs: run.diffs };
-        await observeEvent(run.event, { configs: ruleConfigs, gitlab: eventGitLab, log: eventLog, dryRun: config.dryRun, effects, facts });
+      const eventGitLab = gitlab.forEvent(run.eventUuid, (call) => attempt.calls.add(call));
+      let result: EventResult;
+      try {
+        // A push may change kept rules, a merge request the project's file: seen to first, so this
+        // event's rules are the ones in force after it.
+        if (!offline) {
+          const facts = { ...services, gitlab: eventGitLab, diffs: run.diffs };
+          await observeEvent(run.event, { configs: ruleConfigs, gitlab: eventGitLab, log: eventLog, dryRun: config.dryRun, effects, facts });
+        }
+        // Rules cannot act on a push (they are refused unless they listen to other events too): no need to read any.
+        const rules = run.event.kind === 'push' ? deps.rules : await ruleConfigs.rulesFor(run.event, eventGitLab);
+        attempt.rules = rules;
+        const processDeps = { ...services, rules, gitlab: eventGitLab, log: eventLog, effects, diffs: run.diffs };
+        const outcome = await processEvent(run.event, processDeps, { seen: attempt.seen });
+        const { reports: commands, replies } = await runCommands(run.event, {
+          ...processDeps, botUsername: botUser?.username, store: deps.store, limiter, givesUp: run.givesUp, whyAccess: config.whyAccess,
+        });
+        // Labels rulebot changed fire the label rules meant for them, here: GitLab's webhooks for them are the bot's own, ignored.
+        const ran = commands.filter((report) => report.status === 'ran');
+        const made = [...outcome.calls, ...ran.flatMap((report) => report.calls)];
+        const chained = await followLabelChanges(run.event, made, outcome.matched, processDeps);
+        result = { outcome, commands, replies, chained };
+      } catch (error) {
+        // The queue decides next whether this is retried or a dead letter; the store updates the outcome then.
+        await recordAttempt(attempt, eventLog, 'retrying', error instanceof Error ? error.message : String(error));
+        throw error;
       }
-      // Rules cannot act on a push (they are refused unless they listen to other events too): no need to read any.
-      const rules = run.event.kind === 'push' ? deps.rules : await ruleConfigs.rulesFor(run.event, eventGitLab);
-      const processDeps = { ...services, rules, gitlab: eventGitLab, log: eventLog, effects, diffs: run.diffs };
-      const outcome = await processEvent(run.event, processDeps);
-      const { reports: commands, replies } = await runCommands(run.event, { ...processDeps, botUsername: botUser?.username, store: deps.store, limiter, givesUp: run.givesUp });
-      // Labels rulebot changed fire the label rules meant for them, here: GitLab's webhooks for them are the bot's own, ignored.
+      const { outcome, commands, replies } = result;
+      const chained = result.chained ?? [];
       const ran = commands.filter((report) => report.status === 'ran');
-      const made = [...outcome.calls, ...ran.flatMap((report) => report.calls)];
-      const chained = await followLabelChanges(run.event, made, outcome.matched, processDeps);
       const calls = [outcome, ...chained].reduce((sum, step) => sum + step.calls.length, 0) + ran.reduce((sum, report) => sum + report.calls.length, 0) + replies.length;
       eventLog.info('event processed', { matched: outcome.matched, commands: commands.length, chained: chained.map((step) => step.matched), calls, dry_run: config.dryRun });
-      return { outcome, commands, replies, chained };
+      await recordAttempt(attempt, eventLog, 'done', null, result);
+      for (const step of [outcome, ...chained]) for (const name of step.matched) metrics.ruleFired(name);
+      return result;
     },
-    runSchedule(rule, options = {}) {
+    async runSchedule(rule, options = {}) {
+      const startedAt = options.startedAt ?? now();
+      const dryRun = options.dryRun ?? config.dryRun;
+      const calls = new CallLog();
       const at = options.startedAt;
-      const scanServices = { ...services, dryRun: options.dryRun ?? config.dryRun, ...(at !== undefined && { now: () => at }) };
-      return runScheduleRule(rule, scanServices, { ...options, botUser });
+      const scanServices = { ...services, gitlab: gitlab.observe((call) => calls.add(call)), dryRun, ...(at !== undefined && { now: () => at }) };
+      // Each step of a stepwise run (Workers) is recorded under the run's id; the store adds them up.
+      const stepwise = options.maxItems !== undefined;
+      const scheduleLog = log.child({ schedule: rule.name });
+      let report: ScanReport;
+      try {
+        report = await runScheduleRule(rule, scanServices, { ...options, botUser });
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        await recordDecision(scheduleLog, scheduleRecord({ rule: rule.name, startedAt, finishedAt: now(), outcome: 'failed', reason: message, report: undefined, dryRun, calls }));
+        if (!stepwise) metrics.scheduleRun(rule.name, 'failed');
+        throw error;
+      }
+      const limit = rule.schedule?.limit ?? Number.POSITIVE_INFINITY;
+      const finished = !report.next || (options.actedBefore ?? 0) + report.acted >= limit;
+      // A listing GitLab refused (an unknown project or group, no access) leaves a problem naming no item.
+      const failed = report.errors.find((error) => error.item === undefined);
+      const outcome = !finished ? 'running' : failed ? 'failed' : 'done';
+      await recordDecision(scheduleLog, scheduleRecord({ rule: rule.name, startedAt, finishedAt: now(), outcome, reason: failed?.message ?? null, report, dryRun, calls }));
+      if (finished) metrics.scheduleRun(rule.name, failed ? 'failed' : 'done');
+      return report;
     },
     user: () => botUser,
+    budget: () => ({ requests: budget.all.available(), notes: budget.notes.available() }),
     setUser,
     async init() {
       if (!config.gitlabCredential) return;
@@ -225,4 +315,16 @@ export function createEngine(deps: EngineDeps): Engine {
       return getCurrentUser(gitlab.once()).then(() => true, () => false);
     },
   };
+}
+
+/**
+ * A decision record is what people read to understand the bot; it never changes what the bot does:
+ * a store that cannot record it is logged, and the event goes on.
+ */
+async function recordDecisionIn(store: Store, log: Logger, record: Parameters<Store['recordDecision']>[0], options?: { firstAttempt?: boolean }): Promise<void> {
+  try {
+    await store.recordDecision(record, options);
+  } catch (error) {
+    log.warn('decision record not stored', { error });
+  }
 }

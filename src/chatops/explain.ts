@@ -1,24 +1,36 @@
-// Says, in words, which requirement of a command rule the user did not meet.
-import { ACCESS_LEVELS, anyLabelMatcher, compileCondition, roleName, type Condition, type Facts, type Rule } from '../rules/index.js';
+// Says, in words addressed to the person who wrote the command, which requirement of a command rule they did not meet.
+import { ACCESS_LEVELS, anyLabelMatcher, roleName, unmetConditions, type Condition, type Facts, type Rule, type Unmet } from '../rules/index.js';
 import type { RuleEvent } from '../event/event.js';
 
-/** Why `rule` does not hold for this command event, as sentences; empty if it holds. */
+/**
+ * Why `rule` does not hold for this command event, as sentences; empty if it holds. Which conditions
+ * fail is decided by `unmetConditions`, the explanation decision records use too; this only words them.
+ */
 export function explainRule(rule: Rule, event: RuleEvent, facts: Facts): string[] {
   return rule.when ? explainCondition(rule.when, event, facts) : [];
 }
 
-function explainCondition(condition: Condition, event: RuleEvent, facts: Facts): string[] {
-  const unmet: string[] = [];
-  const unchecked: string[] = [];
-  for (const [key, value] of Object.entries(condition) as [keyof Condition, unknown][]) {
-    if (value === undefined) continue;
-    const outcome = compileCondition({ [key]: value } as Condition)({ event, facts, missing: new Set(), now: Date.now() });
-    if (outcome === true) continue;
-    // Not checked (another requirement failed first, so a fact was never read): said only when no
-    // requirement is known to be unmet, in words, without what the user has.
-    (outcome === false ? unmet : unchecked).push(...describe(key, value, event, facts));
+/** Why `condition` does not hold for this command event, as sentences; empty if it holds. */
+export function explainCondition(condition: Condition, event: RuleEvent, facts: Facts): string[] {
+  return words(unmetConditions(condition, { event, facts, missing: new Set(), now: Date.now() }), event, facts);
+}
+
+/**
+ * Requirements known to be unmet are said; a condition left unchecked (another requirement failed
+ * first, so a fact was never read) only when none is known to be unmet, in words, without what the
+ * user has.
+ */
+function words(unmet: readonly Unmet[], event: RuleEvent, facts: Facts): string[] {
+  const failed = unmet.filter((entry) => !entry.undecided);
+  return (failed.length > 0 ? failed : unmet).flatMap((entry) => sentences(entry, event, facts));
+}
+
+function sentences(unmet: Unmet, event: RuleEvent, facts: Facts): string[] {
+  if (unmet.key === 'any' && unmet.alternatives) {
+    const branches = unmet.alternatives.map((branch) => words(branch, event, facts).join(' and '));
+    return [branches.filter((text) => text !== '').join('; or ')];
   }
-  return unmet.length > 0 ? unmet : unchecked;
+  return describe(unmet.key, unmet.value, event, facts);
 }
 
 function describe(key: keyof Condition, value: unknown, event: RuleEvent, facts: Facts): string[] {
@@ -56,6 +68,7 @@ function describe(key: keyof Condition, value: unknown, event: RuleEvent, facts:
       return [`${command} works only on merge requests`];
     case 'on_issue':
       return [`${command} works only on issues`];
+    // Left unchecked as a whole (decided ones arrive as their parts or alternatives): each part in words.
     case 'any': {
       const branches = (value as Condition[]).map((branch) => explainCondition(branch, event, facts).join(' and '));
       return [branches.filter((text) => text !== '').join('; or ')];

@@ -1,13 +1,13 @@
 // The built-in `help` command: the commands the asking user may run here, from the rule files.
-import { decideRules, type ProcessDeps } from '../pipeline/index.js';
-import type { Condition, Rule } from '../rules/index.js';
+import { decideRules, readFact, type ProcessDeps } from '../pipeline/index.js';
+import { ACCESS_LEVELS, type Condition, type Facts, type Role, type Rule } from '../rules/index.js';
 import type { RuleEvent } from '../event/event.js';
 
 /**
  * Lists every command whose rules would let this user run it on this merge request or issue, judged
  * as for a real command but whatever the arguments; the argument rules are shown instead.
  */
-export async function renderHelp(event: RuleEvent, deps: ProcessDeps, botUsername: string): Promise<string> {
+export async function renderHelp(event: RuleEvent, deps: ProcessDeps & { whyAccess?: Role }, botUsername: string): Promise<string> {
   const byCommand = new Map<string, Rule[]>();
   for (const rule of deps.rules.rules) {
     if (!rule.inProject(event.project.path_with_namespace)) continue;
@@ -23,6 +23,7 @@ export async function renderHelp(event: RuleEvent, deps: ProcessDeps, botUsernam
     const { matched } = await decideRules(probe, deps, { rules, ignoreArgs: true });
     if (matched.length > 0) rows.push(`| \`@${botUsername} ${name}\` | ${describeArgs(matched[0]!.when?.args)} |`);
   }
+  if (await mayAskWhy(event, deps)) rows.push(`| \`@${botUsername} why\` | none: the last events here, and why each rule fired or not |`);
   rows.push(`| \`@${botUsername} help\` | none: shows this list |`);
   return [
     `Commands you can use on this ${event.subject?.type === 'issue' ? 'issue' : 'merge request'}, each on a line of its own:`,
@@ -43,4 +44,11 @@ function describeArgs(args: Condition['args']): string {
     : 'any number';
   if (max === 0) return 'none';
   return only ? `${amount} of: ${only.map((pattern) => `\`${pattern}\``).join(', ')}` : `${amount}`;
+}
+
+/** Whether the asking user has the role `why` needs (read once; the membership is cached a minute). */
+async function mayAskWhy(event: RuleEvent, deps: ProcessDeps & { whyAccess?: Role }): Promise<boolean> {
+  const state: { event: RuleEvent; facts: Facts } = { event, facts: {} };
+  if (await readFact('access', state, deps)) return false;
+  return (state.facts.accessLevel ?? 0) >= ACCESS_LEVELS[deps.whyAccess ?? 'developer'];
 }

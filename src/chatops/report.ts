@@ -6,8 +6,9 @@ import type { ApiCall } from '../pipeline/index.js';
  * assigned); `failed`: GitLab refused an action, or it failed for good (`reasons` says which);
  * `undecided`: GitLab was not asked at all (simulating without a token), and every rule of the
  * command waited on what only GitLab could tell: neither run nor refused, so nobody is answered.
+ * `why`: the built-in `why` was answered with the last events' decision records.
  */
-export type CommandStatus = 'ran' | 'failed' | 'help' | 'refused' | 'unknown' | 'rate_limited' | 'undecided';
+export type CommandStatus = 'ran' | 'failed' | 'help' | 'why' | 'refused' | 'unknown' | 'rate_limited' | 'undecided';
 
 export interface CommandReport {
   command: string;

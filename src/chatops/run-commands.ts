@@ -1,32 +1,18 @@
 // Runs the chat-ops commands of a new note: rate limit, built-in help, command rules, and a reply when refused.
 import { GitLabApiError } from '../errors.js';
-import { executeCalls, processEvent, type ApiCall, type EventOutcome, type ProcessDeps } from '../pipeline/index.js';
+import { executeCalls, processEvent, type ApiCall, type EventOutcome } from '../pipeline/index.js';
+import type { CommandDeps } from './command-types.js';
 import { noteablePath } from '../gitlab/index.js';
-import type { Store } from '../store/index.js';
 import type { Command, RuleEvent } from '../event/event.js';
 import { explainRule } from './explain.js';
 import { renderHelp } from './help.js';
+import { runWhy } from './why.js';
 import { parseCommands } from './parse.js';
-import type { CommandRateLimiter } from './rate-limit.js';
 import { describeFailure, needsReply, replyText } from './reply.js';
 import type { CommandReport, CommandStatus } from './report.js';
 
+export type { CommandDeps } from './command-types.js';
 export type { CommandReport, CommandStatus } from './report.js';
-
-export interface CommandDeps extends ProcessDeps {
-  /** The bot's username (`@<it> …` starts a command); without it no note is read as a command. */
-  botUsername: string | undefined;
-  store: Store;
-  limiter: CommandRateLimiter;
-  /** Emoji put on a note whose command was refused (default `no_entry_sign`). */
-  refusedEmoji?: string;
-  /**
-   * Whether the runtime gives the event up if this failure, which may pass, ends the attempt (no
-   * more retries). Then the command's failure is answered instead of thrown, so the person hears
-   * back. Unset: such failures are always thrown and retried.
-   */
-  givesUp?: ((error: GitLabApiError) => boolean) | undefined;
-}
 
 /** The commands of one note: each one's verdict and calls, then the note's reply to refusals and its reactions. */
 export interface CommandsRun {
@@ -101,6 +87,7 @@ async function runOne(event: RuleEvent, deps: CommandDeps, rerun: boolean): Prom
     await executeCalls(calls, deps);
     return report('help', [], calls);
   }
+  if (command.name === 'why') return runWhy(event, deps);
 
   const rules = deps.rules.candidates(event).filter((rule) => rule.inProject(event.project.path_with_namespace));
   if (rules.length === 0) return report('unknown', [`\`${command.name}\` is not a command here`]);

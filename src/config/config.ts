@@ -14,6 +14,9 @@ const flag = z
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+/** GitLab's project roles, least first (the access levels themselves are in rules/access.ts). */
+const ROLE_NAMES = ['guest', 'planner', 'reporter', 'developer', 'maintainer', 'owner'] as const;
+
 /** Environment variables rulebot reads, with their defaults. Unknown variables are ignored. */
 export const EnvSchema = z.object({
   // Credentials, a query or a fragment in the URL are refused, never masked and used: see gitlabUrlProblem.
@@ -57,11 +60,16 @@ export const EnvSchema = z.object({
     })
     .default('.gitlab/rulebot.yml'),
   PROJECT_CONFIG_TTL_SECONDS: z.coerce.number().min(0).default(300),
+  DECISIONS_RETENTION_DAYS: z.coerce.number().positive().max(3650).default(7),
+  DECISIONS_MAX: z.coerce.number().int().min(1).default(50_000),
+  UI_TOKEN: z.string().min(1).optional(),
+  METRICS_PUBLIC: flag.default(false),
+  WHY_COMMAND_ACCESS: z.enum(ROLE_NAMES).default('developer'),
 });
 
 const SECRET_VARIABLES = new Set([
   'GITLAB_TOKEN', 'GITLAB_WEBHOOK_SECRET', 'GITLAB_WEBHOOK_SIGNING_KEY',
-  'GITLAB_OAUTH_CLIENT_SECRET', 'GITLAB_OAUTH_REFRESH_TOKEN', 'TOKEN_STORE_KEY',
+  'GITLAB_OAUTH_CLIENT_SECRET', 'GITLAB_OAUTH_REFRESH_TOKEN', 'TOKEN_STORE_KEY', 'UI_TOKEN',
 ]);
 
 export type TokenType = 'private' | 'oauth' | 'job';
@@ -115,6 +123,14 @@ export interface Config extends CredentialConfig {
   projectConfigFile: string | undefined;
   /** How long presets from other projects are used before they are read again, in ms. */
   projectConfigTtlMs: number;
+  /** How long decision records are kept (ms) and how many at most. */
+  decisions: { retentionMs: number; max: number };
+  /** Extra credentials (UI_TOKEN, comma-separated) for the page, the API and the metrics, besides the webhook's secrets. */
+  uiTokens: string[];
+  /** `/metrics` answers without a bearer token. */
+  metricsPublic: boolean;
+  /** The least role that may ask `@<bot> why`. */
+  whyAccess: (typeof ROLE_NAMES)[number];
 }
 
 export const MAX_WEBHOOK_BODY_BYTES = 25 * 1024 * 1024;
@@ -191,6 +207,10 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
     deadLetterQueue: e.DEAD_LETTER_QUEUE,
     projectConfigFile: e.PROJECT_CONFIG_FILE === 'off' ? undefined : e.PROJECT_CONFIG_FILE,
     projectConfigTtlMs: e.PROJECT_CONFIG_TTL_SECONDS * 1000,
+    decisions: { retentionMs: e.DECISIONS_RETENTION_DAYS * 86_400_000, max: e.DECISIONS_MAX },
+    uiTokens: splitSecrets(e.UI_TOKEN),
+    metricsPublic: e.METRICS_PUBLIC,
+    whyAccess: e.WHY_COMMAND_ACCESS,
   };
 }
 
@@ -201,7 +221,7 @@ export function parseConfig(env: Record<string, string | undefined>, options: { 
 export function secretValues(config: Config): string[] {
   const signing = config.webhookSigningKeys.flatMap((key) => [key, key.slice(SIGNING_KEY_PREFIX.length)]);
   const oauth = config.oauth ? [config.oauth.clientSecret, config.oauth.refreshToken] : [];
-  return [config.gitlabToken, config.webhookSecret, ...config.webhookSecrets, ...signing, ...oauth, config.tokenStoreKey].filter(
+  return [config.gitlabToken, config.webhookSecret, ...config.webhookSecrets, ...signing, ...oauth, config.tokenStoreKey, ...config.uiTokens].filter(
     (value): value is string => !!value,
   );
 }

@@ -54,7 +54,20 @@ export interface GitLabClientOptions {
    */
   budget?: { all?: RateBudget; notes?: RateBudget } | undefined;
   /** Called once per HTTP attempt, for metrics and logs. */
-  onAttempt?: (attempt: { method: HttpMethod; path: string; status: number; attempt: number }) => void;
+  onAttempt?: (attempt: Attempt) => void;
+}
+
+/** One HTTP attempt of a request, as `onAttempt` reports it. */
+export interface Attempt {
+  method: HttpMethod;
+  /** Below `/api/v4`, without the query. */
+  path: string;
+  /** GitLab's status, or 0 when no answer came (network error, timeout). */
+  status: number;
+  /** 0 for the first try of a request, then 1, 2, … for its retries. */
+  attempt: number;
+  /** From sending to GitLab's answer (its status and headers), or to the failure. */
+  durationMs: number;
 }
 
 export interface RequestOptions<T> {
@@ -110,11 +123,13 @@ export class GitLabClient {
 
   /**
    * A client whose every request carries `X-Gitlab-Event-UUID`, so GitLab refuses to fire the same
-   * hook again within the chain the event started (its own loop breaker, see GITLAB's web_hook_service).
+   * hook again within the chain the event started (its own loop breaker, see GITLAB's web_hook_service),
+   * and, given `onAttempt`, reports its attempts there too (as `observe`).
    */
-  forEvent(eventUuid: string | undefined): GitLabClient {
-    if (!eventUuid) return this;
-    return new GitLabClient(this.options, { ...this.headers, 'x-gitlab-event-uuid': eventUuid });
+  forEvent(eventUuid: string | undefined, onAttempt?: NonNullable<GitLabClientOptions['onAttempt']>): GitLabClient {
+    if (!eventUuid) return onAttempt ? this.observe(onAttempt) : this;
+    // One client for both, made for every event.
+    return new GitLabClient(onAttempt ? this.observing(onAttempt) : this.options, { ...this.headers, 'x-gitlab-event-uuid': eventUuid });
   }
 
   /** A client that tries once and waits at most `timeoutMs` (for health checks, which must answer quickly). */
@@ -124,8 +139,12 @@ export class GitLabClient {
 
   /** A client that also reports each HTTP attempt to `onAttempt` (to count the calls of one job). */
   observe(onAttempt: NonNullable<GitLabClientOptions['onAttempt']>): GitLabClient {
+    return new GitLabClient(this.observing(onAttempt), this.headers);
+  }
+
+  private observing(onAttempt: NonNullable<GitLabClientOptions['onAttempt']>): GitLabClientOptions {
     const outer = this.options.onAttempt;
-    return new GitLabClient({ ...this.options, onAttempt: (attempt) => (outer?.(attempt), onAttempt(attempt)) }, this.headers);
+    return { ...this.options, onAttempt: (attempt) => (outer?.(attempt), onAttempt(attempt)) };
   }
 
   /** Sends one request (retrying what may be retried) and returns the validated JSON answer. */
@@ -238,15 +257,16 @@ export class GitLabClient {
     const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
     let response: Response | undefined;
     let text: string;
+    const sentAt = this.now();
     try {
       response = await doFetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: controller.signal });
-      this.options.onAttempt?.({ method, path, status: response.status, attempt });
+      this.options.onAttempt?.({ method, path, status: response.status, attempt, durationMs: this.now() - sentAt });
       const pause = requestedDelay(response.headers, this.now(), response.status === 429);
       if (pause !== undefined && budget?.all) budget.all.pauseUntil(this.now() + pause);
       text = textLimit !== undefined && response.ok ? await readLimited(response, textLimit, method, path) : await response.text();
     } catch (cause) {
       if (cause instanceof GitLabApiError) throw cause;
-      if (!response) this.options.onAttempt?.({ method, path, status: 0, attempt });
+      if (!response) this.options.onAttempt?.({ method, path, status: 0, attempt, durationMs: this.now() - sentAt });
       throw networkError(method, path, cause, method === 'POST' ? (this.options.ambiguousRetryDelayMs ?? 5_000) : undefined);
     } finally {
       clearTimeout(timer);

@@ -1,5 +1,5 @@
 // The GitLab REST client and the resource helpers built on it.
-export { GitLabClient, type GitLabClientOptions, type HttpMethod, type Query } from './client.js';
+export { GitLabClient, type Attempt, type GitLabClientOptions, type HttpMethod, type Query } from './client.js';
 export { commitStatusRequest, STATUS_FIELD_MAX, type CommitState, type CommitStatus } from './commit-statuses.js';
 export { readRepositoryFile, type FileRead, type RepositoryFile } from './repository-files.js';
 export { IssuableSchema, issuableProjectPath, type Issuable } from './issuables.js';

@@ -7,6 +7,8 @@ export interface RateBudgetOptions {
   burst?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Told how long each caller that had to wait waited, in ms (for metrics). */
+  onWait?: (ms: number) => void;
 }
 
 /**
@@ -28,12 +30,14 @@ export class RateBudget {
   private readonly burst: number;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly onWait: ((ms: number) => void) | undefined;
 
   constructor(options: RateBudgetOptions) {
     this.perMs = options.perMinute / 60_000;
     this.burst = Math.max(1, options.burst ?? Math.floor(options.perMinute / 6));
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.onWait = options.onWait;
     this.tokens = this.burst;
     this.updatedAt = this.now();
   }
@@ -47,6 +51,14 @@ export class RateBudget {
     if (owed > 0) await this.sleep(owed);
     // A pause GitLab asked for while this caller slept holds it too.
     for (let at = this.now(); at < this.pausedUntil; at = this.now()) await this.sleep(this.pausedUntil - at);
+    if (this.onWait && this.now() > now) this.onWait(this.now() - now);
+  }
+
+  /** Requests that may go at once now, without waiting (0 while GitLab asked for a pause). */
+  available(): number {
+    const now = this.now();
+    if (now < this.pausedUntil) return 0;
+    return Math.max(0, Math.floor(Math.min(this.burst, this.tokens + (now - this.updatedAt) * this.perMs)));
   }
 
   /** Holds every request until `untilMs` (epoch ms). */

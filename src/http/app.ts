@@ -1,10 +1,15 @@
 // The HTTP application: routes, and the one place where errors become answers.
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { RulebotError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { noMetrics, webhookKind, type Metrics } from '../metrics/index.js';
 import type { DeadLetter } from '../store/index.js';
-import { createWebhookHandler, type WebhookDeps } from './webhook.js';
-import { createBearerVerifier } from './verify-token.js';
+import { deliveryRecord } from './delivery-record.js';
+import { mountEventsApi } from './events-api.js';
+import { mountMetrics, type MetricsText } from './metrics-route.js';
+import { operatorCheck } from './operator-auth.js';
+import { mountUi, type UiDeps } from './ui/routes.js';
+import { createWebhookHandler, type Delivery, type WebhookDeps } from './webhook.js';
 
 export interface AppDeps extends WebhookDeps {
   log: Logger;
@@ -19,6 +24,16 @@ export interface AppDeps extends WebhookDeps {
     /** Puts a dead letter back in the queue; false when there is none with that id. */
     retry(id: string): Promise<boolean>;
   };
+  /** Where deliveries are counted (outcomes are counted by the store's wrapper, see metrics/count-outcomes.ts). */
+  metrics?: Metrics;
+  /** UI_TOKEN's values: they open the page, the API, the metrics and the status, like the webhook's secrets. */
+  uiTokens?: readonly string[];
+  /** `GET /metrics`: Prometheus's text format. */
+  metricsText?: () => Promise<MetricsText>;
+  /** `/metrics` without a bearer token (METRICS_PUBLIC). */
+  metricsPublic?: boolean;
+  /** The page at `/ui`: what it shows besides the store. */
+  ui?: Pick<UiDeps, 'runtime' | 'rules' | 'budget'>;
 }
 
 /**
@@ -36,8 +51,8 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   // Liveness and readiness say only yes or no; the status and the dead letters show queue figures,
   // GitLab's errors and events, so they take the webhook's secret when one is configured.
-  const credentials = [...deps.secrets, ...deps.signingKeys];
-  const authorize = credentials.length > 0 ? createBearerVerifier(credentials) : undefined;
+  const credentials = [...deps.secrets, ...deps.signingKeys, ...(deps.uiTokens ?? [])];
+  const authorize = operatorCheck(credentials);
   const health = deps.health;
   if (health) {
     app.get('/status', async (c) => {
@@ -76,7 +91,35 @@ export function createApp(deps: AppDeps): Hono {
       return c.json({ status: 'queued', event_id: id }, 202);
     });
   }
-  app.post('/webhooks/gitlab', createWebhookHandler(deps));
+  const metrics = deps.metrics ?? noMetrics;
+  const webhook = createWebhookHandler({
+    ...deps,
+    onDelivery: (delivery, c) => delivered(delivery, c),
+    onRefused: (code, c) => metrics.webhook(webhookKind(c.req.header('x-gitlab-event')), code),
+  });
+  app.post('/webhooks/gitlab', webhook);
+  /** Counts an authentic delivery, and records one rulebot will not act on, after answering. */
+  const delivered = (delivery: Delivery, c: Context) => {
+    metrics.webhook(webhookKind(delivery.hook), delivery.status);
+    const record = deliveryRecord(delivery);
+    if (!record) return;
+    const written = deps.store.recordDecision(record, { firstAttempt: true }).catch((error: unknown) => deps.log.warn('decision record not stored', { error }));
+    inBackground(c, written);
+  };
+
+  mountEventsApi(app, deps.store, authorize);
+  if (deps.metricsText) mountMetrics(app, deps.metricsText, deps.metricsPublic ? undefined : authorize);
+  if (deps.ui) {
+    mountUi(app, {
+      ...deps.ui,
+      store: deps.store,
+      credentials,
+      log: deps.log,
+      ...(deps.now && { now: deps.now }),
+      ...(deps.health && { ready: deps.health.ready }),
+      ...(deps.deadLetters && { deadLetters: deps.deadLetters }),
+    });
+  }
 
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}`, code: 'not_found' }, 404));
   app.onError((error, c) => {
@@ -89,4 +132,18 @@ export function createApp(deps: AppDeps): Hono {
     return c.json({ error: 'internal error; see the rulebot log', code: 'internal_error' }, 500);
   });
   return app;
+}
+
+/**
+ * Lets `work` finish after the answer: on Workers the invocation waits for it (`waitUntil`); on Node a
+ * promise runs on by itself.
+ */
+export function inBackground(c: Context, work: Promise<unknown>): void {
+  let context: { waitUntil(promise: Promise<unknown>): void } | undefined;
+  try {
+    context = c.executionCtx;
+  } catch {
+    // Node: Hono has no execution context there.
+  }
+  context?.waitUntil(work);
 }

@@ -34,8 +34,8 @@ export function createTokenVerifier(secrets: readonly string[]): (token: string 
  */
 export function createBearerVerifier(secrets: readonly string[]): (authorization: string | undefined) => void {
   const verify = createSecretVerifier(secrets, {
-    missing: 'missing "Authorization: Bearer <token>" header: use the value of GITLAB_WEBHOOK_SECRET (or GITLAB_WEBHOOK_SIGNING_KEY when only that is set)',
-    invalid: 'the bearer token does not match GITLAB_WEBHOOK_SECRET or GITLAB_WEBHOOK_SIGNING_KEY',
+    missing: 'missing "Authorization: Bearer <token>" header: use the value of GITLAB_WEBHOOK_SECRET or UI_TOKEN (or GITLAB_WEBHOOK_SIGNING_KEY when only that is set)',
+    invalid: 'the bearer token does not match GITLAB_WEBHOOK_SECRET, UI_TOKEN or GITLAB_WEBHOOK_SIGNING_KEY',
   });
   return (authorization) => verify(/^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1]);
 }

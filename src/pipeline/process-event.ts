@@ -19,9 +19,12 @@ import { findMilestone } from '../gitlab/index.js';
 export async function processEvent(
   input: RuleEvent,
   deps: ProcessDeps,
-  options: { rules?: readonly Rule[]; deferReactions?: boolean } = {},
+  options: { rules?: readonly Rule[]; deferReactions?: boolean; seen?: { decision?: Decision } } = {},
 ): Promise<EventOutcome> {
-  return actOnDecision(await decideRules(input, deps, options), deps, options);
+  const decision = await decideRules(input, deps, options);
+  // Kept in `seen` before acting, so that what was decided is known even when a call then fails.
+  if (options.seen) options.seen.decision = decision;
+  return actOnDecision(decision, deps, options);
 }
 
 /** Reads what the matched rules' actions need, plans the calls and makes them (or logs them in dry-run). */

@@ -3,3 +3,4 @@ export { DEFAULT_RETRY, type Job, type RetryPolicy } from './job.js';
 export { failureVerdict } from './failure-verdict.js';
 export { restoreJob, unreadableReason } from './restore-job.js';
 export { orderKey } from './order-key.js';
+export { WorkerPool, type WorkerPoolOptions } from './worker-pool.js';

@@ -1,6 +1,5 @@
 // The checks across files (unique names, something to act on) and the compilation of the rules that pass them.
 import { SUBJECTLESS_EVENTS } from './events.js';
-import { globMatcher, type Matcher } from './patterns.js';
 import { compileRule, type Rule } from './rule.js';
 import type { RuleSpec } from './schema.js';
 
@@ -11,6 +10,8 @@ export interface RuleEntry {
   file: string;
   /** `projects` globs of the file and of each file that extends it: the rule applies where all of them allow. */
   projects: readonly (readonly string[])[];
+  /** The line of the file where the rule starts, when known. */
+  line?: number | undefined;
 }
 
 export interface CompileOptions {
@@ -25,7 +26,7 @@ export function compileEntries(entries: readonly RuleEntry[], options: CompileOp
   const problems: string[] = [];
   const rules: Rule[] = [];
   const seen = new Map<string, string>();
-  for (const { spec, file, projects } of entries) {
+  for (const { spec, file, projects, line } of entries) {
     const where = `${file}: rule "${spec.name}"`;
     const earlier = seen.get(spec.name);
     if (earlier) problems.push(`${where}: name: expected a unique rule name, but another rule in ${earlier} has it too`);
@@ -34,16 +35,8 @@ export function compileEntries(entries: readonly RuleEntry[], options: CompileOp
       problems.push(`${where}: on: ${spec.on.join(', ')} events concern no merge request or issue, so "then" has nothing to act on`);
       continue;
     }
-    const rule = compileRule(spec, file, (options.orderOffset ?? 0) + rules.length, undefined);
-    rules.push({ ...rule, key: options.key?.(spec) ?? spec.name, inProject: allOf(projects.map((globs) => globMatcher([...globs]))) });
+    const rule = compileRule(spec, file, (options.orderOffset ?? 0) + rules.length, projects, line);
+    rules.push({ ...rule, key: options.key?.(spec) ?? spec.name });
   }
   return { rules, problems };
-}
-
-const everywhere: Matcher = () => true;
-
-function allOf(matchers: Matcher[]): Matcher {
-  if (matchers.length === 0) return everywhere;
-  if (matchers.length === 1) return matchers[0]!;
-  return (text) => matchers.every((matcher) => matcher(text));
 }

@@ -144,10 +144,14 @@ const COST: Partial<Record<keyof Condition, number>> = {
 
 /** Compiles a condition object: all of its keys must hold. Cheap keys are checked before ones that may need API calls. */
 export function compileCondition(condition: Condition): Evaluator {
-  const keys = (Object.keys(condition) as (keyof Condition)[]).filter((key) => condition[key] !== undefined);
-  keys.sort((a, b) => (COST[a] ?? 0) - (COST[b] ?? 0));
-  const parts = keys.map((key) => (COMPILERS[key] as Compiler<typeof key>)(condition[key] as never));
+  const parts = conditionKeys(condition).map((key) => (COMPILERS[key] as Compiler<typeof key>)(condition[key] as never));
   return parts.length === 1 ? parts[0]! : allOf(parts);
+}
+
+/** The keys of a condition object in the order they are evaluated: cheap ones first, those that may need API calls last. */
+export function conditionKeys(condition: Condition): (keyof Condition)[] {
+  const keys = (Object.keys(condition) as (keyof Condition)[]).filter((key) => condition[key] !== undefined);
+  return keys.sort((a, b) => (COST[a] ?? 0) - (COST[b] ?? 0));
 }
 
 /**

@@ -10,3 +10,14 @@ export function parseDuration(text: string): number | undefined {
   if (!match) return undefined;
   return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
 }
+
+/**
+ * A duration in the rule files' notation: exact in the largest unit that divides it (`30d`, `2w`),
+ * otherwise rounded down (`3d` for three and a half days, `5h`, `12m`).
+ */
+export function formatDuration(ms: number): string {
+  if (ms > 0 && ms % UNIT_MS.w === 0) return `${ms / UNIT_MS.w}w`;
+  if (ms >= UNIT_MS.d && (ms % UNIT_MS.d === 0 || ms >= 2 * UNIT_MS.d)) return `${Math.floor(ms / UNIT_MS.d)}d`;
+  if (ms >= UNIT_MS.h && (ms % UNIT_MS.h === 0 || ms >= 2 * UNIT_MS.h)) return `${Math.floor(ms / UNIT_MS.h)}h`;
+  return `${Math.floor(ms / UNIT_MS.m)}m`;
+}

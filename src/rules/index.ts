@@ -17,3 +17,6 @@ export { compileTemplate, renderTemplate, TEMPLATE_VARIABLES, type Template } fr
 export { AUTHOR_PLACEHOLDER, USER_PLACEHOLDER, namesAuthor, readUserItem, resolveUsernames, type ResolvedUsers } from './user-list.js';
 export { resolveDueDate } from './action-schemas.js';
 export { activityIgnores } from './state-conditions.js';
+export { describeUnmet, unmetConditions, type Unmet } from './explain.js';
+export { ruleSource } from './rule.js';
+export { formatDuration } from './duration.js';

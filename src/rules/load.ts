@@ -75,10 +75,10 @@ export function declaredLabels(files: readonly ParsedRuleFile[]): { labels: Labe
   return { labels: [...labels.values()].map(({ spec }) => spec), problems };
 }
 
-/** The rules a file defines itself, each with the file's `projects`. */
-export function ownEntries({ source, file }: ParsedRuleFile, projects: readonly (readonly string[])[] = []): RuleEntry[] {
+/** The rules a file defines itself, each with the file's `projects` and the line it starts on (so that a decision can say where the rule that made it is written). */
+export function ownEntries({ source, file, lineOf }: ParsedRuleFile, projects: readonly (readonly string[])[] = []): RuleEntry[] {
   const scopes = file.projects && file.projects.length > 0 ? [...projects, file.projects] : projects;
-  return (file.rules ?? []).map((spec) => ({ spec, file: source.path, projects: scopes }));
+  return (file.rules ?? []).map((spec, i) => ({ spec, file: source.path, projects: scopes, line: lineOf(['rules', i]) }));
 }
 
 /** Parses one rule file and validates it against the schema, or says what is wrong, line by line. */

@@ -15,11 +15,18 @@ export interface Rule {
   key: string;
   /** The rule file it came from, as given to the loader. */
   file: string;
+  /** The line of the file where the rule starts, when known. */
+  line: number | undefined;
   /** Position among all loaded rules: rules fire, and their actions merge, in this order. */
   order: number;
   on: string[];
   /** Holds when the file's `projects` globs allow the project (always, without them). */
   inProject: Matcher;
+  /**
+   * The `projects` globs as written, of the file and of each file that extends it: the rule applies
+   * where every list allows (undefined: every project).
+   */
+  projects: readonly (readonly string[])[] | undefined;
   condition: Evaluator;
   /** The `if` conditions as written, for explaining a refusal. */
   when: Condition | undefined;
@@ -47,7 +54,13 @@ export interface ScheduleSpec {
 
 const everywhere: Matcher = () => true;
 
-export function compileRule(spec: RuleSpec, file: string, order: number, projects: string[] | undefined): Rule {
+function allOf(matchers: Matcher[]): Matcher {
+  if (matchers.length === 0) return everywhere;
+  if (matchers.length === 1) return matchers[0]!;
+  return (text) => matchers.every((matcher) => matcher(text));
+}
+
+export function compileRule(spec: RuleSpec, file: string, order: number, projects: readonly (readonly string[])[] = [], line?: number): Rule {
   const comment = spec.then.comment && compiled(spec.then.comment.body);
   const reply = spec.then.reply === undefined ? undefined : compiled(spec.then.reply);
   const pipelineRef = spec.then.pipeline?.ref === undefined ? undefined : compiled(spec.then.pipeline.ref);
@@ -59,9 +72,11 @@ export function compileRule(spec: RuleSpec, file: string, order: number, project
     name: spec.name,
     key: spec.name,
     file,
+    line,
     order,
     on: spec.on,
-    inProject: projects && projects.length > 0 ? globMatcher(projects) : everywhere,
+    inProject: allOf(projects.map((globs) => globMatcher([...globs]))),
+    projects: projects.length > 0 ? projects : undefined,
     condition: spec.if ? compileCondition(spec.if) : () => true,
     when: spec.if,
     then: spec.then,
@@ -97,4 +112,9 @@ function compiled(source: string): Template {
   const template = compileTemplate(source);
   if ('error' in template) throw new Error(`template was validated by the schema: ${template.error}`);
   return template;
+}
+
+/** Where a rule is written, for people: `rules/labels.yml:12`. */
+export function ruleSource(rule: Pick<Rule, 'file' | 'line'>): string {
+  return rule.line === undefined ? rule.file : `${rule.file}:${rule.line}`;
 }

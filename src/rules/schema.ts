@@ -254,12 +254,14 @@ const EventName = z
   .superRefine((name, ctx) => {
     if (name === 'command.help') {
       ctx.addIssue({ code: 'custom', message: '"help" is built in: it lists the commands each user may run' });
+    } else if (name === 'command.why') {
+      ctx.addIssue({ code: 'custom', message: '"why" is built in: it shows the last events on a merge request or issue and why rules fired or not (WHY_COMMAND_ACCESS sets who may ask)' });
     } else if (!isEventName(name)) {
       ctx.addIssue({ code: 'custom', message: `unknown event "${name}" (known: ${[...EVENT_NAMES].join(', ')}, command.<name>)` });
     }
   })
   // For editors: the names they may complete, as the check above accepts them.
-  .meta({ anyOf: [{ enum: [...EVENT_NAMES] }, { pattern: '^command\\.[a-z][\\w-]*$', not: { const: 'command.help' } }] });
+  .meta({ anyOf: [{ enum: [...EVENT_NAMES] }, { pattern: '^command\\.[a-z][\\w-]*$', not: { enum: ['command.help', 'command.why'] } }] });
 
 const CronExpression = z.string({ error: 'expected a cron expression such as "0 6 * * *"' }).superRefine((pattern, ctx) => {
   try {

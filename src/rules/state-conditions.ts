@@ -4,7 +4,7 @@ import type { Evaluator, MatchContext, SubjectDetails } from './context.js';
 import type { Condition } from './schema.js';
 import { namesAuthor, resolveUsernames } from './user-list.js';
 
-type StateKey = 'emoji' | 'activity' | 'approvals' | 'pipeline' | 'merge_status' | 'conflicts' | 'threads' | 'assignees' | 'reviewers' | 'milestone' | 'type' | 'confidential';
+export type StateKey = 'emoji' | 'activity' | 'approvals' | 'pipeline' | 'merge_status' | 'conflicts' | 'threads' | 'assignees' | 'reviewers' | 'milestone' | 'type' | 'confidential';
 type Compiler<K extends keyof Condition> = (value: NonNullable<Condition[K]>) => Evaluator;
 type Range = { at_least?: number | undefined; at_most?: number | undefined };
 

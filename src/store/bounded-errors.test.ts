@@ -21,6 +21,17 @@ describe('withBoundedErrors', () => {
     expect(letter!.reason).not.toContain(SECRET);
   });
 
+  it('records the reason of a decision record without secrets', async () => {
+    const inner = new MemoryStore();
+    const store = withBoundedErrors(inner, [SECRET]);
+    const record = {
+      id: 'd', event: 'merge_request.open', event_uuid: null, project: null, subject: null, user: null, outcome: 'retrying' as const, reason: huge,
+      received_at: Date.now(), finished_at: Date.now(), attempts: 1, dry_run: false, rules: [], rules_omitted: 0, commands: [], calls: [], calls_omitted: 0, planned: [], warnings: [], schedule: null,
+    };
+    await store.recordDecision(record);
+    expect((await inner.decision('d'))?.reason).toMatch(/^GitLab said \[redacted\]: x+…/);
+  });
+
   it('cleans what it hands out, even when recorded without it', async () => {
     const inner = new MemoryStore();
     await inner.acceptDelivery('b', job('b'));

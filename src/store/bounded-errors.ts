@@ -1,4 +1,4 @@
-// A Store whose recorded errors (a job's last error, a dead letter's reason) are at most 2 KB and free of secrets.
+// A Store whose recorded errors (a job's last error, a dead letter's reason, a decision record's reason) are at most 2 KB and free of secrets.
 import { createTextCleaner } from '../bounded-text.js';
 import type { DeadLetter, QueueStats, Store } from './store.js';
 
@@ -20,6 +20,8 @@ export function withBoundedErrors<S extends Store>(store: S, secrets: readonly s
     retryJobLater: (id, nextAttemptAt, error, firstAttemptAt) => store.retryJobLater(id, nextAttemptAt, clean(error), firstAttemptAt),
     deadLetter: (id, reason, made) => store.deadLetter(id, clean(reason), made),
     deadLetters: async (options) => (await store.deadLetters(options)).map(cleanLetter),
+    // A failed attempt's record gives its error as the reason (the record bounds it further).
+    recordDecision: (record, options) => store.recordDecision(record.reason === null ? record : { ...record, reason: clean(record.reason) }, options),
     async queueStats(): Promise<QueueStats> {
       // Spread: a runtime's store may report more than QueueStats (the Worker's running scans).
       const stats = await store.queueStats();

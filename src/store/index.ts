@@ -11,3 +11,19 @@ export {
   type RuleConfigRecord,
   type RuleConfigStore,
 } from './rule-config-store.js';
+export {
+  boundRecord,
+  DECISION_OUTCOMES,
+  DEFAULT_DECISION_LIMITS,
+  type CallRecord,
+  type CommandVerdict,
+  type DecisionInput,
+  type DecisionLimits,
+  type DecisionOutcome,
+  type DecisionPage,
+  type DecisionQuery,
+  type DecisionRecord,
+  type PlannedCall,
+  type RuleVerdict,
+  type ScheduleSummary,
+} from './decision-record.js';

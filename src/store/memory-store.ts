@@ -1,4 +1,6 @@
 // An in-process Store, for tests and tools: everything is lost when the process ends.
+import type { DecisionInput, DecisionLimits, DecisionPage, DecisionQuery, DecisionRecord } from './decision-record.js';
+import { MemoryDecisions } from './memory-decisions.js';
 import type { AttemptsMade, DeadLetter, QueueStats, Store, StoredJob } from './store.js';
 
 export interface MemoryStoreOptions {
@@ -7,6 +9,8 @@ export interface MemoryStoreOptions {
   /** Most keys kept; the oldest go first beyond it (default 100 000). */
   maxKeys?: number;
   now?: () => number;
+  /** How long decision records are kept, and how many at most (default 7 days, 50,000). */
+  decisions?: DecisionLimits;
 }
 
 export class MemoryStore implements Store {
@@ -22,11 +26,13 @@ export class MemoryStore implements Store {
   private readonly retentionMs: number;
   private readonly maxKeys: number;
   private readonly now: () => number;
+  private readonly records: MemoryDecisions;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.retentionMs = options.retentionMs ?? 7 * 24 * 3_600_000;
     this.maxKeys = options.maxKeys ?? 100_000;
     this.now = options.now ?? Date.now;
+    this.records = new MemoryDecisions(this.now, options.decisions);
   }
 
   async acceptDelivery(key: string | undefined, job: StoredJob): Promise<boolean> {
@@ -65,6 +71,7 @@ export class MemoryStore implements Store {
     if (!job) return;
     Object.assign(job, { attempts: job.attempts + 1, next_attempt_at: nextAttemptAt, last_error: error, first_attempt_at: job.first_attempt_at ?? firstAttemptAt });
     this.lastError = { job: id, message: error, at: this.now() };
+    this.records.settle(id, 'retrying', error);
   }
 
   async deadLetter(id: string, reason: string, made: AttemptsMade): Promise<void> {
@@ -74,6 +81,7 @@ export class MemoryStore implements Store {
     const first = job.first_attempt_at ?? made.first_attempt_at;
     this.dead.set(id, { job: { ...job, attempts: made.attempts, first_attempt_at: first }, reason, failed_at: this.now() });
     this.lastError = { job: id, message: reason, at: this.now() };
+    this.records.settle(id, 'dead_letter', reason);
   }
 
   async deadLetters(): Promise<DeadLetter[]> {
@@ -87,6 +95,7 @@ export class MemoryStore implements Store {
     // When its first attempt began stays: comments of its earlier attempts are looked for from then.
     const job = { ...letter.job, attempts: 0, received_at: this.now(), next_attempt_at: this.now(), last_error: undefined };
     this.jobs.set(id, job);
+    this.records.settle(id, 'retrying', 'put back from the dead letters');
     return { ...job };
   }
 
@@ -122,6 +131,18 @@ export class MemoryStore implements Store {
 
   async recordScheduleRun(rule: string, at: number): Promise<void> {
     this.scheduleRuns.set(rule, at);
+  }
+
+  async recordDecision(record: DecisionInput): Promise<void> {
+    this.records.record(record);
+  }
+
+  async decisions(query: DecisionQuery): Promise<DecisionPage> {
+    return this.records.decisions(query);
+  }
+
+  async decision(id: string): Promise<DecisionRecord | undefined> {
+    return this.records.decision(id);
   }
 
   async close(): Promise<void> {}

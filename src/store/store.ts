@@ -1,4 +1,5 @@
-// Persistence behind one interface: accepted events until they are done, deliveries seen, effects made, schedule runs.
+// Persistence behind one interface: accepted events until they are done, deliveries seen, effects made, schedule runs, decision records.
+import type { DecisionInput, DecisionPage, DecisionQuery, DecisionRecord } from './decision-record.js';
 
 /** An accepted event, kept until its actions completed or failed for good. */
 export interface StoredJob {
@@ -86,6 +87,17 @@ export interface Store {
   /** When the schedule rule last started a run (epoch ms), if it ever did. */
   lastScheduleRun(rule: string): Promise<number | undefined>;
   recordScheduleRun(rule: string, at: number): Promise<void>;
+  /**
+   * Records what was decided for an event or a schedule run (see DecisionTables.record). Jobs moved to
+   * a retry or to the dead letters (`retryJobLater`, `deadLetter`, `reviveDeadLetter`) update their
+   * record's outcome themselves. `firstAttempt`: no record with this id can exist yet (a first
+   * attempt, a new delivery), so none is looked for.
+   */
+  recordDecision(record: DecisionInput, options?: { firstAttempt?: boolean }): Promise<void>;
+  /** Decision records, newest first, filtered and paged. */
+  decisions(query: DecisionQuery): Promise<DecisionPage>;
+  /** One decision record by event id. */
+  decision(id: string): Promise<DecisionRecord | undefined>;
   /**
    * Whether a write would be committed now, for readiness: a store on a disk can still be read when
    * it can no longer write (the disk is full, the volume turned read-only). Stores without such a

@@ -198,11 +198,13 @@ describe.each(RUNTIMES)('chat-ops ($name)', (runtime) => {
         '|---|---|',
         '| `@rulebot label` | 1 or more of: `type::*`, `priority::*`, `bug`, `feature`, `documentation` |',
         '| `@rulebot ready` | any |',
+        '| `@rulebot why` | none: the last events here, and why each rule fired or not |',
         '| `@rulebot help` | none: shows this list |',
       ].join('\n'),
     );
     expect(guest).not.toContain('@rulebot label');
     expect(guest).not.toContain('@rulebot ready');
+    expect(guest).not.toContain('@rulebot why');
     expect(author).toContain('`@rulebot ready`');
     expect(author).not.toContain('`@rulebot label`');
   });

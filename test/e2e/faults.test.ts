@@ -59,6 +59,21 @@ describe('faults', () => {
     expect(await h.status()).toMatchObject({ queue: { depth: 0, dead_letters: 0 } });
   });
 
+  it('does not let a slow answer hold the only worker: other merge requests are acted on while it is awaited', async () => {
+    await h.close();
+    h = await startHarness({ rules: { 'welcome.yml': rules }, timeoutMs: 10_000, env: { QUEUE_CONCURRENCY: '1' } });
+    h.gitlab.addProject({ id: 1, path_with_namespace: 'gitlabhq/gitlab-test' });
+    for (let iid = 1; iid <= 4; iid++) h.gitlab.addMergeRequest({ project_id: 1, iid, labels: [] });
+    // !1's edit is answered after 4 s, well within the client's timeout: an attempt that is slow, not failing.
+    h.gitlab.inject({ method: 'PUT', path: /merge_requests\/1$/, delayMs: 4_000, times: 1 });
+    for (const iid of [1, 2, 3, 4]) expect((await h.post(mergeRequestPayload({ iid, labels: [] }))).status).toBe(202);
+    await until(() => [2, 3, 4].every((iid) => h.gitlab.notes(1, 'MergeRequest', iid).some((n) => n.author_id === BOT.id)));
+    // The others were done while !1's edit was still awaited (its comment comes after the edit).
+    expect(h.gitlab.notes(1, 'MergeRequest', 1)).toEqual([]);
+    await h.settle();
+    expectEachOnce([1, 2, 3, 4]);
+  });
+
   it('waits out 429s with and without rate-limit headers', async () => {
     h.gitlab.inject({ method: 'PUT', path: /merge_requests\/1$/, status: 429, headers: { 'retry-after': '0' }, times: 2 });
     h.gitlab.inject({ method: 'POST', path: /merge_requests\/2\/notes$/, status: 429, times: 2 });

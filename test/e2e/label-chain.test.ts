@@ -1,7 +1,7 @@
 // End to end: labels changed by rulebot's own actions fire the label rules of the project, once, in the same job.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { notePayload } from '../support/events.js';
-import { type Harness } from '../support/harness.js';
+import { SECRET, type Harness } from '../support/harness.js';
 import { RUNTIMES } from '../support/runtimes.js';
 
 const PROJECT = 5;
@@ -73,5 +73,19 @@ describe.each(RUNTIMES)('labels changed by rulebot ($name)', (runtime) => {
       { add_labels: 'step-3' },
       { add_labels: 'step-4,again' },
     ]);
+  });
+
+  it("records the rules the chain fired as fired in the event's decision record, with every write made", async () => {
+    const payload = notePayload({ body: '@rulebot ready', userId: DEV.id, username: DEV.username, iid: 1, authorId: AUTHOR.id, labels: ['workflow::in dev'] });
+    await h.post(payload, { 'x-gitlab-event': 'Note Hook', 'idempotency-key': 'ready-1' });
+    await h.settle();
+    const response = await h.fetch('/api/events/ready-1', { headers: { authorization: `Bearer ${SECRET}` } });
+    const record = (await response.json()) as { outcome: string; rules: { name: string; fired: boolean }[]; commands: { command: string; status: string }[]; planned: { method: string }[] };
+    expect(record.outcome).toBe('done');
+    expect(record.commands).toEqual([expect.objectContaining({ command: 'ready', status: 'ran' })]);
+    const fired = record.rules.filter((rule) => rule.fired).map((rule) => rule.name);
+    expect(fired).toEqual(['request review', 'step three', 'step four', 'back to the start']);
+    expect(record.rules.map((rule) => rule.name)).not.toContain('not about labels');
+    expect(record.planned.filter((call) => call.method === 'PUT')).toHaveLength(4);
   });
 });

@@ -48,6 +48,8 @@ export interface Harness {
   post(payload: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
   /** Sends any request to rulebot (`/healthz`, a malformed delivery). */
   fetch(path: string, init?: RequestInit): Promise<Response>;
+  /** Where rulebot listens on loopback (`http://127.0.0.1:PORT`), for a real browser. */
+  url: string;
   /** `GET /status` with the webhook secret as bearer token, as JSON. */
   status(): Promise<any>;
   /** Waits until every accepted event has been processed (and every schedule run started has finished). */
@@ -132,6 +134,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<NodeHa
     logs,
     post: (payload, headers) => postWebhook(send, payload, headers, options.signingKey, clock),
     fetch: send,
+    url: server.url,
     status: () => readStatus(send, statusCredential(options)),
     settle: () => server.bot.queue.onIdle(),
     async cron() {

@@ -42,6 +42,7 @@ export async function startWorkerHarness(options: WorkerHarnessOptions = {}): Pr
   const dir = await mkdtemp(join(tmpdir(), 'rulebot-worker-'));
   const logs: string[] = [];
   let miniflare: Miniflare | undefined;
+  let baseUrl = '';
   try {
     let rulesDir = options.rulesDir ?? 'rules';
     if (options.rules) {
@@ -84,9 +85,11 @@ export async function startWorkerHarness(options: WorkerHarnessOptions = {}): Pr
         for (const stream of [stdout, stderr]) createInterface({ input: stream }).on('line', (line) => logs.push(line));
       },
     } as MiniflareOptions);
-    await miniflare.ready.catch((error: Error) => {
-      throw new Error(`${error.message}\n${logs.join('\n')}`);
-    });
+    baseUrl = (
+      await miniflare.ready.catch((error: Error) => {
+        throw new Error(`${error.message}\n${logs.join('\n')}`);
+      })
+    ).origin;
   } catch (error) {
     await miniflare?.dispose();
     if (!options.gitlab) await gitlab.stop();
@@ -116,6 +119,7 @@ export async function startWorkerHarness(options: WorkerHarnessOptions = {}): Pr
     logs,
     post: (payload, headers) => postWebhook(send, payload, headers, options.signingKey, clock),
     fetch: send,
+    url: baseUrl,
     status,
     async settle() {
       // Accepted events stay in the store until their actions are done; a running scan is marked there too.

@@ -1,4 +1,4 @@
-// The Node process: the engine behind an in-process queue (p-queue), a cron scheduler (croner) and the HTTP app.
+// The Node process: the engine behind an in-process queue, a cron scheduler (croner) and the HTTP app.
 import type { Hono } from 'hono';
 import { failureVerdict, restoreJob, type Job, type RetryPolicy } from '../../queue/index.js';
 import { EventQueue } from './event-queue.js';
@@ -13,6 +13,9 @@ import type { RuleConfigs } from '../../project-rules/index.js';
 import type { ScanReport } from '../../schedule/scan.js';
 import { Scheduler } from './scheduler.js';
 import type { Store, StoredJob } from '../../store/index.js';
+import { countOutcomes } from '../../metrics/index.js';
+import { ruleSummary } from '../../decisions/index.js';
+import { createPrometheusMetrics } from './prometheus.js';
 import { secretValues } from '../../config/config.js';
 import { withBoundedErrors } from '../../store/bounded-errors.js';
 
@@ -68,10 +71,13 @@ export interface Bot {
 
 /** rulebot in one long-running process: the engine behind an in-process queue, a cron scheduler and the HTTP app. */
 export function createBot(given: BotDeps): Bot {
+  const now = given.now ?? Date.now;
   // Every error recorded, listed or shown in /status passes through this store: short and without secrets.
-  const deps = { ...given, store: withBoundedErrors(given.store, secretValues(given.config)) };
+  const bounded = withBoundedErrors(given.store, secretValues(given.config));
+  // Every event attempt ends in the store; counting there counts each outcome once.
+  const prometheus = createPrometheusMetrics(() => bounded.queueStats(), now);
+  const deps = { ...given, store: countOutcomes(bounded, prometheus.metrics), metrics: prometheus.metrics };
   const { config, log } = deps;
-  const now = deps.now ?? Date.now;
   const engine = createEngine(deps);
 
   let accepting = true;
@@ -92,7 +98,7 @@ export function createBot(given: BotDeps): Bot {
       const retrying = job.stored.attempts > 0 || job.resumed === true;
       const retry = { ...config.retry, ...deps.retry };
       const { outcome, commands } = await engine.runEvent({
-        id: job.id, event: job.event, eventUuid: job.eventUuid, retrying, firstAttemptAt: job.stored.first_attempt_at,
+        id: job.id, event: job.event, eventUuid: job.eventUuid, retrying, firstAttemptAt: job.stored.first_attempt_at, receivedAt: job.stored.received_at,
         // Judged with the longest back-off that could be drawn: when that wait would end the retries,
         // this attempt is taken as the last, so a person's command is answered rather than given up unanswered.
         givesUp: (error) => 'deadLetter' in failureVerdict(error, job.stored, retry, now(), () => 1),
@@ -144,6 +150,11 @@ export function createBot(given: BotDeps): Bot {
       },
     },
     deadLetters: { list: () => deps.store.deadLetters({ payloads: false }), retry: (id) => retryDeadLetter(id) },
+    metrics: prometheus.metrics,
+    uiTokens: config.uiTokens,
+    metricsText: prometheus.render,
+    metricsPublic: config.metricsPublic,
+    ui: { runtime: 'node', rules: deps.rules.rules.map(ruleSummary), budget: engine.budget },
   });
 
   /** Queues a stored job some earlier attempt may have started: its calls are checked before being made again. */
@@ -230,3 +241,4 @@ export function createBot(given: BotDeps): Bot {
     },
   };
 }
+

@@ -1,11 +1,18 @@
 // Node's in-process queue of accepted events: bounded concurrency, strict order per merge request or issue, retries, dead letters.
-import PQueue from 'p-queue';
 import type { Logger } from '../../log.js';
-import { DEFAULT_RETRY, failureVerdict, orderKey, type Job, type RetryPolicy } from '../../queue/index.js';
+import { DEFAULT_RETRY, failureVerdict, orderKey, WorkerPool, type Job, type RetryPolicy } from '../../queue/index.js';
 import type { Store } from '../../store/index.js';
+import { eventLogFields } from '../../event/log-fields.js';
+
+/** An attempt running longer than this gives its worker to the next event (see WorkerPool). */
+export const STALL_MS = 1_000;
+/** Attempts running at once, stalled ones included, per unit of concurrency. */
+export const MAX_RUNNING_PER_WORKER = 8;
 
 export interface EventQueueOptions {
+  /** Attempts making progress at once; an attempt stalled for `stallMs` stops counting. */
   concurrency: number;
+  stallMs?: number;
   run: (job: Job) => Promise<void>;
   store: Store;
   log: Logger;
@@ -17,8 +24,10 @@ export interface EventQueueOptions {
 /**
  * Events of one merge request or issue (one `orderKey`) run one after another in arrival order (their
  * actions land in that order, and a retried event holds back only the later ones about the same merge
- * request or issue); other events run side by side, up to `concurrency`. A job leaves the store only
- * when its actions completed, or failed for good and went to the dead letters with the reason.
+ * request or issue); other events run side by side, up to `concurrency`, not counting those waiting on
+ * GitLab for more than a second (a slow answer, a retry's back-off, a pause GitLab asked for), and never
+ * more than `MAX_RUNNING_PER_WORKER` times `concurrency` in all. A job leaves the store only when its
+ * actions completed, or failed for good and went to the dead letters with the reason.
  *
  * The next event of a key starts once the previous one's actions completed, without waiting for
  * the store to commit that the previous one finished: finishes made in one turn of the event loop then
@@ -30,7 +39,7 @@ export interface EventQueueOptions {
  * committed, so `resume()` cannot queue it twice meanwhile.
  */
 export class EventQueue {
-  private readonly workers: PQueue;
+  private readonly workers: WorkerPool;
   private readonly tails = new Map<string, Promise<void>>();
   private readonly retry: RetryPolicy;
   private readonly timers = new Set<{ timer: ReturnType<typeof setTimeout>; resolve: () => void }>();
@@ -42,7 +51,11 @@ export class EventQueue {
   private held: { promise: Promise<void>; open: () => void } | undefined;
 
   constructor(private readonly options: EventQueueOptions) {
-    this.workers = new PQueue({ concurrency: options.concurrency });
+    this.workers = new WorkerPool({
+      concurrency: options.concurrency,
+      stallMs: options.stallMs ?? STALL_MS,
+      maxRunning: options.concurrency * MAX_RUNNING_PER_WORKER,
+    });
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
   }
 
@@ -114,7 +127,7 @@ export class EventQueue {
       try {
         // Events of different merge requests wait here for a worker together: one still waiting when
         // rulebot stops does not start, and stays stored for the next start.
-        const ran = await this.workers.add(async () => {
+        const ran = await this.workers.run(async () => {
           if (this.stopping) return false;
           await this.attempt(job, now());
           return true;
@@ -126,14 +139,14 @@ export class EventQueue {
         const verdict = failureVerdict(error, job.stored, this.retry, now(), this.options.random);
         if ('deadLetter' in verdict) {
           await this.options.store.deadLetter(job.id, verdict.deadLetter, { attempts: verdict.attempts, first_attempt_at: job.stored.first_attempt_at });
-          this.options.log.error('event failed for good; kept as a dead letter', { event_id: job.id, reason: verdict.deadLetter });
+          this.jobLog(job).error('event failed for good; kept as a dead letter', { reason: verdict.deadLetter });
           return;
         }
         const { delay, message } = verdict;
         const firstAttemptAt = job.stored.first_attempt_at ?? now();
         job.stored = { ...job.stored, attempts: job.stored.attempts + 1, next_attempt_at: now() + delay, last_error: message, first_attempt_at: firstAttemptAt };
         await this.options.store.retryJobLater(job.id, job.stored.next_attempt_at, message, firstAttemptAt);
-        this.options.log.warn('event failed; will retry', { event_id: job.id, attempt: job.stored.attempts, retry_in_ms: delay, error: message });
+        this.jobLog(job).warn('event failed; will retry', { attempt: job.stored.attempts, retry_in_ms: delay, error: message });
       }
     }
   }
@@ -164,7 +177,7 @@ export class EventQueue {
       .catch(async (error: unknown) => {
         const reason = error instanceof Error ? error.message : String(error);
         await this.options.store.deadLetter(job.id, reason, { attempts: job.stored.attempts + 1, first_attempt_at: job.stored.first_attempt_at });
-        this.options.log.error('event failed for good; kept as a dead letter', { event_id: job.id, reason });
+        this.jobLog(job).error('event failed for good; kept as a dead letter', { reason });
       })
       .catch((error: unknown) => this.options.log.error('event queue failure', { event_id: job.id, error }))
       .finally(() => {
@@ -172,6 +185,11 @@ export class EventQueue {
         this.known.delete(job.id);
       });
     this.finishing.set(job.id, finished);
+  }
+
+  /** Lines about a job name its event, project and merge request or issue, as the engine's do. */
+  private jobLog(job: Job): Logger {
+    return this.options.log.child(eventLogFields(job.id, job.event));
   }
 
   private sleep(ms: number): Promise<void> {

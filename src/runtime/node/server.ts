@@ -8,7 +8,7 @@ import { configWarnings, parseConfig, secretValues, type Config } from '../../co
 import { createLogger, type Logger } from '../../log.js';
 import type { RuleConfigStore, Store } from '../../store/index.js';
 import { DataDirInUseError, DataDirLock, describeHolder, type LockHolder } from './data-dir-lock.js';
-import { SqliteStore } from './sqlite-store.js';
+import { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 import { loadCentralRulesDir } from './load-rules-dir.js';
 import { RuleConfigError } from '../../errors.js';
 import { CENTRAL } from '../../project-rules/index.js';
@@ -37,7 +37,7 @@ export interface StartOptions {
   /** Extra bot dependencies (tests: GitLab client timings, an outcome hook). */
   bot?: Partial<Pick<BotDeps, 'gitlab' | 'onProcessed' | 'now' | 'retry' | 'lostAnswerWindowMs'>>;
   /** Opens the store in DATA_DIR (default: `SqliteStore`). Tests that reach into the database keep the one they open. */
-  openStore?: (dir: string, options: { now?: () => number }) => (Store & RuleConfigStore) | Promise<Store & RuleConfigStore>;
+  openStore?: (dir: string, options: SqliteStoreOptions) => (Store & RuleConfigStore) | Promise<Store & RuleConfigStore>;
   /**
    * Aborted, it gives up a start still under way (SIGTERM while waiting for DATA_DIR or for GitLab):
    * `startServer` then rejects, having closed what it opened.
@@ -67,7 +67,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   // The store keeps time by the same clock as the queue: a retry's time is compared with it.
   let store: Store & RuleConfigStore;
   try {
-    const storeOptions = { ...(options.bot?.now && { now: options.bot.now }) };
+    const storeOptions: SqliteStoreOptions = {
+      ...(options.bot?.now && { now: options.bot.now }),
+      decisions: config.decisions,
+      onRecordError: (error) => log.warn('decision record not stored', { error }),
+    };
     store = options.openStore ? await options.openStore(config.dataDir, storeOptions) : new SqliteStore(config.dataDir, storeOptions);
   } catch (error) {
     lock.release();

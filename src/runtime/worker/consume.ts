@@ -3,6 +3,7 @@ import { boundText } from '../../bounded-text.js';
 import { failureVerdict, restoreJob } from '../../queue/index.js';
 import { readMessage, type EventMessage, type QueueMessage, type ScanMessage } from './messages.js';
 import type { Worker } from './worker.js';
+import { eventLogFields } from '../../event/log-fields.js';
 
 /**
  * How long one delivery may hold an event or a scan step (a queue consumer's wall-clock limit): a
@@ -66,9 +67,10 @@ async function runEvent(worker: Worker, body: EventMessage): Promise<Outcome> {
   try {
     const job = await restoreJob(stored, store, log);
     if (!job) return 'ack';
+    const jobLog = log.child(eventLogFields(job.id, job.event));
     try {
       await engine.runEvent({
-        id: job.id, event: job.event, eventUuid: job.eventUuid, retrying: attempt.retrying, firstAttemptAt: stored.first_attempt_at,
+        id: job.id, event: job.event, eventUuid: job.eventUuid, retrying: attempt.retrying, firstAttemptAt: stored.first_attempt_at, receivedAt: stored.received_at,
         // Judged with the longest back-off that could be drawn: when that wait would end the retries,
         // this attempt is taken as the last, so a person's command is answered rather than given up unanswered.
         givesUp: (error) => 'deadLetter' in failureVerdict(error, stored, config.retry, Date.now(), () => 1),
@@ -78,11 +80,11 @@ async function runEvent(worker: Worker, body: EventMessage): Promise<Outcome> {
       const verdict = failureVerdict(error, stored, config.retry, now);
       if ('deadLetter' in verdict) {
         await store.deadLetter(job.id, verdict.deadLetter, { attempts: verdict.attempts, first_attempt_at: stored.first_attempt_at });
-        log.error('event failed for good; kept as a dead letter', { event_id: job.id, reason: verdict.deadLetter });
+        jobLog.error('event failed for good; kept as a dead letter', { reason: verdict.deadLetter });
         return 'ack';
       }
       await store.retryJobLater(job.id, now + verdict.delay, verdict.message, stored.first_attempt_at ?? now);
-      log.warn('event failed; will retry', { event_id: job.id, attempt: attempt.attempt, retry_in_ms: verdict.delay, error: verdict.message });
+      jobLog.warn('event failed; will retry', { attempt: attempt.attempt, retry_in_ms: verdict.delay, error: verdict.message });
       return { retryInMs: verdict.delay };
     }
     await store.finishJob(job.id);

@@ -20,7 +20,7 @@ try {
 }
 
 export default {
-  async fetch(request, env) {
+  async fetch(request, env, ctx) {
     let worker;
     try {
       worker = workerFor(env, rules);
@@ -31,19 +31,31 @@ export default {
     } catch (error) {
       return setUpFailure(error);
     }
-    return worker.app.fetch(request);
+    const response = await worker.app.fetch(request, env, ctx);
+    // What this request counted goes to the store object after the answer.
+    ctx.waitUntil(worker.flushMetrics());
+    return response;
   },
 
   async queue(batch, env) {
-    await consumeBatch(workerFor(env, rules), batch);
+    const worker = workerFor(env, rules);
+    try {
+      await consumeBatch(worker, batch);
+    } finally {
+      await worker.flushMetrics();
+    }
   },
 
   async scheduled(controller, env) {
     const worker = workerFor(env, rules);
-    await worker.ready();
-    await triggerSchedules(worker, controller.scheduledTime);
-    // Every 5 minutes: the webhook GitLab may have disabled; daily, the token.
-    await worker.upkeep.tick();
+    try {
+      await worker.ready();
+      await triggerSchedules(worker, controller.scheduledTime);
+      // Every 5 minutes: the webhook GitLab may have disabled; daily, the token.
+      await worker.upkeep.tick();
+    } finally {
+      await worker.flushMetrics();
+    }
   },
 } satisfies ExportedHandler<Env>;
 

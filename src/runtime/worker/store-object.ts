@@ -5,6 +5,11 @@ import { StoreTables, type AttemptStart, type SqlDriver } from '../../store/sql-
 import type { AttemptsMade, DeadLetter, QueueStats, Store, StoredJob } from '../../store/store.js';
 import type { NewRuleConfig, PushedChange, RuleConfigRecord, RuleConfigStore } from '../../store/rule-config-store.js';
 import { RuleConfigTables } from '../../store/rule-config-tables.js';
+import { DEFAULT_DECISION_LIMITS, type DecisionInput, type DecisionLimits, type DecisionPage, type DecisionQuery, type DecisionRecord } from '../../store/decision-record.js';
+import { DecisionTables } from '../../store/decision-tables.js';
+import { CounterTables } from '../../store/counter-tables.js';
+import { parseConfig } from '../../config/config.js';
+import { METRICS, seriesKey } from '../../metrics/index.js';
 import type { ScanTotals } from './messages.js';
 
 /** A run of a schedule rule, step by step: the store object is where its steps meet. */
@@ -49,12 +54,19 @@ const SCAN_ABANDONED_AFTER_MS = 6 * 3_600_000;
 export class RulebotStore extends DurableObject<Record<string, unknown>> {
   private readonly tables: StoreTables;
   private readonly configs: RuleConfigTables;
+  private readonly records: DecisionTables;
+  private readonly counters: CounterTables;
+  /** Whether this instance made sure an alarm will prune old decision records. */
+  private pruneArmed = false;
 
   constructor(ctx: DurableObjectState, env: Record<string, unknown>) {
     super(ctx, env);
+    const driver = durableObjectDriver(ctx.storage.sql);
     // Created or brought up to date atomically, before the object serves any call.
-    this.tables = ctx.storage.transactionSync(() => new StoreTables(durableObjectDriver(ctx.storage.sql), RETENTION_MS, Date.now));
-    this.configs = new RuleConfigTables(durableObjectDriver(ctx.storage.sql));
+    this.tables = ctx.storage.transactionSync(() => new StoreTables(driver, RETENTION_MS, Date.now));
+    this.configs = new RuleConfigTables(driver);
+    this.records = new DecisionTables(driver, decisionLimits(env), Date.now);
+    this.counters = new CounterTables(driver);
   }
 
   // Attempts (the leases of `beginAttempt`) exist on Workers only: the job methods below keep them in
@@ -84,13 +96,16 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
     this.atomic(() => {
       this.tables.retryJobLater(id, nextAttemptAt, error, firstAttemptAt);
       this.tables.releaseAttempt(id);
+      this.records.settle(id, 'retrying', error);
     });
   }
   /** The attempts' row stays: put back, the job is a retry and checks its calls first. */
   deadLetter(id: string, reason: string, made: AttemptsMade): void {
     this.atomic(() => {
+      const projectId = this.records.has(id) ? undefined : this.tables.job(id)?.project_id;
       this.tables.deadLetter(id, reason, made);
       this.tables.releaseAttempt(id);
+      this.records.settle(id, 'dead_letter', reason, projectId);
     });
   }
   /** Without payloads: a call's answer is limited to 32 MiB, and dead letters add up. */
@@ -107,6 +122,7 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
       const job = this.tables.reviveDeadLetter(id);
       if (!job) return undefined;
       this.tables.countAsRetried(id);
+      this.records.settle(id, 'retrying', 'put back from the dead letters');
       return { ...job, payload: '' };
     });
   }
@@ -120,6 +136,9 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
       if (!this.tables.hasJob(id) || this.tables.attemptRunning(id, now)) return false;
       this.tables.deadLetter(id, reason, { attempts: this.tables.attemptsBegun(id), first_attempt_at: undefined });
       this.tables.releaseAttempt(id);
+      // Not through a Store: counted here, where the Worker's counters live.
+      this.records.settle(id, 'dead_letter', reason);
+      this.counters.add([[seriesKey(METRICS.events.name, [['outcome', 'dead_letter']]), 1]]);
       return true;
     });
   }
@@ -140,6 +159,39 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
   }
   recordScheduleRun(rule: string, at: number): void {
     this.atomic(() => this.tables.recordScheduleRun(rule, at));
+  }
+
+  async recordDecision(record: DecisionInput, options: { firstAttempt?: boolean } = {}): Promise<void> {
+    this.atomic(() => this.records.record(record, options));
+    await this.armPrune();
+  }
+  decisions(query: DecisionQuery): DecisionPage {
+    return this.atomic(() => this.records.decisions(query));
+  }
+  decision(id: string): DecisionRecord | undefined {
+    return this.atomic(() => this.records.decision(id));
+  }
+
+  /** Adds what an invocation counted (`name{labels}` → amount) to the counters `/metrics` shows. */
+  addCounters(samples: { series: string; value: number }[]): void {
+    this.atomic(() => this.counters.add(samples.map(({ series, value }) => [series, value] as const)));
+  }
+  counterSeries(): { series: string; value: number }[] {
+    return this.atomic(() => this.counters.all().map(([series, value]) => ({ series, value })));
+  }
+
+  /** Prunes old decision records in the background: a chunk per alarm, again soon while more is left, else hourly. */
+  override async alarm(): Promise<void> {
+    const more = this.atomic(() => this.records.prune());
+    const count = this.atomic(() => this.records.count());
+    if (more || count > 0) await this.ctx.storage.setAlarm(Date.now() + (more ? 1_000 : 3_600_000));
+  }
+
+  /** Makes sure an alarm will prune: set once a minute after the first record, kept by `alarm()` after that. */
+  private async armPrune(): Promise<void> {
+    if (this.pruneArmed) return;
+    this.pruneArmed = true;
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + 60_000);
   }
 
   value(key: string): string | undefined {
@@ -351,10 +403,23 @@ export function storeFromObject(object: () => DurableObjectStub<RulebotStore>): 
     recordEffect: (jobId, effect) => object().recordEffect(jobId, effect),
     lastScheduleRun: (rule) => object().lastScheduleRun(rule),
     recordScheduleRun: (rule, at) => object().recordScheduleRun(rule, at),
+    recordDecision: (record, options) => object().recordDecision(record, options),
+    decisions: (query) => object().decisions(query),
+    decision: (id) => object().decision(id),
     value: (key) => object().value(key),
     swapValue: (key, expected, next) => object().swapValue(key, expected, next),
     close: async () => {},
   };
+}
+
+/** DECISIONS_RETENTION_DAYS and DECISIONS_MAX from the Worker's vars; the defaults if the configuration cannot be read (the Worker says why on every request). */
+function decisionLimits(env: Record<string, unknown>): DecisionLimits {
+  const vars = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  try {
+    return parseConfig(vars, { requireSecret: false }).decisions;
+  } catch {
+    return DEFAULT_DECISION_LIMITS;
+  }
 }
 
 /** The kept rule configurations in the store object; each call takes a stub of its own, as storeFromObject's do. */

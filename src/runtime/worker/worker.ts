@@ -8,6 +8,8 @@ import { createLogger, type Logger } from '../../log.js';
 import { prepareCentralRules, type RuleSource } from '../../rules/index.js';
 import { withBoundedErrors } from '../../store/bounded-errors.js';
 import type { Store } from '../../store/index.js';
+import { CounterSink, countOutcomes, renderText, seriesKey, TEXT_CONTENT_TYPE } from '../../metrics/index.js';
+import { ruleSummary } from '../../decisions/index.js';
 import { createUpkeep, type Upkeep } from '../../upkeep/index.js';
 import type { QueueMessage } from './messages.js';
 import { ruleConfigStoreFromObject, storeFromObject, type RulebotStore } from './store-object.js';
@@ -36,6 +38,8 @@ export interface Worker {
   app: Hono;
   /** Resolves once the bot's user is known (from KV, or from GitLab and then cached in KV). */
   ready(): Promise<void>;
+  /** Adds what this isolate counted to the store object's counters; call at the end of every invocation. */
+  flushMetrics(): Promise<void>;
 }
 
 /** The name of the only store object: one place for deliveries, claims and effects keeps them once-only. */
@@ -59,12 +63,25 @@ function buildWorker(env: Env, sources: readonly RuleSource[]): Worker {
   const central = prepareCentralRules(sources);
   const ruleSet = central.ruleSet;
   const storeObject = () => env.STORE.get(env.STORE.idFromName(STORE_NAME));
+  // Isolates come and go and a scrape reaches one of them: counts go to the store object, each
+  // invocation adding what it counted when it ends (flushMetrics), so `/metrics` shows every isolate's.
+  const metrics = new CounterSink();
   // Every error recorded, listed or shown in /status passes through this: short and without secrets.
-  const store = withBoundedErrors(storeFromObject(storeObject), secretValues(config));
+  const store = countOutcomes(withBoundedErrors(storeFromObject(storeObject), secretValues(config)), metrics);
   const upkeep = createUpkeep({ config, store, log, runtime: 'worker' });
   // Configurations read from GitLab are kept in the store object: one isolate reads a project's file,
   // every isolate uses it. A read in progress is never shared: an invocation may not wait on another's promise.
-  const engine = createEngine({ config, rules: ruleSet, central, store, ruleConfigs: ruleConfigStoreFromObject(storeObject), shareReads: false, log, upkeep });
+  const engine = createEngine({ config, rules: ruleSet, central, store, ruleConfigs: ruleConfigStoreFromObject(storeObject), shareReads: false, log, upkeep, metrics });
+  const flushMetrics = async () => {
+    const samples = metrics.take();
+    if (samples.length === 0) return;
+    try {
+      await storeObject().addCounters(samples.map((sample) => ({ series: seriesKey(sample.name, sample.labels), value: sample.value })));
+    } catch (error) {
+      metrics.putBack(samples);
+      log.warn('counts not added to the store object; kept for the next invocation', { error });
+    }
+  };
 
   // Each invocation that finds the user unknown asks for it itself: a promise made while handling one
   // request must not be awaited while handling another (the first may end, or fail, first).
@@ -102,6 +119,17 @@ function buildWorker(env: Env, sources: readonly RuleSource[]): Worker {
         return { ready: storeOk && gitlab !== false && !credential, checks };
       },
     },
+    metrics,
+    uiTokens: config.uiTokens,
+    metricsPublic: config.metricsPublic,
+    async metricsText() {
+      await flushMetrics();
+      const [series, stats] = await Promise.all([storeObject().counterSeries(), store.queueStats()]);
+      const oldest = stats.oldest_pending_at;
+      const gauges = { depth: stats.depth, oldestPendingSeconds: oldest === undefined ? 0 : Math.max(0, (Date.now() - oldest) / 1000), deadLetters: stats.dead_letters };
+      return { contentType: TEXT_CONTENT_TYPE, text: renderText(new Map(series.map((entry) => [entry.series, entry.value])), gauges) };
+    },
+    ui: { runtime: 'worker', rules: ruleSet.rules.map(ruleSummary), budget: engine.budget },
     deadLetters: {
       list: () => store.deadLetters(),
       async retry(id) {
@@ -121,7 +149,7 @@ function buildWorker(env: Env, sources: readonly RuleSource[]): Worker {
     log.warn('neither GITLAB_WEBHOOK_SECRET nor GITLAB_WEBHOOK_SIGNING_KEY is set: webhooks are accepted from anyone');
   }
   for (const warning of configWarnings(config)) log.warn(warning);
-  return { env, config, log, engine, store, upkeep, storeObject, app, ready };
+  return { env, config, log, engine, store, upkeep, storeObject, app, ready, flushMetrics };
 }
 
 /**

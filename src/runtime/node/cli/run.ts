@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { RulebotError } from '../../../errors.js';
 import { runCheck } from './check.js';
 import { runDeadLetters } from './dead-letters.js';
+import { runExplain } from './explain.js';
 import { runLabelsSync } from './labels.js';
 import { runHooks } from './hooks.js';
 import { runScheduleCommand } from './schedule.js';
@@ -37,6 +38,11 @@ const COMMANDS: Readonly<Record<string, string>> = {
            with the state GitLab gives them (executable, temporarily_disabled, disabled); --enable
            re-enables one through GitLab's test delivery. Default place: GITLAB_HOOK_PROJECT or
            GITLAB_HOOK_GROUP.`,
+  explain: `explain  <event id | merge request or issue URL> [--json] [--limit N] [--url URL]
+           what rulebot decided for an event, or for the last N (default 5) events on a merge
+           request or issue: which rules fired, which did not and why, the GitLab calls made.
+           Reads DATA_DIR's database, or with --url (or RULEBOT_URL) asks a running rulebot,
+           as on Workers, with RULEBOT_TOKEN (or UI_TOKEN, GITLAB_WEBHOOK_SECRET) as bearer token.`,
 };
 
 const USAGE = `usage: rulebot <command> [options]
@@ -69,6 +75,8 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         'dry-run': { type: 'boolean' },
         json: { type: 'boolean' },
         retry: { type: 'string' },
+        url: { type: 'string' },
+        limit: { type: 'string' },
         project: { type: 'string' },
         group: { type: 'string' },
         all: { type: 'boolean' },
@@ -114,6 +122,16 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     if (command === 'hooks') {
       const text = (name: string) => values[name] as string | undefined;
       return await runHooks({ project: text('project'), group: text('group'), all: values['all'] === true, enable: text('enable'), env }, out);
+    }
+    if (command === 'explain') {
+      const [target, ...extra] = positionals;
+      const limit = Number(values['limit'] ?? 5);
+      if (!target || extra.length > 0 || !Number.isInteger(limit) || limit < 1 || limit > 200) {
+        out(`rulebot explain: expected one event id or merge request or issue URL (and --limit from 1 to 200)\n\n${USAGE}`);
+        return 2;
+      }
+      const url = (values['url'] as string | undefined) || env['RULEBOT_URL'] || undefined;
+      return await runExplain({ target, json: values['json'] === true, url, limit, env }, out);
     }
     if (command === 'schedule') {
       const [rule, ...extra] = positionals;
