@@ -1,6 +1,6 @@
 // End to end: a schedule rule judging people's last activity (not rulebot's, not ignored bots') and opening one summary issue per run.
 import { afterEach, describe, expect, it } from 'vitest';
-import { BOT, type Harness } from '../support/harness.js';
+import { BOT, SECRET, type Harness } from '../support/harness.js';
 import { RUNTIMES } from '../support/runtimes.js';
 
 const DAY = 86_400_000;
@@ -67,5 +67,10 @@ describe.each(RUNTIMES)('schedule: activity and summary ($name)', (runtime) => {
         `- [Issue 4](${h.gitlab.url}/acme/widgets/-/issues/4) (acme/widgets#4)`,
       ].join('\n'),
     );
+    // The run's decision record names the summary issue, and its creation is among the run's calls.
+    const runs = await (await h.fetch('/api/events?event=schedule', { headers: { authorization: `Bearer ${SECRET}` } })).json();
+    expect(runs.events).toHaveLength(1);
+    expect(runs.events[0].schedule).toMatchObject({ rule: 'quiet issues', acted: 2, summaries: [{ project: 'acme/widgets', title: 'Quiet issues', url: `${h.gitlab.url}/acme/widgets/-/issues/5` }] });
+    expect(runs.events[0].calls.map((call: any) => `${call.method} ${call.path}`)).toContain('POST /projects/acme%2Fwidgets/issues');
   });
 });
