@@ -25,7 +25,7 @@ export const STATE_DESCRIBERS: { [K in StateKey]-?: Describer<K> } = {
           part: 'approved',
           expected: approved ? 'approved (every required approval given)' : 'not approved yet',
           found: approvals.approved ? 'it is approved' : `not approved yet (${count(n, 'approval')})`,
-          needs: approved ? 'every approval it requires' : 'to be not approved yet',
+          needs: approved ? 'every approval it requires' : 'a merge request not approved yet',
           has: approvals.approved ? 'it is approved' : n === 0 ? 'it has none' : `it has ${count(n, 'approval')}, not every one required`,
         };
       }
@@ -126,7 +126,7 @@ export function stateRequirement<K extends StateKey>(key: K, value: NonNullable<
   switch (key) {
     case 'approvals': {
       const { approved, count: range, by } = value as NonNullable<Condition['approvals']>;
-      if (approved !== undefined) return { expected: approved ? 'approved (every required approval given)' : 'not approved yet', needs: approved ? 'every approval it requires' : 'to be not approved yet' };
+      if (approved !== undefined) return { expected: approved ? 'approved (every required approval given)' : 'not approved yet', needs: approved ? 'every approval it requires' : 'a merge request not approved yet' };
       if (range) return same(rangeText(range, 'approval'));
       return { expected: `an approval by one of ${list(by?.any ?? [])}`, needs: `an approval from ${either(by?.any ?? [])}` };
     }
