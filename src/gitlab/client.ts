@@ -89,6 +89,20 @@ const DEFAULT_BACKOFF: BackoffOptions = { baseDelayMs: 500, maxDelayMs: 30_000 }
 /** Creating a note, on an issue or merge request or in one of its threads. */
 const NOTE_PATH = /\/(?:notes|discussions\/[^/]+\/notes)$/;
 
+/**
+ * Holds the calls a pause GitLab asked for applies to. A 429 from the per-user or per-IP limits
+ * (Rack::Attack) comes with `RateLimit-Remaining: 0`, and a 503 or an exhausted `RateLimit-Remaining`
+ * on any answer concerns everything: every call waits. Any other 429 comes from a limit on one action
+ * (GitLab's application limits on creating notes, issues…, which answer with `Retry-After` alone),
+ * which does not stop the rest: creating notes waits, and any other such call waits alone (the
+ * client's retry honours its `Retry-After`).
+ */
+function pauseBudgets(budget: GitLabClientOptions['budget'], response: Response, isNote: boolean, untilMs: number): void {
+  const everything = response.status !== 429 || response.headers.get('ratelimit-remaining') === '0';
+  if (everything) budget?.all?.pauseUntil(untilMs);
+  else if (isNote) budget?.notes?.pauseUntil(untilMs);
+}
+
 /** Connection errors that prove the request never reached GitLab, so even a POST may be sent again. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
@@ -262,7 +276,7 @@ export class GitLabClient {
       response = await doFetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: controller.signal });
       this.options.onAttempt?.({ method, path, status: response.status, attempt, durationMs: this.now() - sentAt });
       const pause = requestedDelay(response.headers, this.now(), response.status === 429);
-      if (pause !== undefined && budget?.all) budget.all.pauseUntil(this.now() + pause);
+      if (pause !== undefined) pauseBudgets(budget, response, method === 'POST' && NOTE_PATH.test(path), this.now() + pause);
       text = textLimit !== undefined && response.ok ? await readLimited(response, textLimit, method, path) : await response.text();
     } catch (cause) {
       if (cause instanceof GitLabApiError) throw cause;

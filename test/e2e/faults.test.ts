@@ -82,6 +82,19 @@ describe('faults', () => {
     expectEachOnce([1, 2, 3]);
   });
 
+  it('lets other calls go while a limit on creating notes holds the comments (a 429 without RateLimit-Name)', async () => {
+    // GitLab's application limits (notes, issues…) answer 429 with Retry-After only; its per-user limit names itself.
+    h.gitlab.inject({ method: 'POST', path: /merge_requests\/1\/notes$/, status: 429, headers: { 'retry-after': '3' }, times: 1 });
+    expect((await h.post(mergeRequestPayload({ iid: 1, labels: [] }))).status).toBe(202);
+    await until(() => h.gitlab.calls('POST', /merge_requests\/1\/notes$/).length === 1);
+    expect((await h.post(mergeRequestPayload({ iid: 2, labels: [] }))).status).toBe(202);
+    await until(() => h.gitlab.mergeRequest(1, 2)?.labels.includes('triaged') === true);
+    // !2's edit went at once; the comments wait for the limit's 3 s.
+    expect(h.gitlab.calls('POST', /merge_requests\/1\/notes$/)).toHaveLength(1);
+    await h.settle();
+    expectEachOnce([1, 2]);
+  });
+
   it('does not post a comment twice when GitLab took it but the answer never came', async () => {
     // GitLab stores the comment, then the answer is lost: a timeout and a connection reset.
     h.gitlab.inject({ method: 'POST', path: /merge_requests\/1\/notes$/, delayMs: 600, times: 1 });

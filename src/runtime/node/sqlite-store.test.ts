@@ -67,7 +67,24 @@ describe('SqliteStore durability', () => {
     expect(disk.flushes).toBe(2);
     disk.release();
     expect(await Promise.all(during)).toEqual([true, true, undefined]);
-    expect(await store.unfinishedJobIds()).toEqual(['b', 'c']);
+    expect((await store.job('a'))).toBeUndefined();
+    expect((await store.job('b'))?.id).toBe('b');
+  });
+
+  it('lists an unfinished job only after the write that accepted it resolved, so that it is not queued twice', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rulebot-store-'));
+    const disk = heldDisk();
+    store = new SqliteStore(dir, { fdatasync: (fd, done) => disk.fdatasync(fd, done) });
+    const order: string[] = [];
+    const accepted = store.acceptDelivery('a', job('a')).then(() => order.push('accepted a'));
+    const listed = store.unfinishedJobIds().then((ids) => order.push(`listed ${ids.join(',')}`));
+    expect(await settled(listed)).toBe('pending');
+    while (disk.waiting.length > 0 || order.length < 2) {
+      disk.release();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await Promise.all([accepted, listed]);
+    expect(order).toEqual(['accepted a', 'listed a']);
   });
 
   it('refuses the writes of a failed flush and every later one, and says it is not writable', async () => {

@@ -133,8 +133,13 @@ export class SqliteStore implements Store, RuleConfigStore {
     return this.write(() => this.tables.acceptDelivery(key, job));
   }
 
+  /**
+   * Read in turn with the writes, not at once: a job committed but still waiting for its flush is not
+   * answered or queued yet, and `resume()` must not queue it a second time. Read after the writes before
+   * it, it resolves after them, so their callers have queued their jobs when this list arrives.
+   */
   unfinishedJobIds(): Promise<string[]> {
-    return this.read(() => this.tables.unfinishedJobIds());
+    return this.write(() => this.tables.unfinishedJobIds());
   }
 
   job(id: string): Promise<StoredJob | undefined> {
