@@ -1,5 +1,5 @@
 // What every runtime runs: the GitLab client and its caches, one event's rules and commands, one schedule rule's scan.
-import { DiffCache, followLabelChanges, processEvent, type ApiCall, type Decision, type EventOutcome, type ProcessDeps } from './pipeline/index.js';
+import { DiffCache, followLabelChanges, KnownLabels, processEvent, ReviewLoadCache, type ApiCall, type Decision, type EventOutcome, type ProcessDeps } from './pipeline/index.js';
 import { secretValues, type Config } from './config/config.js';
 import { ConfigError, GitLabApiError } from './errors.js';
 import { CommandRateLimiter } from './chatops/rate-limit.js';
@@ -156,7 +156,7 @@ export function createEngine(deps: EngineDeps): Engine {
   // Without a token nothing can be read either: facts GitLab would tell stay undecided (and are
   // reported so) instead of being asked of a GitLab that answers 401, retried for an hour.
   const offline = deps.offline ?? (config.gitlabCredential ? undefined : 'GITLAB_TOKEN is not set (dry-run)');
-  const services: ProcessDeps = { rules: deps.rules, gitlab, users, members, diffCache: new DiffCache(), log, dryRun: config.dryRun, now, offline };
+  const services: ProcessDeps = { rules: deps.rules, gitlab, users, members, diffCache: new DiffCache(), reviewLoads: new ReviewLoadCache(), knownLabels: new KnownLabels(), log, dryRun: config.dryRun, now, offline };
   const ruleConfigs = new RuleConfigs({
     central: deps.central ?? { sources: [], ruleSet: deps.rules, presets: false },
     file: config.projectConfigFile,

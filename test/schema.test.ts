@@ -54,7 +54,7 @@ function documentedRuleFiles(): Example[] {
     // The section on validation errors shows files that are wrong on purpose.
     if (section === 'Validation errors') continue;
     const value = parse(text) as unknown;
-    if (value && typeof value === 'object' && ('rules' in value || 'extends' in value)) {
+    if (value && typeof value === 'object' && ('rules' in value || 'extends' in value || 'labels' in value)) {
       files.push({ name: `docs/rules.md, "${section}", line ${i}`, text, project: chapter === 'Rules in your project' });
     }
   }

@@ -30,6 +30,8 @@ function sentences(unmet: Unmet, event: RuleEvent, facts: Facts): string[] {
     const branches = unmet.alternatives.map((branch) => words(branch, event, facts).join(' and '));
     return [branches.filter((text) => text !== '').join('; or ')];
   }
+  // The conditions on GitLab's state word themselves (`needs the pipeline to have succeeded; it is running`).
+  if (unmet.needs !== undefined) return [`\`${event.command?.name ?? ''}\` needs ${unmet.needs}${unmet.has ? `; ${unmet.has}` : ''}`];
   return describe(unmet.key, unmet.value, event, facts);
 }
 
@@ -76,7 +78,8 @@ function describe(key: keyof Condition, value: unknown, event: RuleEvent, facts:
     case 'all':
       return (value as Condition[]).flatMap((part) => explainCondition(part, event, facts));
     default:
-      // Conditions about the merge request or issue itself (labels, state, branches, …).
+      // Conditions about the merge request or issue itself (labels, state, branches, …); those on
+      // what GitLab keeps beyond the payload (pipeline, approvals, …) say what they need above.
       return [`${command} does not apply to this ${thing} as it is now`];
   }
 }

@@ -50,6 +50,7 @@ export function scheduleRecord(input: {
         project: item.project, iid: item.iid, title: item.title, url: item.url, calls: item.calls.map((call) => `${call.method} ${call.path}`),
       })),
       problems: (report?.errors ?? []).map((error) => (error.item ? `${error.item}: ${error.message}` : error.message)),
+      summaries: report?.summary ? [{ project: report.summary.project, title: report.summary.title, url: report.summary.url ?? '' }] : [],
     },
   };
 }

@@ -8,6 +8,10 @@ export interface Subject {
   /** For issues: `issue`, or the work item type GitLab names (`task`, `incident`, `epic`, …), lower case; undefined when unknown. */
   issue_type?: string | undefined;
   iid: number;
+  /** Issues: whether only members with enough access see it; undefined when the payload does not say. */
+  confidential?: boolean | undefined;
+  /** The milestone's id; null when there is none, undefined when the payload does not say. */
+  milestone_id?: number | null | undefined;
   title: string;
   description: string;
   state: string;
@@ -72,7 +76,7 @@ export interface Command {
 export interface RuleEvent {
   /** Names this event answers to in rule files, most general first: `["merge_request", "merge_request.open"]`. */
   names: string[];
-  kind: 'merge_request' | 'issue' | 'note' | 'push' | 'pipeline' | 'command' | 'schedule' | 'access_token';
+  kind: 'merge_request' | 'issue' | 'note' | 'push' | 'pipeline' | 'command' | 'schedule' | 'emoji' | 'access_token';
   action: string | undefined;
   project: { id: number; path_with_namespace: string; web_url: string; default_branch?: string | undefined };
   /** Who caused the event; id 0 and an empty username when the payload does not say. */
@@ -101,6 +105,8 @@ export interface RuleEvent {
     commits_listed: number;
   };
   pipeline?: { id: number; ref: string; status: string; source: string | undefined; url: string | undefined };
+  /** Emoji events: the emoji awarded or revoked, and on what (the merge request or issue, or a note on it). */
+  emoji?: { name: string; action: 'award' | 'revoke'; on: 'merge_request' | 'issue' | 'note'; note_id: number | undefined };
   /**
    * A project or group access token about to expire (`Resource Access Token Hook`): rules do not see
    * these events; rulebot rotates its own token when it is the one named.

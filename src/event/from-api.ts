@@ -8,6 +8,7 @@ export function subjectFromApi(item: Issuable, type: SubjectType): Subject {
     complete: true,
     people_known: true,
     iid: item.iid,
+    ...(type === 'issue' && { issue_type: item.issue_type?.toLowerCase() ?? 'issue', confidential: item.confidential ?? false }),
     title: item.title,
     description: item.description ?? '',
     state: item.state,

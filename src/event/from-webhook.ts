@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import type { Actor, RuleEvent, Subject } from './event.js';
 import {
+  EmojiEventSchema,
   AccessTokenEventSchema,
   IssueEventSchema,
   MergeRequestEventSchema,
@@ -9,6 +10,7 @@ import {
   PipelineEventSchema,
   PushEventSchema,
   shown,
+  type EmojiEvent,
   type NoteEvent,
 } from './webhook-schemas.js';
 
@@ -43,6 +45,8 @@ export function normalizeEvent(payload: Record<string, unknown>): NormalizeResul
         return { event: fromPush(parse(PushEventSchema, payload)) };
       case 'pipeline':
         return { event: fromPipeline(parse(PipelineEventSchema, payload)) };
+      case 'emoji':
+        return fromEmoji(parse(EmojiEventSchema, payload));
       case 'access_token':
         return fromAccessToken(parse(AccessTokenEventSchema, payload));
       default:
@@ -112,6 +116,7 @@ function mergeRequestSubject(mr: Omit<MergeRequestLike, 'action' | 'oldrev' | 'l
     type: 'merge_request',
     complete: true,
     iid: mr.iid,
+    milestone_id: mr.milestone_id,
     title: mr.title,
     description: mr.description ?? '',
     state: mr.state,
@@ -139,6 +144,8 @@ function issueSubject(issue: Omit<IssueLike, 'action' | 'labels'>, labels: strin
     issue_type: (issue.type ?? issue.issue_type ?? (workItem ? undefined : 'issue'))?.toLowerCase(),
     complete: true,
     iid: issue.iid,
+    confidential: issue.confidential,
+    milestone_id: issue.milestone_id,
     title: issue.title,
     description: issue.description ?? '',
     state: issue.state,
@@ -179,6 +186,29 @@ function fromIssue(p: z.output<typeof IssueEventSchema>): RuleEvent {
     user: p.user ?? UNKNOWN_ACTOR,
     subject: issueSubject(p.object_attributes, p.labels ?? p.object_attributes.labels, workItem),
     labels_changed: labelChanges(p.changes),
+  };
+}
+
+/** `emoji.award` / `emoji.revoke`, on the merge request or issue the emoji concerns (itself or a note on it). */
+function fromEmoji(p: EmojiEvent): NormalizeResult {
+  const attrs = p.object_attributes;
+  const action = attrs.action === 'revoke' || p.event_type === 'revoke' ? 'revoke' : 'award';
+  let subject: Subject;
+  if (p.merge_request) subject = mergeRequestSubject(p.merge_request, p.merge_request.labels);
+  else if (p.issue) subject = issueSubject(p.issue, p.issue.labels);
+  else return { ignored: `rulebot does not act on emoji on ${attrs.awardable_type || 'unknown'} objects` };
+  const on = attrs.awardable_type === 'Note' ? 'note' : subject.type;
+  return {
+    event: {
+      names: ['emoji', `emoji.${action}`],
+      kind: 'emoji',
+      action,
+      project: projectOf(p.project),
+      user: p.user ?? UNKNOWN_ACTOR,
+      subject,
+      labels_changed: undefined,
+      emoji: { name: attrs.name, action, on, note_id: on === 'note' ? (p.note?.id ?? attrs.awardable_id) : undefined },
+    },
   };
 }
 

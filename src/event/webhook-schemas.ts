@@ -93,6 +93,7 @@ const MergeRequestAttributes = z.object({
   created_at: OptionalTime,
   updated_at: OptionalTime,
   last_commit: z.object({ id: z.string() }).nullish().catch(undefined),
+  milestone_id: z.number().nullish().catch(undefined),
 });
 
 const IssueAttributes = z.object({
@@ -110,6 +111,8 @@ const IssueAttributes = z.object({
   /** Work item events: `Task`, `Incident`, `Epic`, …; issue events may carry `issue_type`. */
   type: z.string().nullish(),
   issue_type: z.string().nullish(),
+  confidential: OptionalBoolean,
+  milestone_id: z.number().nullish().catch(undefined),
 });
 
 const Action = z.string().nullish().transform((action) => action ?? undefined);
@@ -156,7 +159,7 @@ export const NoteEventSchema = z.object({
     discussion_id: z.string().nullish(),
   }),
   merge_request: MergeRequestAttributes.extend({ labels: Labels }).nullish(),
-  issue: IssueAttributes.extend({ labels: Labels, confidential: z.boolean().nullish() }).nullish(),
+  issue: IssueAttributes.extend({ labels: Labels }).nullish(),
 });
 
 export const PushEventSchema = z.object({
@@ -210,6 +213,27 @@ export type IssueEvent = z.infer<typeof IssueEventSchema>;
 export type NoteEvent = z.infer<typeof NoteEventSchema>;
 export type PushEvent = z.infer<typeof PushEventSchema>;
 export type PipelineEvent = z.infer<typeof PipelineEventSchema>;
+
+/**
+ * `Emoji Hook`: an emoji awarded or revoked on a merge request, an issue, or a note on either; the
+ * payload includes the merge request or issue (and the note).
+ */
+export const EmojiEventSchema = z.object({
+  object_kind: z.literal('emoji'),
+  event_type: z.string().nullish(),
+  user: OptionalUser,
+  project: ProjectSchema,
+  object_attributes: z.object({
+    name: z.string(),
+    action: Action,
+    awardable_type: Text,
+    awardable_id: OptionalId,
+  }),
+  note: z.object({ id: PositiveInt, discussion_id: z.string().nullish() }).nullish(),
+  merge_request: MergeRequestAttributes.extend({ labels: Labels }).nullish(),
+  issue: IssueAttributes.extend({ labels: Labels }).nullish(),
+});
+export type EmojiEvent = z.infer<typeof EmojiEventSchema>;
 
 /** `Resource Access Token Hook`: `object_kind: access_token`, with `project` or, for group tokens, `group`. */
 export const AccessTokenEventSchema = z.object({

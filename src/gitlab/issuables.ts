@@ -16,8 +16,8 @@ export const IssuableSchema = z.object({
   state: z.string(),
   labels: z.array(z.string()),
   author: z.object({ id: z.number(), username: z.string() }),
-  assignees: z.array(z.object({ id: z.number() })).nullish().transform((users) => users ?? []),
-  reviewers: z.array(z.object({ id: z.number() })).nullish().transform((users) => users ?? []),
+  assignees: z.array(z.object({ id: z.number(), username: z.string().optional() })).nullish().transform((users) => users ?? []),
+  reviewers: z.array(z.object({ id: z.number(), username: z.string().optional() })).nullish().transform((users) => users ?? []),
   source_branch: z.string().optional(),
   target_branch: z.string().optional(),
   draft: z.boolean().optional(),
@@ -27,6 +27,14 @@ export const IssuableSchema = z.object({
   updated_at: Time,
   merged_at: Time,
   references: z.object({ full: z.string() }).nullish(),
+  /** Merge requests: https://docs.gitlab.com/api/merge_requests/#merge-status */
+  detailed_merge_status: z.string().nullish(),
+  has_conflicts: z.boolean().nullish(),
+  head_pipeline: z.object({ status: z.string() }).nullish().catch(undefined),
+  milestone: z.object({ title: z.string() }).nullish().catch(undefined),
+  /** Issues. */
+  confidential: z.boolean().nullish(),
+  issue_type: z.string().nullish(),
 });
 export type Issuable = z.infer<typeof IssuableSchema>;
 

@@ -1,12 +1,15 @@
 // Decides which rules hold for an event, reading the facts (API calls) their outcome depends on.
 import { GitLabApiError } from '../errors.js';
-import { matchRules, type Fact, type Facts, type Rule } from '../rules/index.js';
+import { activityIgnores, matchRules, type Fact, type Facts, type Rule } from '../rules/index.js';
 import type { RuleEvent } from '../event/event.js';
 import { loadFact, type FactSources } from './facts.js';
 import type { EventOutcome, ProcessDeps } from './process-deps.js';
 
-/** At most this many rounds of fact reading: subject, then author or diffs. */
-const MAX_FACT_ROUNDS = 3;
+/**
+ * At most this many rounds of fact reading: the object, then the author, approvals, threads or diffs,
+ * each read only once the cheaper conditions before it hold.
+ */
+const MAX_FACT_ROUNDS = 6;
 
 export interface Decision {
   matched: Rule[];
@@ -26,7 +29,13 @@ export async function decideRules(
 ): Promise<Decision> {
   const state: Decision['state'] = { event: input, facts: { ...options.facts } };
   const undecided: EventOutcome['undecided'] = [];
-  const sources: FactSources = { ...deps };
+  let ignores: Set<string> | undefined;
+  const sources: FactSources = {
+    ...deps,
+    // A schedule acts as the bot; on webhook events the bot is known once the engine asked GitLab.
+    botUsername: deps.effects?.botUsername ?? deps.botUsername ?? (input.kind === 'schedule' ? input.user.username : undefined),
+    activityIgnore: () => (ignores ??= (options.rules ?? deps.rules.rules).reduce((into, rule) => activityIgnores(rule.when, into), new Set<string>())),
+  };
   const now = (deps.now ?? Date.now)();
   const match = (rules: readonly Rule[] | undefined) => matchRules(deps.rules, state.event, state.facts, rules, { ...options, now });
 

@@ -4,6 +4,9 @@ import { describeAction, type ApiCall } from './api-call.js';
 import { alreadyMade, effectKey, marker, sentKey, type EffectGuard } from './effects.js';
 import type { ProcessDeps } from './process-deps.js';
 import { reactOnce } from './reactions.js';
+import { upsertStickyComment } from './sticky-comment.js';
+import { resolveAutoMerge } from './auto-merge.js';
+import { runBackport } from './backport.js';
 
 /**
  * Makes the planned calls in order, or in dry-run logs each one instead. The first call GitLab
@@ -21,12 +24,25 @@ export async function executeCalls(calls: readonly ApiCall[], deps: Pick<Process
   }
 }
 
-async function executeCall(call: ApiCall, index: number, deps: Pick<ProcessDeps, 'gitlab' | 'log' | 'dryRun' | 'effects'>): Promise<void> {
+async function executeCall(planned: ApiCall, index: number, deps: Pick<ProcessDeps, 'gitlab' | 'log' | 'dryRun' | 'effects'>): Promise<void> {
   if (deps.dryRun) {
-    deps.log.info('dry run: would call GitLab', { method: call.method, path: call.path, body: call.body, rules: call.rules });
+    deps.log.info('dry run: would call GitLab', { method: planned.method, path: planned.path, body: planned.body, rules: planned.rules });
     return;
   }
+  // Which API sets auto-merge depends on the project's merge train setting, read when it is made.
+  const call = planned.kind === 'auto_merge' ? await resolveAutoMerge(planned, deps.gitlab) : planned;
   const guard = deps.effects;
+  if (call.kind === 'sticky' && call.sticky !== undefined) {
+    // Found again by its own marker, so repeating it across retries posts nothing twice.
+    const done = await upsertStickyComment({ ...call, sticky: call.sticky }, deps.gitlab, guard?.botUsername);
+    deps.log.debug('keyed comment', { path: call.path, key: call.sticky, done });
+    return;
+  }
+  if (call.kind === 'backport') {
+    const done = await runBackport(call, deps.gitlab);
+    deps.log.info('backport', { path: call.path, to: call.body['target_branch'], done });
+    return;
+  }
   if (call.kind === 'reaction') {
     await reactOnce(call, index, guard, deps);
     return;

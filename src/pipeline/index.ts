@@ -5,4 +5,6 @@ export { executeCalls } from './execute.js';
 export { DiffCache, type FactSources } from './facts.js';
 export { actOnDecision, processEvent } from './process-event.js';
 export type { EventOutcome, ProcessDeps } from './process-deps.js';
+export { ReviewLoadCache } from './review-picks.js';
+export { KnownLabels } from './ensure-labels.js';
 export { followLabelChanges, MAX_CHAIN_STEPS } from './label-chain.js';

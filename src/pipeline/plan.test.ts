@@ -55,4 +55,23 @@ describe('planActions', () => {
     expect(result.calls[0]?.body).toEqual({ assignee_ids: [6, 21] });
     expect(result.warnings).toEqual(['rule "r0": assign: no GitLab user "ghost"']);
   });
+
+  it('reads @me and the user templates in unassign and remove_reviewers as assign does, and names unknown users', () => {
+    // user1 (id 6) caused the event; GitLab's example merge request has them as assignee and reviewer.
+    const e = event({ userId: 6, username: 'user1' });
+    const ids = new Map([['user1', 6], ['alice', 21]]);
+    const result = plan(['{ unassign: ["@me", ghost], remove_reviewers: ["{{ user.username }}"], assign: [alice] }'], e, ids);
+    expect(result.calls[0]?.body).toEqual({ assignee_ids: [21], reviewer_ids: [] });
+    expect(result.unknownUsers).toEqual(['`ghost`']);
+    // The author is not known here (no author fact read): said in words, and the rest is done.
+    const withAuthor = plan(['{ unassign: ["{{ author.username }}"], remove_reviewers: true }'], event({ userId: 1, authorId: 7 }), ids);
+    expect(withAuthor.calls[0]?.body).toEqual({ reviewer_ids: [] });
+    expect(withAuthor.unknownUsers).toEqual(['the author of this merge request']);
+  });
+
+  it('asks the reviewers picked for a rule, by its key', () => {
+    const rules = loadRules([{ path: 'p.yml', text: 'rules:\n  - { name: r0, on: merge_request, then: { request_review: { pick: 1, from: ["@me", bob] } } }\n' }]).rules;
+    const result = planActions({ event: event(), rules, userIds: new Map([['bob', 30]]), picks: new Map([['r0', ['bob']]]) });
+    expect(result.calls[0]?.body).toEqual({ reviewer_ids: [6, 30] });
+  });
 });

@@ -3,6 +3,10 @@ import { noteablePath } from '../gitlab/index.js';
 import { ARGS_PLACEHOLDER, renderTemplate, resolveUsernames, type Rule } from '../rules/index.js';
 import type { RuleEvent, Subject } from '../event/event.js';
 import type { ApiCall } from './api-call.js';
+import { planAutoMerge } from './auto-merge.js';
+import { planBackports } from './backport.js';
+import { editsFields, planFields } from './plan-fields.js';
+import { stickyMarker } from './sticky-comment.js';
 import { planFeedback, planMergeRequestRequests } from './plan-requests.js';
 
 export interface PlanInput {
@@ -20,6 +24,12 @@ export interface PlanInput {
    * label changes are sent even if the payload shows them made, and GitLab ignores the no-ops.
    */
   labelsCurrent?: boolean;
+  /** Ids of the milestones `milestone` actions name, by title; undefined when not looked up. */
+  milestoneIds?: ReadonlyMap<string, number> | undefined;
+  /** The time relative due dates count from (default: now). */
+  now?: number;
+  /** The reviewers `request_review: {pick, from}` picked, by rule key. */
+  picks?: ReadonlyMap<string, string[]>;
 }
 
 export interface Plan {
@@ -35,7 +45,7 @@ export interface Plan {
  * applies atomically without reading the labels first, and labels the payload shows are already
  * there (or already gone) are left out, so an event that changes nothing costs no call at all.
  */
-export function planActions({ event, rules, userIds, authorUsername, labelsCurrent = true }: PlanInput): Plan {
+export function planActions({ event, rules, userIds, authorUsername, labelsCurrent = true, milestoneIds, now = Date.now(), picks }: PlanInput): Plan {
   const subject = event.subject;
   const warnings: string[] = [];
   const unknownUsers: string[] = [];
@@ -56,22 +66,34 @@ export function planActions({ event, rules, userIds, authorUsername, labelsCurre
     for (const label of withArgs(then.remove_labels, args)) labels.set(label, false);
     if (then.close) stateEvent = 'close';
     if (then.reopen) stateEvent = 'reopen';
-    planPeople(rule, event, subject, authorUsername, { assignees, reviewers }, userIds, { warnings, unknownUsers });
-    if (then.add_labels || then.remove_labels || then.close || then.reopen || then.assign || then.request_review) editors.add(rule.name);
+    planPeople(rule, event, subject, authorUsername, { assignees, reviewers }, userIds, { warnings, unknownUsers }, picks);
+    const people = then.assign || then.request_review || then.unassign || then.remove_reviewers;
+    if (then.add_labels || then.remove_labels || then.close || then.reopen || people || editsFields(rule)) editors.add(rule.name);
     if (rule.comment) {
       const body = renderTemplate(rule.comment, { event, authorUsername });
       // A comment made for an internal note (or one on a confidential issue) is internal too: it may quote it.
       const internal = rule.comment.internal || event.note?.internal === true;
-      notes.push({ kind: 'note', method: 'POST', path: `${path}/notes`, body: internal ? { body, internal: true } : { body }, rules: [rule.name] });
+      const key = rule.comment.key;
+      if (key === undefined) {
+        notes.push({ kind: 'note', method: 'POST', path: `${path}/notes`, body: internal ? { body, internal: true } : { body }, rules: [rule.name] });
+      } else {
+        const sticky = stickyMarker(key);
+        const text = `${body}\n\n${sticky}`;
+        notes.push({ kind: 'sticky', method: 'POST', path: `${path}/notes`, body: internal ? { body: text, internal: true } : { body: text }, rules: [rule.name], sticky });
+      }
     }
   }
 
-  const update = buildUpdate(subject, labels, stateEvent, assignees, reviewers, labelsCurrent && subject.complete);
+  const fields = planFields(rules, { subject, milestoneIds, now, warnings });
+  const built = buildUpdate(subject, labels, stateEvent, assignees, reviewers, labelsCurrent && subject.complete);
+  const update = built || Object.keys(fields).length > 0 ? { ...built, ...fields } : undefined;
   const context = { event, subject, rules, authorUsername, warnings };
   // Edits first, then what depends on them (merging), then what reports on them (comments, replies, reactions).
   const calls: ApiCall[] = [
     ...(update ? [{ kind: 'edit' as const, method: 'PUT' as const, path, body: update, rules: [...editors] }] : []),
     ...planMergeRequestRequests(context),
+    ...planAutoMerge(event, subject, rules, warnings),
+    ...planBackports(event, subject, rules, warnings),
     ...notes,
     ...planFeedback(context),
   ];
@@ -94,10 +116,12 @@ function planPeople(
   into: { assignees: Set<number>; reviewers: Set<number> },
   userIds: ReadonlyMap<string, number> | undefined,
   report: { warnings: string[]; unknownUsers: string[] },
+  picks: ReadonlyMap<string, string[]> | undefined,
 ): void {
-  const { assign, request_review } = rule.then;
+  const { assign, unassign, remove_reviewers } = rule.then;
+  const request_review = reviewersOf(rule, picks);
   const { warnings } = report;
-  if (!assign && !request_review) return;
+  if (!assign && !request_review && !unassign && !remove_reviewers) return;
   if (!userIds) {
     warnings.push(`rule "${rule.name}": users to assign or ask for review were not looked up in GitLab`);
     return;
@@ -107,24 +131,46 @@ function planPeople(
     warnings.push(`rule "${rule.name}": the current assignees and reviewers are unknown, so nobody was added`);
     return;
   }
-  const add = (list: readonly string[], to: Set<number>, where: string) => {
+  // The ids of the users a list names for this event (`@me`, templates and arguments read), each
+  // unknown one reported; `true` (everyone) is left to the caller.
+  const idsOf = (list: readonly string[], where: string): number[] => {
     const { usernames, unknown } = resolveUsernames(list, event, authorUsername);
     for (const who of unknown) {
       warnings.push(`${where}: could not tell ${who}`);
       report.unknownUsers.push(who);
     }
+    const ids: number[] = [];
     for (const username of usernames) {
       const id = userIds.get(username.toLowerCase());
-      if (id !== undefined) to.add(id);
+      if (id !== undefined) ids.push(id);
       else {
         warnings.push(`${where}: no GitLab user "${username}"`);
         report.unknownUsers.push(`\`${username}\``);
       }
     }
+    return ids;
   };
-  if (assign) add(assign, into.assignees, `rule "${rule.name}": assign`);
+  const remove = (which: true | readonly string[] | undefined, from: Set<number>, where: string) => {
+    if (which === true) from.clear();
+    else if (which) for (const id of idsOf(which, where)) from.delete(id);
+  };
+  // Removals first, so that a rule both removing everyone and adding someone hands the item over.
+  remove(unassign, into.assignees, `rule "${rule.name}": unassign`);
+  if (remove_reviewers && subject.type === 'issue') warnings.push(`rule "${rule.name}": remove_reviewers: issues have no reviewers`);
+  else remove(remove_reviewers, into.reviewers, `rule "${rule.name}": remove_reviewers`);
+  if (assign) for (const id of idsOf(assign, `rule "${rule.name}": assign`)) into.assignees.add(id);
   if (request_review && subject.type === 'issue') warnings.push(`rule "${rule.name}": request_review: issues have no reviewers`);
-  else if (request_review) add(request_review, into.reviewers, `rule "${rule.name}": request_review`);
+  else if (request_review) for (const id of idsOf(request_review, `rule "${rule.name}": request_review`)) into.reviewers.add(id);
+}
+
+/**
+ * The users a rule asks to review, as written (templates and `@me` still to be read): its list, or
+ * for `{pick, from}` the usernames picked for it (by the rule's key).
+ */
+export function reviewersOf(rule: Rule, picks: ReadonlyMap<string, string[]> | undefined): string[] | undefined {
+  const spec = rule.then.request_review;
+  if (spec === undefined || Array.isArray(spec)) return spec;
+  return picks?.get(rule.key) ?? [];
 }
 
 function buildUpdate(

@@ -6,6 +6,8 @@ import type { Logger } from '../log.js';
 import type { Facts, RuleSet } from '../rules/index.js';
 import type { EffectGuard } from './effects.js';
 import type { DiffCache } from './facts.js';
+import type { ReviewLoadCache } from './review-picks.js';
+import type { KnownLabels } from './ensure-labels.js';
 
 export interface ProcessDeps {
   rules: RuleSet;
@@ -13,6 +15,10 @@ export interface ProcessDeps {
   users: UserDirectory;
   members: MemberDirectory;
   diffCache: DiffCache;
+  /** Open reviews per user, for `request_review: {pick, from}` (a fresh one per event when absent). */
+  reviewLoads?: ReviewLoadCache | undefined;
+  /** Declared labels known to exist (a fresh one per event when absent). */
+  knownLabels?: KnownLabels | undefined;
   log: Logger;
   /** Plan and log the writes instead of sending them. */
   dryRun: boolean;
@@ -24,6 +30,8 @@ export interface ProcessDeps {
   diffs?: Diff[] | undefined;
   /** When set, GitLab is not asked at all (simulating without a token); this says why. */
   offline?: string | undefined;
+  /** The bot's username, when known: its own notes are never a person's activity. */
+  botUsername?: string | undefined;
 }
 
 export interface EventOutcome {

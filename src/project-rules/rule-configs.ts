@@ -72,7 +72,7 @@ export class RuleConfigs {
     if (own.length === 0) return central;
     const hit = this.combined.get(event.project.id);
     if (hit && hit.central === central && hit.own === own) return hit.set;
-    const set = new RuleSet([...central.rules, ...own]);
+    const set = new RuleSet([...central.rules, ...own], [...central.labels.values()]);
     remember(this.combined, event.project.id, { central, own, set });
     return set;
   }
@@ -86,7 +86,7 @@ export class RuleConfigs {
       this.options.log.warn(`rule files extend presets, which are not read (${this.options.offline}): their rules are left out`);
     }
     const rules = await this.inForce(CENTRAL, { central: central.sources }, gitlab);
-    if (this.centralSet?.rules !== rules) this.centralSet = { rules, set: new RuleSet(rules) };
+    if (this.centralSet?.rules !== rules) this.centralSet = { rules, set: new RuleSet(rules, central.labels) };
     return this.centralSet.set;
   }
 

@@ -1,10 +1,11 @@
 // Compiles a condition object into one evaluator; three-valued so that unknown facts are read only when they decide.
 import type { Subject } from '../event/event.js';
 import { ACCESS_LEVELS } from './access.js';
-import type { Evaluator, MatchContext, Tri } from './context.js';
+import type { Evaluator, Fact, MatchContext, Tri } from './context.js';
 import { anyLabelMatcher, globMatcher, labelMatcher, type Matcher } from './patterns.js';
 import { capText, compileRegex } from './regex.js';
 import type { Condition } from './schema.js';
+import { authorUsername, STATE_COMPILERS, STATE_COST } from './state-conditions.js';
 
 type Compiler<K extends keyof Condition> = (value: NonNullable<Condition[K]>) => Evaluator;
 
@@ -126,6 +127,19 @@ const COMPILERS: { [K in keyof Condition]-?: Compiler<K> } = {
       return value === undefined ? undefined : !value;
     };
   },
+  ...STATE_COMPILERS,
+};
+
+/** Order of evaluation: the payload first, then one read of the object, then the costlier reads, then nested conditions. */
+const COST: Partial<Record<keyof Condition, number>> = {
+  ...STATE_COST,
+  author: 1,
+  user: 1,
+  files: 3,
+  changed_lines: 3,
+  any: 4,
+  all: 4,
+  not: 4,
 };
 
 /** Compiles a condition object: all of its keys must hold. Cheap keys are checked before ones that may need API calls. */
@@ -134,21 +148,32 @@ export function compileCondition(condition: Condition): Evaluator {
   return parts.length === 1 ? parts[0]! : allOf(parts);
 }
 
-const COSTLY = new Set<string>(['files', 'changed_lines', 'author', 'user', 'any', 'all', 'not']);
-
 /** The keys of a condition object in the order they are evaluated: cheap ones first, those that may need API calls last. */
 export function conditionKeys(condition: Condition): (keyof Condition)[] {
   const keys = (Object.keys(condition) as (keyof Condition)[]).filter((key) => condition[key] !== undefined);
-  return keys.sort((a, b) => Number(COSTLY.has(a)) - Number(COSTLY.has(b)));
+  return keys.sort((a, b) => (COST[a] ?? 0) - (COST[b] ?? 0));
 }
 
+/**
+ * Every part must hold. Parts after the first unknown one are still checked, since one of them may
+ * already be false, but the facts they ask for are not: those are read only once the earlier parts
+ * (ordered cheapest first) are known to hold.
+ */
 function allOf(parts: Evaluator[]): Evaluator {
   return (ctx) => {
     let result: Tri = true;
+    let asked: Fact[] | undefined;
     for (const part of parts) {
       const value = part(ctx);
       if (value === false) return false;
-      if (value === undefined) result = undefined;
+      if (value === undefined && asked === undefined) {
+        result = undefined;
+        asked = [...ctx.missing];
+      }
+    }
+    if (asked) {
+      ctx.missing.clear();
+      for (const fact of asked) ctx.missing.add(fact);
     }
     return result;
   };
@@ -200,18 +225,6 @@ function branchTest(match: Matcher, pick: (subject: Subject) => string | undefin
     const branch = pick(subject);
     return branch !== undefined && match(branch);
   });
-}
-
-function authorUsername(ctx: MatchContext, subject: Subject): string | undefined {
-  if (!subject.complete) {
-    ctx.missing.add('subject');
-    return undefined;
-  }
-  // Most events are caused by the author (opening, pushing): then the payload already names them.
-  if (subject.author_id === ctx.event.user.id && ctx.event.user.username) return ctx.event.user.username;
-  if (ctx.facts.authorUsername !== undefined) return ctx.facts.authorUsername;
-  ctx.missing.add('author');
-  return undefined;
 }
 
 /** `matches` (RE2) or `contains`; either looks at the text's first MAX_MATCHED_LENGTH characters only. */

@@ -2,7 +2,8 @@
 import { RuleConfigError } from '../errors.js';
 import { compileEntries } from './compile-entries.js';
 import { resolveConfig, type ConfigProblem, type PresetReader } from './extends.js';
-import { loadRules, parseRuleFile, type RuleSource } from './load.js';
+import { declaredLabels, loadRules, parseRuleFile, type RuleSource } from './load.js';
+import type { LabelSpec } from './schema.js';
 import { RuleSet } from './rule-set.js';
 import { sameProject, type FileLocation } from './preset-ref.js';
 import type { Rule } from './rule.js';
@@ -27,6 +28,8 @@ export interface CentralRules {
   ruleSet: RuleSet;
   /** Whether a file extends presets, which are read from GitLab when rulebot runs. */
   presets: boolean;
+  /** Labels the central files declare (the same as `ruleSet.labels` when `presets` is false). */
+  labels?: readonly LabelSpec[];
 }
 
 /**
@@ -41,7 +44,13 @@ export function prepareCentralRules(sources: readonly RuleSource[]): CentralRule
   const problems = parsed.flatMap((result) => ('problems' in result ? result.problems : []));
   if (problems.length > 0) throw new RuleConfigError(problems);
   const presets = parsed.some((result) => 'file' in result && result.file.extends !== undefined);
-  return { sources, presets, ruleSet: presets ? new RuleSet([]) : loadRules(sources) };
+  if (!presets) {
+    const ruleSet = loadRules(sources);
+    return { sources, presets, ruleSet, labels: [...ruleSet.labels.values()] };
+  }
+  const labels = declaredLabels(parsed.flatMap((result) => ('file' in result ? [result] : [])));
+  if (labels.problems.length > 0) throw new RuleConfigError(labels.problems);
+  return { sources, presets, ruleSet: new RuleSet([]), labels: labels.labels };
 }
 
 /**

@@ -24,6 +24,10 @@ export const EVENT_NAMES: ReadonlySet<string> = new Set([
   'pipeline',
   ...PIPELINE_STATUSES.map((s) => `pipeline.${s}`),
   'schedule',
+  // Emoji awarded or revoked on a merge request, an issue, or a note on either.
+  'emoji',
+  'emoji.award',
+  'emoji.revoke',
 ]);
 
 /** Whether `name` may be used in `on`: a known event, or `command.<name>` for a chat-ops command. */

@@ -7,6 +7,7 @@ import { formatDuration } from './duration.js';
 import { describeUnmet, unmetConditions } from './explain.js';
 import { loadRules } from './load.js';
 import { ruleSource } from './rule.js';
+import { ConditionSchema } from './schema.js';
 
 function eventOf(options: Parameters<typeof mergeRequestPayload>[0] = {}): RuleEvent {
   const result = normalizeEvent(mergeRequestPayload(options));
@@ -86,6 +87,69 @@ describe('unmetConditions', () => {
     const event = eventOf();
     expect(reasons('{ changed_lines: { greater_than: 400 } }', event, diffs('a'))).toEqual(['changed_lines.greater_than: 12 changed lines']);
     expect(reasons('{ user: { access: maintainer } }', event, { accessLevel: 30 })).toEqual(['user.access: the Developer role']);
+  });
+});
+
+describe('unmetConditions on the state GitLab keeps (issue 13)', () => {
+  const details = (extra: Partial<NonNullable<Facts['details']>> = {}) => ({ details: { assignees: [], reviewers: [], ...extra } });
+
+  it('says what the approvals, the pipeline and the merge status were against what was asked', () => {
+    const event = eventOf();
+    expect(reasons('{ approvals: { count: { at_least: 2 } } }', event, { approvals: { approved: false, usernames: ['alice'] } })).toEqual([
+      'approvals.count.at_least: expected at least 2 approvals, found 1 approval',
+    ]);
+    expect(reasons('{ approvals: { by: { any: [alice, bob] } } }', event, { approvals: { approved: false, usernames: ['carol'] } })).toEqual([
+      'approvals.by.any: expected an approval by one of alice, bob, found approved by "carol"',
+    ]);
+    expect(reasons('{ approvals: approved }', event, { approvals: { approved: false, usernames: [] } })).toEqual([
+      'approvals.approved: expected approved (every required approval given), found not approved yet (0 approvals)',
+    ]);
+    expect(reasons('{ pipeline: { status: success } }', event, details({ pipeline_status: 'running' }))).toEqual([
+      'pipeline.status: expected a pipeline that succeeded, found a pipeline that is running',
+    ]);
+    expect(reasons('{ pipeline: { status: [success, none] } }', event, details({ pipeline_status: 'failed' }))).toEqual([
+      'pipeline.status: expected a pipeline that succeeded or no pipeline, found a pipeline that failed',
+    ]);
+    expect(reasons('{ merge_status: mergeable }', event, details({ merge_status: 'need_rebase' }))).toEqual([
+      'merge_status: expected merge status mergeable, found merge status need_rebase (it needs a rebase)',
+    ]);
+    expect(reasons('{ conflicts: false }', event, details({ has_conflicts: true }))).toEqual(['conflicts: expected no conflicts, found it has conflicts']);
+  });
+
+  it('explains threads, people, milestone, type, confidential and emoji', () => {
+    const event = eventOf();
+    expect(reasons('{ threads: { unresolved: { at_most: 0 } } }', event, { unresolvedThreads: 3 })).toEqual([
+      'threads.unresolved.at_most: expected no unresolved threads, found 3 unresolved threads',
+    ]);
+    expect(reasons('{ reviewers: { any: [alice] } }', event, details({ reviewers: ['bob'] }))).toEqual([
+      'reviewers.any: expected a reviewer among alice, found reviewers "bob"',
+    ]);
+    expect(reasons('{ assignees: { none: true } }', event, details({ assignees: ['bob', 'carol'] }))).toEqual([
+      'assignees.none: expected no assignees, found assignees "bob", "carol"',
+    ]);
+    expect(reasons('{ assignees: { count: { at_least: 1 } } }', event, details())).toEqual(['assignees.count.at_least: expected at least 1 assignee, found 0 assignees']);
+    expect(reasons('{ milestone: { is: "17.0" } }', event, details({ milestone: '16.11' }))).toEqual(['milestone.is: expected milestone "17.0", found milestone "16.11"']);
+    expect(reasons('{ milestone: { none: true } }', event, details({ milestone: '16.11' }))).toEqual(['milestone.none: expected no milestone, found milestone "16.11"']);
+    expect(reasons('{ type: [incident, task] }', event)).toEqual(['type: expected type incident or task, found the type is merge_request']);
+    expect(reasons('{ confidential: true }', event)).toEqual(['confidential: expected a confidential issue, found a merge request, never confidential']);
+    expect(reasons('{ emoji: [rocket] }', event)).toEqual(['emoji: expected the emoji :rocket: awarded or revoked, found not an emoji event']);
+  });
+
+  it('words the last activity, leaving out the people it ignores', () => {
+    const event = eventOf();
+    const now = Date.parse('2024-01-10T00:00:00Z');
+    const activity = { notes: [{ username: 'renovate', at: now - 86_400_000 }, { username: 'alice', at: now - 3 * 86_400_000 }], complete: false };
+    expect(reasons('{ activity: { older_than: 30d, ignore_activity_from: [renovate] } }', event, { activity })).toEqual([
+      'activity.older_than: expected the last activity more than 30d ago (not counting renovate), found the last activity 3d ago, by "alice"',
+    ]);
+  });
+
+  it('says which state was not read when it could not be decided, and words a command\'s need', () => {
+    const [unmet] = unmetConditions(ConditionSchema.parse({ approvals: { count: { at_least: 2 } } }), { event: eventOf(), facts: {}, missing: new Set(), now: 0 });
+    expect(unmet).toMatchObject({ path: 'approvals', undecided: true, expected: 'at least 2 approvals', needs: 'at least 2 approvals', found: 'could not be decided: the approvals not known' });
+    expect(describeUnmet(unmet!)).toBe('approvals: could not be decided: the approvals not known');
+    const [pipeline] = unmetConditions(ConditionSchema.parse({ pipeline: { status: 'success' } }), { event: eventOf(), facts: details({ pipeline_status: 'running' }), missing: new Set(), now: 0 });
+    expect(pipeline).toMatchObject({ needs: 'the pipeline to have succeeded', has: 'it is running' });
   });
 });
 

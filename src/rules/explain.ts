@@ -2,8 +2,10 @@
 import type { Subject } from '../event/event.js';
 import { ACCESS_LEVELS, roleName } from './access.js';
 import { compileCondition, conditionKeys } from './conditions.js';
-import type { Evaluator, MatchContext } from './context.js';
+import type { Evaluator, Fact, MatchContext } from './context.js';
 import { formatDuration } from './duration.js';
+import { NO_SUBJECT, STATE_DESCRIBERS, stateRequirement, type StateKey } from './explain-state.js';
+import { clip, count, list, quoted, type Describer, type Finding } from './explain-words.js';
 import { anyLabelMatcher, globMatcher, labelMatcher, type Matcher } from './patterns.js';
 import type { Condition } from './schema.js';
 
@@ -23,10 +25,13 @@ export interface Unmet {
   undecided: boolean;
   /** For `any`: why each alternative does not hold. */
   alternatives?: Unmet[][];
+  /**
+   * For people whose command it refused, where the condition words it so (the conditions on GitLab's
+   * state): what it takes (`the pipeline to have succeeded`) and, when decided, what is (`it is running`).
+   */
+  needs?: string;
+  has?: string;
 }
-
-type Finding = { part?: string; expected: string; found: string };
-type Describer<K extends keyof Condition> = (value: NonNullable<Condition[K]>, ctx: MatchContext) => Finding;
 
 /**
  * Every condition of `condition` that does not hold for the event, in the order rules are evaluated
@@ -48,10 +53,14 @@ export function unmetConditions(condition: Condition, ctx: MatchContext, options
       (value as Condition[]).forEach((part, i) => unmet.push(...unmetConditions(part, ctx, options, `${path}[${i}].`)));
     } else if (outcome === undefined) {
       const needs = [...ctx.missing].map((fact) => FACT_NAMES[fact]).join(' and ') || 'a fact not read';
-      unmet.push({ path, key, value, expected: expectation(key, value), found: `could not be decided: ${needs} not known`, undecided: true });
+      const entry: Unmet = { path, key, value, expected: expectation(key, value), found: `could not be decided: ${needs} not known`, undecided: true };
+      if (isStateKey(key)) entry.needs = stateRequirement(key, value as never).needs;
+      unmet.push(entry);
     } else {
       const finding = (DESCRIBERS[key] as Describer<typeof key>)(value as never, ctx);
       const entry: Unmet = { path: finding.part ? `${path}.${finding.part}` : path, key, value, expected: finding.expected, found: finding.found, undecided: false };
+      if (finding.needs !== undefined) entry.needs = finding.needs;
+      if (finding.has !== undefined) entry.has = finding.has;
       if (key === 'any') entry.alternatives = (value as Condition[]).map((branch, i) => unmetConditions(branch, ctx, {}, `${path}[${i}].`));
       unmet.push(entry);
     }
@@ -60,12 +69,29 @@ export function unmetConditions(condition: Condition, ctx: MatchContext, options
   return unmet;
 }
 
-/** An unmet condition in one line: `labels.none: found "backport"`. */
-export function describeUnmet(unmet: Pick<Unmet, 'path' | 'found'>): string {
+/**
+ * An unmet condition in one line: `labels.none: found "backport"`. The conditions on GitLab's state
+ * find a value that means little alone (`1 approval`), so theirs says both:
+ * `approvals.count.at_least: expected at least 2 approvals, found 1 approval`.
+ */
+export function describeUnmet(unmet: Pick<Unmet, 'path' | 'found'> & Partial<Pick<Unmet, 'key' | 'expected' | 'undecided'>>): string {
+  if (unmet.key !== undefined && isStateKey(unmet.key) && !unmet.undecided && unmet.expected !== undefined) return `${unmet.path}: expected ${unmet.expected}, found ${unmet.found}`;
   return `${unmet.path}: ${unmet.found}`;
 }
 
-const FACT_NAMES = { diffs: 'the changed files', author: 'the author', subject: 'the details of the merge request or issue', access: "the user's role" } as const;
+const FACT_NAMES: Readonly<Record<Fact, string>> = {
+  diffs: 'the changed files',
+  author: 'the author',
+  subject: 'the details of the merge request or issue',
+  access: "the user's role",
+  approvals: 'the approvals',
+  discussions: 'the threads',
+  activity: 'the last activity',
+};
+
+function isStateKey(key: keyof Condition): key is StateKey {
+  return Object.hasOwn(STATE_DESCRIBERS, key);
+}
 
 /** Each key's evaluator, in evaluation order. */
 const cache = new WeakMap<Condition, Map<keyof Condition, Evaluator>>();
@@ -87,8 +113,6 @@ function matcher(patterns: readonly string[], make: (patterns: readonly string[]
   if (!match) matchers.set(patterns, (match = make(patterns)));
   return match;
 }
-
-const NO_SUBJECT: Finding = { expected: 'a merge request or issue', found: 'the event concerns no merge request or issue' };
 
 /** Runs `describe` on the subject, or says there is none. */
 function onSubject(ctx: MatchContext, describe: (subject: Subject) => Finding): Finding {
@@ -168,6 +192,7 @@ const DESCRIBERS: { [K in keyof Condition]-?: Describer<K> } = {
   any: (conditions) => ({ expected: `one of ${conditions.length} alternatives`, found: 'none of them holds' }),
   all: () => ({ expected: 'every condition', found: 'one does not hold' }),
   not: () => ({ expected: 'the condition inside not to hold', found: 'it holds' }),
+  ...STATE_DESCRIBERS,
 };
 
 /** What a condition asks for when it could not be decided (so nothing was found). */
@@ -176,6 +201,7 @@ function expectation(key: keyof Condition, value: unknown): string {
   if (key === 'files') return 'changed files matching the globs';
   if (key === 'changed_lines') return 'a number of changed lines';
   if (key === 'author') return `an author ${userExpectation(value as { in: string[] } | { not_in: string[] })}`;
+  if (isStateKey(key)) return stateRequirement(key, value as never).expected;
   return `the \`${key}\` condition`;
 }
 
@@ -210,22 +236,4 @@ function userExpectation(spec: { in: string[] } | { not_in: string[] }): string 
 
 function labelsFound(labels: readonly string[]): string {
   return labels.length === 0 ? 'no labels' : `the labels are ${quoted(labels)}`;
-}
-
-function list(items: readonly string[]): string {
-  return items.join(', ');
-}
-
-function quoted(items: readonly string[], max = 10): string {
-  const shown = items.slice(0, max).map((item) => `"${clip(item)}"`).join(', ');
-  return items.length > max ? `${shown} and ${items.length - max} more` : shown;
-}
-
-/** Text from users shown in an explanation stays short. */
-function clip(text: string, max = 80): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

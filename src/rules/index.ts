@@ -1,5 +1,5 @@
 // Rule files: schema, loading, matching.
-export type { DiffSummary, Fact, Facts } from './context.js';
+export type { ActivitySummary, ApprovalSummary, DiffSummary, Fact, Facts, SubjectDetails } from './context.js';
 export { ACCESS_LEVELS, ROLES, roleName, type Role } from './access.js';
 export { EVENT_NAMES, isEventName } from './events.js';
 export { compileCondition } from './conditions.js';
@@ -12,9 +12,11 @@ export { anyLabelMatcher, globMatcher, labelMatcher } from './patterns.js';
 export type { Rule, ScheduleSpec } from './rule.js';
 export { parseDuration } from './duration.js';
 export { RuleSet } from './rule-set.js';
-export { ARGS_PLACEHOLDER, ActionsSchema, ConditionSchema, MAX_PRESET_FILES, RuleFileSchema, RuleSchema, type Actions, type Condition } from './schema.js';
+export { ARGS_PLACEHOLDER, ActionsSchema, ConditionSchema, MAX_PRESET_FILES, RuleFileSchema, RuleSchema, type Actions, type Condition, type LabelSpec } from './schema.js';
 export { compileTemplate, renderTemplate, TEMPLATE_VARIABLES, type Template } from './template.js';
+export { AUTHOR_PLACEHOLDER, USER_PLACEHOLDER, namesAuthor, readUserItem, resolveUsernames, type ResolvedUsers } from './user-list.js';
+export { resolveDueDate } from './action-schemas.js';
+export { activityIgnores } from './state-conditions.js';
 export { describeUnmet, unmetConditions, type Unmet } from './explain.js';
 export { ruleSource } from './rule.js';
 export { formatDuration } from './duration.js';
-export { AUTHOR_PLACEHOLDER, USER_PLACEHOLDER, readUserItem, resolveUsernames, type ResolvedUsers } from './user-list.js';

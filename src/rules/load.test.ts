@@ -32,6 +32,24 @@ describe('loadRules', () => {
     ]);
   });
 
+  it('reads declared labels, a file of labels alone included, and refuses a label declared twice or a bad color', () => {
+    const set = loadRules([
+      { path: 'rules/labels.yml', text: 'labels:\n  - { name: bug, color: "#d9534f", description: Broken }\n' },
+      { path: 'rules/a.yml', text: 'rules:\n  - { name: one, on: issue, then: { add_labels: [bug] } }\n' },
+    ]);
+    expect([...set.labels.values()]).toEqual([{ name: 'bug', color: '#d9534f', description: 'Broken' }]);
+    expect(problems('labels:\n  - { name: bug, color: red }\n')).toEqual(['rules/x.yml:2: labels[0].color: expected a color such as "#d9534f", got "red"']);
+    try {
+      loadRules([
+        { path: 'a.yml', text: 'labels: [{ name: bug, color: "#000000" }]\n' },
+        { path: 'b.yml', text: 'labels: [{ name: bug, color: "#ffffff" }]\n' },
+      ]);
+      throw new Error('expected a RuleConfigError');
+    } catch (error) {
+      expect((error as RuleConfigError).issues).toEqual(['b.yml: labels: label "bug" is declared twice (also in a.yml)']);
+    }
+  });
+
   it('reports unknown keys with the keys that are allowed', () => {
     const [line] = problems('rules:\n  - name: docs\n    on: issue\n    if: { titel: x }\n    then: { close: true }\n');
     expect(line).toMatch(/^rules\/x\.yml:4: rule "docs": if: unknown key "titel" \(expected one of: labels, .*title.*\)$/);
@@ -121,7 +139,7 @@ describe('loadRules', () => {
     } catch (error) {
       expect((error as RuleConfigError).issues).toEqual([
         'a.yml:1: rules: expected a list of rules, got a number (3)',
-        'b.yml:1: (top level): unknown key "nope" (expected one of: extends, projects, rules)',
+        'b.yml:1: (top level): unknown key "nope" (expected one of: extends, projects, labels, rules)',
         'b.yml:1: rules: expected a list of rules, got nothing',
       ]);
     }

@@ -4,7 +4,7 @@ import { RuleConfigError } from '../errors.js';
 import { describeIssue, describeLocation } from './describe-issue.js';
 import { compileEntries, type RuleEntry } from './compile-entries.js';
 import { RuleSet } from './rule-set.js';
-import { RuleFileSchema, type RuleFile } from './schema.js';
+import { RuleFileSchema, type LabelSpec, type RuleFile } from './schema.js';
 
 export interface RuleSource {
   /** Shown in messages, e.g. `rules/labels.yml`. */
@@ -38,12 +38,14 @@ export interface ParseOptions {
 export function loadRules(sources: readonly RuleSource[]): RuleSet {
   const problems: string[] = [];
   const entries: RuleEntry[] = [];
+  const parsed: ParsedRuleFile[] = [];
   for (const source of sources) {
     const result = parseRuleFile(source);
     if ('problems' in result) {
       problems.push(...result.problems);
       continue;
     }
+    parsed.push(result);
     if (result.file.extends) {
       const line = result.lineOf(['extends']);
       problems.push(`${source.path}${line ? `:${line}` : ''}: extends: presets are read from GitLab, which this loader does not do; load the rules with their presets`);
@@ -51,10 +53,26 @@ export function loadRules(sources: readonly RuleSource[]): RuleSet {
     }
     entries.push(...ownEntries(result));
   }
+  const labels = declaredLabels(parsed);
+  problems.push(...labels.problems);
   const compiled = compileEntries(entries);
   problems.push(...compiled.problems);
   if (problems.length > 0) throw new RuleConfigError(problems);
-  return new RuleSet(compiled.rules);
+  return new RuleSet(compiled.rules, labels.labels);
+}
+
+/** The labels the files' `labels:` sections declare, each name once across the files. */
+export function declaredLabels(files: readonly ParsedRuleFile[]): { labels: LabelSpec[]; problems: string[] } {
+  const problems: string[] = [];
+  const labels = new Map<string, { spec: LabelSpec; path: string }>();
+  for (const { source, file } of files) {
+    for (const spec of file.labels ?? []) {
+      const earlier = labels.get(spec.name);
+      if (earlier) problems.push(`${source.path}: labels: label "${spec.name}" is declared twice (also in ${earlier.path})`);
+      else labels.set(spec.name, { spec, path: source.path });
+    }
+  }
+  return { labels: [...labels.values()].map(({ spec }) => spec), problems };
 }
 
 /** The rules a file defines itself, each with the file's `projects` and the line it starts on (so that a decision can say where the rule that made it is written). */

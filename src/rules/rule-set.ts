@@ -1,13 +1,17 @@
 // The loaded rules, indexed by event name so that an event only ever looks at the rules that listen to it.
 import type { RuleEvent } from '../event/event.js';
 import type { Rule } from './rule.js';
+import type { LabelSpec } from './schema.js';
 
 export class RuleSet {
   readonly rules: readonly Rule[];
+  /** Labels declared in the rule files' `labels:` sections, by name. */
+  readonly labels: ReadonlyMap<string, LabelSpec>;
   private readonly byEvent = new Map<string, Rule[]>();
 
-  constructor(rules: readonly Rule[]) {
+  constructor(rules: readonly Rule[], labels: readonly LabelSpec[] = []) {
     this.rules = rules;
+    this.labels = new Map(labels.map((label) => [label.name, label]));
     for (const rule of rules) {
       for (const name of rule.on) {
         const list = this.byEvent.get(name) ?? [];

@@ -31,7 +31,7 @@ export interface Rule {
   /** The `if` conditions as written, for explaining a refusal. */
   when: Condition | undefined;
   then: Actions;
-  comment: (Template & { internal: boolean }) | undefined;
+  comment: (Template & { internal: boolean; key?: string | undefined }) | undefined;
   reply: Template | undefined;
   /** The `pipeline.ref` template; without one a pipeline runs for the merge request's source branch. */
   pipelineRef: Template | undefined;
@@ -48,6 +48,8 @@ export interface ScheduleSpec {
   scope: { project: string } | { group: string };
   /** At most this many items acted on per run (no limit when undefined). */
   limit: number | undefined;
+  /** One issue per run listing the items acted on, in `project`. */
+  summary?: { title: string; body: string; project: string } | undefined;
 }
 
 const everywhere: Matcher = () => true;
@@ -63,7 +65,7 @@ export function compileRule(spec: RuleSpec, file: string, order: number, project
   const reply = spec.then.reply === undefined ? undefined : compiled(spec.then.reply);
   const pipelineRef = spec.then.pipeline?.ref === undefined ? undefined : compiled(spec.then.pipeline.ref);
   const actionFacts: Fact[] = [];
-  if ([comment, reply, pipelineRef].some((t) => t?.variables.includes('author.username')) || namesAuthor(spec.then.assign) || namesAuthor(spec.then.request_review)) {
+  if ([comment, reply, pipelineRef].some((t) => t?.variables.includes('author.username')) || userLists(spec.then).some(namesAuthor)) {
     actionFacts.push('author');
   }
   return {
@@ -78,15 +80,32 @@ export function compileRule(spec: RuleSpec, file: string, order: number, project
     condition: spec.if ? compileCondition(spec.if) : () => true,
     when: spec.if,
     then: spec.then,
-    comment: comment && { ...comment, internal: spec.then.comment?.internal ?? false },
+    comment: comment && { ...comment, internal: spec.then.comment?.internal ?? false, key: spec.then.comment?.key },
     reply,
     pipelineRef,
     actionFacts,
     schedule:
       spec.schedule && spec.resource && spec.scope
-        ? { cron: spec.schedule, resource: spec.resource, scope: spec.scope, limit: spec.limit }
+        ? {
+            cron: spec.schedule,
+            resource: spec.resource,
+            scope: spec.scope,
+            limit: spec.limit,
+            summary: spec.summary && {
+              title: spec.summary.title,
+              body: spec.summary.body ?? '',
+              project: spec.summary.project ?? ('project' in spec.scope ? spec.scope.project : ''),
+            },
+          }
         : undefined,
   };
+}
+
+/** The lists of users a rule's actions name (`assign`, `request_review` or its `from`, `unassign`, `remove_reviewers`). */
+function userLists(then: RuleSpec['then']): (readonly string[] | undefined)[] {
+  const review = then.request_review;
+  const listed = (value: true | string[] | undefined) => (Array.isArray(value) ? value : undefined);
+  return [then.assign, Array.isArray(review) ? review : review?.from, listed(then.unassign), listed(then.remove_reviewers)];
 }
 
 function compiled(source: string): Template {

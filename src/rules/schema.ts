@@ -8,7 +8,18 @@ import { compileGlob } from './glob.js';
 import { parsePresetRef } from './preset-ref.js';
 import { compileRegex } from './regex.js';
 import { compileTemplate } from './template.js';
-import { readUserItem } from './user-list.js';
+import {
+  ActivityCondition,
+  EmojiCondition,
+  ApprovalsCondition,
+  MergeStatusCondition,
+  MilestoneCondition,
+  PeopleCondition,
+  PipelineCondition,
+  ThreadsCondition,
+  TypeCondition,
+} from './state-schemas.js';
+import { ActionUserList, DueDateAction, MilestoneAction, PeopleRemoval } from './action-schemas.js';
 
 const nonEmpty = (what: string) => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}, got an empty string` });
 
@@ -24,16 +35,6 @@ const LabelPatternList = z.array(nonEmpty('a label name or pattern such as "scop
 });
 const Username = nonEmpty('a username').transform((name) => name.replace(/^@/, ''));
 const UsernameList = z.array(Username, { error: 'expected a list of usernames' });
-/** Users an action names: usernames, `@me`, `{{ args }}`, `{{ user.username }}`, `{{ author.username }}` (see user-list.ts). */
-const ActionUser = nonEmpty('a username').transform((item, ctx) => {
-  const read = readUserItem(item);
-  if ('error' in read) {
-    ctx.addIssue({ code: 'custom', message: read.error });
-    return z.NEVER;
-  }
-  return read.value;
-});
-const ActionUserList = z.array(ActionUser, { error: 'expected a list of usernames' });
 const Glob = nonEmpty('a glob').superRefine((glob, ctx) => {
   const compiled = compileGlob(glob);
   if ('error' in compiled) ctx.addIssue({ code: 'custom', message: compiled.error });
@@ -134,6 +135,20 @@ export const ConditionSchema = z.strictObject({
   created: AgeCondition.optional().describe('Created longer ago than and/or more recently than a duration such as 30d.'),
   updated: AgeCondition.optional().describe('Updated longer ago than and/or more recently than a duration such as 30d.'),
   merged: AgeCondition.optional().describe('Merged longer ago than and/or more recently than a duration such as 30d.'),
+  approvals: ApprovalsCondition.optional().describe('Merge requests: approved (every required approval given), {count: {at_least: 2}} or {by: {any: [usernames]}}.'),
+  pipeline: PipelineCondition.optional().describe("Merge requests: the head pipeline's status is one of these, e.g. {status: success} (none: no pipeline)."),
+  merge_status: MergeStatusCondition.optional().describe("Merge requests: GitLab's detailed_merge_status is one of these, e.g. mergeable, conflict, need_rebase."),
+  conflicts: z.boolean({ error: 'expected true or false' }).optional().describe('Merge requests: whether the merge request has conflicts.'),
+  threads: ThreadsCondition.optional().describe('The number of unresolved threads, e.g. {unresolved: {at_most: 0}}.'),
+  assignees: PeopleCondition.optional().describe('The assignees: {none: true}, {any: [usernames]} or {count: {at_least: n}}.'),
+  reviewers: PeopleCondition.optional().describe('Merge requests: the reviewers: {none: true}, {any: [usernames]} or {count: {at_least: n}}.'),
+  milestone: MilestoneCondition.optional().describe('The milestone: {is: "17.0"} or {none: true}.'),
+  type: TypeCondition.optional().describe('The type: issue, incident, task, epic, … (merge_request for merge requests).'),
+  confidential: z.boolean({ error: 'expected true or false' }).optional().describe('Issues: whether the issue is confidential.'),
+  activity: ActivityCondition(Duration)
+    .optional()
+    .describe("Schedule rules: the last comment by a person (never rulebot's, nor ignore_activity_from's) is older_than and/or newer_than a duration."),
+  emoji: EmojiCondition.optional().describe('Emoji events: the emoji awarded or revoked is one of these, e.g. [thumbsup, rocket].'),
   get any() {
     return z.array(ConditionSchema, { error: 'expected a list of conditions' }).min(1).optional().describe('At least one of these conditions holds.');
   },
@@ -152,20 +167,49 @@ const TemplateString = z.string({ error: 'expected a text' }).min(1).superRefine
 });
 
 const Comment = z
-  .union([TemplateString, z.strictObject({ body: TemplateString, internal: z.boolean().default(false) })], {
-    error: 'expected a comment text or {body, internal}',
-  })
+  .union(
+    [
+      TemplateString,
+      z.strictObject({
+        body: TemplateString,
+        internal: z.boolean().default(false),
+        /** One comment per key per merge request or issue, edited in place afterwards. */
+        key: z.string().regex(/^[\w.-]{1,64}$/, { error: 'expected a key of letters, digits, _, . or - (at most 64)' }).optional(),
+      }),
+    ],
+    { error: 'expected a comment text or {body, internal, key}' },
+  )
   .transform((c) => (typeof c === 'string' ? { body: c, internal: false } : c));
 
-const ACTION_KEYS = 'add_labels, remove_labels, comment, assign, request_review, close, reopen, react, reply, merge, rebase, pipeline';
+const ACTION_KEYS =
+  'add_labels, remove_labels, comment, assign, request_review, unassign, remove_reviewers, milestone, due_date, draft, lock_discussion, confidential, close, reopen, react, reply, merge, auto_merge, backport, rebase, pipeline';
 
 export const ActionsSchema = z
   .strictObject({
     add_labels: LabelList.optional().describe('Labels to add (exact titles, no commas).'),
     remove_labels: LabelList.optional().describe('Labels to remove.'),
-    comment: Comment.optional().describe('A comment to post: a template such as "Thanks @{{ user.username }}!", or {body, internal}.'),
+    comment: Comment.optional().describe('A comment to post: a template such as "Thanks @{{ user.username }}!", or {body, internal, key} (key: one comment, edited in place).'),
     assign: ActionUserList.optional().describe('Usernames to add to the assignees.'),
-    request_review: ActionUserList.optional().describe('Usernames to ask for review (merge requests).'),
+    request_review: z
+      .union(
+        [
+          ActionUserList,
+          z.strictObject({
+            pick: z.number({ error: 'expected a whole number' }).int().positive(),
+            from: ActionUserList.min(1),
+          }),
+        ],
+        { error: 'expected a list of usernames, or {pick: n, from: [usernames]}' },
+      )
+      .optional()
+      .describe('Merge requests: usernames to ask for review, or {pick: n, from: [usernames]}: the n of them with the fewest open reviews.'),
+    unassign: PeopleRemoval.optional().describe('Assignees to remove: true for everyone, or a list of usernames.'),
+    remove_reviewers: PeopleRemoval.optional().describe('Merge requests: reviewers to remove: true for everyone, or a list of usernames.'),
+    milestone: MilestoneAction.optional().describe('Set the milestone by title (of the project or its groups), or null to remove it.'),
+    due_date: DueDateAction.optional().describe('Issues: set the due date, "+7d", "+2w" or "2025-12-31", or null to remove it.'),
+    draft: z.boolean({ error: 'expected true or false' }).optional().describe('Merge requests: mark as draft (true) or ready (false).'),
+    lock_discussion: z.boolean({ error: 'expected true or false' }).optional().describe('Lock (true) or unlock (false) the discussion.'),
+    confidential: z.boolean({ error: 'expected true or false' }).optional().describe('Issues: make confidential (true) or not (false).'),
     close: z.literal(true, { error: 'expected true' }).optional().describe('Close it, if it is open.'),
     reopen: z.literal(true, { error: 'expected true' }).optional().describe('Reopen it, if it is closed.'),
     react: z
@@ -179,6 +223,17 @@ export const ActionsSchema = z
       .optional()
       .describe('Commands only: merge the merge request (auto_merge: when its pipeline succeeds).'),
     rebase: z.literal(true, { error: 'expected true' }).optional().describe('Commands only: ask GitLab to rebase the merge request.'),
+    /** For a merged merge request: cherry-pick its merge commit onto a branch from `to`, and open a merge request. */
+    backport: z
+      .strictObject({ to: nonEmpty('a branch name') }, { error: 'expected {to: branch}' })
+      .optional()
+      .describe('Merged merge requests: cherry-pick the merge commit onto a new branch from `to` and open a merge request for it.'),
+    /** Merge once the pipeline succeeds, through the merge train when the project uses one. */
+    auto_merge: z
+      .union([z.literal(true), z.strictObject({ squash: z.boolean({ error: 'expected true or false' }).optional() })], { error: 'expected true or {squash}' })
+      .transform((value) => (value === true ? {} : value))
+      .optional()
+      .describe('Merge requests: merge when the pipeline succeeds (through the merge train when the project uses one); {squash: true} squashes.'),
     pipeline: z
       .strictObject(
         {
@@ -220,7 +275,9 @@ const Scope = z.union([z.strictObject({ project: nonEmpty('a project path or id'
   error: 'expected {project: "group/project"} or {group: "group"}',
 });
 
-const SCHEDULE_KEYS = ['schedule', 'resource', 'scope', 'limit'] as const;
+const SCHEDULE_KEYS = ['schedule', 'resource', 'scope', 'limit', 'summary'] as const;
+/** Schedule keys a schedule rule may leave out. */
+const OPTIONAL_SCHEDULE_KEYS: readonly string[] = ['limit', 'summary'];
 
 export const RuleSchema = z
   .strictObject({
@@ -237,6 +294,19 @@ export const RuleSchema = z
     scope: Scope.optional().describe("Schedule rules: the project or group they scan (in a project's own file: that project, the default)."),
     /** At most this many items acted on per run of a schedule rule. */
     limit: z.number({ error: 'expected a number' }).int().positive().optional().describe('Schedule rules: at most this many items acted on per run.'),
+    /** For `on: schedule` rules: one issue per run listing every item acted on. */
+    summary: z
+      .strictObject(
+        {
+          title: nonEmpty('an issue title'),
+          body: z.string({ error: 'expected a text' }).optional(),
+          /** Where the issue is created; default: the rule's `scope.project`. */
+          project: nonEmpty('a project path or id').optional(),
+        },
+        { error: 'expected {title, body, project}' },
+      )
+      .optional()
+      .describe("Schedule rules: one issue per run listing every item acted on, {title, body, project} (project: default the rule's scope.project)."),
     if: ConditionSchema.optional().describe('The conditions: every key must hold. Without it, the rule fires on every event it listens to.'),
     then: ActionsSchema.describe('The actions, at least one.'),
     /** Replaces the rule of the same name that a file this one extends defines. */
@@ -252,8 +322,11 @@ export const RuleSchema = z
         ctx.addIssue({ code: 'custom', path: ['then', key], message: `${key} answers a comment, and a schedule rule has none (use comment)` });
       }
     }
+    if (rule.summary && !rule.summary.project && rule.scope && 'group' in rule.scope) {
+      ctx.addIssue({ code: 'custom', path: ['summary', 'project'], message: 'expected the project to create the summary issue in, for a rule scanning a group' });
+    }
     for (const key of SCHEDULE_KEYS) {
-      if (isSchedule && key !== 'limit' && rule[key] === undefined) {
+      if (isSchedule && !OPTIONAL_SCHEDULE_KEYS.includes(key) && rule[key] === undefined) {
         ctx.addIssue({ code: 'custom', path: [key], message: `expected ${key} for a rule with on: schedule, got nothing` });
       }
       if (!isSchedule && rule[key] !== undefined) {
@@ -275,6 +348,17 @@ export const PresetReferenceSchema = z
 /** At most this many presets in one `extends` list (and in one configuration, see extends.ts). */
 export const MAX_PRESET_FILES = 20;
 
+/** A label rules rely on: created with this color and description by `rulebot labels sync`, or before an action adds it. */
+export const LabelSpecSchema = z.strictObject(
+  {
+    name: LabelName,
+    color: z.string({ error: 'expected a color such as "#d9534f"' }).regex(/^#[0-9a-fA-F]{6}$/, { error: 'expected a color such as "#d9534f"' }),
+    description: z.string({ error: 'expected a text' }).optional(),
+  },
+  { error: 'expected {name, color, description}' },
+);
+export type LabelSpec = z.infer<typeof LabelSpecSchema>;
+
 /** A whole rule file. */
 export const RuleFileSchema = z
   .strictObject({
@@ -288,13 +372,18 @@ export const RuleFileSchema = z
       .array(Glob, { error: 'expected a list of project path globs' })
       .optional()
       .describe("Central rule files only: globs over the projects' full paths that the file's rules apply to."),
+    /** Labels the rules use, declared so that they exist with their colors. */
+    labels: z
+      .array(LabelSpecSchema, { error: 'expected a list of {name, color, description}' })
+      .optional()
+      .describe('Labels the rules use, {name, color, description}: created by rulebot labels sync, or before an action adds one.'),
     rules: z.array(RuleSchema, { error: 'expected a list of rules' }).optional().describe('The rules, fired in this order.'),
   })
-  // A file that only extends presets needs no rules of its own. Checked beside the other problems of the file.
-  .refine((file) => file.rules !== undefined || file.extends !== undefined, {
+  // A file that only extends presets, or only declares labels, needs no rules of its own. Checked beside the other problems of the file.
+  .refine((file) => file.rules !== undefined || file.extends !== undefined || file.labels !== undefined, {
     path: ['rules'],
     error: 'expected a list of rules',
     when: ({ value }) => typeof value === 'object' && value !== null && !Array.isArray(value),
   })
-  .meta({ anyOf: [{ required: ['rules'] }, { required: ['extends'] }] });
+  .meta({ anyOf: [{ required: ['rules'] }, { required: ['extends'] }, { required: ['labels'] }] });
 export type RuleFile = z.infer<typeof RuleFileSchema>;

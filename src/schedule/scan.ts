@@ -8,6 +8,7 @@ import type { Rule } from '../rules/index.js';
 import type { RuleEvent } from '../event/event.js';
 import { buildListQuery } from './list-query.js';
 import { listOldestFirst, type ListPosition } from './list-items.js';
+import { createSummaryIssue, summaryText, type ScanSummary } from './summary.js';
 
 export interface ScanProgress {
   scanned: number;
@@ -39,6 +40,8 @@ export interface ScanReport extends ScanProgress {
   errors: { item?: string; message: string }[];
   started_at: string;
   duration_ms: number;
+  /** The summary issue of the run (`summary`), when the rule has one and acted on something. */
+  summary?: ScanSummary;
 }
 
 export interface ScanOptions {
@@ -143,6 +146,18 @@ export async function runScheduleRule(rule: Rule, services: ProcessDeps, options
   }
   await workers.onIdle();
   report.items = acted.sort((a, b) => a.position - b.position).map(({ item }) => item);
+  // One issue per run, for a run that acted; a run split in steps (`maxItems`) lists each step's items.
+  if (spec.summary && report.items.length > 0) {
+    const summary = summaryText(spec.summary, report.items, spec.resource);
+    report.summary = summary;
+    if (!services.dryRun) {
+      try {
+        summary.url = await createSummaryIssue(deps.gitlab, summary);
+      } catch (error) {
+        report.errors.push({ item: `summary issue in ${summary.project}`, message: error instanceof Error ? error.message : String(error) });
+      }
+    }
+  }
   report.duration_ms = (services.now ?? Date.now)() - started;
   return report;
 }

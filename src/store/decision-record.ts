@@ -71,6 +71,11 @@ export interface ScheduleSummary {
   items: { project: string; iid: number; title: string; url: string; calls: string[] }[];
   /** What went wrong, item by item. */
   problems: string[];
+  /**
+   * The summary issues the run opened (a rule's `summary`): one per run, or per step of a run on
+   * Workers; `url` is empty when it was not created (dry run, or GitLab refused: see `problems`).
+   */
+  summaries: { project: string; title: string; url: string }[];
 }
 
 export interface DecisionRecord {
@@ -217,6 +222,7 @@ function boundSchedule(schedule: ScheduleSummary): ScheduleSummary {
       calls: item.calls.slice(0, 10).map((call) => clip(call, TEXT)),
     })),
     problems: schedule.problems.slice(0, 20).map((problem) => clip(problem, LONG_TEXT)),
+    summaries: schedule.summaries.slice(0, 20).map((summary) => ({ project: clip(summary.project, TEXT), title: clip(summary.title, 200), url: clip(summary.url, LONG_TEXT) })),
   };
 }
 
@@ -240,6 +246,7 @@ export function mergeScheduleRecords(earlier: DecisionRecord, next: DecisionInpu
       errors: a.errors + b.errors,
       items: [...a.items, ...b.items],
       problems: [...a.problems, ...b.problems],
+      summaries: [...a.summaries, ...b.summaries],
     },
   };
 }

@@ -124,13 +124,16 @@ describe.each(STORES)('decision records in the $name store', ({ open }) => {
     const step = (acted: number, iid: number): DecisionInput =>
       record('schedule:stale:1', {
         event: 'schedule', subject: null, rules: [], outcome: 'running',
-        schedule: { rule: 'stale', scanned: 5, matched: acted, acted, api_calls: 2, errors: 0, items: [{ project: 'g/a', iid, title: 'old', url: '', calls: ['PUT /x'] }], problems: [] },
+        schedule: { rule: 'stale', scanned: 5, matched: acted, acted, api_calls: 2, errors: 0, items: [{ project: 'g/a', iid, title: 'old', url: '', calls: ['PUT /x'] }], problems: [],
+          summaries: [{ project: 'g/a', title: 'Stale', url: `https://gitlab.example.com/g/a/-/issues/${iid + 100}` }] },
       });
     await store.recordDecision(step(1, 3));
     await store.recordDecision({ ...step(2, 9), outcome: 'done' });
     const run = (await store.decision('schedule:stale:1'))!;
     expect(run).toMatchObject({ outcome: 'done', attempts: 2, schedule: { scanned: 10, acted: 3, api_calls: 4 } });
     expect(run.schedule!.items.map((item) => item.iid)).toEqual([3, 9]);
+    // Each step opened its own summary issue (Workers): both are kept.
+    expect(run.schedule!.summaries.map((summary) => summary.url.split('/').at(-1))).toEqual(['103', '109']);
     expect((await store.decisions({ limit: 5, rule: 'stale' })).records).toHaveLength(1);
   });
 

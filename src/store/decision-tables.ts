@@ -278,6 +278,8 @@ function toRecord(row: Row): DecisionRecord {
           errors: stored.schedule.errors ?? 0,
           items: (stored.schedule.items ?? []).map((item) => ({ ...item, calls: item.calls ?? [] })),
           problems: stored.schedule.problems ?? [],
+          // Records made before summary issues were recorded have none.
+          summaries: stored.schedule.summaries ?? [],
         }
       : null,
   };

@@ -38,6 +38,14 @@ const rules = `rules:
     on: command.label
     if: { user: { access: developer }, args: { min: 1 } }
     then: { add_labels: ["{{ args }}"], reply: "Labelled with {{ args }}." }
+  - name: unassign
+    on: command.unassign
+    if: { user: { access: developer }, args: { min: 1 } }
+    then: { unassign: ["{{ args }}"], react: thumbsup }
+  - name: automerge
+    on: command.automerge
+    if: { on_mr: true, user: { access: maintainer }, args: { max: 0 } }
+    then: { auto_merge: { squash: true }, react: rocket }
 `;
 
 async function start(runtime: Runtime, env: Record<string, string> = {}) {
@@ -143,6 +151,39 @@ describe.each(RUNTIMES)('chat-ops that tells the truth ($name)', (runtime) => {
     expect(h.gitlab.calls('PUT')).toEqual([]);
     expect(botNotes()[0]?.body).toContain('could not find `nobody` in GitLab');
     expect(awards()).toEqual(['no_entry_sign']);
+  });
+
+  it('removes the commenter for `unassign @me`, and names an unknown user', async () => {
+    Object.assign(h.gitlab.mergeRequest(PROJECT, 1)!, { assignee_ids: [MAINTAINER.id, 21] });
+    await command('@rulebot unassign @me @nobody');
+    expect(h.gitlab.mergeRequest(PROJECT, 1)?.assignee_ids).toEqual([21]);
+    expect(botNotes().map((note) => note.body)).toEqual([
+      [
+        '@maint, I could not do all of this command:',
+        '',
+        '- `@rulebot unassign @me @nobody`: could not find `nobody` in GitLab, so that user was left out; the rest was done.',
+      ].join('\n'),
+    ]);
+    expect(awards()).toEqual(['thumbsup']);
+  });
+
+  it('answers an auto_merge GitLab refuses with its reason, and gives no 🚀', async () => {
+    Object.assign(h.gitlab.mergeRequest(PROJECT, 1)!, { draft: true });
+    await command('@rulebot automerge');
+    expect(h.gitlab.mergeRequest(PROJECT, 1)).toMatchObject({ state: 'opened', auto_merge: false });
+    expect(botNotes().map((note) => note.body)).toEqual([
+      ['@maint, I could not do all of this command:', '', '- `@rulebot automerge`: auto_merge: GitLab refused (405): Method Not Allowed.'].join('\n'),
+    ]);
+    expect(awards()).toEqual(['no_entry_sign']);
+    // The project is read for its merge train setting, then the merge is tried once.
+    expect(h.callLines()).toEqual([
+      `GET /projects/${PROJECT}/members/all/${MAINTAINER.id}`,
+      `GET /projects/${PROJECT}`,
+      `PUT /projects/${PROJECT}/merge_requests/1/merge`,
+      `POST /projects/${PROJECT}/merge_requests/1/notes`,
+      `POST /projects/${PROJECT}/merge_requests/1/notes/1244/award_emoji`,
+    ]);
+    expect((await h.status()).queue).toMatchObject({ depth: 0, dead_letters: 0 });
   });
 
   it('answers a command in an internal note internally: its reply, a refusal and help', async () => {

@@ -186,6 +186,37 @@ describe('rulebot simulate', () => {
     });
   });
 
+  it('shows the reads a rule costs, cheapest first, with a token', async () => {
+    const gitlab = new FakeGitLab({ token: TOKEN, botUser: BOT });
+    await gitlab.start();
+    try {
+      gitlab.addProject({ id: 1, path_with_namespace: 'gitlabhq/gitlab-test' });
+      gitlab.addUser({ id: 6, username: 'carol' });
+      gitlab.addMergeRequest({ project_id: 1, iid: 1, head_pipeline_status: 'success', approved_by: [6] });
+      const dir = await tempFiles({
+        'ready.yml': 'rules:\n  - name: ready\n    on: merge_request\n    if: { pipeline: { status: success }, approvals: approved }\n    then: { add_labels: [ready] }\n',
+      });
+      const { code, lines } = await cli(['simulate', '--event', 'test/fixtures/merge_request.json', '--rules', dir], {
+        GITLAB_URL: gitlab.url,
+        GITLAB_TOKEN: TOKEN,
+      });
+      expect(code).toBe(0);
+      expect(lines.slice(1).map((line) => JSON.parse(line))).toEqual([
+        // What the server reads too before the rules: whether the merge request changes the project's
+        // own rule file (it targets the default branch), and that file (a project's first event).
+        { type: 'read', call: 'GET /projects/1/merge_requests/1/diffs' },
+        { type: 'read', call: 'GET /projects/gitlabhq%2Fgitlab-test/repository/files/.gitlab%2Frulebot.yml/raw' },
+        { type: 'read', call: 'GET /projects/1/merge_requests/1' },
+        { type: 'read', call: 'GET /projects/1/merge_requests/1/approvals' },
+        { type: 'match', rule: 'ready' },
+        { type: 'call', method: 'PUT', path: '/projects/1/merge_requests/1', body: { add_labels: 'ready' }, rules: ['ready'] },
+      ]);
+      expect(gitlab.calls('PUT')).toEqual([]);
+    } finally {
+      await gitlab.stop();
+    }
+  });
+
   it('warns when --header does not fit the event, and needs --event', async () => {
     const { lines } = await cli(['simulate', '--event', 'test/fixtures/push.json', '--header', 'Merge Request Hook']);
     expect(JSON.parse(lines[0]!)).toEqual({ type: 'warning', message: '--header "Merge Request Hook" expects object_kind "merge_request", the event has "push"' });

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export type FixtureName = 'merge_request' | 'issue' | 'note_merge_request' | 'note_issue' | 'push' | 'tag_push' | 'pipeline' | 'work_item';
+export type FixtureName = 'merge_request' | 'issue' | 'note_merge_request' | 'note_issue' | 'push' | 'tag_push' | 'pipeline' | 'work_item' | 'emoji';
 
 /** A fresh deep copy of one of GitLab's example payloads. */
 export function fixture(name: FixtureName): Record<string, any> {

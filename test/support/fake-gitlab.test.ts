@@ -141,6 +141,8 @@ describe('users and projects', () => {
       id: 1,
       path_with_namespace: PROJECT.path_with_namespace,
       web_url: `${gitlab.url}/group/sub/project`,
+      merge_pipelines_enabled: false,
+      merge_trains_enabled: false,
       default_branch: 'main',
     };
     expect(await (await call(gitlab, 'GET', '/projects/1')).json()).toEqual(expected);

@@ -93,5 +93,6 @@ function scheduleSection(record: DecisionRecord): Fragment {
 ${run.items.length > 0 ? html`<table class="stack"><thead><tr><th>Item</th><th>Title</th><th>Changes</th></tr></thead><tbody>
 ${run.items.map((item) => html`<tr><td data-label="Item">${safeUrl(item.url) ? html`<a href="${item.url}" rel="noreferrer">${item.project} ${item.iid}</a>` : `${item.project} ${item.iid}`}</td><td data-label="Title">${item.title}</td><td data-label="Changes">${item.calls.map((call) => html`<code>${call}</code> `)}</td></tr>`)}
 </tbody></table>` : ''}
+${run.summaries.map((summary) => html`<p>Summary issue: ${safeUrl(summary.url) ? html`<a href="${summary.url}" rel="noreferrer">${summary.title}</a>` : summary.title} <span class="muted">in ${summary.project}${summary.url ? '' : ' (not created: dry run or failed)'}</span></p>`)}
 ${run.problems.length > 0 ? html`<h2>Problems</h2><ul>${run.problems.map((problem) => html`<li>${problem}</li>`)}</ul>` : ''}`;
 }

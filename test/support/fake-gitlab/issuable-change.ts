@@ -16,6 +16,13 @@ export interface IssuableChange {
   assignee_ids?: number[];
   /** Ignored for issues, which have no reviewers. */
   reviewer_ids?: number[];
+  /** A milestone title, or null to remove it. */
+  milestone?: string | null | undefined;
+  discussion_locked?: boolean | undefined;
+  /** Issues only. */
+  confidential?: boolean | undefined;
+  /** Issues only. */
+  due_date?: string | null | undefined;
 }
 
 /** GitLab marks a merge request as draft from its title: `[Draft]`, `(Draft)` or `Draft:`. */
@@ -50,6 +57,12 @@ export function applyIssuableChange(target: Issuable, change: IssuableChange, no
   });
   if (change.assignee_ids) target.assignee_ids = [...change.assignee_ids];
   if (change.reviewer_ids && 'reviewer_ids' in target) target.reviewer_ids = [...change.reviewer_ids];
+  if (change.milestone !== undefined) target.milestone = change.milestone;
+  if (change.discussion_locked !== undefined) target.discussion_locked = change.discussion_locked;
+  if (!('reviewer_ids' in target)) {
+    if (change.confidential !== undefined) target.confidential = change.confidential;
+    if (change.due_date !== undefined) target.due_date = change.due_date;
+  }
 
   const changed = JSON.stringify(target) !== before;
   if (changed) target.updated_at = now;

@@ -18,6 +18,8 @@ export interface IssuableQuery {
   /** Resolved from `author_username`; an unknown username matches nothing (-1). */
   authorId?: number;
   notAuthorId?: number;
+  /** Merge requests: resolved from `reviewer_username`; an unknown username matches nothing (-1). */
+  reviewerId?: number;
   /** Only these iids; an empty list filters nothing. */
   iids?: number[];
   sourceBranch?: string;
@@ -65,6 +67,8 @@ export function readIssuableQuery(
     sort: readChoice(params, 'sort', ['asc', 'desc'] as const) ?? 'desc',
   };
   if (kind === 'MergeRequest') {
+    const reviewer = readString(params, 'reviewer_username');
+    query.reviewerId = reviewer === undefined ? undefined : (userByUsername(reviewer)?.id ?? -1);
     query.sourceBranch = readString(params, 'source_branch');
     query.targetBranch = readString(params, 'target_branch');
     const draft = readChoice(params, 'draft', ['yes', 'no', 'true', 'false'] as const);

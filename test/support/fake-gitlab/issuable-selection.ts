@@ -34,6 +34,7 @@ function matches(record: Issuable, query: IssuableQuery): boolean {
     if (query.sourceBranch !== undefined && record.source_branch !== query.sourceBranch) return false;
     if (query.targetBranch !== undefined && record.target_branch !== query.targetBranch) return false;
     if (query.draft !== undefined && record.draft !== query.draft) return false;
+    if (query.reviewerId !== undefined && !record.reviewer_ids.includes(query.reviewerId)) return false;
   }
   return true;
 }

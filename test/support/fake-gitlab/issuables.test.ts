@@ -121,13 +121,13 @@ describe('PUT a merge request', () => {
   });
 
   test('answers 400 when no known parameter is given', async ({ gitlab }) => {
-    for (const json of [{}, { milestone_id: 4 }]) {
+    for (const json of [{}, { weight: 4 }]) {
       const response = await call(gitlab, 'PUT', MR, { json });
       expect(response.status).toBe(400);
       expect(await response.json()).toEqual({
         error:
           'assignee_id, assignee_ids, reviewer_ids, description, labels, add_labels, remove_labels, ' +
-          'state_event, title are missing, at least one parameter must be provided',
+          'state_event, title, milestone_id, discussion_locked are missing, at least one parameter must be provided',
       });
     }
   });

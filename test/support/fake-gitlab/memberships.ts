@@ -22,6 +22,11 @@ export class Memberships {
     return [...this.groups.values()].find((group) => group.full_path.toLowerCase() === wanted);
   }
 
+  /** Every group, in the order added. */
+  allGroups(): FakeGroup[] {
+    return [...this.groups.values()];
+  }
+
   /** The full path of the namespace a project lives in. */
   namespacePath(project: FakeProject): string {
     const group = project.namespace_group_id === undefined ? undefined : this.groups.get(project.namespace_group_id);

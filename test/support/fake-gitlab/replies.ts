@@ -39,6 +39,11 @@ export function notAllowed(): ApiError {
   return new ApiError({ status: 405, body: { message: statusLine(405) } });
 }
 
+/** `403 Forbidden`, as GitLab answers an edit of someone else's note. */
+export function forbidden(): ApiError {
+  return new ApiError({ status: 403, body: { message: statusLine(403) } });
+}
+
 export function unauthorized(): ApiError {
   return new ApiError({ status: 401, body: { message: '401 Unauthorized' } });
 }

@@ -27,6 +27,8 @@ export function representProject(project: FakeProject, baseUrl: string) {
     id: project.id,
     path_with_namespace: project.path_with_namespace,
     web_url: `${baseUrl}/${project.path_with_namespace}`,
+    merge_pipelines_enabled: project.merge_trains_enabled ?? false,
+    merge_trains_enabled: project.merge_trains_enabled ?? false,
     default_branch: project.default_branch ?? 'main',
   };
 }
@@ -64,6 +66,14 @@ export function representMergeRequest(
     user_notes_count: context.userNotesCount('MergeRequest', mr.project_id, mr.iid),
     sha: mr.sha,
     web_url: `${context.baseUrl}/${project.path_with_namespace}/-/merge_requests/${mr.iid}`,
+    detailed_merge_status: mr.detailed_merge_status ?? 'mergeable',
+    has_conflicts: mr.has_conflicts ?? false,
+    blocking_discussions_resolved: !(mr.discussions ?? []).some((d) => d.resolvable && !d.resolved),
+    head_pipeline: mr.head_pipeline_status ? { id: 1, status: mr.head_pipeline_status, sha: mr.sha } : null,
+    milestone: representMilestone(mr.milestone, project),
+    discussion_locked: mr.discussion_locked ?? null,
+    merge_commit_sha: mr.merge_commit_sha ?? null,
+    squash_commit_sha: null,
   };
 }
 
@@ -87,6 +97,12 @@ export function representIssue(
     assignee: assignees[0] ?? null,
     assignees,
     closed_at: issue.closed_at,
+    confidential: issue.confidential ?? false,
+    issue_type: issue.issue_type ?? 'issue',
+    type: (issue.issue_type ?? 'issue').toUpperCase(),
+    milestone: representMilestone(issue.milestone, project),
+    discussion_locked: issue.discussion_locked ?? null,
+    due_date: issue.due_date ?? null,
     user_notes_count: context.userNotesCount('Issue', issue.project_id, issue.iid),
     web_url: `${context.baseUrl}/${project.path_with_namespace}/-/issues/${issue.iid}`,
   };
@@ -117,7 +133,7 @@ export function representNote(note: FakeNote, noteableId: number, context: Repre
     body: note.body,
     author: users([note.author_id], context)[0] ?? null,
     created_at: note.created_at,
-    updated_at: note.created_at,
+    updated_at: note.updated_at ?? note.created_at,
     system: note.system,
     noteable_id: noteableId,
     noteable_type: note.noteable_type,
@@ -138,4 +154,9 @@ function users(ids: number[], context: RepresentationContext) {
 // GitLab lists an issuable's labels sorted by title (Ruby's byte order), whatever order they were added in.
 function sortedLabels(labels: string[]): string[] {
   return [...labels].sort();
+}
+
+/** A project milestone named by its title (the fake keeps no other milestone data). */
+function representMilestone(title: string | null | undefined, project: FakeProject) {
+  return title ? { id: 1, iid: 1, project_id: project.id, title, state: 'active', due_date: null } : null;
 }

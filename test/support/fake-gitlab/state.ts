@@ -116,6 +116,21 @@ export class FakeGitLabState {
     this.store.awards.add(noteId, name, userId, new Date().toISOString());
   }
 
+  /** Labels defined in a project (`project:ID`) or group (`group:ID`), as `GET …/labels` lists them. */
+  definedLabels(owner: string): { id: number; name: string; color: string; description: string | null }[] {
+    return this.store.labels.list(owner);
+  }
+
+  /** Define a label in a project (`project:ID`) or group (`group:ID`). */
+  defineLabel(owner: string, name: string, color: string, description: string | null = null): void {
+    this.store.labels.add(owner, { name, color, description });
+  }
+
+  /** Add a milestone to a project; merge requests and issues then take it by `milestone_id`. */
+  addMilestone(projectId: number, title: string, state: 'active' | 'closed' = 'active'): number {
+    return this.store.milestones.add({ project_id: projectId, title, state }).id;
+  }
+
   /**
    * Adds a token the fake accepts. Defaults: a personal access token with the `api` scope that never
    * expires, acting as the bot user. The `token` option of the constructor is added this way.

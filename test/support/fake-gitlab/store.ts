@@ -7,6 +7,8 @@ import { Tokens } from './tokens.js';
 import { CommitStatuses } from './commit-statuses.js';
 import { Repositories } from './repositories.js';
 import { Memberships } from './memberships.js';
+import { Milestones } from './milestones.js';
+import { LabelRegistry } from './label-registry.js';
 import { Pipelines } from './pipelines.js';
 import {
   issueFromSeed,
@@ -39,6 +41,8 @@ export class FakeGitLabStore {
   readonly memberships = new Memberships();
   readonly awards = new Awards();
   readonly pipelines = new Pipelines();
+  readonly milestones = new Milestones();
+  readonly labels = new LabelRegistry();
   readonly tokens: Tokens;
   readonly hooks: Hooks;
   readonly repositories = new Repositories();

@@ -15,6 +15,14 @@ export interface FakeProject {
   id: number;
   path_with_namespace: string;
   namespace_group_id?: number;
+  /** Premium: merge requests are merged through a merge train (default false). */
+  merge_trains_enabled?: boolean;
+  /** Branches of the repository by name, with their head commit (for backports). */
+  branches?: Record<string, string>;
+  /** Commits whose cherry-pick conflicts, whatever the branch. */
+  cherry_pick_conflicts?: string[];
+  /** Commits cherry-picked through the API: `{sha, branch, new sha}`. */
+  cherry_picks?: { sha: string; branch: string; id: string }[];
   /** Default `main`. Its repository is empty until a commit is made (`commitFiles`). */
   default_branch?: string;
 }
@@ -105,6 +113,31 @@ export interface FakeMergeRequest {
   should_remove_source_branch: boolean | null;
   /** How many times `PUT …/rebase` was accepted. */
   rebase_count: number;
+  /** Added to the merge train (`POST /projects/:id/merge_trains/merge_requests/:iid`). */
+  on_merge_train?: boolean;
+  /** The merge commit of a merged merge request. */
+  merge_commit_sha?: string | null;
+  /** GitLab's `detailed_merge_status` (default `mergeable`). */
+  detailed_merge_status?: string;
+  has_conflicts?: boolean;
+  /** Status of the head pipeline; none when undefined or null. */
+  head_pipeline_status?: string | null;
+  /** Title of its milestone; none when undefined or null. */
+  milestone?: string | null;
+  /** Users who approved it, by id. */
+  approved_by?: number[];
+  /** Approvals the project's rules require (default 0). */
+  approvals_required?: number;
+  /** Its threads, as `GET …/discussions` lists them. */
+  discussions?: FakeDiscussion[];
+  discussion_locked?: boolean;
+}
+
+/** A thread of a merge request; `resolvable` threads count as unresolved until resolved. */
+export interface FakeDiscussion {
+  id: string;
+  resolvable: boolean;
+  resolved: boolean;
 }
 
 /** Live state of an issue. */
@@ -121,6 +154,13 @@ export interface FakeIssue {
   updated_at: string;
   /** Set when closed; seeding `state: 'closed'` without it uses `updated_at`. */
   closed_at: string | null;
+  confidential?: boolean;
+  /** `issue` (default), `incident`, `task`, … */
+  issue_type?: string;
+  milestone?: string | null;
+  discussion_locked?: boolean;
+  /** `YYYY-MM-DD`, or null. */
+  due_date?: string | null;
 }
 
 /** A comment (note) on a merge request or an issue. */
@@ -134,6 +174,8 @@ export interface FakeNote {
   noteable_iid: number;
   project_id: number;
   created_at: string;
+  /** Set when the note was edited. */
+  updated_at?: string;
 }
 
 /** An emoji reaction on a note, as `awards()` reports it. */

@@ -102,6 +102,7 @@ export function describeRecord(record: DecisionRecord): string[] {
     const run = record.schedule;
     lines.push(`  ${run.scanned} scanned, ${run.matched} matched, ${run.acted} acted on, ${run.api_calls} GitLab requests, ${run.errors} problems`);
     for (const item of run.items) lines.push(`    ${item.project} ${item.iid} "${item.title}": ${item.calls.join(', ')}`);
+    for (const summary of run.summaries) lines.push(`    summary issue "${summary.title}" in ${summary.project}: ${summary.url || 'not created'}`);
     for (const problem of run.problems) lines.push(`    problem: ${problem}`);
   }
   if (record.calls.length > 0) {

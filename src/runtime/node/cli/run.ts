@@ -4,6 +4,7 @@ import { RulebotError } from '../../../errors.js';
 import { runCheck } from './check.js';
 import { runDeadLetters } from './dead-letters.js';
 import { runExplain } from './explain.js';
+import { runLabelsSync } from './labels.js';
 import { runHooks } from './hooks.js';
 import { runScheduleCommand } from './schedule.js';
 import { runSimulate } from './simulate.js';
@@ -26,6 +27,9 @@ const COMMANDS: Readonly<Record<string, string>> = {
            run one schedule rule now (for cron jobs or a GitLab CI schedule); --dry-run lists
            what it would do to which items and changes nothing; --json prints a report.
            The example rules: --rules examples/rules.`,
+  labels: `labels sync (--project PATH | --group PATH) [--dry-run] [--rules DIR]
+           create the labels the rule files declare (labels:) where missing, and update their
+           color and description; --dry-run lists the changes and makes none.`,
   'dead-letters': `dead-letters [--retry ID]
            list the events that failed for good (in DATA_DIR), with the reason; --retry puts one
            back in the queue.`,
@@ -103,6 +107,16 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       }
       const project = values['project'] as string | undefined;
       return await runCheck({ rules, file: positionals[0], project, ref: values['ref'] as string | undefined, env }, out);
+    }
+    if (command === 'labels') {
+      const project = values['project'] as string | undefined;
+      const group = values['group'] as string | undefined;
+      if (positionals[0] !== 'sync' || positionals.length > 1 || (project === undefined) === (group === undefined)) {
+        out(`rulebot labels: expected "labels sync" with one of --project PATH or --group PATH\n\nusage: rulebot ${COMMANDS['labels']}`);
+        return 2;
+      }
+      const scope = project !== undefined ? { project } : { group: group! };
+      return await runLabelsSync({ rules, scope, dryRun: values['dry-run'] === true, env }, out);
     }
     if (command === 'dead-letters') return await runDeadLetters({ retry: values['retry'] as string | undefined, env }, out);
     if (command === 'hooks') {

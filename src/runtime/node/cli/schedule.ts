@@ -59,6 +59,10 @@ function printReport(report: ScanReport, out: (line: string) => void): void {
     const what = item.calls.map(describeCall).join(', ');
     out(`${verb}: ${what} on ${item.url} (${item.title})`);
   }
+  if (report.summary) {
+    out(`${verb}: open the summary issue "${report.summary.title}" in ${report.summary.project}${report.summary.url ? ` (${report.summary.url})` : ''}, listing ${report.items.length} items:`);
+    for (const line of report.summary.description.split('\n')) out(`  ${line}`);
+  }
   for (const error of report.errors) out(`error: ${error.item ? `${error.item}: ` : ''}${error.message}`);
   const limit = report.stopped_at_limit ? ` (stopped at the limit of ${report.limit}; the rest waits for the next run)` : '';
   out(

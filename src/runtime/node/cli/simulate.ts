@@ -34,6 +34,7 @@ const HEADER_KINDS: Record<string, string> = {
   'Push Hook': 'push',
   'Tag Push Hook': 'tag_push',
   'Pipeline Hook': 'pipeline',
+  'Emoji Hook': 'emoji',
 };
 
 /** Prints one JSON object per line: the event, each matched rule and call, warnings, then each command with its verdict and calls. */
@@ -64,6 +65,14 @@ export async function runSimulate(options: SimulateOptions, out: (line: string) 
 
   const diffs = options.diffs ? DiffSchema.array().parse(JSON.parse(await readFile(options.diffs, 'utf8'))) : undefined;
   // The same engine as the servers, on a store of its own that is thrown away: nothing is written to GitLab.
+  // Every read the event costs is shown, so a rule's price in API calls can be seen before it runs.
+  const reads: string[] = [];
+  const readingFetch: typeof fetch = (input, init) => {
+    const request = new Request(input, init);
+    const path = new URL(request.url).pathname.replace(/^.*?\/api\/v4/, '');
+    if (path !== '/user') reads.push(`${request.method} ${path}`);
+    return fetch(request);
+  };
   const credentials = cliCredentials(config, silentLogger, 'simulate');
   const ruleConfigs = new MemoryRuleConfigStore();
   const offline = config.gitlabCredential ? undefined : 'GITLAB_TOKEN is not set';
@@ -74,6 +83,7 @@ export async function runSimulate(options: SimulateOptions, out: (line: string) 
     store: new MemoryStore(),
     ruleConfigs,
     log: silentLogger,
+    fetch: readingFetch,
     upkeep: credentials.upkeep,
     ...(offline && { offline }),
   });
@@ -86,11 +96,14 @@ export async function runSimulate(options: SimulateOptions, out: (line: string) 
       print({ type: 'warning', message: `--bot ${options.botUsername} is ignored: with GITLAB_TOKEN set, commands are addressed to the token's user, ${engine.user()?.username ?? 'unknown'}` });
     }
     if (options.projectConfig && !(await keepProjectConfig(options.projectConfig, event, { config, engine, ruleConfigs, offline }, print))) return 1;
+    // What the event costs: the reads made before it (the bot's user, a project's rules) are not its own.
+    reads.length = 0;
     ran = await engine.runEvent({ id: 'simulate', event, eventUuid: undefined, retrying: false, ...(diffs && { diffs }) });
   } finally {
     await credentials.close();
   }
   const { outcome, commands, replies } = ran;
+  for (const read of reads) print({ type: 'read', call: read });
   for (const rule of outcome.matched) print({ type: 'match', rule });
   for (const call of outcome.calls) print({ type: 'call', method: call.method, path: call.path, body: call.body, rules: call.rules });
   for (const message of outcome.warnings) print({ type: 'warning', message });

@@ -3,7 +3,7 @@
 import { readIssuableQuery, type IssuableKind, type IssuableQuery } from '../issuable-query.js';
 import { selectIssuables } from '../issuable-selection.js';
 import { paginate } from '../pagination.js';
-import type { Reply } from '../replies.js';
+import { badRequest, type Reply } from '../replies.js';
 import { representIssue, representMergeRequest } from '../representations.js';
 import type { FakeProject } from '../types.js';
 import { findGroup, findProject } from './lookups.js';
@@ -32,6 +32,18 @@ export function listGroupIssuables(kind: IssuableKind): RouteHandler {
         .map((project) => project.id),
     );
     return listReply(context, kind, query, (record) => projectIds.has(record.project_id));
+  };
+}
+
+/**
+ * `GET /merge_requests` (and `/issues`): across every project; GitLab's default `scope` is
+ * `created_by_me`, which the fake does not model, so only `scope=all` is served (400 otherwise).
+ */
+export function listAllIssuables(kind: IssuableKind): RouteHandler {
+  return (context) => {
+    const scope = context.params['scope'];
+    if (scope !== 'all') throw badRequest('scope does not have a valid value (the fake serves scope=all only)');
+    return listReply(context, kind, readQuery(context, kind), () => true);
   };
 }
 

@@ -1,7 +1,7 @@
 // Reading the parameters of `PUT …/merge_requests/:iid` and `PUT …/issues/:iid` into one validated change.
 
 import type { IssuableChange } from '../issuable-change.js';
-import { has, readChoice, readIdList, readInteger, readLabelList, readString } from '../params.js';
+import { has, readBoolean, readChoice, readIdList, readInteger, readLabelList, readString } from '../params.js';
 import { badRequest, validationFailed } from '../replies.js';
 import type { RouteContext } from './route-context.js';
 
@@ -16,9 +16,11 @@ export const MERGE_REQUEST_UPDATE_PARAMS = [
   'remove_labels',
   'state_event',
   'title',
+  'milestone_id',
+  'discussion_locked',
 ] as const;
 
-export const ISSUE_UPDATE_PARAMS = MERGE_REQUEST_UPDATE_PARAMS.filter((name) => name !== 'reviewer_ids');
+export const ISSUE_UPDATE_PARAMS = [...MERGE_REQUEST_UPDATE_PARAMS.filter((name) => name !== 'reviewer_ids'), 'confidential', 'due_date'] as const;
 
 /**
  * Validate every parameter before anything is applied, so a bad request changes nothing.
@@ -42,7 +44,29 @@ export function readIssuableChange(context: RouteContext, accepted: readonly str
     remove_labels: readLabelList(params, 'remove_labels'),
     assignee_ids: knownUsers(assigneeIds),
     reviewer_ids: accepted.includes('reviewer_ids') ? knownUsers(readIdList(params, 'reviewer_ids')) : undefined,
+    milestone: readMilestone(context),
+    discussion_locked: readBoolean(params, 'discussion_locked'),
+    confidential: accepted.includes('confidential') ? readBoolean(params, 'confidential') : undefined,
+    due_date: accepted.includes('due_date') ? readDueDate(context) : undefined,
   };
   if (change.title?.trim() === '') throw validationFailed('title', "can't be blank");
   return change;
+}
+
+/** `milestone_id: 0` (or empty) removes the milestone; an id the project does not have is ignored, as GitLab does. */
+function readMilestone({ params, store }: RouteContext): string | null | undefined {
+  if (!has(params, 'milestone_id')) return undefined;
+  const id = params['milestone_id'] === '' || params['milestone_id'] === null ? 0 : readInteger(params, 'milestone_id');
+  if (!id) return null;
+  return store.milestones.byId(id)?.title;
+}
+
+/** `due_date: null` or empty clears it; otherwise `YYYY-MM-DD`. */
+function readDueDate({ params }: RouteContext): string | null | undefined {
+  if (!has(params, 'due_date')) return undefined;
+  const value = params['due_date'];
+  if (value === null || value === '') return null;
+  const text = readString(params, 'due_date');
+  if (!text || !/^\d{4}-\d{2}-\d{2}$/.test(text)) throw badRequest('due_date is invalid');
+  return text;
 }

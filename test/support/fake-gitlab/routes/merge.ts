@@ -3,7 +3,7 @@
 // https://docs.gitlab.com/api/merge_requests/#rebase-a-merge-request
 
 import { readBoolean, readString } from '../params.js';
-import { ApiError, notAllowed } from '../replies.js';
+import { ApiError, forbidden, notAllowed } from '../replies.js';
 import { representMergeRequest } from '../representations.js';
 import { findMergeRequest } from './lookups.js';
 import { representationContext, type RouteHandler } from './route-context.js';
@@ -54,4 +54,30 @@ export const rebaseMergeRequest: RouteHandler = (context) => {
   }
   found.record.rebase_count += 1;
   return { status: 202, body: { rebase_in_progress: true } };
+};
+
+/**
+ * `POST /projects/:id/merge_trains/merge_requests/:iid`: 403 when the project has no merge trains;
+ * with `auto_merge` (or the older `when_pipeline_succeeds`) it joins once its pipeline succeeds.
+ * https://docs.gitlab.com/api/merge_trains/#add-a-merge-request-to-a-merge-train
+ */
+export const addToMergeTrain: RouteHandler = (context) => {
+  const { params, store } = context;
+  const autoMerge = readBoolean(params, 'auto_merge') || readBoolean(params, 'when_pipeline_succeeds');
+  const squash = readBoolean(params, 'squash');
+  const sha = readString(params, 'sha');
+  const { project, found } = findMergeRequest(context);
+  if (!project.merge_trains_enabled) throw forbidden();
+  const mr = found.record;
+  if (mr.state !== 'opened' || mr.draft) throw notAllowed();
+  if (sha !== undefined && sha !== mr.sha) {
+    throw new ApiError({ status: 409, body: { message: `SHA does not match HEAD of source branch: ${mr.sha}` } });
+  }
+  if (squash !== undefined) mr.squash = squash;
+  mr.on_merge_train = true;
+  mr.auto_merge = autoMerge ?? false;
+  mr.merge_user_id = store.botUser.id;
+  mr.updated_at = store.now();
+  const merge_request = representMergeRequest(found, project, representationContext(context));
+  return { status: 201, body: [{ id: found.id, merge_request, status: 'idle', target_branch: mr.target_branch, merged_at: null }] };
 };

@@ -77,14 +77,19 @@ function byCreation(a: FakeNote, b: FakeNote): number {
   return a.created_at.localeCompare(b.created_at) || a.id - b.id;
 }
 
-/** `PUT …/notes/:note_id` with `body`: only the note's author may edit it (403 otherwise). */
+/**
+ * `PUT …/notes/:note_id` with `body`: only the note's author may edit it (403 otherwise); an edit
+ * sets `updated_at`.
+ */
 export function updateNote(type: NoteableType): RouteHandler {
   return (context) => {
     const body = readString(context.params, 'body');
     const { found, note } = findNoteOn(context, type);
     if (note.author_id !== context.store.botUser.id) throw new ApiError({ status: 403, body: { message: '403 Forbidden' } });
-    if (body === undefined || body.trim() === '') throw validationFailed('note', "can't be blank");
+    if (body === undefined) throw badRequest('body is missing');
+    if (body.trim() === '') throw validationFailed('note', "can't be blank");
     note.body = body;
+    note.updated_at = context.store.now();
     return { status: 200, body: representNote(note, found.id, representationContext(context)) };
   };
 }

@@ -3,10 +3,14 @@
 import { getTokenSelf, rotateTokenSelf } from './access-tokens.js';
 import { awardNoteEmoji, listNoteAwards } from './award-emoji.js';
 import { getGroupHook, getProjectHook, listGroupHooks, listProjectHooks, testGroupHook, testProjectHook } from './hooks.js';
-import { listGroupIssuables, listProjectIssuables } from './issuable-lists.js';
-import { getIssue, updateIssue } from './issues.js';
+import { listAllIssuables, listGroupIssuables, listProjectIssuables } from './issuable-lists.js';
+import { createIssue, getIssue, updateIssue } from './issues.js';
 import { getMember, getMemberIncludingInherited, listAllMembers, listMembers } from './members.js';
-import { mergeMergeRequest, rebaseMergeRequest } from './merge.js';
+import { addToMergeTrain, mergeMergeRequest, rebaseMergeRequest } from './merge.js';
+import { getApprovals, listDiscussions } from './merge-request-state.js';
+import { listMilestones } from './milestones.js';
+import { createLabel, getLabel, listLabels, updateLabel } from './labels.js';
+import { cherryPick, createBranch, createMergeRequest, deleteBranch, getBranch } from './repository.js';
 import { getMergeRequest, listMergeRequestDiffs, updateMergeRequest } from './merge-requests.js';
 import { listCommitStatuses, setCommitStatus } from './commit-statuses.js';
 import { createNote, listNotes, updateNote } from './notes.js';
@@ -29,12 +33,23 @@ const ISSUE = '/projects/:id/issues/:issue_iid';
 const ROUTES: readonly Route[] = [
   route('GET', '/user', getCurrentUser),
   route('GET', '/users', listUsers),
+  route('GET', '/merge_requests', listAllIssuables('MergeRequest')),
   route('GET', '/projects/:id', getProject),
   route('GET', '/projects/:id/members', listMembers),
   route('GET', '/projects/:id/members/all', listAllMembers),
   route('GET', '/projects/:id/members/all/:user_id', getMemberIncludingInherited),
   route('GET', '/projects/:id/members/:user_id', getMember),
   route('POST', '/projects/:id/pipeline', createPipeline),
+  route('GET', '/projects/:id/milestones', listMilestones),
+  route('GET', '/projects/:id/labels', listLabels('project')),
+  route('POST', '/projects/:id/labels', createLabel('project')),
+  route('GET', '/projects/:id/labels/:label_id', getLabel('project')),
+  route('PUT', '/projects/:id/labels/:label_id', updateLabel('project')),
+  route('GET', '/groups/:id/labels', listLabels('group')),
+  route('POST', '/groups/:id/labels', createLabel('group')),
+  route('GET', '/groups/:id/labels/:label_id', getLabel('group')),
+  route('PUT', '/groups/:id/labels/:label_id', updateLabel('group')),
+  route('POST', '/projects/:id/merge_trains/merge_requests/:merge_request_iid', addToMergeTrain),
   // The file path is one URL-encoded segment (`.gitlab%2Frulebot.yml`), as GitLab requires.
   route('GET', '/projects/:id/repository/files/:file_path/raw', getRawFile),
   route('GET', '/projects/:id/repository/files/:file_path', getFile),
@@ -42,11 +57,18 @@ const ROUTES: readonly Route[] = [
   route('POST', '/projects/:id/statuses/:sha', setCommitStatus),
   route('GET', '/projects/:id/repository/commits/:sha/statuses', listCommitStatuses),
   route('GET', '/projects/:id/merge_requests', listProjectIssuables('MergeRequest')),
+  route('POST', '/projects/:id/merge_requests', createMergeRequest),
+  route('GET', '/projects/:id/repository/branches/:branch', getBranch),
+  route('POST', '/projects/:id/repository/branches', createBranch),
+  route('DELETE', '/projects/:id/repository/branches/:branch', deleteBranch),
+  route('POST', '/projects/:id/repository/commits/:sha/cherry_pick', cherryPick),
   route('GET', MERGE_REQUEST, getMergeRequest),
   route('PUT', MERGE_REQUEST, updateMergeRequest),
   route('PUT', `${MERGE_REQUEST}/merge`, mergeMergeRequest),
   route('PUT', `${MERGE_REQUEST}/rebase`, rebaseMergeRequest),
   route('GET', `${MERGE_REQUEST}/diffs`, listMergeRequestDiffs),
+  route('GET', `${MERGE_REQUEST}/approvals`, getApprovals),
+  route('GET', `${MERGE_REQUEST}/discussions`, listDiscussions),
   route('GET', `${MERGE_REQUEST}/notes`, listNotes('MergeRequest')),
   route('POST', `${MERGE_REQUEST}/notes`, createNote('MergeRequest')),
   route('PUT', `${MERGE_REQUEST}/notes/:note_id`, updateNote('MergeRequest')),
@@ -55,6 +77,7 @@ const ROUTES: readonly Route[] = [
   route('GET', `${MERGE_REQUEST}/notes/:note_id/award_emoji`, listNoteAwards('MergeRequest')),
   route('POST', `${MERGE_REQUEST}/notes/:note_id/award_emoji`, awardNoteEmoji('MergeRequest')),
   route('GET', '/projects/:id/issues', listProjectIssuables('Issue')),
+  route('POST', '/projects/:id/issues', createIssue),
   route('GET', ISSUE, getIssue),
   route('PUT', ISSUE, updateIssue),
   route('GET', `${ISSUE}/notes`, listNotes('Issue')),
