@@ -1,4 +1,5 @@
 // Decision records in SQLite, shared by Node's store and the Worker's store object: written in batches, read newest first, pruned.
+import { DecisionIds } from './decision-ids.js';
 import { compactJson, toRecord, type DecisionColumns } from './decision-json.js';
 import { boundRecord, clip, mergeScheduleRecords, type DecisionInput, type DecisionLimits, type DecisionOutcome, type DecisionPage, type DecisionQuery, type DecisionRecord } from './decision-record.js';
 import type { SqlDriver, SqlValue } from './sql-tables.js';
@@ -30,8 +31,10 @@ export const DECISION_SCHEMA = `
     rules TEXT NOT NULL
   );
   CREATE INDEX IF NOT EXISTS decision_rows_subject ON decision_rows (project, iid);
-  CREATE INDEX IF NOT EXISTS decision_rows_id ON decision_rows (id_hash);
 `;
+
+/** Event ids found through SQL (see DecisionIds for the other way). */
+const ID_INDEX = 'CREATE INDEX IF NOT EXISTS decision_rows_id ON decision_rows (id_hash)';
 
 /**
  * The layout before batches (one row per record, its JSON in `record`): each old row becomes a batch
@@ -97,15 +100,28 @@ export function prepareDecision(input: DecisionInput, firstAttempt = false): Pre
   };
 }
 
+export interface DecisionTablesOptions {
+  /**
+   * How a record is found by event id: `indexed`, an SQL index (the default); `in-memory`, a map read
+   * from the rows when the tables are opened (see DecisionIds), for a process that keeps them open.
+   */
+  ids?: 'indexed' | 'in-memory';
+}
+
 /** Synchronous over `sql`; the caller decides the transaction, and runs the constructor in one (it may migrate). */
 export class DecisionTables {
+  private readonly ids: DecisionIds | undefined;
+
   constructor(
     private readonly sql: SqlDriver,
     private readonly limits: DecisionLimits,
     private readonly now: () => number,
+    options: DecisionTablesOptions = {},
   ) {
     sql.exec(DECISION_SCHEMA);
     if (this.first("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'decisions'")) sql.exec(MIGRATE_ONE_ROW_PER_RECORD);
+    sql.exec(options.ids === 'in-memory' ? 'DROP INDEX IF EXISTS decision_rows_id' : ID_INDEX);
+    this.ids = options.ids === 'in-memory' ? new DecisionIds(sql) : undefined;
   }
 
   /**
@@ -129,6 +145,7 @@ export class DecisionTables {
 
   /** Records and settles, in order; the JSON of the records goes in one batch row. */
   write(operations: readonly DecisionWrite[]): void {
+    this.ids?.catchUp();
     const batch = { id: this.first<{ next: number }>('SELECT COALESCE(MAX(batch), 0) + 1 AS next FROM decision_batches')!.next, lines: [] as string[] };
     for (const operation of operations) {
       if (operation.kind === 'record') this.writeRecord(operation.decision, batch);
@@ -138,10 +155,12 @@ export class DecisionTables {
   }
 
   has(id: string): boolean {
+    this.ids?.catchUp();
     return this.locate(id) !== undefined;
   }
 
   decision(id: string): DecisionRecord | undefined {
+    this.ids?.catchUp();
     const row = this.locate(id);
     return row && new BatchReader(this.sql).record(row);
   }
@@ -193,6 +212,7 @@ export class DecisionTables {
     const kept = this.first<{ batch: number | null }>('SELECT MIN(batch) AS batch FROM decision_rows')!.batch;
     if (kept === null) this.sql.run('DELETE FROM decision_batches');
     else this.sql.run('DELETE FROM decision_batches WHERE batch < ?', kept);
+    this.ids?.pruned();
     return old.length === PRUNE_CHUNK || over;
   }
 
@@ -217,9 +237,9 @@ export class DecisionTables {
       return;
     }
     this.sql.run(
-      `INSERT INTO decision_rows (finished_at, project, project_id, subject_kind, iid, event, outcome, reason, rules, batch, slot, id, id_hash, received_at, attempts)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ...decision.columns, batch.id, slot, decision.id, decision.hash, decision.received_at, decision.attempts,
+      `INSERT INTO decision_rows (finished_at, project, project_id, subject_kind, iid, event, outcome, reason, rules, batch, slot, id, id_hash, received_at, attempts, seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ...decision.columns, batch.id, slot, decision.id, decision.hash, decision.received_at, decision.attempts, this.ids?.add(decision.hash) ?? null,
     );
   }
 
@@ -245,8 +265,17 @@ export class DecisionTables {
     return row.batch === batch.id ? toRecord(row, batch.lines[row.slot]!) : new BatchReader(this.sql).record(row);
   }
 
+  /** The row of an event's record; with ids in memory, the caller has caught up first. */
   private locate(id: string): Row | undefined {
-    return this.first<Row>(`SELECT ${ROW} FROM decision_rows WHERE id_hash = ? AND id = ?`, idHash(id), id);
+    const hash = idHash(id);
+    if (this.ids) {
+      const seq = this.ids.find(hash);
+      if (seq === undefined) return undefined;
+      const row = this.first<Row>(`SELECT ${ROW} FROM decision_rows WHERE seq = ?`, seq);
+      if (row?.id === id) return row;
+      // Another id with the same hash, or a row pruned since: every row is looked at (no index).
+    }
+    return this.first<Row>(`SELECT ${ROW} FROM decision_rows WHERE id_hash = ? AND id = ?`, hash, id);
   }
 
   private first<T>(sql: string, ...params: SqlValue[]): T | undefined {

@@ -84,6 +84,23 @@ describe('decision records in decisions.sqlite', () => {
     ]);
   });
 
+  it('find the records another process wrote (the command line putting a dead letter back)', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rulebot-decisions-'));
+    decisions = new SqliteDecisions(dir, { now });
+    decisions.record(record('before'), true);
+    decisions.decision('before');
+    const other = new SqliteDecisions(dir, { now });
+    other.settle('unreadable', 'retrying', 'put back from the dead letters');
+    other.settle('before', 'retrying', 'put back from the dead letters');
+    other.close();
+    decisions.record(record('unreadable'), false);
+    decisions.record(record('before'), false);
+    expect(decisions.decisions({ limit: 10 }).records.map((r) => [r.id, r.outcome, r.attempts])).toEqual([
+      ['unreadable', 'done', 1],
+      ['before', 'done', 2],
+    ]);
+  });
+
   it('drop the batches no record is left in', async () => {
     dir = await mkdtemp(join(tmpdir(), 'rulebot-decisions-'));
     decisions = new SqliteDecisions(dir, { now, limits: { retentionMs: 3_600_000, max: 2 } });

@@ -44,7 +44,7 @@ export class SqliteDecisions {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     // Created, or brought up from an older layout, in one transaction.
-    this.tables = this.db.transaction(() => new DecisionTables(driverOf(this.db), options.limits ?? DEFAULT_DECISION_LIMITS, options.now ?? Date.now)).immediate();
+    this.tables = this.db.transaction(() => new DecisionTables(driverOf(this.db), options.limits ?? DEFAULT_DECISION_LIMITS, options.now ?? Date.now, { ids: 'in-memory' })).immediate();
     // Immediate: the write lock is taken first, so that a command line writing records meanwhile waits instead of failing.
     const write = this.db.transaction((operations: readonly DecisionWrite[]) => this.tables.write(operations));
     this.writeAll = (operations) => write.immediate(operations);
