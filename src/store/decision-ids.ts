@@ -21,14 +21,14 @@ export class DecisionIds {
     this.readRows(0);
   }
 
-  /** The seq of the last row written with this hash, if it is known. */
+  /** The seq of the last row written with this hash (or one sharing its low bits), if it is known. */
   find(hash: number): number | undefined {
-    return this.seqs.get(hash);
+    return this.seqs.get(hash % 0x40000000);
   }
 
   /** The seq for the next row, remembered with its hash. */
   add(hash: number): number {
-    this.seqs.set(hash, ++this.known);
+    this.remember(hash, ++this.known);
     return this.known;
   }
 
@@ -38,16 +38,29 @@ export class DecisionIds {
     if (newest > this.known) this.readRows(this.known);
   }
 
-  /** Forgets the rows older than the oldest one left, after pruning. */
+  /** Forgets the rows older than the oldest one left, after pruning: they come first in the map. */
   pruned(): void {
     const oldest = this.sql.all<{ seq: number | null }>('SELECT MIN(seq) AS seq FROM decision_rows')[0]?.seq ?? Number.POSITIVE_INFINITY;
-    for (const [hash, seq] of this.seqs) if (seq < oldest) this.seqs.delete(hash);
+    for (const [key, seq] of this.seqs) {
+      if (seq >= oldest) break;
+      this.seqs.delete(key);
+    }
   }
 
   private readRows(after: number): void {
     for (const row of this.sql.all<{ seq: number; id_hash: number }>('SELECT seq, id_hash FROM decision_rows WHERE seq > ? ORDER BY seq', after)) {
-      this.seqs.set(row.id_hash, row.seq);
+      this.remember(row.id_hash, row.seq);
       this.known = row.seq;
     }
+  }
+
+  /**
+   * Keyed by the hash's low 30 bits (a small integer: a map of them is several times cheaper than
+   * one of doubles); kept in seq order, so that `pruned` stops at the first row left.
+   */
+  private remember(hash: number, seq: number): void {
+    const key = hash % 0x40000000;
+    this.seqs.delete(key);
+    this.seqs.set(key, seq);
   }
 }

@@ -192,13 +192,19 @@ export class DecisionTables {
 
   /**
    * Drops records older than the retention window, then the oldest beyond the most kept; at most
-   * 5,000 rows of each per call; then the batches no record is left in. Returns whether more is
-   * left to drop (call again soon).
+   * 5,000 rows of each per call; once nothing more is left, the batches no record is left in.
+   * Returns whether more is left to drop (call again soon).
    */
   prune(): boolean {
     const expired = this.now() - this.limits.retentionMs;
-    const old = this.sql.all<{ seq: number }>('SELECT seq FROM decision_rows WHERE received_at < ? ORDER BY seq LIMIT ?', expired, PRUNE_CHUNK);
-    if (old.length > 0) this.sql.run('DELETE FROM decision_rows WHERE seq <= ? AND received_at < ?', old.at(-1)!.seq, expired);
+    // Looked for among the oldest rows only, not in every row: rows come in the order events are
+    // received, but for an event recorded late (resumed after a restart), never a retention window late.
+    const old = this.first<{ last: number | null; n: number }>(
+      'SELECT MAX(seq) AS last, COUNT(*) AS n FROM (SELECT seq, received_at FROM decision_rows ORDER BY seq LIMIT ?) WHERE received_at < ?',
+      PRUNE_CHUNK,
+      expired,
+    )!;
+    if (old.last !== null) this.sql.run('DELETE FROM decision_rows WHERE seq <= ? AND received_at < ?', old.last, expired);
     // The newest record beyond the limit: it and everything older go.
     const cut = this.first<{ seq: number }>('SELECT seq FROM decision_rows ORDER BY seq DESC LIMIT 1 OFFSET ?', this.limits.max);
     let over = false;
@@ -208,12 +214,20 @@ export class DecisionTables {
       this.sql.run('DELETE FROM decision_rows WHERE seq <= ?', upTo);
       over = upTo < cut.seq;
     }
-    // A retried event's record moves to a later batch: a batch goes once no row is left in it or before it.
+    this.ids?.pruned();
+    const more = old.n === PRUNE_CHUNK || over;
+    if (!more) this.dropUnusedBatches();
+    return more;
+  }
+
+  /**
+   * A retried event's record moves to a later batch: a batch goes once no row is left in it or
+   * before it. Once per pruning (every row is read to know), after its last chunk.
+   */
+  private dropUnusedBatches(): void {
     const kept = this.first<{ batch: number | null }>('SELECT MIN(batch) AS batch FROM decision_rows')!.batch;
     if (kept === null) this.sql.run('DELETE FROM decision_batches');
     else this.sql.run('DELETE FROM decision_batches WHERE batch < ?', kept);
-    this.ids?.pruned();
-    return old.length === PRUNE_CHUNK || over;
   }
 
   /** Records kept now. */
