@@ -32,9 +32,8 @@ export class DecisionIds {
     return this.known;
   }
 
-  /** Reads in the rows written since the map last looked. */
-  catchUp(): void {
-    const newest = this.sql.all<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM decision_rows')[0]?.seq ?? 0;
+  /** Reads in the rows written since the map last looked; `newest`, the highest seq now, when the caller read it. */
+  catchUp(newest = this.sql.all<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM decision_rows')[0]?.seq ?? 0): void {
     if (newest > this.known) this.readRows(this.known);
   }
 

@@ -59,46 +59,13 @@ interface Row extends DecisionColumns {
 }
 
 /**
- * A record made ready to write when it is made: its columns and its JSON, so that a record waiting
- * to be written holds a few strings rather than the objects it was built from.
+ * What `write` does, in order: record a decision (`firstAttempt`: no record with this id can exist
+ * yet, a first attempt or a new delivery, so none is looked for), or settle the outcome of an
+ * event's attempt (see `settle`).
  */
-export interface PreparedDecision {
-  id: string;
-  hash: number;
-  received_at: number;
-  attempts: number;
-  /** finished_at, project, project_id, subject_kind, iid, event, outcome, reason, rules: in the order of the statements below. */
-  columns: SqlValue[];
-  json: string;
-  /** No record with this id can exist yet (a first attempt, a new delivery): none is looked for. */
-  firstAttempt: boolean;
-  /** A schedule run's step, added to the record of the run's earlier steps when written. */
-  step?: DecisionInput;
-}
-
-/** What `write` does, in order: record a decision, or settle the outcome of an event's attempt (see `settle`). */
 export type DecisionWrite =
-  | { kind: 'record'; decision: PreparedDecision }
+  | { kind: 'record'; record: DecisionInput; firstAttempt: boolean }
   | { kind: 'settle'; id: string; outcome: DecisionOutcome; reason: string; projectId?: number | undefined };
-
-/** The columns and JSON of a record (bounded, see boundRecord). */
-export function prepareDecision(input: DecisionInput, firstAttempt = false): PreparedDecision {
-  const record = boundRecord(input);
-  let names = '\n';
-  for (const rule of record.rules) names += `${rule.name}\n`;
-  if (record.schedule) names += `${record.schedule.rule}\n`;
-  return {
-    id: record.id,
-    hash: idHash(record.id),
-    received_at: record.received_at,
-    attempts: record.attempts,
-    // The rules between newlines, so that `instr` finds a whole name: `\ndocs\n` is not inside `\ndocs label\n`.
-    columns: [record.finished_at, record.project?.path ?? null, record.project?.id ?? null, record.subject?.kind ?? null, record.subject?.iid ?? null, record.event, record.outcome, record.reason, names],
-    json: compactJson(record),
-    firstAttempt,
-    ...(record.schedule && !firstAttempt && { step: record }),
-  };
-}
 
 export interface DecisionTablesOptions {
   /**
@@ -131,7 +98,7 @@ export class DecisionTables {
    * ignored or duplicate delivery).
    */
   record(input: DecisionInput, options: { firstAttempt?: boolean } = {}): void {
-    this.write([{ kind: 'record', decision: prepareDecision(input, options.firstAttempt) }]);
+    this.write([{ kind: 'record', record: input, firstAttempt: options.firstAttempt ?? false }]);
   }
 
   /**
@@ -143,12 +110,16 @@ export class DecisionTables {
     this.write([{ kind: 'settle', id, outcome, reason, projectId }]);
   }
 
-  /** Records and settles, in order; the JSON of the records goes in one batch row. */
+  /**
+   * Records and settles, in order; the JSON of the records goes in one batch row. Records are turned
+   * into JSON here, one after the other, rather than each as it is made: about half as dear.
+   */
   write(operations: readonly DecisionWrite[]): void {
-    this.ids?.catchUp();
-    const batch = { id: this.first<{ next: number }>('SELECT COALESCE(MAX(batch), 0) + 1 AS next FROM decision_batches')!.next, lines: [] as string[] };
+    const newest = this.first<{ seq: number | null; batch: number | null }>('SELECT (SELECT MAX(seq) FROM decision_rows) AS seq, (SELECT MAX(batch) FROM decision_batches) AS batch')!;
+    this.ids?.catchUp(newest.seq ?? 0);
+    const batch = { id: (newest.batch ?? 0) + 1, lines: [] as string[] };
     for (const operation of operations) {
-      if (operation.kind === 'record') this.writeRecord(operation.decision, batch);
+      if (operation.kind === 'record') this.writeRecord(operation.record, operation.firstAttempt, batch);
       else this.writeSettle(operation, batch);
     }
     if (batch.lines.length > 0) this.sql.run('INSERT INTO decision_batches (batch, records) VALUES (?, ?)', batch.id, batch.lines.join('\n'));
@@ -235,25 +206,33 @@ export class DecisionTables {
     return this.first<{ n: number }>('SELECT COUNT(*) AS n FROM decision_rows')!.n;
   }
 
-  private writeRecord(decision: PreparedDecision, batch: { id: number; lines: string[] }): void {
-    const earlier = decision.firstAttempt ? undefined : this.locate(decision.id);
-    if (earlier && decision.step) {
+  private writeRecord(input: DecisionInput, firstAttempt: boolean, batch: { id: number; lines: string[] }): void {
+    let record = boundRecord(input);
+    const hash = idHash(record.id);
+    const earlier = firstAttempt ? undefined : this.locate(record.id, hash);
+    if (earlier && record.schedule) {
       const merged = this.readPending(earlier, batch);
-      if (merged.schedule) decision = prepareDecision(mergeScheduleRecords(merged, decision.step));
+      if (merged.schedule) record = boundRecord(mergeScheduleRecords(merged, record));
     }
-    const slot = batch.lines.push(decision.json) - 1;
+    const slot = batch.lines.push(compactJson(record)) - 1;
+    // The rules between newlines, so that `instr` finds a whole name: `\ndocs\n` is not inside `\ndocs label\n`.
+    let names = '\n';
+    for (const rule of record.rules) names += `${rule.name}\n`;
+    if (record.schedule) names += `${record.schedule.rule}\n`;
+    const { project, subject } = record;
+    const columns = [record.finished_at, project?.path ?? null, project?.id ?? null, subject?.kind ?? null, subject?.iid ?? null, record.event, record.outcome, record.reason, names, batch.id, slot];
     if (earlier) {
       this.sql.run(
         `UPDATE decision_rows SET finished_at = ?, project = ?, project_id = ?, subject_kind = ?, iid = ?, event = ?, outcome = ?, reason = ?, rules = ?,
          batch = ?, slot = ?, attempts = attempts + ? WHERE seq = ?`,
-        ...decision.columns, batch.id, slot, decision.attempts, earlier.seq,
+        ...columns, record.attempts, earlier.seq,
       );
       return;
     }
     this.sql.run(
       `INSERT INTO decision_rows (finished_at, project, project_id, subject_kind, iid, event, outcome, reason, rules, batch, slot, id, id_hash, received_at, attempts, seq)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ...decision.columns, batch.id, slot, decision.id, decision.hash, decision.received_at, decision.attempts, this.ids?.add(decision.hash) ?? null,
+      ...columns, record.id, hash, record.received_at, record.attempts, this.ids?.add(hash) ?? null,
     );
   }
 
@@ -271,7 +250,7 @@ export class DecisionTables {
       outcome, reason, received_at: now, finished_at: now, attempts: 0, dry_run: false,
       rules: [], rules_omitted: 0, commands: [], calls: [], calls_omitted: 0, planned: [], warnings: [], schedule: null,
     };
-    this.writeRecord(prepareDecision(record, true), batch);
+    this.writeRecord(record, true, batch);
   }
 
   /** A record written earlier, possibly in the batch being written. */
@@ -280,8 +259,7 @@ export class DecisionTables {
   }
 
   /** The row of an event's record; with ids in memory, the caller has caught up first. */
-  private locate(id: string): Row | undefined {
-    const hash = idHash(id);
+  private locate(id: string, hash = idHash(id)): Row | undefined {
     if (this.ids) {
       const seq = this.ids.find(hash);
       if (seq === undefined) return undefined;

@@ -2,7 +2,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { DEFAULT_DECISION_LIMITS, type DecisionInput, type DecisionLimits, type DecisionOutcome, type DecisionPage, type DecisionQuery, type DecisionRecord } from '../../store/decision-record.js';
-import { DecisionTables, prepareDecision, type DecisionWrite } from '../../store/decision-tables.js';
+import { DecisionTables, type DecisionWrite } from '../../store/decision-tables.js';
 import type { SqlDriver, SqlValue } from '../../store/sql-tables.js';
 
 export interface SqliteDecisionsOptions {
@@ -53,9 +53,8 @@ export class SqliteDecisions {
     this.pruning.unref();
   }
 
-  /** Made ready to write at once (columns and JSON), so that a record waiting for its batch holds a few strings. */
   record(record: DecisionInput, firstAttempt: boolean): void {
-    this.queue({ kind: 'record', decision: prepareDecision(record, firstAttempt) });
+    this.queue({ kind: 'record', record, firstAttempt });
   }
 
   /** The outcome of an event's attempt, once the queue decided it (see DecisionTables.settle). */
