@@ -4,6 +4,11 @@ import type { DecisionInput, DecisionOutcome, DecisionRecord, RuleVerdict } from
 /** The columns of a record's row that its JSON leaves out; `toRecord` puts them back. */
 export interface DecisionColumns {
   id: string;
+  event: string;
+  project: string | null;
+  project_id: number | null;
+  subject_kind: string | null;
+  iid: number | null;
   received_at: number;
   finished_at: number | null;
   attempts: number;
@@ -11,17 +16,18 @@ export interface DecisionColumns {
   reason: string | null;
 }
 
-type Stored = Partial<Omit<DecisionRecord, 'rules'>> & { rules?: Partial<RuleVerdict>[] };
+/** Records written before the columns were left out hold `event`, `project` and the whole `subject` too: the columns are read instead. */
+type Stored = Partial<Omit<DecisionRecord, 'rules' | 'subject'>> & { rules?: Partial<RuleVerdict>[]; subject?: Partial<NonNullable<DecisionRecord['subject']>> };
 
 /**
- * The record as stored: without what columns hold, and without empty parts (null, false, 0, []),
- * which `toRecord` puts back. A record is written for every event, so its size is paid often.
+ * The record as stored: without what columns hold (the event, the project, the subject's kind and
+ * iid, times, attempts, outcome and reason), and without empty parts (null, false, 0, []), which
+ * `toRecord` puts back. A record is written for every event, so its size is paid often.
  */
 export function compactJson(record: DecisionInput): string {
-  const stored: Stored = { event: record.event };
+  const stored: Stored = {};
   if (record.event_uuid !== null) stored.event_uuid = record.event_uuid;
-  if (record.project) stored.project = record.project;
-  if (record.subject) stored.subject = record.subject;
+  if (record.subject) stored.subject = { title: record.subject.title, url: record.subject.url };
   if (record.user) stored.user = record.user;
   if (record.dry_run) stored.dry_run = true;
   if (record.rules.length > 0) stored.rules = record.rules.map(compactVerdict);
@@ -53,12 +59,13 @@ function reasonOf(rule: Partial<RuleVerdict>): string | null {
 /** The record from its columns and its stored JSON, keys in the documented order (docs/decision-records.md), empty parts put back. */
 export function toRecord(columns: DecisionColumns, json: string): DecisionRecord {
   const stored = JSON.parse(json) as Stored;
+  const kind = columns.subject_kind as NonNullable<DecisionRecord['subject']>['kind'] | null;
   return {
     id: columns.id,
-    event: stored.event ?? 'unknown',
+    event: columns.event,
     event_uuid: stored.event_uuid ?? null,
-    project: stored.project ?? null,
-    subject: stored.subject ? { ...stored.subject, iid: stored.subject.iid ?? 0, title: stored.subject.title ?? '', url: stored.subject.url ?? '' } : null,
+    project: columns.project_id === null ? null : { id: columns.project_id, path: columns.project ?? String(columns.project_id) },
+    subject: kind === null ? null : { kind, iid: columns.iid ?? 0, title: stored.subject?.title ?? '', url: stored.subject?.url ?? '' },
     user: stored.user ? { id: stored.user.id ?? 0, username: stored.user.username ?? '' } : null,
     outcome: columns.outcome as DecisionOutcome,
     reason: columns.reason,

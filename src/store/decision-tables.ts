@@ -50,7 +50,7 @@ const MIGRATE_ONE_ROW_PER_RECORD = `
 /** Rows deleted per pass of `prune`, so that a pass never holds the store for long. */
 const PRUNE_CHUNK = 5_000;
 
-const ROW = 'seq, id, batch, slot, received_at, finished_at, attempts, outcome, reason';
+const ROW = 'seq, id, batch, slot, event, project, project_id, subject_kind, iid, received_at, finished_at, attempts, outcome, reason';
 
 interface Row extends DecisionColumns {
   seq: number;
