@@ -22,9 +22,10 @@ export interface IngestOptions {
 
 /**
  * `ceiling`: bare node:http; `hono`: bare Hono on @hono/node-server; `probot`: Probot's Node middleware (signature,
- * JSON, a handler applying the rules, nothing stored); `rulebot`: the real server.
+ * JSON, a handler applying the rules, nothing stored); `rulebot`: the real server; `rulebot-without-records`: the
+ * same server with its store's `recordDecision` doing nothing (records are built, none is stored).
  */
-export const TARGET_NAMES = ['ceiling', 'hono', 'probot', 'rulebot'] as const;
+export const TARGET_NAMES = ['ceiling', 'hono', 'probot', 'rulebot', 'rulebot-without-records'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 interface Target {
@@ -43,7 +44,7 @@ export interface IngestRun {
   round: number;
   target: TargetName;
   load: LoadSummary;
-  /** Rulebot only: how long a SQLite commit took on the disk, just before the run. */
+  /** Rulebot (both targets) only: how long a SQLite commit took on the disk, just before the run. */
   diskCommit?: DiskCommit;
   /**
    * CPU time of this process per request, warm-up included, until rulebot's queue drained. Every target runs
@@ -64,6 +65,23 @@ export interface Ratio {
   perRound: number[];
 }
 
+/** A ratio taken within each round only (the two runs back to back), and the median of the rounds. */
+export interface RoundRatio {
+  median: number;
+  perRound: number[];
+}
+
+/**
+ * What storing decision records costs: rulebot over rulebot-without-records, run back to back in every round
+ * (their order flipped every other round, so neither always meets the machine first).
+ */
+export interface RecordsCost {
+  /** CPU µs per request: above 1 is the cost. */
+  cpu: RoundRatio;
+  /** Requests per second: below 1 is the cost. */
+  requestsPerSecond: RoundRatio;
+}
+
 export interface IngestResult {
   options: IngestOptions;
   runs: IngestRun[];
@@ -79,6 +97,7 @@ export interface IngestResult {
     /** Hono over the bare server: the share the framework alone keeps. */
     honoOverCeiling: Ratio;
   };
+  records: RecordsCost;
   /** Median CPU µs per request of each target, over the rounds. */
   cpuUsPerRequest: Record<TargetName, number>;
 }
@@ -90,14 +109,15 @@ export async function benchIngest(options: IngestOptions, progress: (line: strin
     hono: await startHonoFloor(),
     probot: await startProbot(),
     rulebot: await startRulebot(),
+    'rulebot-without-records': await startRulebot({ records: false }),
   };
   const body = readFileSync(PAYLOAD_FILE);
   const runs: IngestRun[] = [];
   try {
     for (let round = 1; round <= options.rounds; round++) {
-      for (const name of TARGET_NAMES) {
+      for (const name of roundOrder(round)) {
         const target = targets[name];
-        const diskCommit = name === 'rulebot' ? measureDiskCommit() : undefined;
+        const diskCommit = name.startsWith('rulebot') ? measureDiskCommit() : undefined;
         const cpuBefore = process.cpuUsage();
         const load = await runLoad(name === 'probot' ? githubRequest(target.url, body, options) : gitlabRequest(target.url, options));
         // Rulebot answers once an event is queued, before the work: a run is over when the queue has drained.
@@ -130,10 +150,31 @@ export async function benchIngest(options: IngestOptions, progress: (line: strin
       probotOverCeiling: ratio('probot', 'ceiling'),
       honoOverCeiling: ratio('hono', 'ceiling'),
     },
+    records: {
+      cpu: roundRatio(runs, options.rounds, (run) => run.cpuUsPerRequest),
+      requestsPerSecond: roundRatio(runs, options.rounds, (run) => run.load.requestsPerSecond),
+    },
     cpuUsPerRequest: Object.fromEntries(
       TARGET_NAMES.map((name) => [name, median(runs.filter((run) => run.target === name).map((run) => run.cpuUsPerRequest))]),
     ) as Record<TargetName, number>,
   };
+}
+
+/** The targets in the order of a round: rulebot and rulebot-without-records swap places every other round. */
+function roundOrder(round: number): TargetName[] {
+  const order: TargetName[] = [...TARGET_NAMES];
+  if (round % 2 === 0) order.splice(order.indexOf('rulebot'), 2, 'rulebot-without-records', 'rulebot');
+  return order;
+}
+
+/** Rulebot over rulebot-without-records by `figure`, within each round, and the median over the rounds. */
+function roundRatio(runs: readonly IngestRun[], rounds: number, figure: (run: IngestRun) => number): RoundRatio {
+  const perRound = Array.from({ length: rounds }, (_, i) => {
+    const inRound = runs.filter((run) => run.round === i + 1);
+    const of = (target: TargetName) => figure(inRound.find((run) => run.target === target)!);
+    return of('rulebot') / of('rulebot-without-records');
+  });
+  return { median: median(perRound), perRound };
 }
 
 /** The headers GitLab sends with a merge request hook (webhooks.md, "Delivery headers"); Idempotency-Key is added per request. */
@@ -193,7 +234,7 @@ function describeRun(run: IngestRun): string {
   const queue = run.queue ? `, backlog ${run.queue.backlog} drained in ${run.queue.drainMs.toFixed(0)} ms` : '';
   const disk = run.diskCommit ? `; disk commit p50 ${run.diskCommit.p50Ms.toFixed(2)} ms before the run` : '';
   return (
-    `  round ${run.round} ${run.target.padEnd(7)} ${load.requestsPerSecond.toFixed(0).padStart(6)} req/s, ` +
+    `  round ${run.round} ${run.target.padEnd(23)} ${load.requestsPerSecond.toFixed(0).padStart(6)} req/s, ` +
     `p99 ${load.latencyMs.p99.toFixed(2)} ms, ${run.cpuUsPerRequest.toFixed(0)} µs CPU/request${queue}${disk}`
   );
 }

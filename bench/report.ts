@@ -1,6 +1,6 @@
 // The human-readable report of a benchmark run.
 import { count, micros, table, verdict } from './format.js';
-import { TARGET_NAMES, type IngestResult, type Ratio } from './ingest.js';
+import { TARGET_NAMES, type IngestResult, type Ratio, type RoundRatio } from './ingest.js';
 import type { Machine } from './machine.js';
 import type { MatchingResult } from './matching.js';
 
@@ -10,6 +10,8 @@ export const MATCHING_TARGET_NS = 500_000;
 export const INGEST_RATIO_TARGET = 0.5;
 /** ...and this multiple of Probot's, while committing every accepted event to disk before answering. */
 export const INGEST_PROBOT_TARGET = 1.5;
+/** Storing decision records may cost the ingest at most this share of CPU per request (issue 14: under 5%). */
+export const RECORDS_COST_TARGET = 0.05;
 
 export function reportMachine(machine: Machine): string[] {
   return [
@@ -115,11 +117,14 @@ export function reportIngest(result: IngestResult, payloadBytes: number): string
     }),
   ];
   const describe = (ratio: Ratio) => `${ratio.best.toFixed(2)} (per round ${ratio.perRound.map((r) => r.toFixed(2)).join(', ')})`;
+  const perRound = (ratio: RoundRatio) => `${ratio.median.toFixed(3)} (median of the rounds; per round ${ratio.perRound.map((r) => r.toFixed(3)).join(', ')})`;
+  const records = result.records;
   return [
     `## Webhook ingest: POST of a ${count(payloadBytes)}-byte merge_request payload, ${options.connections} connections, ` +
       `${options.durationS} s per run after ${options.warmupS} s warm-up, ${options.rounds} rounds`,
     'ceiling: bare node:http; hono: bare Hono on @hono/node-server; probot: Probot 14 createNodeMiddleware on node:http ' +
-      '(signature, JSON, a handler applying the rules, nothing stored); rulebot: the real server (dry run, bench/rules, every 202 committed to disk).',
+      '(signature, JSON, a handler applying the rules, nothing stored); rulebot: the real server (dry run, bench/rules, every 202 committed to disk); ' +
+      'rulebot-without-records: the same with the store\'s recordDecision doing nothing (records built, none stored), run next to rulebot in every round, the two in turns.',
     'Load from autocannon in a child process on the same machine. Every target runs in this process, alone during its run: ' +
       'CPU µs/req is this process\'s CPU (all threads) over the requests of the run, warm-up and rulebot\'s queue included. ' +
       'Latencies exact, from every 2xx response. Disk commit: p50/p90 of one SQLite commit of a 6 KB row (WAL, synchronous=FULL) just before the run.',
@@ -132,5 +137,7 @@ export function reportIngest(result: IngestResult, payloadBytes: number): string
     `probot/ceiling ${describe(ratios.probotOverCeiling)}; hono/ceiling ${describe(ratios.honoOverCeiling)} (the framework alone)`,
     `target: rulebot/probot ≥ ${INGEST_PROBOT_TARGET}: ${verdict(ratios.rulebotOverProbot.best >= INGEST_PROBOT_TARGET)}; ` +
       `rulebot/ceiling ≥ ${INGEST_RATIO_TARGET}: ${verdict(ratios.rulebotOverCeiling.best >= INGEST_RATIO_TARGET)} (best/best)`,
+    `decision records: rulebot/rulebot-without-records, CPU µs per request ${perRound(records.cpu)}; req/s ${perRound(records.requestsPerSecond)}`,
+    `target: storing records costs under ${RECORDS_COST_TARGET * 100}% CPU per request: ${verdict(records.cpu.median < 1 + RECORDS_COST_TARGET)} (median of the rounds)`,
   ];
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger, type Logger } from '../src/log.js';
 import { startServer, type RunningServer } from '../src/runtime/node/server.js';
+import { SqliteStore } from '../src/runtime/node/sqlite-store.js';
 
 export const WEBHOOK_SECRET = 'bench-secret';
 const RULES_DIR = fileURLToPath(new URL('./rules', import.meta.url));
@@ -30,8 +31,17 @@ export interface RulebotTarget {
   close(): Promise<void>;
 }
 
+export interface RulebotTargetOptions {
+  /**
+   * False: the store's `recordDecision` does nothing, so no decision record is stored (they are still
+   * built, counted and handed to the store). The benchmark's own set-up, for the figure "what recording
+   * costs the ingest": no setting of rulebot turns records off.
+   */
+  records?: boolean;
+}
+
 /** Starts rulebot in dry-run mode (no GITLAB_TOKEN): matching and planning run, nothing is sent. */
-export async function startRulebot(): Promise<RulebotTarget> {
+export async function startRulebot(options: RulebotTargetOptions = {}): Promise<RulebotTarget> {
   const counts = { processed: 0, failed: 0, minMatched: Infinity, maxMatched: 0 };
   // Silent, but for the queue's "event failed" lines, which are counted so that the report can show them.
   const log: Logger = {
@@ -47,6 +57,13 @@ export async function startRulebot(): Promise<RulebotTarget> {
   const server = await startServer({
     env: { PORT: '0', HOST: '127.0.0.1', RULES_DIR, DATA_DIR: dataDir, GITLAB_WEBHOOK_SECRET: WEBHOOK_SECRET, DRY_RUN: '1', LOG_LEVEL: 'error' },
     log,
+    ...(options.records === false && {
+      openStore: (dir, storeOptions) => {
+        const store = new SqliteStore(dir, storeOptions);
+        store.recordDecision = async () => {};
+        return store;
+      },
+    }),
     bot: {
       onProcessed: (_job, outcome) => {
         counts.processed++;

@@ -8,7 +8,7 @@ import { benchMatching } from './matching.js';
 import { BenchUsageError, parseBenchOptions, type BenchOptions } from './options.js';
 import { reportChatOps } from './report-chatops.js';
 import { SCAN_CALLS_TARGET, SCAN_RSS_TARGET_BYTES, reportScan } from './report-scan.js';
-import { INGEST_PROBOT_TARGET, INGEST_RATIO_TARGET, MATCHING_TARGET_NS, reportIngest, reportMachine, reportMatching } from './report.js';
+import { INGEST_PROBOT_TARGET, INGEST_RATIO_TARGET, MATCHING_TARGET_NS, RECORDS_COST_TARGET, reportIngest, reportMachine, reportMatching } from './report.js';
 import { benchScan } from './scan.js';
 import { reportWorker } from './report-worker.js';
 import { benchWorker } from './worker.js';
@@ -59,6 +59,7 @@ async function main(args: readonly string[]): Promise<void> {
       matchingNsPerMergeRequestEvent: MATCHING_TARGET_NS,
       ingestRatio: INGEST_RATIO_TARGET,
       ingestOverProbot: INGEST_PROBOT_TARGET,
+      ingestRecordsCost: RECORDS_COST_TARGET,
       scanCallsOverMinimum: SCAN_CALLS_TARGET,
       scanPeakRssBytes: SCAN_RSS_TARGET_BYTES,
     },

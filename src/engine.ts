@@ -179,7 +179,7 @@ export function createEngine(deps: EngineDeps): Engine {
     // the update rulebot made rather than to the event itself.
     const chainFired = new Set(chained.flatMap((step) => step.matched));
     const listened = ruleSet.candidates(run.event).filter((rule) => rule.inProject(run.event.project.path_with_namespace));
-    const rules = [...listened, ...ruleSet.rules.filter((rule) => chainFired.has(rule.name) && !listened.includes(rule))];
+    const rules = chainFired.size === 0 ? listened : [...listened, ...ruleSet.rules.filter((rule) => chainFired.has(rule.name) && !listened.includes(rule))];
     const decision = attempt.seen.decision;
     const record = eventRecord({
       id: run.id, event: run.event, eventUuid: run.eventUuid, receivedAt: attempt.receivedAt, finishedAt: now(), outcome, reason, dryRun: config.dryRun,

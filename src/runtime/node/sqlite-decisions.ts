@@ -2,7 +2,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { DEFAULT_DECISION_LIMITS, type DecisionInput, type DecisionLimits, type DecisionOutcome, type DecisionPage, type DecisionQuery, type DecisionRecord } from '../../store/decision-record.js';
-import { DecisionTables } from '../../store/decision-tables.js';
+import { DecisionTables, type DecisionWrite } from '../../store/decision-tables.js';
 import type { SqlDriver, SqlValue } from '../../store/sql-tables.js';
 
 export interface SqliteDecisionsOptions {
@@ -22,38 +22,32 @@ const PRUNE_INTERVAL_MS = 60_000;
 const WRITE_DELAY_MS = 25;
 const WRITE_BATCH = 500;
 
-type Operation =
-  | { kind: 'record'; record: DecisionInput; firstAttempt: boolean }
-  | { kind: 'settle'; id: string; outcome: DecisionOutcome; reason: string; projectId: number | undefined };
-
 /**
  * Records are for people to read: unlike accepted events they need not be on disk before anything
  * is answered, and a crash may lose the last moment's. So they live in `decisions.sqlite`, apart
  * from the store's file, with `synchronous = NORMAL` (WAL: no disk flush per commit), and the
  * records and outcome changes of 25 ms (at most 500) are written together, in one
- * transaction. The store's own commits, which GitLab's answers wait for, carry none of it. Reads
+ * transaction, the records' JSON in one row (see DecisionTables). The store's own commits, which GitLab's answers wait for, carry none of it. Reads
  * write what is pending first, so a record just made is read.
  */
 export class SqliteDecisions {
   private readonly db: Database.Database;
   private readonly tables: DecisionTables;
   private readonly pruning: ReturnType<typeof setInterval>;
-  private pending: Operation[] = [];
+  private pending: DecisionWrite[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private readonly writeAll: (operations: readonly Operation[]) => void;
+  private readonly writeAll: (operations: readonly DecisionWrite[]) => void;
 
   constructor(dir: string, private readonly options: SqliteDecisionsOptions = {}) {
     this.db = new Database(join(dir, 'decisions.sqlite'));
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
-    this.tables = new DecisionTables(driverOf(this.db), options.limits ?? DEFAULT_DECISION_LIMITS, options.now ?? Date.now);
-    this.writeAll = this.db.transaction((operations: readonly Operation[]) => {
-      for (const operation of operations) {
-        if (operation.kind === 'record') this.tables.record(operation.record, { firstAttempt: operation.firstAttempt });
-        else this.tables.settle(operation.id, operation.outcome, operation.reason, operation.projectId);
-      }
-    });
+    // Created, or brought up from an older layout, in one transaction.
+    this.tables = this.db.transaction(() => new DecisionTables(driverOf(this.db), options.limits ?? DEFAULT_DECISION_LIMITS, options.now ?? Date.now, { ids: 'in-memory' })).immediate();
+    // Immediate: the write lock is taken first, so that a command line writing records meanwhile waits instead of failing.
+    const write = this.db.transaction((operations: readonly DecisionWrite[]) => this.tables.write(operations));
+    this.writeAll = (operations) => write.immediate(operations);
     // Old records go in the background, a bounded chunk at a time.
     this.pruning = setInterval(() => void this.prune(), PRUNE_INTERVAL_MS);
     this.pruning.unref();
@@ -103,7 +97,7 @@ export class SqliteDecisions {
     if (this.db.open) this.db.close();
   }
 
-  private queue(operation: Operation): void {
+  private queue(operation: DecisionWrite): void {
     const count = this.pending.push(operation);
     if (count >= WRITE_BATCH) this.flush();
     else if (count === 1) this.timer = setTimeout(() => this.flush(), WRITE_DELAY_MS);

@@ -65,7 +65,8 @@ export class RulebotStore extends DurableObject<Record<string, unknown>> {
     // Created or brought up to date atomically, before the object serves any call.
     this.tables = ctx.storage.transactionSync(() => new StoreTables(driver, RETENTION_MS, Date.now));
     this.configs = new RuleConfigTables(driver);
-    this.records = new DecisionTables(driver, decisionLimits(env), Date.now);
+    // Created, or brought up from an older layout, atomically too.
+    this.records = ctx.storage.transactionSync(() => new DecisionTables(driver, decisionLimits(env), Date.now));
     this.counters = new CounterTables(driver);
   }
 
