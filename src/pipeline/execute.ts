@@ -2,24 +2,12 @@
 import { ActionError, GitLabApiError } from '../errors.js';
 import { describeAction, type ApiCall } from './api-call.js';
 import { alreadyMade, effectKey, marker, sentKey, type EffectGuard } from './effects.js';
-import type { ProcessDeps } from './process-deps.js';
+import type { NotMade, ProcessDeps, Refusal } from './process-deps.js';
 import { reactOnce } from './reactions.js';
 import { upsertStickyComment } from './sticky-comment.js';
 import { resolveAutoMerge } from './auto-merge.js';
 import { runBackport } from './backport.js';
 import { previewCall, type Preview } from './preview.js';
-
-/** A call GitLab refused for good (a 4xx other than 429), with its error naming the action. */
-export interface Refusal {
-  call: ApiCall;
-  error: ActionError;
-}
-
-/** What `executeCalls` did not make when it went on past refusals: the refused calls and those skipped after them. */
-export interface NotMade {
-  refused: Refusal[];
-  skipped: ApiCall[];
-}
 
 /** What `executeCalls` reports: what it did not make, and in dry-run what calls depending on GitLab would be. */
 export interface CallsReport extends NotMade {

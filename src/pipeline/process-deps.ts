@@ -8,7 +8,7 @@ import type { EffectGuard } from './effects.js';
 import type { DiffCache } from './facts.js';
 import type { ReviewLoadCache } from './review-picks.js';
 import type { KnownLabels } from './ensure-labels.js';
-import type { NotMade } from './execute.js';
+import type { ActionError } from '../errors.js';
 import type { Preview } from './preview.js';
 
 export interface ProcessDeps {
@@ -34,6 +34,18 @@ export interface ProcessDeps {
   offline?: string | undefined;
   /** The bot's username, when known: its own notes are never a person's activity. */
   botUsername?: string | undefined;
+}
+
+/** A call GitLab refused for good (a 4xx other than 429), with its error naming the action. */
+export interface Refusal {
+  call: ApiCall;
+  error: ActionError;
+}
+
+/** What `executeCalls` did not make when it went on past refusals: the refused calls and those skipped after them. */
+export interface NotMade {
+  refused: Refusal[];
+  skipped: ApiCall[];
 }
 
 export interface EventOutcome {
