@@ -1,5 +1,5 @@
 // What every runtime runs: the GitLab client and its caches, one event's rules and commands, one schedule rule's scan.
-import { DiffCache, followLabelChanges, KnownLabels, processEvent, ReviewLoadCache, type ApiCall, type Decision, type EventOutcome, type ProcessDeps } from './pipeline/index.js';
+import { DiffCache, followLabelChanges, KnownLabels, madeCalls, processEvent, refusalError, ReviewLoadCache, type ApiCall, type Decision, type EventOutcome, type ProcessDeps } from './pipeline/index.js';
 import { secretValues, type Config } from './config/config.js';
 import { ConfigError, GitLabApiError } from './errors.js';
 import { CommandRateLimiter } from './chatops/rate-limit.js';
@@ -239,14 +239,16 @@ export function createEngine(deps: EngineDeps): Engine {
         const rules = run.event.kind === 'push' ? deps.rules : await ruleConfigs.rulesFor(run.event, eventGitLab);
         attempt.rules = rules;
         const processDeps = { ...services, rules, gitlab: eventGitLab, log: eventLog, effects, diffs: run.diffs };
-        const outcome = await processEvent(run.event, processDeps, { seen: attempt.seen });
+        // An action GitLab refuses for good does not hold back the other rules' actions, nor the
+        // commands and the rules its labels fire: they are made, then the event fails naming it.
+        const outcome = await processEvent(run.event, processDeps, { seen: attempt.seen, keepGoing: true });
         const { reports: commands, replies } = await runCommands(run.event, {
           ...processDeps, botUsername: botUser?.username, store: deps.store, limiter, givesUp: run.givesUp, whyAccess: config.whyAccess,
         });
         // Labels rulebot changed fire the label rules meant for them, here: GitLab's webhooks for them are the bot's own, ignored.
         const ran = commands.filter((report) => report.status === 'ran');
-        const made = [...outcome.calls, ...ran.flatMap((report) => report.calls)];
-        const chained = await followLabelChanges(run.event, made, outcome.matched, processDeps);
+        const made = [...madeCalls(outcome), ...ran.flatMap((report) => report.calls)];
+        const chained = await followLabelChanges(run.event, made, outcome.matched, processDeps, { keepGoing: true });
         result = { outcome, commands, replies, chained };
       } catch (error) {
         // The queue decides next whether this is retried or a dead letter; the store updates the outcome then.
@@ -255,6 +257,14 @@ export function createEngine(deps: EngineDeps): Engine {
       }
       const { outcome, commands } = result;
       const chained = result.chained ?? [];
+      const refused = [outcome, ...chained].flatMap((step) => step.notMade?.refused ?? []);
+      if (refused.length > 0) {
+        // Not retryable: a dead letter naming what GitLab refused; put back, only what was not made is made.
+        const othersMade = [outcome, ...chained].some((step) => madeCalls(step).length > 0) || commands.some((report) => report.status === 'ran');
+        const error = refusalError(refused, othersMade);
+        await recordAttempt(attempt, eventLog, 'retrying', error.message, result);
+        throw error;
+      }
       // Every GitLab request the event made (reads, rule files, writes, replies): the count its record has.
       const calls = attempt.calls.count;
       eventLog.info('event processed', { matched: outcome.matched, commands: commands.length, chained: chained.map((step) => step.matched), calls, dry_run: config.dryRun });

@@ -122,8 +122,10 @@ export class GitLabApiError extends RulebotError {
 export class ActionError extends GitLabApiError {
   /** The action in the words of rule files: `merge`, `rebase`, `labels and assign`, `comment`. */
   readonly action: string;
+  /** True when no other call of its list was made before it: nothing of the command or rule was done. */
+  readonly nothingMade: boolean;
 
-  constructor(action: string, error: GitLabApiError) {
+  constructor(action: string, error: GitLabApiError, options: { nothingMade?: boolean } = {}) {
     super({
       status: error.status,
       method: error.method,
@@ -134,5 +136,6 @@ export class ActionError extends GitLabApiError {
       cause: error,
     });
     this.action = action;
+    this.nothingMade = options.nothingMade ?? false;
   }
 }

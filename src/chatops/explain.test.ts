@@ -39,6 +39,12 @@ describe('refusals of commands whose rules use the conditions on GitLab state', 
     expect(refusal('{ type: [incident] }', {})).toEqual(['`ship` needs an incident; this is a merge request']);
   });
 
+  it('say a command that takes no arguments takes none', () => {
+    const withArgs = { ...event, command: { ...event.command, args: [{ kind: 'word' as const, value: 'now', raw: 'now' }], line: '@rulebot ship now' } } satisfies RuleEvent;
+    const rule = loadRules([{ path: 'c.yml', text: 'rules:\n  - name: ship\n    on: command.ship\n    if: { args: { max: 0 } }\n    then: { merge: {} }\n' }]).rules[0]!;
+    expect(explainRule(rule, withArgs, {})).toEqual(['`ship` takes no arguments']);
+  });
+
   it('name what is needed without what is, when it was not read, and only when nothing else is unmet', () => {
     expect(refusal('{ approvals: approved }', {})).toEqual(['`ship` needs every approval it requires']);
     // The role failed first, so the approvals were never read: only the role is named.

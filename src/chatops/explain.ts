@@ -55,7 +55,7 @@ function describe(key: keyof Condition, value: unknown, event: RuleEvent, facts:
       const spec = value as NonNullable<Condition['args']>;
       const args = event.command?.args ?? [];
       if (spec.min !== undefined && args.length < spec.min) return [`${command} needs at least ${count(spec.min, 'argument')}`];
-      if (spec.max !== undefined && args.length > spec.max) return [`${command} takes at most ${count(spec.max, 'argument')}`];
+      if (spec.max !== undefined && args.length > spec.max) return [spec.max === 0 ? `${command} takes no arguments` : `${command} takes at most ${count(spec.max, 'argument')}`];
       const withComma = args.filter((arg) => arg.value.includes(','));
       if (withComma.length > 0) return withComma.map((arg) => `\`${arg.raw}\` contains a comma, which GitLab would read as two names`);
       const allowed = anyLabelMatcher(spec.only ?? []);

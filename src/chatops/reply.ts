@@ -26,7 +26,14 @@ export function replyText(event: RuleEvent, reports: readonly CommandReport[], b
     parts.push(`${to} did not run ${these(refused)}:`, '', ...refused.map(item), '');
     to = 'I';
   }
-  if (unfinished.length > 0) parts.push(`${to} could not do all of ${these(unfinished)}:`, '', ...unfinished.map(item), '');
+  // A command GitLab refused at its first action did nothing: not "all of" it.
+  const undone = unfinished.filter((report) => report.nothingDone);
+  const partly = unfinished.filter((report) => !report.nothingDone);
+  if (undone.length > 0) {
+    parts.push(`${to} could not do ${these(undone)}; nothing was done:`, '', ...undone.map(item), '');
+    to = 'I';
+  }
+  if (partly.length > 0) parts.push(`${to} could not do all of ${these(partly)}:`, '', ...partly.map(item), '');
   if (refused.length > 0) parts.push(`Write \`@${botUsername} help\` to see the commands you can use here.`);
   return parts.join('\n').trimEnd();
 }

@@ -18,6 +18,8 @@ export interface CommandReport {
   /** Why it was refused, in the words of the reply. */
   reasons: string[];
   calls: ApiCall[];
+  /** `failed` only: GitLab refused its first action, so nothing of it was done. */
+  nothingDone?: boolean;
   /** The command rules that fired (`ran` only), counted in `rulebot_rule_fired_total` like the event's own. */
   fired?: string[];
 }

@@ -1,5 +1,5 @@
 // Runs the chat-ops commands of a new note: rate limit, built-in help, command rules, and a reply when refused.
-import { GitLabApiError } from '../errors.js';
+import { ActionError, GitLabApiError } from '../errors.js';
 import { executeCalls, processEvent, type ApiCall, type EventOutcome } from '../pipeline/index.js';
 import type { CommandDeps } from './command-types.js';
 import { noteablePath } from '../gitlab/index.js';
@@ -102,7 +102,8 @@ async function runOne(event: RuleEvent, deps: CommandDeps, rerun: boolean): Prom
     if (error.retryable && !gaveUp) throw error;
     deps.log.warn('command failed', { command: command.name, error: error.message, gave_up: gaveUp });
     if (!rerun) deps.limiter.record(key);
-    return report('failed', [describeFailure(error, gaveUp)]);
+    const nothingDone = error instanceof ActionError && error.nothingMade;
+    return { ...report('failed', [describeFailure(error, gaveUp)]), ...(nothingDone && { nothingDone }) };
   }
   if (outcome.matched.length > 0) {
     if (!rerun) deps.limiter.record(key);

@@ -36,14 +36,26 @@ const MergedSchema = z.object({
   squash_commit_sha: z.string().nullish(),
 });
 
+/** The steps of a backport, decided from what GitLab holds now: what `runBackport` makes, and `simulate` shows. */
+export interface BackportSteps {
+  project: string;
+  iid: number;
+  to: string;
+  branch: string;
+  sha: string;
+  squashed: boolean;
+  createBranch: boolean;
+  pick: boolean;
+  /** The new merge request's fields. */
+  mergeRequest: Record<string, unknown>;
+}
+
 /**
- * Makes the backport, step by step, each step skipped when an earlier attempt did it: the branch is
- * created from the target unless it exists; the commit is cherry-picked unless the branch has moved
- * on from the target; the merge request is opened unless one is (409). A cherry-pick GitLab cannot
- * do is answered on the original merge request with the commands to do it by hand, and the branch
- * is deleted again.
+ * Reads what a backport needs (the merged merge request, the backport branch and, when the branch
+ * exists, the target) and decides its steps: the branch is created from the target unless it exists;
+ * the commit is cherry-picked unless the branch has moved on from the target.
  */
-export async function runBackport(call: ApiCall, gitlab: GitLabClient): Promise<'opened' | 'conflict'> {
+export async function decideBackport(call: ApiCall, gitlab: GitLabClient): Promise<BackportSteps> {
   const projectId = /^\/projects\/([^/]+)\//.exec(call.path)?.[1] ?? '';
   const project = decodeURIComponent(projectId);
   const iid = Number(call.body['iid']);
@@ -56,24 +68,40 @@ export async function runBackport(call: ApiCall, gitlab: GitLabClient): Promise<
     throw new GitLabApiError({ status: 200, method: 'GET', path: mrPath, retryable: false, message: 'the merge request has no merge or squash commit to cherry-pick (fast-forward merge)' });
   }
   const head = await branchHead(gitlab, project, branch);
-  let pick = head === undefined;
-  if (head === undefined) await createBranch(gitlab, project, branch, to);
-  else pick = head === (await branchHead(gitlab, project, to));
-  if (pick && !(await cherryPick(gitlab, project, sha, branch))) {
+  const pick = head === undefined || head === (await branchHead(gitlab, project, to));
+  return {
+    project, iid, to, branch, sha, squashed: Boolean(original.squash_commit_sha), createBranch: head === undefined, pick,
+    mergeRequest: backportFields(to, branch, iid, original.title, original.web_url, sha),
+  };
+}
+
+/** The fields of a backport's merge request. */
+export function backportFields(to: string, branch: string, iid: number, title: string, webUrl: string, sha: string): Record<string, unknown> {
+  return {
+    source_branch: branch,
+    target_branch: to,
+    title: `[${to}] ${title}`,
+    description: `Backport of !${iid} (${webUrl}) to \`${to}\`: cherry-picked from ${sha}.`,
+    remove_source_branch: true,
+  };
+}
+
+/**
+ * Makes the backport, step by step, each step skipped when an earlier attempt did it (decideBackport);
+ * the merge request is opened unless one is (409). A cherry-pick GitLab cannot do is answered on the
+ * original merge request with the commands to do it by hand, and the branch is deleted again.
+ */
+export async function runBackport(call: ApiCall, gitlab: GitLabClient): Promise<'opened' | 'conflict'> {
+  const steps = await decideBackport(call, gitlab);
+  const { project, branch, to, sha } = steps;
+  if (steps.createBranch) await createBranch(gitlab, project, branch, to);
+  if (steps.pick && !(await cherryPick(gitlab, project, sha, branch))) {
     await deleteBranch(gitlab, project, branch);
-    await gitlab.request('POST', `${mrPath}/notes`, { body: { body: conflictNote(sha, to, branch, original.squash_commit_sha ? false : true) } });
+    await gitlab.request('POST', `${noteablePath(project, 'merge_request', steps.iid)}/notes`, { body: { body: conflictNote(sha, to, branch, !steps.squashed) } });
     return 'conflict';
   }
   try {
-    await gitlab.request('POST', `${projectPath(project)}/merge_requests`, {
-      body: {
-        source_branch: branch,
-        target_branch: to,
-        title: `[${to}] ${original.title}`,
-        description: `Backport of !${iid} (${original.web_url}) to \`${to}\`: cherry-picked from ${sha}.`,
-        remove_source_branch: true,
-      },
-    });
+    await gitlab.request('POST', `${projectPath(project)}/merge_requests`, { body: steps.mergeRequest });
   } catch (error) {
     // 409: an earlier attempt opened it already.
     if (!(error instanceof GitLabApiError && error.status === 409)) throw error;

@@ -16,12 +16,14 @@ export const MAX_CHAIN_STEPS = 3;
  * changes, decided against the rules with a `label_added` or `label_removed` condition; the labels
  * those change start the next step. No rule runs twice in one job (`alreadyRan`, then each step's),
  * and the chain stops after MAX_CHAIN_STEPS steps. The event keeps its user, who caused the change.
+ * Calls GitLab refused (`keepGoing`) changed nothing, so they fire nothing.
  */
 export async function followLabelChanges(
   event: RuleEvent,
   calls: readonly ApiCall[],
   alreadyRan: readonly string[],
   deps: ProcessDeps,
+  options: { keepGoing?: boolean } = {},
 ): Promise<EventOutcome[]> {
   const outcomes: EventOutcome[] = [];
   let subject = event.subject;
@@ -47,14 +49,23 @@ export async function followLabelChanges(
       .candidates(chained)
       .filter((rule) => !ran.has(rule.name) && rule.inProject(event.project.path_with_namespace) && watchesLabels(rule.when));
     if (rules.length === 0) break;
-    const outcome = await processEvent(chained, { ...deps, effects: deps.effects && { ...deps.effects, scope: `labels:${step}` } }, { rules });
-    deps.log.info('labels changed by rulebot fired rules', { step, added: change.added, removed: change.removed, matched: outcome.matched });
+    const outcome = await processEvent(chained, { ...deps, effects: deps.effects && { ...deps.effects, scope: `labels:${step}` } }, { rules, keepGoing: options.keepGoing ?? false });
+    if (outcome.matched.length > 0) deps.log.info('labels changed by rulebot fired rules', { step, added: change.added, removed: change.removed, matched: outcome.matched });
+    else deps.log.debug('labels changed by rulebot fired no rule', { step, added: change.added, removed: change.removed });
     outcomes.push(outcome);
     for (const name of outcome.matched) ran.add(name);
-    made = outcome.calls;
+    made = madeCalls(outcome);
     subject = outcome.state.event.subject ?? subject;
   }
   return outcomes;
+}
+
+/** The calls of an outcome that were made: not those GitLab refused, nor those skipped after a refusal. */
+export function madeCalls(outcome: EventOutcome): ApiCall[] {
+  const notMade = outcome.notMade;
+  if (!notMade) return outcome.calls;
+  const left = new Set<ApiCall>([...notMade.refused.map(({ call }) => call), ...notMade.skipped]);
+  return outcome.calls.filter((call) => !left.has(call));
 }
 
 /** The labels (and people) the edit calls on `path` changed; undefined when they changed no label. */

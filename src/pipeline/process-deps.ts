@@ -8,6 +8,8 @@ import type { EffectGuard } from './effects.js';
 import type { DiffCache } from './facts.js';
 import type { ReviewLoadCache } from './review-picks.js';
 import type { KnownLabels } from './ensure-labels.js';
+import type { ActionError } from '../errors.js';
+import type { Preview } from './preview.js';
 
 export interface ProcessDeps {
   rules: RuleSet;
@@ -34,6 +36,18 @@ export interface ProcessDeps {
   botUsername?: string | undefined;
 }
 
+/** A call GitLab refused for good (a 4xx other than 429), with its error naming the action. */
+export interface Refusal {
+  call: ApiCall;
+  error: ActionError;
+}
+
+/** What `executeCalls` did not make when it went on past refusals: the refused calls and those skipped after them. */
+export interface NotMade {
+  refused: Refusal[];
+  skipped: ApiCall[];
+}
+
 export interface EventOutcome {
   matched: string[];
   calls: ApiCall[];
@@ -42,6 +56,10 @@ export interface EventOutcome {
   unknownUsers?: string[];
   /** Rules whose outcome could not be decided because a fact could not be read. */
   undecided: { rule: string; reason: string }[];
+  /** With `keepGoing`: the calls GitLab refused for good, and the later calls of their rules, not made. */
+  notMade?: NotMade;
+  /** Dry-run: what keyed comments and backports would send, as GitLab holds them now (or why undecided). */
+  previews?: Map<ApiCall, Preview>;
   /** The event and the facts read while processing it. */
   state: { event: RuleEvent; facts: Facts };
 }

@@ -19,7 +19,7 @@ import { findMilestone } from '../gitlab/index.js';
 export async function processEvent(
   input: RuleEvent,
   deps: ProcessDeps,
-  options: { rules?: readonly Rule[]; deferReactions?: boolean; seen?: { decision?: Decision } } = {},
+  options: { rules?: readonly Rule[]; deferReactions?: boolean; keepGoing?: boolean; seen?: { decision?: Decision } } = {},
 ): Promise<EventOutcome> {
   const decision = await decideRules(input, deps, options);
   // Kept in `seen` before acting, so that what was decided is known even when a call then fails.
@@ -31,7 +31,7 @@ export async function processEvent(
 export async function actOnDecision(
   { matched, undecided, state }: Decision,
   deps: ProcessDeps,
-  options: { deferReactions?: boolean } = {},
+  options: { deferReactions?: boolean; keepGoing?: boolean } = {},
 ): Promise<EventOutcome> {
   const factWarnings: string[] = [];
   const sources: FactSources = { ...deps };
@@ -88,8 +88,9 @@ export async function actOnDecision(
     }
   }
   // Commands of one note react once per emoji at the end, so they may hold their reactions back.
-  await executeCalls(options.deferReactions ? plan.calls.filter((call) => call.kind !== 'reaction') : plan.calls, deps);
-  return outcome;
+  const notMade = await executeCalls(options.deferReactions ? plan.calls.filter((call) => call.kind !== 'reaction') : plan.calls, deps, { keepGoing: options.keepGoing ?? false });
+  const { previews, ...left } = notMade;
+  return { ...outcome, ...(left.refused.length > 0 && { notMade: left }), ...(previews.size > 0 && { previews }) };
 }
 
 /** The ids of the users the matched rules name; the event's own user is known without asking. */

@@ -21,12 +21,14 @@ export const MilestoneAction = z.union([nonEmpty('a milestone title'), z.null()]
 export const RELATIVE_DATE = /^\+(\d{1,4})([dw])$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+const DUE_DATE_EXPECTED = 'expected "+Nd" or "+Nw" (days or weeks from the day it runs, e.g. "+7d"), a date "YYYY-MM-DD", or null to remove it';
+
 export const DueDateAction = z.union(
   [
-    z.string().refine((text) => RELATIVE_DATE.test(text) || (ISO_DATE.test(text) && !Number.isNaN(Date.parse(`${text}T00:00:00Z`)))),
+    z.string().refine((text) => RELATIVE_DATE.test(text) || (ISO_DATE.test(text) && !Number.isNaN(Date.parse(`${text}T00:00:00Z`))), { error: DUE_DATE_EXPECTED }),
     z.null(),
   ],
-  { error: 'expected a date such as "+7d", "+2w" or "2025-12-31", or null to remove it' },
+  { error: DUE_DATE_EXPECTED },
 );
 
 /** `true` removes everyone; a list removes those users. */

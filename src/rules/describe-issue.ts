@@ -37,6 +37,21 @@ function formatPath(path: Path): string {
   return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
 }
 
+/**
+ * For a value of one of a union's forms that is wrong inside (`auto_merge: {squash: maybe}`, a list
+ * with a bad item, a text that is not one of those allowed), the problem inside, at its own path: `then.auto_merge.squash: expected true or
+ * false`, not `expected true or {squash}, got a mapping`. Other issues are kept.
+ */
+export function innermostIssue(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== 'invalid_union') return issue;
+  // The form the value has is the one whose problems are not about the value's type or literal value.
+  const wrongForm = (sub: z.core.$ZodIssue) => sub.path.length === 0 && (sub.code === 'invalid_type' || sub.code === 'invalid_value' || sub.code === 'invalid_union');
+  const inside = issue.errors.filter((branch) => branch.length > 0 && !branch.some(wrongForm));
+  if (inside.length !== 1) return issue;
+  const sub = inside[0]![0]!;
+  return innermostIssue({ ...sub, path: [...issue.path, ...sub.path] } as z.core.$ZodIssue);
+}
+
 /** One sentence for a zod issue: what was expected and what was found. */
 export function describeIssue(issue: z.core.$ZodIssue, root: unknown): string {
   const found = valueAt(root, issue.path as Path);

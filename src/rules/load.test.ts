@@ -32,6 +32,23 @@ describe('loadRules', () => {
     ]);
   });
 
+  it('says what is wrong inside a value of the right form, and refuses what would never work', () => {
+    const rule = (then: string, on = 'merge_request.open', cond = '') => `  - name: r\n    on: ${on}\n${cond}    then: ${then}\n`;
+    expect(problems(`rules:\n${rule('{ due_date: "+7x" }', 'issue.open')}`)).toEqual([
+      'rules/x.yml:4: rule "r": then.due_date: expected "+Nd" or "+Nw" (days or weeks from the day it runs, e.g. "+7d"), a date "YYYY-MM-DD", or null to remove it, got "+7x"',
+    ]);
+    expect(problems(`rules:\n${rule('{ unassign: ["{{ title }}"] }')}`)).toEqual([
+      'rules/x.yml:4: rule "r": then.unassign[0]: expected a username, "@me", "{{ user.username }}", "{{ author.username }}" or "{{ args }}", got "{{ title }}"',
+    ]);
+    expect(problems(`rules:\n${rule('{ auto_merge: { squash: maybe } }')}`)).toEqual(['rules/x.yml:4: rule "r": then.auto_merge.squash: expected true or false, got "maybe"']);
+    expect(problems(`rules:\n${rule('{ request_review: { pick: 3, from: [alice, bob] } }')}`)).toEqual([
+      'rules/x.yml:4: rule "r": then.request_review.pick: expected at most 2 (the users in "from"), got 3',
+    ]);
+    expect(problems(`rules:\n${rule('{ add_labels: [x] }', 'issue.open', '    if: { type: incidnet }\n')}`)).toEqual([
+      'rules/x.yml:4: rule "r": if.type: unknown type "incidnet" (did you mean "incident"?); known: issue, incident, test_case, task, epic, key_result, objective, requirement, ticket, merge_request',
+    ]);
+  });
+
   it('reads declared labels, a file of labels alone included, and refuses a label declared twice or a bad color', () => {
     const set = loadRules([
       { path: 'rules/labels.yml', text: 'labels:\n  - { name: bug, color: "#d9534f", description: Broken }\n' },

@@ -1,7 +1,7 @@
 // Loads rule files from their text: YAML parsing, schema validation, cross-file checks, compilation.
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { RuleConfigError } from '../errors.js';
-import { describeIssue, describeLocation } from './describe-issue.js';
+import { describeIssue, describeLocation, innermostIssue } from './describe-issue.js';
 import { compileEntries, type RuleEntry } from './compile-entries.js';
 import { RuleSet } from './rule-set.js';
 import { RuleFileSchema, type LabelSpec, type RuleFile } from './schema.js';
@@ -109,7 +109,8 @@ export function parseRuleFile(source: RuleSource, options: ParseOptions = {}): P
   const result = RuleFileSchema.safeParse(raw);
   if (result.success) return { source, file: result.data, lineOf: lines };
   return {
-    problems: result.error.issues.map((issue) => {
+    problems: result.error.issues.map((found) => {
+      const issue = innermostIssue(found);
       const keyPath = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
       const line = lines(keyPath);
       return `${source.path}${line ? `:${line}` : ''}: ${describeLocation(raw, issue.path)}: ${describeIssue(issue, raw)}`;

@@ -194,10 +194,15 @@ export const ActionsSchema = z
       .union(
         [
           ActionUserList,
-          z.strictObject({
-            pick: z.number({ error: 'expected a whole number' }).int().positive(),
-            from: ActionUserList.min(1),
-          }),
+          z
+            .strictObject({
+              pick: z.number({ error: 'expected a whole number' }).int().positive(),
+              from: ActionUserList.min(1),
+            })
+            .superRefine(({ pick, from }, ctx) => {
+              // Fewer to pick from than asked for would ask every one of them, every time: a mistake.
+              if (pick > from.length) ctx.addIssue({ code: 'custom', path: ['pick'], message: `expected at most ${from.length} (the users in "from"), got ${pick}` });
+            }),
         ],
         { error: 'expected a list of usernames, or {pick: n, from: [usernames]}' },
       )

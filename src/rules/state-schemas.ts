@@ -69,11 +69,45 @@ export const MilestoneCondition = z.union(
   { error: 'expected {is: "milestone title"} or {none: true}' },
 );
 
+/** GitLab's work item types in lower case (spaces as `_`), and `merge_request`: what `type` may name. */
+export const ITEM_TYPES = ['issue', 'incident', 'test_case', 'task', 'epic', 'key_result', 'objective', 'requirement', 'ticket', 'merge_request'] as const;
+
 /** Work item types in lower case, as GitLab names them; `merge_request` too, so one rule can tell them apart. */
 export const TypeCondition = oneOrMany(
-  nonEmpty('a type such as issue, incident, task, epic').transform((type) => type.toLowerCase().replace(/ /g, '_')),
+  nonEmpty('a type such as issue, incident, task, epic').transform((type, ctx) => {
+    const known = type.toLowerCase().replace(/ /g, '_');
+    if ((ITEM_TYPES as readonly string[]).includes(known)) return known;
+    // A misspelt type would never match: refused, with the nearest known one.
+    const near = nearest(known, ITEM_TYPES);
+    ctx.addIssue({ code: 'custom', message: `unknown type "${type}"${near ? ` (did you mean "${near}"?)` : ''}; known: ${ITEM_TYPES.join(', ')}` });
+    return z.NEVER;
+  }),
   'a type such as issue, incident, task or epic',
 );
+
+/** The candidate at most 2 edits away from `word` (the nearest), if any. */
+function nearest(word: string, candidates: readonly string[]): string | undefined {
+  let best: { candidate: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = editDistance(word, candidate);
+    if (distance <= 2 && (!best || distance < best.distance)) best = { candidate, distance };
+  }
+  return best?.candidate;
+}
+
+/** Levenshtein distance, with a swap of two neighbours counted as one edit. */
+function editDistance(a: string, b: string): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let value = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, rows[i - 2]![j - 2]! + 1);
+      rows[i]![j] = value;
+    }
+  }
+  return rows[a.length]![b.length]!;
+}
 
 /** `{older_than, newer_than}` of the last activity of a person, with people (bots) whose activity does not count. */
 export const ActivityCondition = (Duration: z.ZodType<number, string>) =>

@@ -74,7 +74,7 @@ describe.each(RUNTIMES)('chat-ops actions ($name)', (runtime) => {
     const reply = h.gitlab.notes(5, 'MergeRequest', 1).filter((note) => note.author_id === 99).map((note) => withoutMarker(note.body));
     expect(reply).toEqual([
       [
-        '@maint, I could not do all of this command:',
+        '@maint, I could not do this command; nothing was done:',
         '',
         '- `@rulebot ship`: merge: GitLab refused (409): SHA does not match HEAD of source branch: a-newer-commit-pushed-since.',
       ].join('\n'),

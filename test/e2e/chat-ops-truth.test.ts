@@ -82,7 +82,7 @@ describe.each(RUNTIMES)('chat-ops that tells the truth ($name)', (runtime) => {
     await command('@rulebot ship');
     expect(h.gitlab.mergeRequest(PROJECT, 1)).toMatchObject({ state: 'opened', auto_merge: false });
     expect(botNotes().map((note) => note.body)).toEqual([
-      ['@maint, I could not do all of this command:', '', '- `@rulebot ship`: merge: GitLab refused (405): Method Not Allowed.'].join('\n'),
+      ['@maint, I could not do this command; nothing was done:', '', '- `@rulebot ship`: merge: GitLab refused (405): Method Not Allowed.'].join('\n'),
     ]);
     expect(awards()).toEqual(['no_entry_sign']);
     // The merge was tried once; its reply ("Merging …") was not posted, since it did not happen.
@@ -172,7 +172,7 @@ describe.each(RUNTIMES)('chat-ops that tells the truth ($name)', (runtime) => {
     await command('@rulebot automerge');
     expect(h.gitlab.mergeRequest(PROJECT, 1)).toMatchObject({ state: 'opened', auto_merge: false });
     expect(botNotes().map((note) => note.body)).toEqual([
-      ['@maint, I could not do all of this command:', '', '- `@rulebot automerge`: auto_merge: GitLab refused (405): Method Not Allowed.'].join('\n'),
+      ['@maint, I could not do this command; nothing was done:', '', '- `@rulebot automerge`: auto_merge: GitLab refused (405): Method Not Allowed.'].join('\n'),
     ]);
     expect(awards()).toEqual(['no_entry_sign']);
     // The project is read for its merge train setting, then the merge is tried once.
@@ -223,7 +223,7 @@ describe.each(RUNTIMES)('chat-ops that gives up ($name)', (runtime) => {
     expect(h.gitlab.calls('PUT', /\/merge$/)).toHaveLength(3);
     expect(botNotes().map((note) => note.body)).toEqual([
       [
-        '@maint, I could not do all of this command:',
+        '@maint, I could not do this command; nothing was done:',
         '',
         '- `@rulebot ship`: merge: GitLab kept failing (503): Service Unavailable; I gave up after retrying.',
       ].join('\n'),

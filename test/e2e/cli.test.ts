@@ -15,6 +15,13 @@ async function cli(args: string[], env: Record<string, string | undefined> = {})
   return { code, lines: lines.join('\n').split('\n') };
 }
 
+const KEYED = `rules:
+  - name: checklist
+    on: merge_request
+    then:
+      comment: { body: "Checklist: tests.", key: checklist }
+`;
+
 async function tempFiles(files: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'rulebot-cli-'));
   for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
@@ -215,6 +222,68 @@ describe('rulebot simulate', () => {
     } finally {
       await gitlab.stop();
     }
+  });
+
+  it('shows what a keyed comment needs as GitLab holds it: the read, and nothing to send when the comment says this already', async () => {
+    const gitlab = new FakeGitLab({ token: TOKEN, botUser: BOT });
+    await gitlab.start();
+    try {
+      gitlab.addProject({ id: 1, path_with_namespace: 'gitlabhq/gitlab-test' });
+      gitlab.addMergeRequest({ project_id: 1, iid: 1 });
+      gitlab.addNote({ project_id: 1, noteable_type: 'MergeRequest', noteable_iid: 1, author_id: BOT.id, body: 'Checklist: tests.\n\n<!-- rulebot:comment:checklist -->' });
+      const dir = await tempFiles({ 'sticky.yml': KEYED });
+      const env = { GITLAB_URL: gitlab.url, GITLAB_TOKEN: TOKEN };
+      const { code, lines } = await cli(['simulate', '--event', 'test/fixtures/merge_request.json', '--rules', dir], env);
+      expect(code).toBe(0);
+      const printed = lines.map((line) => JSON.parse(line));
+      expect(printed).toContainEqual({ type: 'read', call: 'GET /projects/1/merge_requests/1/notes' });
+      expect(printed.filter((line) => line.type === 'call')).toEqual([]);
+      expect(printed).toContainEqual({ type: 'unchanged', message: expect.stringMatching(/^keyed comment "checklist" left alone: note \d+ already says this$/), rules: ['checklist'] });
+
+      // Changed text: an edit of that note, not a second comment.
+      const changed = await tempFiles({ 'sticky.yml': KEYED.replace('tests.', 'tests, docs.') });
+      const edited = (await cli(['simulate', '--event', 'test/fixtures/merge_request.json', '--rules', changed], env)).lines.map((line) => JSON.parse(line));
+      expect(edited.filter((line) => line.type === 'call')).toEqual([
+        { type: 'call', method: 'PUT', path: expect.stringMatching(/^\/projects\/1\/merge_requests\/1\/notes\/\d+$/), body: { body: 'Checklist: tests, docs.\n\n<!-- rulebot:comment:checklist -->' }, rules: ['checklist'] },
+      ]);
+      expect(gitlab.calls('PUT')).toEqual([]);
+      expect(gitlab.calls('POST')).toEqual([]);
+    } finally {
+      await gitlab.stop();
+    }
+  });
+
+  it('calls a keyed comment undecided without a token, not a new comment', async () => {
+    const dir = await tempFiles({ 'sticky.yml': KEYED });
+    const printed = (await cli(['simulate', '--event', 'test/fixtures/merge_request.json', '--rules', dir])).lines.map((line) => JSON.parse(line));
+    expect(printed.filter((line) => line.type === 'call')).toEqual([]);
+    expect(printed).toContainEqual({
+      type: 'undecided',
+      rules: ['checklist'],
+      reason: 'keyed comment "checklist": posted, edited or left alone depending on the comment already there, which was not read (GITLAB_TOKEN is not set)',
+    });
+  });
+
+  it('shows the steps of a backport, each depending on GitLab, without a token', async () => {
+    const event = JSON.parse(await readFile('test/fixtures/merge_request.json', 'utf8'));
+    event.object_attributes = { ...event.object_attributes, action: 'merge', state: 'merged' };
+    const dir = await tempFiles({
+      'event.json': JSON.stringify(event),
+      'backport.yml': 'rules:\n  - name: to stable\n    on: merge_request.merge\n    then: { backport: { to: stable } }\n',
+    });
+    const printed = (await cli(['simulate', '--event', join(dir, 'event.json'), '--rules', dir])).lines.map((line) => JSON.parse(line));
+    const iid = event.object_attributes.iid;
+    const branch = `backport-${iid}-to-stable`;
+    expect(printed.filter((line) => line.type === 'call')).toEqual([
+      { type: 'call', method: 'POST', path: '/projects/1/repository/branches', body: { branch, ref: 'stable' }, rules: ['to stable'], if: `the branch ${branch} does not exist yet` },
+      { type: 'call', method: 'POST', path: `/projects/1/repository/commits/<merge commit of !${iid}>/cherry_pick`, body: { branch }, rules: ['to stable'], if: 'the branch has not moved on from stable' },
+      { type: 'call', method: 'POST', path: '/projects/1/merge_requests', body: { source_branch: branch, target_branch: 'stable', title: `[stable] <title of !${iid}>`, remove_source_branch: true }, rules: ['to stable'], if: 'the cherry-pick succeeds' },
+    ]);
+  });
+
+  it('accepts --header "Work Item Hook" for a work item event', async () => {
+    const { lines } = await cli(['simulate', '--event', 'test/fixtures/work_item.json', '--header', 'Work Item Hook']);
+    expect(lines.map((line) => JSON.parse(line)).filter((line) => line.type === 'warning')).toEqual([]);
   });
 
   it('warns when --header does not fit the event, and needs --event', async () => {

@@ -252,7 +252,7 @@ describe.each(RUNTIMES)('decision records ($name)', (runtime) => {
     await h.settle();
     expect((await json('/api/events/refused-1')).body).toMatchObject({
       outcome: 'dead_letter',
-      reason: 'PUT /projects/1/merge_requests/1: 403 Forbidden',
+      reason: 'labels (rule "documentation") refused: PUT /projects/1/merge_requests/1: 403 Forbidden',
       attempts: 1,
       calls: [
         { method: 'GET', path: '/projects/1/merge_requests/1/diffs', status: 200 },

@@ -114,7 +114,7 @@ describe('faults', () => {
     expect(status.queue).toMatchObject({ depth: 0, dead_letters: 1 });
 
     const [letter] = await h.server.bot.store.deadLetters();
-    expect(letter?.reason).toBe('PUT /projects/1/merge_requests/5: 403 Forbidden');
+    expect(letter?.reason).toBe('labels (rule "welcome") refused: PUT /projects/1/merge_requests/5: 403 Forbidden');
     await h.server.bot.retryDeadLetter(letter!.job.id);
     await h.settle();
     expectEachOnce([4, 5]);
@@ -129,7 +129,7 @@ describe('faults', () => {
     const env = { DATA_DIR: h.server.config.dataDir };
     const lines: string[] = [];
     expect(await runCli(['dead-letters'], env, (line) => lines.push(line))).toBe(0);
-    expect(lines[0]).toMatch(/^poisoned-6 {2}\S+Z {2}merge_request\.open {2}project 1 {2}after 1 attempt\(s\) {2}PUT \/projects\/1\/merge_requests\/6: 404 Merge Request Not Found$/);
+    expect(lines[0]).toMatch(/^poisoned-6 {2}\S+Z {2}merge_request\.open {2}project 1 {2}after 1 attempt\(s\) {2}labels \(rule "welcome"\) refused: PUT \/projects\/1\/merge_requests\/6: 404 Merge Request Not Found$/);
     expect(lines[1]).toBe(`1 dead letter in ${env.DATA_DIR} (replay one with --retry ID)`);
 
     lines.length = 0;

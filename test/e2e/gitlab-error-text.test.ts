@@ -9,7 +9,7 @@ const bytes = (text: string) => Buffer.byteLength(text);
 /** What a misbehaving GitLab (or a proxy in front of it) answers: 5 MB, repeating the secrets it knows. */
 const HUGE_MESSAGE = `token ${TOKEN} may not edit this; hook secret ${SECRET}; ${'x'.repeat(5 * 1024 * 1024)}`;
 /** How the message shows: GitLab's words cut to 1 KB, the secrets replaced, the cut said. */
-const SHOWN = /^PUT \/projects\/1\/merge_requests\/1: token \[redacted\] may not edit this; hook secret \[redacted\]; x+… \(52429\d\d bytes, cut\)$/;
+const SHOWN = /^labels \(rule "welcome"\) refused: PUT \/projects\/1\/merge_requests\/1: token \[redacted\] may not edit this; hook secret \[redacted\]; x+… \(52429\d\d bytes, cut\)$/;
 
 let h: Harness;
 afterEach(async () => h.close());

@@ -152,9 +152,9 @@ describe.each(RUNTIMES)('auto-labeling with the shipped rules ($name)', (runtime
     h.gitlab.inject({ method: 'PUT', path: /merge_requests\/1$/, status: 403, body: { message: '403 Forbidden' } });
     await h.post(mergeRequestPayload({ action: 'open' }), { 'idempotency-key': 'refused-1' });
     await h.settle();
-    expect(h.logs.some((line) => line.includes('dead letter') && line.includes('PUT /projects/1/merge_requests/1: 403 Forbidden'))).toBe(true);
+    expect(h.logs.some((line) => line.includes('dead letter') && line.includes('refused: PUT /projects/1/merge_requests/1: 403 Forbidden'))).toBe(true);
     const status = await h.status();
-    expect(status.queue).toMatchObject({ depth: 0, dead_letters: 1, last_error: { job: 'refused-1', message: 'PUT /projects/1/merge_requests/1: 403 Forbidden' } });
+    expect(status.queue).toMatchObject({ depth: 0, dead_letters: 1, last_error: { job: 'refused-1', message: 'labels (rule "documentation label") refused: PUT /projects/1/merge_requests/1: 403 Forbidden' } });
     expect(h.gitlab.calls('PUT')).toHaveLength(1);
 
     await h.post(mergeRequestPayload({ action: 'open' }));
@@ -173,7 +173,7 @@ describe.each(RUNTIMES)('auto-labeling with the shipped rules ($name)', (runtime
     const listed = await (await h.fetch('/dead-letters', { headers: auth })).json();
     expect(listed).toEqual({
       dead_letters: [
-        { id: 'refused-2', project_id: 1, event_uuid: expect.any(String), received_at: expect.any(String), failed_at: expect.any(String), attempts: 1, reason: 'PUT /projects/1/merge_requests/1: 403 Forbidden' },
+        { id: 'refused-2', project_id: 1, event_uuid: expect.any(String), received_at: expect.any(String), failed_at: expect.any(String), attempts: 1, reason: 'labels (rule "documentation label") refused: PUT /projects/1/merge_requests/1: 403 Forbidden' },
       ],
     });
 

@@ -35,6 +35,7 @@ const HEADER_KINDS: Record<string, string> = {
   'Tag Push Hook': 'tag_push',
   'Pipeline Hook': 'pipeline',
   'Emoji Hook': 'emoji',
+  'Work Item Hook': 'work_item',
 };
 
 /** Prints one JSON object per line: the event, each matched rule and call, warnings, then each command with its verdict and calls. */
@@ -105,7 +106,17 @@ export async function runSimulate(options: SimulateOptions, out: (line: string) 
   const { outcome, commands, replies } = ran;
   for (const read of reads) print({ type: 'read', call: read });
   for (const rule of outcome.matched) print({ type: 'match', rule });
-  for (const call of outcome.calls) print({ type: 'call', method: call.method, path: call.path, body: call.body, rules: call.rules });
+  for (const call of outcome.calls) {
+    // A keyed comment or a backport: the requests GitLab's answers lead to, not the planned placeholder.
+    const preview = outcome.previews?.get(call);
+    if (!preview) {
+      print({ type: 'call', method: call.method, path: call.path, body: call.body, rules: call.rules });
+      continue;
+    }
+    for (const shown of preview.calls) print({ type: 'call', method: shown.method, path: shown.path, body: shown.body, rules: call.rules, ...(shown.if && { if: shown.if }) });
+    if (preview.note) print({ type: 'unchanged', message: preview.note, rules: call.rules });
+    if (preview.undecided) print({ type: 'undecided', rules: call.rules, reason: preview.undecided });
+  }
   for (const message of outcome.warnings) print({ type: 'warning', message });
   // Changed files are the one fact that can be given without GitLab: say how.
   const hint = (reason: string) => (!config.gitlabToken && reason.startsWith('changed files were not read') ? `${reason} (changed files can be given with --diffs FILE)` : reason);
