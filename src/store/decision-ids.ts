@@ -3,9 +3,9 @@ import type { SqlDriver } from './sql-tables.js';
 
 /**
  * Event ids are random, so an SQL index of them puts each new entry on a random page of the index,
- * and every commit rewrites most of its pages: about a fifth of what storing a record cost. A process
- * that keeps the tables open for long (Node's server) keeps this map instead, read from the rows once
- * when opened (about 30 ms for 50,000 records) and kept up to date as rows are written.
+ * and every commit rewrites most of its pages: about a quarter of what storing a record cost. A
+ * process that keeps the tables open for long (Node's server) keeps this map instead, read from the
+ * rows once when opened (opening 50,000 records takes about 80 ms) and kept up to date as rows are written.
  *
  * Other processes may write to the same file (the command line puts dead letters back): rows with a
  * seq above the highest one known are read in by `catchUp`, which a write calls once it holds the
