@@ -36,7 +36,10 @@ export function buildListQuery(condition: Condition | undefined, resource: 'merg
   const iso = (ms: number) => new Date(ms).toISOString();
   if (c.updated?.older_than !== undefined) query['updated_before'] = iso(now - c.updated.older_than);
   if (c.updated?.newer_than !== undefined) query['updated_after'] = iso(now - c.updated.newer_than);
-  if (c.created?.older_than !== undefined) query['created_before'] = iso(now - c.created.older_than);
+  // An item whose last activity is older than a duration was created before it too (its activity is its
+  // creation until someone comments): the listing leaves out the young items whose notes could not count.
+  const createdBefore = Math.max(c.created?.older_than ?? -Infinity, c.activity?.older_than ?? -Infinity);
+  if (createdBefore !== -Infinity) query['created_before'] = iso(now - createdBefore);
   if (c.created?.newer_than !== undefined) query['created_after'] = iso(now - c.created.newer_than);
   return query;
 }

@@ -31,8 +31,8 @@ describe.each(RUNTIMES)('schedule: activity and summary ($name)', (runtime) => {
     h = await runtime.start({ rules: { 'quiet.yml': RULES }, now: () => START });
     h.gitlab.addProject({ id: 42, path_with_namespace: 'acme/widgets' });
     for (const [id, username] of [[7, 'alice'], [8, 'renovate']] as const) h.gitlab.addUser({ id, username });
-    const issue = (iid: number, labels: string[] = []) =>
-      h.gitlab.addIssue({ project_id: 42, iid, title: `Issue ${iid}`, labels, created_at: ago(100), updated_at: ago(1) });
+    const issue = (iid: number, labels: string[] = [], createdDaysAgo = 100) =>
+      h.gitlab.addIssue({ project_id: 42, iid, title: `Issue ${iid}`, labels, created_at: ago(createdDaysAgo), updated_at: ago(1) });
     const note = (iid: number, author_id: number, days: number) =>
       h.gitlab.addNote({ project_id: 42, noteable_type: 'Issue', noteable_iid: iid, body: 'note', author_id, created_at: ago(days) });
     issue(1);
@@ -44,6 +44,8 @@ describe.each(RUNTIMES)('schedule: activity and summary ($name)', (runtime) => {
     issue(3, ['pinned']);
     note(3, 7, 90);
     issue(4);
+    // Opened 10 days ago: quiet for 30 days it cannot be, so the listing leaves it out and its notes are not read.
+    issue(5, [], 10);
 
     await h.cron();
     await h.settle();
@@ -57,7 +59,8 @@ describe.each(RUNTIMES)('schedule: activity and summary ($name)', (runtime) => {
       'POST /projects/acme%2Fwidgets/issues',
     ]);
     expect([1, 2, 3, 4].map((iid) => h.gitlab.issue(42, iid)?.labels)).toEqual([['quiet'], [], ['pinned'], ['quiet']]);
-    const summary = h.gitlab.issue(42, 5)!;
+    expect(h.gitlab.issue(42, 5)?.labels).toEqual([]);
+    const summary = h.gitlab.issue(42, 6)!;
     expect(summary.title).toBe('Quiet issues');
     expect(summary.description).toBe(
       [
@@ -70,7 +73,7 @@ describe.each(RUNTIMES)('schedule: activity and summary ($name)', (runtime) => {
     // The run's decision record names the summary issue, and its creation is among the run's calls.
     const runs = await (await h.fetch('/api/events?event=schedule', { headers: { authorization: `Bearer ${SECRET}` } })).json();
     expect(runs.events).toHaveLength(1);
-    expect(runs.events[0].schedule).toMatchObject({ rule: 'quiet issues', acted: 2, summaries: [{ project: 'acme/widgets', title: 'Quiet issues', url: `${h.gitlab.url}/acme/widgets/-/issues/5` }] });
+    expect(runs.events[0].schedule).toMatchObject({ rule: 'quiet issues', acted: 2, summaries: [{ project: 'acme/widgets', title: 'Quiet issues', url: `${h.gitlab.url}/acme/widgets/-/issues/6` }] });
     expect(runs.events[0].calls.map((call: any) => `${call.method} ${call.path}`)).toContain('POST /projects/acme%2Fwidgets/issues');
   });
 });
