@@ -210,9 +210,15 @@ export class DecisionTables {
     let record = boundRecord(input);
     const hash = idHash(record.id);
     const earlier = firstAttempt ? undefined : this.locate(record.id, hash);
-    if (earlier && record.schedule) {
-      const merged = this.readPending(earlier, batch);
-      if (merged.schedule) record = boundRecord(mergeScheduleRecords(merged, record));
+    if (earlier) {
+      const before = this.readPending(earlier, batch);
+      if (record.schedule) {
+        if (before.schedule) record = boundRecord(mergeScheduleRecords(before, record));
+      } else if (before.calls.length + before.calls_omitted > 0) {
+        // A later attempt keeps the calls of the earlier ones: the refused call that made a dead letter
+        // stays listed after the letter is put back and done.
+        record = boundRecord({ ...record, calls: [...before.calls, ...record.calls], calls_omitted: before.calls_omitted + record.calls_omitted });
+      }
     }
     const slot = batch.lines.push(compactJson(record)) - 1;
     // The rules between newlines, so that `instr` finds a whole name: `\ndocs\n` is not inside `\ndocs label\n`.

@@ -264,7 +264,14 @@ describe.each(RUNTIMES)('decision records ($name)', (runtime) => {
 
     expect((await h.fetch('/dead-letters/refused-1/retry', { method: 'POST', headers: auth })).status).toBe(202);
     await h.settle();
-    expect((await json('/api/events/refused-1')).body).toMatchObject({ outcome: 'done', reason: null, attempts: 2 });
+    const after = (await json('/api/events/refused-1')).body;
+    expect(after).toMatchObject({ outcome: 'done', reason: null, attempts: 2 });
+    // The refusal that made the dead letter stays among the event's calls, before the attempt that succeeded.
+    expect(after.calls.map((call: any) => `${call.method} ${call.path} ${call.status}`)).toEqual([
+      'GET /projects/1/merge_requests/1/diffs 200',
+      'PUT /projects/1/merge_requests/1 403',
+      'PUT /projects/1/merge_requests/1 200',
+    ]);
     const metrics = await metricsShowing('rulebot_events_processed_total{outcome="done"} 1');
     expect(metrics).toContain('rulebot_events_processed_total{outcome="dead_letter"} 1');
     expect(sample(metrics, 'rulebot_gitlab_requests_total{method="PUT",status="403"}')).toBe(1);
