@@ -11,7 +11,7 @@ export interface DeclaredLabel {
 export interface LabelChange {
   action: 'create' | 'update' | 'unchanged';
   name: string;
-  /** What differs, for `update`: `color #aaa → #bbb`. */
+  /** What differs, for `update`: `color #aaa → #bbb, description "old" → "new"`. */
   detail?: string;
 }
 
@@ -31,7 +31,9 @@ export async function syncLabels(gitlab: GitLabClient, owner: string, declared: 
     }
     const details: string[] = [];
     if (found.color.toLowerCase() !== label.color.toLowerCase()) details.push(`color ${found.color} → ${label.color}`);
-    if (label.description !== undefined && (found.description ?? '') !== label.description) details.push('description');
+    if (label.description !== undefined && (found.description ?? '') !== label.description) {
+      details.push(`description ${quoted(found.description ?? '')} → ${quoted(label.description)}`);
+    }
     if (details.length === 0) {
       changes.push({ action: 'unchanged', name: label.name });
       continue;
@@ -40,4 +42,9 @@ export async function syncLabels(gitlab: GitLabClient, owner: string, declared: 
     changes.push({ action: 'update', name: label.name, detail: details.join(', ') });
   }
   return changes;
+}
+
+/** A description as the sync prints it: quoted, and shortened past 60 characters. */
+function quoted(text: string): string {
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 59)}…` : text);
 }

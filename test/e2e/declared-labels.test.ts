@@ -11,7 +11,7 @@ import { join } from 'node:path';
 
 const RULES = `labels:
   - { name: "needs-review", color: "#d9534f", description: "Waiting for a reviewer" }
-  - { name: "triaged", color: "#5cb85c" }
+  - { name: "triaged", color: "#5cb85c", description: "Someone looked at it" }
 rules:
   - name: review
     on: merge_request.open
@@ -70,7 +70,7 @@ describe('rulebot labels sync', () => {
         code: 0,
         lines: [
           'would create ~"needs-review" (#d9534f) in project acme/widgets',
-          'would update ~"triaged" in project acme/widgets: color #000000 → #5cb85c',
+          'would update ~"triaged" in project acme/widgets: color #000000 → #5cb85c, description "" → "Someone looked at it"',
           'labels: 1 to create, 1 to update, 0 already right (dry run: nothing changed)',
         ],
       });
