@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { DEFAULT_DECISION_LIMITS, type DecisionInput, type DecisionLimits, type DecisionOutcome, type DecisionPage, type DecisionQuery, type DecisionRecord } from '../../store/decision-record.js';
 import { DecisionTables, type DecisionWrite } from '../../store/decision-tables.js';
-import type { SqlDriver, SqlValue } from '../../store/sql-tables.js';
+import { betterSqliteDriver } from './sqlite-driver.js';
 
 export interface SqliteDecisionsOptions {
   limits?: DecisionLimits;
@@ -44,7 +44,7 @@ export class SqliteDecisions {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     // Created, or brought up from an older layout, in one transaction.
-    this.tables = this.db.transaction(() => new DecisionTables(driverOf(this.db), options.limits ?? DEFAULT_DECISION_LIMITS, options.now ?? Date.now, { ids: 'in-memory' })).immediate();
+    this.tables = this.db.transaction(() => new DecisionTables(betterSqliteDriver(this.db), options.limits ?? DEFAULT_DECISION_LIMITS, options.now ?? Date.now, { ids: 'in-memory' })).immediate();
     // Immediate: the write lock is taken first, so that a command line writing records meanwhile waits instead of failing.
     const write = this.db.transaction((operations: readonly DecisionWrite[]) => this.tables.write(operations));
     this.writeAll = (operations) => write.immediate(operations);
@@ -114,18 +114,4 @@ export class SqliteDecisions {
       this.options.onError?.(error);
     }
   }
-}
-
-function driverOf(db: Database.Database): SqlDriver {
-  const statements = new Map<string, Database.Statement>();
-  const prepare = (sql: string) => {
-    let statement = statements.get(sql);
-    if (!statement) statements.set(sql, (statement = db.prepare(sql)));
-    return statement;
-  };
-  return {
-    exec: (sql) => void db.exec(sql),
-    all: <Row>(sql: string, ...params: SqlValue[]) => prepare(sql).all(...params) as Row[],
-    run: (sql, ...params) => void prepare(sql).run(...params),
-  };
 }

@@ -2,9 +2,10 @@
 import Database from 'better-sqlite3';
 import { closeSync, fdatasync, fdatasyncSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { StoreTables, type SqlDriver, type SqlValue } from '../../store/sql-tables.js';
+import { StoreTables } from '../../store/sql-tables.js';
 import type { DecisionInput, DecisionLimits, DecisionPage, DecisionQuery, DecisionRecord } from '../../store/decision-record.js';
 import { SqliteDecisions } from './sqlite-decisions.js';
+import { betterSqliteDriver } from './sqlite-driver.js';
 import type { AttemptsMade, DeadLetter, QueueStats, Store, StoredJob } from '../../store/store.js';
 import type { NewRuleConfig, PushedChange, RuleConfigRecord, RuleConfigStore } from '../../store/rule-config-store.js';
 import { RuleConfigTables } from '../../store/rule-config-tables.js';
@@ -391,19 +392,4 @@ export class SqliteStore implements Store, RuleConfigStore {
       else entry.resolve(value);
     }
   }
-}
-
-/** better-sqlite3 behind the tables' driver, each statement prepared once. */
-function betterSqliteDriver(db: Database.Database): SqlDriver {
-  const statements = new Map<string, Database.Statement>();
-  const prepare = (sql: string) => {
-    let statement = statements.get(sql);
-    if (!statement) statements.set(sql, (statement = db.prepare(sql)));
-    return statement;
-  };
-  return {
-    exec: (sql) => void db.exec(sql),
-    all: <Row>(sql: string, ...params: SqlValue[]) => prepare(sql).all(...params) as Row[],
-    run: (sql, ...params) => void prepare(sql).run(...params),
-  };
 }
