@@ -1,5 +1,5 @@
 // The decision record of a delivery rulebot did not act on: ignored (a kind it does not read, its own event) or a duplicate.
-import type { DecisionInput } from '../store/index.js';
+import { bareRecord, type DecisionInput } from '../store/index.js';
 import { projectOf } from './payload-project.js';
 import type { Delivery } from './webhook.js';
 
@@ -10,7 +10,7 @@ export function deliveryRecord(delivery: Delivery): DecisionInput | undefined {
   const at = delivery.receivedAt;
   const project = event ? { id: event.project.id, path: event.project.path_with_namespace } : projectOf(payload);
   const subject = event?.subject;
-  return {
+  return bareRecord({
     // Its own id: a duplicate's event id is the original's, whose record this must not replace.
     id: `${delivery.status}:${crypto.randomUUID()}`,
     event: event?.names.at(-1) ?? (typeof payload['object_kind'] === 'string' ? payload['object_kind'].slice(0, 100) : 'unknown'),
@@ -22,15 +22,5 @@ export function deliveryRecord(delivery: Delivery): DecisionInput | undefined {
     reason: delivery.status === 'duplicate' ? `${delivery.reason ?? 'seen before'}; event ${delivery.id}` : (delivery.reason ?? null),
     received_at: at,
     finished_at: at,
-    attempts: 0,
-    dry_run: false,
-    rules: [],
-    rules_omitted: 0,
-    commands: [],
-    calls: [],
-    calls_omitted: 0,
-    planned: [],
-    warnings: [],
-    schedule: null,
-  };
+  });
 }

@@ -1,5 +1,5 @@
 // The decision record of a delivery whose payload rulebot cannot read, kept as a dead letter on arrival.
-import type { DecisionInput } from '../store/index.js';
+import { bareRecord, type DecisionInput } from '../store/index.js';
 import { projectOf } from './payload-project.js';
 
 /**
@@ -8,7 +8,7 @@ import { projectOf } from './payload-project.js';
  * before the dead letter, which then sets its outcome and reason.
  */
 export function unreadableRecord(input: { id: string; payload: Record<string, unknown>; reason: string; eventUuid: string | undefined; receivedAt: number }): DecisionInput {
-  return {
+  return bareRecord({
     id: input.id,
     event: 'unknown',
     event_uuid: input.eventUuid ?? null,
@@ -19,15 +19,5 @@ export function unreadableRecord(input: { id: string; payload: Record<string, un
     reason: input.reason,
     received_at: input.receivedAt,
     finished_at: input.receivedAt,
-    attempts: 0,
-    dry_run: false,
-    rules: [],
-    rules_omitted: 0,
-    commands: [],
-    calls: [],
-    calls_omitted: 0,
-    planned: [],
-    warnings: [],
-    schedule: null,
-  };
+  });
 }

@@ -116,6 +116,14 @@ export interface DecisionRecord {
  */
 export type DecisionInput = Omit<DecisionRecord, 'received_at' | 'finished_at'> & { received_at: number; finished_at: number | null };
 
+/**
+ * The record of something rulebot decided nothing about (a delivery it does not act on, one it cannot
+ * read, an outcome whose event left no record): who and what it was, and no rules, commands or calls.
+ */
+export function bareRecord(head: Pick<DecisionInput, 'id' | 'event' | 'event_uuid' | 'project' | 'subject' | 'user' | 'outcome' | 'reason' | 'received_at' | 'finished_at'>): DecisionInput {
+  return { ...head, attempts: 0, dry_run: false, rules: [], rules_omitted: 0, commands: [], calls: [], calls_omitted: 0, planned: [], warnings: [], schedule: null };
+}
+
 /** Filters of `GET /api/events`, newest first. */
 export interface DecisionQuery {
   /** `path_with_namespace`, or the numeric id. */

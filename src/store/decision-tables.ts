@@ -1,7 +1,7 @@
 // Decision records in SQLite, shared by Node's store and the Worker's store object: written in batches, read newest first, pruned.
 import { DecisionIds } from './decision-ids.js';
 import { compactJson, toRecord, type DecisionColumns } from './decision-json.js';
-import { boundRecord, clip, mergeScheduleRecords, type DecisionInput, type DecisionLimits, type DecisionOutcome, type DecisionPage, type DecisionQuery, type DecisionRecord } from './decision-record.js';
+import { bareRecord, boundRecord, clip, mergeScheduleRecords, type DecisionInput, type DecisionLimits, type DecisionOutcome, type DecisionPage, type DecisionQuery, type DecisionRecord } from './decision-record.js';
 import type { SqlDriver, SqlValue } from './sql-tables.js';
 
 /**
@@ -251,11 +251,10 @@ export class DecisionTables {
       this.sql.run('UPDATE decision_rows SET outcome = ?, reason = ?, finished_at = ? WHERE seq = ?', outcome, reason, now, earlier.seq);
       return;
     }
-    const record: DecisionInput = {
+    const record = bareRecord({
       id, event: 'unknown', event_uuid: null, project: projectId ? { id: projectId, path: String(projectId) } : null, subject: null, user: null,
-      outcome, reason, received_at: now, finished_at: now, attempts: 0, dry_run: false,
-      rules: [], rules_omitted: 0, commands: [], calls: [], calls_omitted: 0, planned: [], warnings: [], schedule: null,
-    };
+      outcome, reason, received_at: now, finished_at: now,
+    });
     this.writeRecord(record, true, batch);
   }
 

@@ -26,4 +26,5 @@ export {
   type PlannedCall,
   type RuleVerdict,
   type ScheduleSummary,
+  bareRecord,
 } from './decision-record.js';

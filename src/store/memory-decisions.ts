@@ -1,5 +1,5 @@
 // Decision records in memory, with the semantics of DecisionTables, for MemoryStore.
-import { boundRecord, clip, DEFAULT_DECISION_LIMITS, mergeScheduleRecords, type DecisionInput, type DecisionLimits, type DecisionOutcome, type DecisionPage, type DecisionQuery, type DecisionRecord } from './decision-record.js';
+import { bareRecord, boundRecord, clip, DEFAULT_DECISION_LIMITS, mergeScheduleRecords, type DecisionInput, type DecisionLimits, type DecisionOutcome, type DecisionPage, type DecisionQuery, type DecisionRecord } from './decision-record.js';
 
 export class MemoryDecisions {
   /** Insertion-ordered: the oldest first. */
@@ -30,10 +30,7 @@ export class MemoryDecisions {
     const now = this.now();
     if (entry) entry.record = { ...entry.record, outcome, reason: clip(reason, 500), finished_at: new Date(now).toISOString() };
     else {
-      this.record({
-        id, event: 'unknown', event_uuid: null, project: null, subject: null, user: null, outcome, reason: clip(reason, 500), received_at: now, finished_at: now,
-        attempts: 0, dry_run: false, rules: [], rules_omitted: 0, commands: [], calls: [], calls_omitted: 0, planned: [], warnings: [], schedule: null,
-      });
+      this.record(bareRecord({ id, event: 'unknown', event_uuid: null, project: null, subject: null, user: null, outcome, reason: clip(reason, 500), received_at: now, finished_at: now }));
     }
   }
 
